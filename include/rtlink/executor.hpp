@@ -1,0 +1,71 @@
+// rtlink/executor.hpp — the seam between linking and running.
+//
+// Linking (parsing, resolving, layout, fixups) happens in the controller, the
+// process that owns the rtlink::Linker. The Executor is the process the code
+// runs in: it only reserves and writes memory, sets protections, finds
+// symbols in its own process, registers unwind tables, runs initializers and
+// calls functions. Addresses are plain integers so the executor can be
+// another process; the in-process executor is the host itself.
+#pragma once
+
+#include <rtlink/error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rtlink {
+
+enum class Protection : uint8_t { None, Read, ReadWrite, ReadExecute };
+
+class Executor {
+public:
+  virtual ~Executor() = default;
+
+  // "in-process", or how to reach a remote one.
+  virtual std::string describe() const = 0;
+  virtual uint64_t page_size() const = 0;
+
+  // Reserves `size` bytes of inaccessible address space. With `low`, the
+  // range is sought below 2 GiB first, so code built without -fPIC reaches it
+  // with 32-bit absolute addresses; it falls back to anywhere.
+  virtual Expected<uint64_t> reserve(uint64_t size, bool low) = 0;
+  virtual Error release(uint64_t base, uint64_t size) = 0;
+  // Makes pages inside a reservation readable and writable (zero-filled).
+  virtual Error commit(uint64_t addr, uint64_t size) = 0;
+  // Returns pages to the reservation: inaccessible, their memory given back.
+  virtual Error decommit(uint64_t addr, uint64_t size) = 0;
+  virtual Error write(uint64_t addr, std::span<const uint8_t> bytes) = 0;
+  // Never writable and executable at once: ReadExecute drops write access.
+  virtual Error protect(uint64_t addr, uint64_t size, Protection prot) = 0;
+
+  // The executor's own process: what dlsym(RTLD_DEFAULT) finds.
+  virtual std::optional<uint64_t> lookup_process_symbol(std::string_view name) = 0;
+  // dlopen / LoadLibrary; the handle is opaque.
+  virtual Expected<uint64_t> load_library(const std::string &path) = 0;
+  virtual Error unload_library(uint64_t handle) = 0;
+  virtual std::optional<uint64_t> lookup_library_symbol(uint64_t handle,
+                                                        std::string_view name) = 0;
+
+  // .eh_frame of a loaded unit, terminated by a zero word.
+  virtual Error register_eh_frame(uint64_t addr) = 0;
+  virtual Error deregister_eh_frame(uint64_t addr) = 0;
+
+  // Calls each `void f(void)` in order (initializers, finalizers).
+  virtual Error run_functions(std::span<const uint64_t> functions) = 0;
+  // Runs the __cxa_atexit registrations made with this __dso_handle.
+  virtual Error run_atexit_handlers(uint64_t dso_handle) = 0;
+  // int main(int argc, char **argv)
+  virtual Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv) = 0;
+  // int f(void)
+  virtual Expected<int> call_int(uint64_t addr) = 0;
+};
+
+// The host process itself.
+std::unique_ptr<Executor> make_in_process_executor();
+
+} // namespace rtlink

@@ -1,0 +1,133 @@
+// rtlink/linker.hpp — the C++ API.
+//
+// A Linker loads relocatable objects, static archives and shared libraries
+// into a running process, resolves every symbol (references that go round a
+// cycle between objects are normal), and hands back addresses to call.
+//
+//   auto linker = rtlink::Linker::create();
+//   linker->load("rts.o"); linker->load("base.o");
+//   if (auto err = linker->resolve()) { puts(err.message().c_str()); }
+//   auto addr = linker->lookup("rts_main");
+//
+// Every call that fails returns an Error naming the file, member, section
+// and symbol, and leaves the linker exactly as it was before the call.
+//
+// Threads: lookup() and purge_lookup_cache() may run concurrently with each
+// other and with themselves. Every other call takes the linker exclusively:
+// calls from several threads are safe, they run one at a time.
+#pragma once
+
+#include <rtlink/error.hpp>
+#include <rtlink/executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rtlink {
+
+class Session;
+
+struct LinkerOptions {
+  // Where code runs; the host process when null.
+  std::unique_ptr<Executor> executor;
+  // Address space reserved once for everything this linker loads. At most
+  // 2 GiB, so every pc-relative reference between loaded code fits.
+  uint64_t reserve_size = uint64_t(1) << 30;
+  // Resolve what no loaded unit defines against the process's own symbols
+  // (dlsym(RTLD_DEFAULT)) after registered symbols and loaded libraries.
+  bool search_process = true;
+};
+
+// What a file is, told by its content, never by its name.
+enum class InputKind { Object, Archive, SharedLibrary, LinkerScript, Unknown };
+
+// Time and memory spent per phase, accumulated over the linker's life.
+struct PhaseStat {
+  std::chrono::nanoseconds time{0};
+  uint64_t rss_after = 0;  // resident set size after the phase last ran, bytes
+};
+struct Stats {
+  PhaseStat read, parse, resolve, layout, fixup, run;
+  uint64_t units_loaded = 0;     // objects and archive members
+  uint64_t members_pulled = 0;   // archive members pulled in on demand
+  uint64_t edges_applied = 0;
+  uint64_t got_cells = 0, stubs = 0;
+  uint64_t bytes_mapped = 0;     // memory committed for loaded code and data
+};
+
+struct UnitInfo {
+  std::string name;  // "a.o", "libfoo.a(bar.o)"
+  bool resolved = false;
+  uint64_t base = 0, size = 0;
+  std::vector<std::string> depends_on;
+};
+
+using SearchPathHandle = uint64_t;
+
+class Linker {
+public:
+  static Expected<std::unique_ptr<Linker>> create(LinkerOptions options = {});
+  ~Linker();
+  Linker(const Linker &) = delete;
+  Linker &operator=(const Linker &) = delete;
+
+  // Any input: an object, an archive, a shared library or a GNU ld script
+  // naming those (as glibc's libc.so and libm.so are).
+  Error load(const std::string &path);
+  Error load_object(const std::string &path);
+  // An object already in memory (a JIT's output). The bytes are copied.
+  Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
+  // Members are pulled in on demand by resolve(), through the symbol table.
+  Error load_archive(const std::string &path);
+  // dlopen; its symbols serve references no loaded unit defines.
+  Error load_library(const std::string &path);
+
+  SearchPathHandle add_search_path(const std::string &dir);
+  Error remove_search_path(SearchPathHandle handle);
+  std::vector<std::string> search_paths() const;
+  // libNAME.so, then libNAME.a, along the search paths and then the system's
+  // default directories.
+  Expected<std::string> find_system_library(std::string_view name) const;
+
+  // A host symbol offered to loaded code; it wins over libraries and the process.
+  Error define_symbol(const std::string &name, uint64_t address);
+
+  // Resolves everything loaded since the last resolve: pulls archive members,
+  // binds references, lays out, applies fixups, protects, registers unwind
+  // information and runs initializers.
+  Error resolve();
+
+  // The address of a symbol defined by a resolved unit, a registered host
+  // symbol, a loaded library or (with search_process) the process.
+  Expected<uint64_t> lookup(std::string_view name) const;
+  void purge_lookup_cache();
+
+  // Unloads an object (or every member pulled from an archive, or a library)
+  // by the path it was loaded from: finalizers run, memory is freed. Refused
+  // while another loaded unit still references it.
+  Error unload(const std::string &path);
+
+  // Runs loaded code through the executor.
+  Expected<int> call_main(std::string_view symbol, const std::vector<std::string> &argv);
+  Expected<int> call_int(std::string_view symbol);
+
+  // Lines saying what was loaded and what each reference resolved to.
+  void set_trace(std::function<void(const std::string &)> sink);
+  const Stats &stats() const;
+  std::vector<UnitInfo> units() const;
+  Executor &executor();
+
+  static InputKind identify(std::span<const uint8_t> bytes);
+
+private:
+  explicit Linker(std::unique_ptr<Session> session);
+  std::unique_ptr<Session> session_;
+};
+
+} // namespace rtlink

@@ -1,0 +1,134 @@
+// api/linker.cpp — rtlink::Linker: the verbs, each under the session lock.
+// lookup() and purge_lookup_cache() share it; every other verb takes it alone.
+#include "link/session.hpp"
+#include "object/detect.hpp"
+#include "support/format.hpp"
+
+#include <mutex>
+#include <shared_mutex>
+
+namespace rtlink {
+
+Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
+  std::unique_ptr<Executor> ex = std::move(options.executor);
+  if (!ex)
+    ex = make_in_process_executor();
+  auto space = AddressSpace::reserve(*ex, options.reserve_size);
+  if (!space)
+    return space.take_error();
+  auto session = std::make_unique<Session>(std::move(options), std::move(ex), *space);
+  return std::unique_ptr<Linker>(new Linker(std::move(session)));
+}
+
+Linker::Linker(std::unique_ptr<Session> s) : session_(std::move(s)) {}
+Linker::~Linker() = default;
+
+#define EXCLUSIVE std::unique_lock<std::shared_mutex> guard(session_->lock)
+
+Error Linker::load(const std::string &path) {
+  EXCLUSIVE;
+  return session_->load(path);
+}
+Error Linker::load_object(const std::string &path) {
+  EXCLUSIVE;
+  return session_->load_object_file(path);
+}
+Error Linker::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
+  EXCLUSIVE;
+  return session_->load_object_buffer(name, bytes);
+}
+Error Linker::load_archive(const std::string &path) {
+  EXCLUSIVE;
+  return session_->load_archive(path);
+}
+Error Linker::load_library(const std::string &path) {
+  EXCLUSIVE;
+  return session_->load_library(path);
+}
+
+SearchPathHandle Linker::add_search_path(const std::string &dir) {
+  EXCLUSIVE;
+  SearchPathHandle h = session_->next_search_handle++;
+  session_->search_paths.emplace_back(h, dir);
+  return h;
+}
+Error Linker::remove_search_path(SearchPathHandle handle) {
+  EXCLUSIVE;
+  auto &paths = session_->search_paths;
+  for (auto it = paths.begin(); it != paths.end(); ++it)
+    if (it->first == handle) {
+      paths.erase(it);
+      return Error::success();
+    }
+  return make_error("no search path has handle ", handle);
+}
+std::vector<std::string> Linker::search_paths() const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  std::vector<std::string> out;
+  for (const auto &[h, d] : session_->search_paths)
+    out.push_back(d);
+  return out;
+}
+Expected<std::string> Linker::find_system_library(std::string_view name) const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->find_system_library(name);
+}
+
+Error Linker::define_symbol(const std::string &name, uint64_t address) {
+  EXCLUSIVE;
+  session_->host_symbols[name] = address;
+  session_->purge_lookup_cache();
+  return Error::success();
+}
+
+Error Linker::resolve() {
+  EXCLUSIVE;
+  return session_->resolve();
+}
+
+Expected<uint64_t> Linker::lookup(std::string_view name) const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->lookup(name);
+}
+void Linker::purge_lookup_cache() { session_->purge_lookup_cache(); }
+
+Error Linker::unload(const std::string &path) {
+  EXCLUSIVE;
+  return session_->unload(path);
+}
+
+Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {
+  auto addr = lookup(symbol);
+  if (!addr)
+    return addr.take_error();
+  return session_->executor->call_main(*addr, argv);
+}
+Expected<int> Linker::call_int(std::string_view symbol) {
+  auto addr = lookup(symbol);
+  if (!addr)
+    return addr.take_error();
+  return session_->executor->call_int(*addr);
+}
+
+void Linker::set_trace(std::function<void(const std::string &)> sink) {
+  EXCLUSIVE;
+  session_->trace = std::move(sink);
+}
+const Stats &Linker::stats() const { return session_->stats; }
+Executor &Linker::executor() { return *session_->executor; }
+
+std::vector<UnitInfo> Linker::units() const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  std::vector<UnitInfo> out;
+  for (const auto &u : session_->units) {
+    UnitInfo info{u->lu.name, u->ready, u->mem.base, u->mem.size, {}};
+    for (const Unit *d : u->deps)
+      info.depends_on.push_back(d->lu.name);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+InputKind Linker::identify(std::span<const uint8_t> bytes) { return identify_input(bytes); }
+
+} // namespace rtlink

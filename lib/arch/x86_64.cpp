@@ -1,0 +1,94 @@
+// arch/x86_64.cpp — the x86-64 back end.
+//
+// x86-64 is little-endian and allows unaligned stores; the writers below go
+// through memcpy all the same, which compiles to one store and keeps the
+// sanitizers quiet. Every 32-bit and narrower field is range-checked the way
+// the psABI says its relocation overflows: signed for pc-relative and 32S
+// fields, zero-extended for 32, either for 16 and 8 (a "bitfield" check, as
+// GNU ld does for R_X86_64_16/8).
+//
+// A pc-relative reference to anything outside the reserved range goes
+// through a stub, `jmp *cell(%rip)`, whose cell holds the target's address:
+// the stub lies inside the range, so rel32 always reaches it.
+#include "arch/x86_64.hpp"
+#include "support/format.hpp"
+
+#include <cstring>
+
+namespace rtlink::x86_64 {
+
+namespace {
+
+template <class T> void store(uint8_t *loc, T v) { std::memcpy(loc, &v, sizeof v); }
+
+bool fits_signed(int64_t v, unsigned bits) {
+  int64_t lim = int64_t(1) << (bits - 1);
+  return v >= -lim && v < lim;
+}
+bool fits_unsigned(uint64_t v, unsigned bits) { return v < (uint64_t(1) << bits); }
+
+std::string overflow(uint64_t v, unsigned bits, const char *how) {
+  return "value " + hex(v) + " does not fit in " + std::to_string(bits) + " bits " + how;
+}
+
+std::string write_signed(uint8_t *loc, uint64_t v, unsigned bits) {
+  if (!fits_signed(int64_t(v), bits))
+    return overflow(v, bits, "signed");
+  if (bits == 32) store<int32_t>(loc, int32_t(v));
+  else if (bits == 16) store<int16_t>(loc, int16_t(v));
+  else store<int8_t>(loc, int8_t(v));
+  return {};
+}
+
+std::string write_unsigned32(uint8_t *loc, uint64_t v) {
+  if (!fits_unsigned(v, 32))
+    return overflow(v, 32, "unsigned");
+  store<uint32_t>(loc, uint32_t(v));
+  return {};
+}
+
+// R_X86_64_16 / _8: accepted if the value fits either way.
+std::string write_either(uint8_t *loc, uint64_t v, unsigned bits) {
+  if (!fits_unsigned(v, bits) && !fits_signed(int64_t(v), bits))
+    return overflow(v, bits, "signed or unsigned");
+  if (bits == 16) store<uint16_t>(loc, uint16_t(v));
+  else store<uint8_t>(loc, uint8_t(v));
+  return {};
+}
+
+} // namespace
+
+void write_stub(uint8_t *at, uint64_t stub_address, uint64_t cell_address) {
+  // ff 25 <disp32>   jmp *disp32(%rip); disp is from the end of the 6-byte instruction.
+  at[0] = 0xff;
+  at[1] = 0x25;
+  store<int32_t>(at + 2, int32_t(int64_t(cell_address) - int64_t(stub_address + 6)));
+  at[6] = 0xcc;
+  at[7] = 0xcc;
+}
+
+std::string apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
+  const uint64_t S = f.S, P = f.P, GOT = f.GOT, G = f.G;
+  const uint64_t A = uint64_t(f.A);
+  switch (kind) {
+  case EdgeKind::Abs64: store<uint64_t>(loc, S + A); return {};
+  case EdgeKind::Abs32: return write_unsigned32(loc, S + A);
+  case EdgeKind::Abs32S: return write_signed(loc, S + A, 32);
+  case EdgeKind::Abs16: return write_either(loc, S + A, 16);
+  case EdgeKind::Abs8: return write_either(loc, S + A, 8);
+  case EdgeKind::PCRel64: store<uint64_t>(loc, S + A - P); return {};
+  case EdgeKind::PCRel32:
+  case EdgeKind::Branch32: return write_signed(loc, S + A - P, 32);
+  case EdgeKind::PCRel16: return write_signed(loc, S + A - P, 16);
+  case EdgeKind::PCRel8: return write_signed(loc, S + A - P, 8);
+  case EdgeKind::GOTPCRel32: return write_signed(loc, G + A - P, 32);
+  case EdgeKind::GOTPCRel64: store<uint64_t>(loc, G + A - P); return {};
+  case EdgeKind::GOTOffset64: store<uint64_t>(loc, G - GOT + A); return {};
+  case EdgeKind::GOTBasePCRel32: return write_signed(loc, GOT + A - P, 32);
+  case EdgeKind::GOTBasePCRel64: store<uint64_t>(loc, GOT + A - P); return {};
+  case EdgeKind::GOTBaseRel64: store<uint64_t>(loc, S + A - GOT); return {};
+  }
+  return "unhandled edge kind " + std::string(edge_kind_name(kind));
+}
+
+} // namespace rtlink::x86_64

@@ -1,0 +1,76 @@
+// exec/in_process.cpp — the executor that is the host process itself.
+#include "platform/platform.hpp"
+#include <rtlink/executor.hpp>
+
+#include <cstring>
+
+namespace rtlink {
+
+namespace {
+
+class InProcessExecutor final : public Executor {
+public:
+  std::string describe() const override { return "in-process"; }
+  uint64_t page_size() const override { return platform::page_size(); }
+  Expected<uint64_t> reserve(uint64_t size, bool low) override {
+    return platform::reserve(size, low);
+  }
+  Error release(uint64_t base, uint64_t size) override { return platform::release(base, size); }
+  Error commit(uint64_t addr, uint64_t size) override { return platform::commit(addr, size); }
+  Error decommit(uint64_t addr, uint64_t size) override { return platform::decommit(addr, size); }
+  Error write(uint64_t addr, std::span<const uint8_t> bytes) override {
+    if (!bytes.empty())
+      std::memcpy(reinterpret_cast<void *>(addr), bytes.data(), bytes.size());
+    return Error::success();
+  }
+  Error protect(uint64_t addr, uint64_t size, Protection prot) override {
+    return platform::protect(addr, size, prot);
+  }
+  std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
+    return platform::process_symbol(name);
+  }
+  Expected<uint64_t> load_library(const std::string &path) override {
+    return platform::open_library(path);
+  }
+  Error unload_library(uint64_t handle) override { return platform::close_library(handle); }
+  std::optional<uint64_t> lookup_library_symbol(uint64_t handle, std::string_view name) override {
+    return platform::library_symbol(handle, name);
+  }
+  Error register_eh_frame(uint64_t addr) override {
+    platform::register_eh_frame(addr);
+    return Error::success();
+  }
+  Error deregister_eh_frame(uint64_t addr) override {
+    platform::deregister_eh_frame(addr);
+    return Error::success();
+  }
+  Error run_functions(std::span<const uint64_t> functions) override {
+    for (uint64_t f : functions)
+      reinterpret_cast<void (*)()>(f)();
+    return Error::success();
+  }
+  Error run_atexit_handlers(uint64_t dso_handle) override {
+    platform::run_atexit_handlers(dso_handle);
+    return Error::success();
+  }
+  Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv) override {
+    std::vector<std::string> copies(argv);
+    std::vector<char *> ptrs;
+    for (std::string &s : copies)
+      ptrs.push_back(s.data());
+    ptrs.push_back(nullptr);
+    auto fn = reinterpret_cast<int (*)(int, char **)>(addr);
+    return fn(int(copies.size()), ptrs.data());
+  }
+  Expected<int> call_int(uint64_t addr) override {
+    return reinterpret_cast<int (*)()>(addr)();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Executor> make_in_process_executor() {
+  return std::make_unique<InProcessExecutor>();
+}
+
+} // namespace rtlink

@@ -1,0 +1,219 @@
+// link/diagnostics.cpp — the undefined-symbol report.
+//
+// Every undefined symbol of a resolve is reported at once, each with the
+// sites that reference it (the first few, then a count), and a suggestion
+// where one can be found:
+//   - the same name with or without a leading underscore;
+//   - a C++ function of that name that was not declared extern "C" (or a
+//     C++ reference to a C function);
+//   - a library along the search path that defines it (a missing -l);
+//   - a defined name one or two edits away (a typo).
+// This runs only when a resolve fails; nothing here is on the fast path.
+#include "io/file.hpp"
+#include "link/session.hpp"
+#include "object/archive.hpp"
+#include "platform/platform.hpp"
+#include "support/format.hpp"
+
+#include <llvm/Demangle/Demangle.h>
+#include <llvm/Object/ELF.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+namespace rtlink {
+
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    size_t best = cur[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+      best = std::min(best, cur[j]);
+    }
+    if (best > limit)
+      return limit + 1;
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// "foo" for "ns::foo(int)" and "foo(int)".
+std::string base_name(const std::string &demangled) {
+  std::string s = demangled.substr(0, demangled.find('('));
+  size_t colon = s.rfind("::");
+  return colon == std::string::npos ? s : s.substr(colon + 2);
+}
+
+// Does this shared object export `name` in its dynamic symbol table?
+bool shared_object_defines(const FileData &f, std::string_view name) {
+  using ELFT = llvm::object::ELF64LE;
+  auto ef = llvm::object::ELFFile<ELFT>::create(
+      llvm::StringRef(reinterpret_cast<const char *>(f.data()), f.size()));
+  if (!ef) {
+    llvm::consumeError(ef.takeError());
+    return false;
+  }
+  auto secs = ef->sections();
+  if (!secs) {
+    llvm::consumeError(secs.takeError());
+    return false;
+  }
+  for (const auto &sh : *secs) {
+    if (sh.sh_type != llvm::ELF::SHT_DYNSYM)
+      continue;
+    auto syms = ef->symbols(&sh);
+    auto strtab = ef->getStringTableForSymtab(sh, *secs);
+    if (!syms || !strtab) {
+      if (!syms) llvm::consumeError(syms.takeError());
+      if (!strtab) llvm::consumeError(strtab.takeError());
+      return false;
+    }
+    for (const auto &s : *syms) {
+      if (s.st_shndx == llvm::ELF::SHN_UNDEF)
+        continue;
+      auto n = s.getName(*strtab);
+      if (n && std::string_view(n->data(), n->size()) == name)
+        return true;
+      if (!n)
+        llvm::consumeError(n.takeError());
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const {
+  // Group the references by name, in the order first seen.
+  std::vector<std::string_view> order;
+  std::map<std::string_view, std::vector<std::string>> sites;
+  for (auto [u, j] : missing) {
+    std::string_view name = u->lu.symbols[j].name;
+    auto &list = sites[name];
+    if (list.empty())
+      order.push_back(name);
+    for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
+      const Section &s = u->lu.sections[i];
+      if (s.role == SectionRole::Skip || s.discarded)
+        continue;
+      for (const Edge &e : s.edges)
+        if (e.target == j)
+          list.push_back(u->lu.site(i, e.offset));
+    }
+  }
+
+  // Everything a name could have been meant to be.
+  std::map<std::string_view, std::string> known;  // name → where defined
+  for (const auto &[n, e] : globals)
+    known.emplace(n, e.def.unit->lu.name);
+  for (const auto &[n, lz] : lazy)
+    if (archives[lz.archive])
+      known.emplace(n, archives[lz.archive]->reader->member_display_name(lz.member));
+  for (const auto &[n, a] : host_symbols)
+    known.emplace(n, "the host (registered)");
+
+  // Libraries along the search path, read only if few names are missing.
+  std::vector<std::string> lib_files;
+  if (order.size() <= 8) {
+    std::vector<std::string> dirs;
+    for (const auto &[h, d] : search_paths)
+      dirs.push_back(d);
+    for (std::string &d : platform::default_library_dirs())
+      dirs.push_back(std::move(d));
+    for (const std::string &d : dirs) {
+      std::vector<std::string> names;
+      std::error_code ec;
+      for (const auto &ent : std::filesystem::directory_iterator(d, ec)) {
+        std::string n = ent.path().filename().string();
+        bool so = n.size() > 6 && n.substr(n.size() - 3) == ".so";
+        bool ar = n.size() > 5 && n.substr(n.size() - 2) == ".a";
+        if (n.substr(0, 3) == "lib" && (so || ar))
+          names.push_back(n);
+      }
+      std::sort(names.begin(), names.end());
+      for (const std::string &n : names)
+        lib_files.push_back(d + "/" + n);
+    }
+  }
+  auto library_for = [&](std::string_view name) -> std::string {
+    for (const std::string &path : lib_files) {
+      bool loaded = std::any_of(libraries.begin(), libraries.end(),
+                                [&](const LoadedLibrary &l) { return l.path == path; });
+      if (loaded)
+        continue;
+      auto f = read_file(path);
+      if (!f)
+        continue;
+      bool found = false;
+      if (path.back() == 'a') {
+        auto r = ArchiveReader::open(path, *f);
+        if (r)
+          (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
+      } else {
+        found = shared_object_defines(**f, name);
+      }
+      if (found) {
+        std::string file = path.substr(path.rfind('/') + 1);
+        std::string lib = file.substr(3, file.rfind('.') - 3);
+        return "it is defined in " + path + ": add -l" + lib;
+      }
+    }
+    return {};
+  };
+
+  auto suggest = [&](std::string_view name) -> std::string {
+    std::string n(name);
+    if (n.size() > 1 && n[0] == '_')
+      if (auto it = known.find(n.substr(1)); it != known.end())
+        return "did you mean " + quote(it->first) + " (defined in " + it->second + ")?";
+    if (auto it = known.find("_" + n); it != known.end())
+      return "did you mean " + quote(it->first) + " (defined in " + it->second + ")?";
+    if (n.rfind("_Z", 0) == 0) {
+      std::string d = llvm::demangle(n);
+      if (d != n)
+        if (auto it = known.find(base_name(d)); it != known.end())
+          return "this is the C++ name of " + d + "; " + it->second + " defines the C name " +
+                 quote(it->first) + ": declare it extern \"C\" where it is used";
+    } else {
+      for (const auto &[k, where] : known)
+        if (k.substr(0, 2) == "_Z") {
+          std::string d = llvm::demangle(std::string(k));
+          if (d != k && base_name(d) == n && d.find("::") == std::string::npos)
+            return "a C++ function " + d + " is defined in " + where +
+                   ": declare it extern \"C\" to call it by this name";
+        }
+    }
+    std::string lib = library_for(name);
+    if (!lib.empty())
+      return lib;
+    size_t limit = n.size() < 6 ? 1 : 2;
+    for (const auto &[k, where] : known)
+      if (k.size() + limit >= n.size() && k.size() <= n.size() + limit && k != name &&
+          edit_distance(k, n, limit) <= limit)
+        return "did you mean " + quote(k) + " (defined in " + where + ")?";
+    return {};
+  };
+
+  std::string msg;
+  for (std::string_view name : order) {
+    const auto &list = sites[name];
+    msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + std::string(name);
+    for (size_t i = 0; i < list.size() && i < 3; ++i)
+      msg += "\n>>> referenced by " + list[i];
+    if (list.size() > 3)
+      msg += "\n>>> referenced " + std::to_string(list.size() - 3) + " more times";
+    std::string hint = suggest(name);
+    if (!hint.empty())
+      msg += "\n>>> " + hint;
+  }
+  return Error(msg);
+}
+
+} // namespace rtlink

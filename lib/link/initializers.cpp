@@ -1,0 +1,62 @@
+// link/initializers.cpp — what runs at load and at unload, in GNU ld's order.
+//
+// At load: .preinit_array, then .init_array and .ctors by priority
+// (.init_array.N has priority N, .ctors.N has 65535-N; unnumbered ones run
+// last), across the whole batch, in load order within a priority. .ctors
+// lists run backward (their legacy order). At unload: .fini_array and
+// .dtors the same way, reversed; then the __cxa_atexit registrations made
+// with the unit's __dso_handle, as a shared object's would.
+#include "link/session.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rtlink {
+
+void collect_init_fini(Unit &u, const uint8_t *image) {
+  const LinkUnit &lu = u.lu;
+  u.init_entries.clear();
+  std::vector<Unit::InitEntry> fini;
+  for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+    const Section &s = lu.sections[i];
+    if (s.discarded || !u.section_addr[i])
+      continue;
+    bool init = s.role == SectionRole::InitArray || s.role == SectionRole::Ctors ||
+                s.role == SectionRole::PreinitArray;
+    bool finis = s.role == SectionRole::FiniArray || s.role == SectionRole::Dtors;
+    if (!init && !finis)
+      continue;
+    std::vector<uint64_t> fns(s.size / 8);
+    if (!fns.empty() && s.bytes)
+      std::memcpy(fns.data(), image + (u.section_addr[i] - u.mem.base), fns.size() * 8);
+    if (s.role == SectionRole::Ctors || s.role == SectionRole::Dtors)
+      std::reverse(fns.begin(), fns.end());
+    int32_t prio = s.role == SectionRole::PreinitArray ? -1 : s.priority;
+    for (uint64_t f : fns) {
+      if (f == 0 || f == ~uint64_t(0))  // list markers of old crtbegin/crtend
+        continue;
+      (init ? u.init_entries : fini).push_back({prio, f});
+    }
+  }
+  std::stable_sort(fini.begin(), fini.end(),
+                   [](const auto &a, const auto &b) { return a.priority < b.priority; });
+  u.finalizers.clear();
+  for (auto it = fini.rbegin(); it != fini.rend(); ++it)
+    u.finalizers.push_back(it->fn);
+}
+
+Error Session::run_initializers(const std::vector<Unit *> &batch) {
+  std::vector<Unit::InitEntry> all;
+  for (Unit *u : batch) {
+    all.insert(all.end(), u->init_entries.begin(), u->init_entries.end());
+    u->init_entries.clear();
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto &a, const auto &b) { return a.priority < b.priority; });
+  std::vector<uint64_t> fns;
+  for (const auto &e : all)
+    fns.push_back(e.fn);
+  return executor->run_functions(fns);
+}
+
+} // namespace rtlink

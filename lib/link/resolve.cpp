@@ -1,0 +1,269 @@
+// link/resolve.cpp — resolve(): a script of passes over the batch of units
+// loaded since the last resolve.
+//
+// References that go round a cycle between units need nothing special: every
+// unit of the batch is bound by name first, laid out next, and only then are
+// addresses computed and fixups applied, so rts.o may call base.o which calls
+// back into rts.o whatever order they were loaded in.
+#include "link/session.hpp"
+#include "platform/platform.hpp"
+#include "support/format.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace rtlink {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PhaseTimer {
+  PhaseStat &stat;
+  Clock::time_point start = Clock::now();
+  ~PhaseTimer() {
+    stat.time += Clock::now() - start;
+    stat.rss_after = platform::resident_bytes();
+  }
+};
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Names the linker defines for each unit, as a static linker does for a DSO.
+bool linker_defined(std::string_view n) {
+  return n == "_GLOBAL_OFFSET_TABLE_" || n == "__dso_handle" || starts_with(n, "__start_") ||
+         starts_with(n, "__stop_");
+}
+
+bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
+  for (const Section &s : lu.sections)
+    if (s.role != SectionRole::Skip && !s.discarded && s.name == name)
+      return true;
+  return false;
+}
+
+} // namespace
+
+Error Session::resolve() {
+  std::vector<Unit *> batch;
+  for (const auto &u : units)
+    if (!u->ready)
+      batch.push_back(u.get());
+  if (batch.empty())
+    return Error::success();
+  const size_t units_before = units.size();
+  const std::vector<Unit *> loaded_before = batch;
+
+  // Undo everything this call did: pulled members go, the rest forget.
+  auto rollback = [&](Error e) {
+    for (Unit *u : batch) {
+      if (u->mem.size) {
+        stats.bytes_mapped -= std::min(stats.bytes_mapped, u->mem.size);
+        (void)space.free(*executor, u->mem);
+      }
+      u->clear_link_state();
+    }
+    while (units.size() > units_before)
+      remove_unit(units.back().get());
+    return e;
+  };
+
+  {
+    // 1. Pull archive members until no undefined name is left that an
+    //    archive's symbol table offers (a fixpoint over the worklist).
+    PhaseTimer t{stats.resolve};
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Unit *u = batch[i];
+      for (const Symbol &s : u->lu.symbols) {
+        if (s.defined() || s.binding != Binding::Global || s.name.empty() ||
+            linker_defined(s.name) || globals.count(s.name))
+          continue;
+        auto lz = lazy.find(s.name);
+        if (lz == lazy.end() || archives[lz->second.archive]->pulled[lz->second.member])
+          continue;
+        auto pulled = pull_member(lz->second.archive, lz->second.member);
+        if (!pulled)
+          return rollback(make_error(pulled.error().message(), "\n>>> pulled in for ",
+                                     s.name, ", referenced by ", u->lu.name));
+        batch.push_back(*pulled);
+      }
+    }
+    // 2. Bind every reference by name.
+    if (Error e = bind(batch))
+      return rollback(std::move(e));
+  }
+  {
+    // 3. GOT cells and stubs, 4. memory and addresses.
+    PhaseTimer t{stats.layout};
+    plan_got_and_stubs(batch);
+    if (Error e = layout(batch))
+      return rollback(std::move(e));
+    if (Error e = compute_addresses(batch))
+      return rollback(std::move(e));
+  }
+  {
+    // 5. Fixups, then protections and unwind tables.
+    PhaseTimer t{stats.fixup};
+    if (Error e = apply_fixups(batch))
+      return rollback(std::move(e));
+    for (Unit *u : batch)
+      if (u->eh_frame)
+        if (Error e = executor->register_eh_frame(u->eh_frame)) {
+          for (Unit *v : batch)
+            if (v == u)
+              break;
+            else if (v->eh_frame)
+              (void)executor->deregister_eh_frame(v->eh_frame);
+          return rollback(std::move(e));
+        }
+  }
+  for (Unit *u : batch)
+    u->ready = true;
+  if (trace)
+    for (Unit *u : batch)
+      trace("resolved " + u->lu.name + " at " + hex(u->mem.base) + " (" +
+            std::to_string(u->mem.size / 1024) + " KiB)");
+  // 6. Initializers, in priority order across the batch.
+  PhaseTimer t{stats.run};
+  return run_initializers(batch);
+}
+
+Error Session::bind(const std::vector<Unit *> &batch) {
+  std::vector<std::pair<Unit *, uint32_t>> missing;
+  std::string errors;
+  for (Unit *u : batch) {
+    LinkUnit &lu = u->lu;
+    const size_t n = lu.symbols.size();
+    u->targets.assign(n, Target{});
+    u->referenced.assign(n, 0);
+    for (const Section &sec : lu.sections)
+      if (sec.role != SectionRole::Skip && !sec.discarded)
+        for (const Edge &e : sec.edges)
+          u->referenced[e.target] = 1;
+
+    for (uint32_t j = 0; j < n; ++j) {
+      const Symbol &s = lu.symbols[j];
+      Target &t = u->targets[j];
+      auto by_name = [&]() -> bool {  // a global that another definition may win
+        auto it = globals.find(s.name);
+        if (it == globals.end())
+          return false;
+        const GlobalDef &d = it->second.def;
+        if (d.unit == u && d.sym == j)
+          return false;
+        t.kind = Target::Other;
+        t.unit = d.unit;
+        t.index = d.sym;
+        return true;
+      };
+      if (s.section < lu.sections.size()) {
+        const Section &sec = lu.sections[s.section];
+        if (sec.discarded || sec.role == SectionRole::Skip) {
+          if (u->referenced[j] && errors.size() < 4000)
+            errors += (errors.empty() ? "" : "\n") + lu.name + ": symbol " + lu.symbol_name(j) +
+                      " is in section " + std::string(sec.name) +
+                      (sec.discarded ? ", a COMDAT copy dropped in favour of an earlier one"
+                                     : ", which is not loaded");
+          continue;
+        }
+        if (s.global() && by_name())
+          continue;
+        t.kind = Target::Own;
+      } else if (s.section == kAbsolute) {
+        if (s.global() && by_name())
+          continue;
+        t.kind = Target::Absolute;
+        t.value = s.value;
+      } else if (s.section == kCommon) {
+        if (by_name()) {
+          // Bound to a common resolved earlier: it must be large enough.
+          const Symbol &def = t.unit->lu.symbols[t.index];
+          if (def.section == kCommon && t.unit->ready) {
+            const CommonAlloc &c = t.unit->commons[t.unit->targets[t.index].index];
+            if (c.size < s.size || c.align < s.value)
+              errors += (errors.empty() ? "" : "\n") + lu.name + ": common symbol " +
+                        std::string(s.name) + " (size " + std::to_string(s.size) +
+                        ") is larger than the one already allocated by " + t.unit->lu.name +
+                        " (size " + std::to_string(c.size) + ")";
+          }
+          continue;
+        }
+        // This unit holds the allocation: the largest size and alignment of
+        // every common definition of the name.
+        CommonAlloc c{s.name, s.size, s.value};
+        for (const GlobalDef &d : globals.at(s.name).shadowed) {
+          const Symbol &o = d.unit->lu.symbols[d.sym];
+          if (o.section != kCommon)
+            continue;
+          c.size = std::max(c.size, o.size);
+          c.align = std::max(c.align, o.value);
+        }
+        t.kind = Target::Common;
+        t.index = uint32_t(u->commons.size());
+        u->commons.push_back(c);
+      } else {  // undefined
+        if (!u->referenced[j] || s.name.empty())
+          continue;
+        if (s.name == "_GLOBAL_OFFSET_TABLE_") {
+          t.kind = Target::GOTBase;
+        } else if (s.name == "__dso_handle") {
+          t.kind = Target::DSOHandle;
+        } else if (starts_with(s.name, "__start_") &&
+                   has_loaded_section(lu, s.name.substr(8))) {
+          t.kind = Target::SectionStart;
+          t.name = s.name.substr(8);
+        } else if (starts_with(s.name, "__stop_") && has_loaded_section(lu, s.name.substr(7))) {
+          t.kind = Target::SectionStop;
+          t.name = s.name.substr(7);
+        } else if (by_name()) {
+        } else if (auto a = lookup_external(s.name)) {
+          t.kind = Target::Absolute;
+          t.value = *a;
+        } else if (s.binding == Binding::Weak) {
+          t.kind = Target::Absolute;  // an undefined weak reference is null
+          t.value = 0;
+        } else {
+          missing.emplace_back(u, j);
+        }
+      }
+    }
+    // Units this one now depends on (unload refuses to pull them away).
+    u->deps.clear();
+    for (const Target &t : u->targets)
+      if (t.kind == Target::Other && t.unit != u &&
+          std::find(u->deps.begin(), u->deps.end(), t.unit) == u->deps.end())
+        u->deps.push_back(t.unit);
+  }
+  if (!errors.empty())
+    return Error(errors);
+  if (!missing.empty())
+    return undefined_report(missing);
+  if (trace)
+    for (Unit *u : batch) {
+      std::string line;
+      size_t shown = 0, total = 0;
+      for (uint32_t j = 0; j < u->targets.size(); ++j) {
+        const Target &t = u->targets[j];
+        const Symbol &s = u->lu.symbols[j];
+        if (s.defined() || s.name.empty() || t.kind == Target::Unbound)
+          continue;
+        ++total;
+        if (shown >= 12)
+          continue;
+        ++shown;
+        line += "\n  " + std::string(s.name) + " -> ";
+        switch (t.kind) {
+        case Target::Other: line += t.unit->lu.name; break;
+        case Target::Absolute: line += t.value ? "host " + hex(t.value) : "null (weak)"; break;
+        default: line += "linker-defined"; break;
+        }
+      }
+      if (total > shown)
+        line += "\n  (" + std::to_string(total - shown) + " more)";
+      if (total)
+        trace("bound " + u->lu.name + ":" + line);
+    }
+  return Error::success();
+}
+
+} // namespace rtlink

@@ -1,0 +1,515 @@
+// link/session.cpp — loading units and archives, the global symbol table,
+// COMDAT groups, unloading and rollback.
+//
+// Every verb checks first and changes the tables last, or undoes what it did
+// (rollback to a checkpoint), so a failed call leaves the session as it was.
+#include "link/session.hpp"
+#include "io/file.hpp"
+#include "object/detect.hpp"
+#include "object/elf.hpp"
+#include "platform/platform.hpp"
+#include "support/format.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace rtlink {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the time since `start` to a phase and records the resident set size.
+struct PhaseTimer {
+  PhaseStat &stat;
+  Clock::time_point start = Clock::now();
+  ~PhaseTimer() {
+    stat.time += Clock::now() - start;
+    stat.rss_after = platform::resident_bytes();
+  }
+};
+
+uint8_t strength(const Symbol &s) {
+  if (s.section == kCommon)
+    return 2;
+  return s.binding == Binding::Weak ? 1 : 3;
+}
+
+// The bytes of an archive member: they live as long as its archive.
+struct MemberData final : FileData {
+  std::shared_ptr<ArchiveReader> reader;
+  std::span<const uint8_t> bytes;
+  const uint8_t *data() const override { return bytes.data(); }
+  size_t size() const override { return bytes.size(); }
+};
+
+} // namespace
+
+void Unit::clear_link_state() {
+  targets.clear();
+  referenced.clear();
+  got_cell.clear();
+  stub.clear();
+  got_symbols.clear();
+  stub_symbols.clear();
+  commons.clear();
+  section_addr.clear();
+  addr.clear();
+  named_ranges.clear();
+  mem = {};
+  text = rodata = data = {};
+  got_base = stubs_base = eh_frame = eh_frame_size = commons_base = 0;
+  finalizers.clear();
+  init_entries.clear();
+  deps.clear();
+}
+
+Session::Session(LinkerOptions opts, std::unique_ptr<Executor> ex, AddressSpace sp)
+    : options(std::move(opts)), executor(std::move(ex)), space(sp) {}
+
+Session::~Session() {
+  // Unload everything, newest first, so finalizers see their dependencies.
+  for (auto it = units.rbegin(); it != units.rend(); ++it) {
+    Unit &u = **it;
+    if (!u.ready)
+      continue;
+    (void)executor->run_functions(u.finalizers);
+    (void)executor->run_atexit_handlers(u.dso_handle());
+    if (u.eh_frame)
+      (void)executor->deregister_eh_frame(u.eh_frame);
+    (void)space.free(*executor, u.mem);
+  }
+  for (auto &lib : libraries)
+    (void)executor->unload_library(lib.handle);
+  if (space.size())
+    (void)executor->release(space.base(), space.size());
+}
+
+std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.name; }
+
+// --- adding and removing units -------------------------------------------
+
+Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archive,
+                                   uint32_t member) {
+  // COMDAT: the first copy loaded wins; later copies are dropped.
+  std::vector<std::string_view> owned;
+  bool dropped = false;
+  for (const Group &g : lu.groups) {
+    bool taken = comdats.count(g.signature) ||
+                 std::find(owned.begin(), owned.end(), g.signature) != owned.end();
+    if (!taken) {
+      owned.push_back(g.signature);
+      continue;
+    }
+    for (uint32_t s : g.sections)
+      lu.sections[s].discarded = true;
+    dropped = true;
+  }
+  if (dropped) {
+    // Globals defined in a dropped copy now refer to the kept one.
+    for (Symbol &s : lu.symbols)
+      if (s.global() && s.section < lu.sections.size() && lu.sections[s.section].discarded) {
+        s.section = kUndefined;
+        s.value = 0;
+      }
+    for (uint32_t i = 0; i < lu.sections.size(); ++i)
+      if (lu.sections[i].role == SectionRole::EHFrame && !lu.sections[i].discarded)
+        if (Error e = prune_eh_frame(lu, i))
+          return e;
+  }
+
+  // A second strong definition is an error naming both.
+  std::string dups;
+  int ndups = 0;
+  for (const Symbol &s : lu.symbols) {
+    if (!s.global() || !s.defined() || strength(s) != 3)
+      continue;
+    auto it = globals.find(s.name);
+    if (it == globals.end() || it->second.strength != 3)
+      continue;
+    if (++ndups <= 10)
+      dups += std::string(dups.empty() ? "" : "\n") + "duplicate symbol: " + std::string(s.name) +
+              "\n>>> defined in " + describe_def(it->second.def) + "\n>>> defined in " + lu.name;
+  }
+  if (ndups > 10)
+    dups += "\n(" + std::to_string(ndups - 10) + " more duplicate symbols)";
+  if (ndups)
+    return Error(dups);
+
+  // Commit.
+  auto unit = std::make_unique<Unit>();
+  Unit *u = unit.get();
+  u->id = next_unit_id_++;
+  u->path = std::move(path);
+  u->archive = archive;
+  u->member = member;
+  u->lu = std::move(lu);
+  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
+    const Symbol &s = u->lu.symbols[j];
+    if (!s.global() || !s.defined() || s.name.empty())
+      continue;
+    uint8_t st = strength(s);
+    auto [it, inserted] = globals.try_emplace(s.name, GlobalEntry{{u, j}, st, {}});
+    if (inserted)
+      continue;
+    GlobalEntry &e = it->second;
+    if (st > e.strength) {
+      e.shadowed.push_back(e.def);
+      e.def = {u, j};
+      e.strength = st;
+    } else {
+      e.shadowed.push_back({u, j});
+    }
+  }
+  for (std::string_view sig : owned)
+    comdats.emplace(sig, u);
+  units.push_back(std::move(unit));
+  ++stats.units_loaded;
+  return u;
+}
+
+void Session::remove_unit(Unit *u) {
+  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
+    const Symbol &s = u->lu.symbols[j];
+    if (!s.global() || !s.defined() || s.name.empty())
+      continue;
+    auto it = globals.find(s.name);
+    if (it == globals.end())
+      continue;
+    // The key may point into this unit's strings: take the entry out and
+    // put it back keyed by a name that stays.
+    auto node = globals.extract(it);
+    GlobalEntry &e = node.mapped();
+    std::erase_if(e.shadowed, [&](const GlobalDef &d) { return d.unit == u; });
+    if (e.def.unit == u) {
+      if (e.shadowed.empty())
+        continue;  // the name is gone
+      auto best = e.shadowed.begin();
+      for (auto d = e.shadowed.begin(); d != e.shadowed.end(); ++d)
+        if (strength(d->unit->lu.symbols[d->sym]) > strength(best->unit->lu.symbols[best->sym]))
+          best = d;
+      e.def = *best;
+      e.strength = strength(best->unit->lu.symbols[best->sym]);
+      e.shadowed.erase(best);
+    }
+    node.key() = e.def.unit->lu.symbols[e.def.sym].name;
+    globals.insert(std::move(node));
+  }
+  std::erase_if(comdats, [&](const auto &kv) { return kv.second == u; });
+  if (u->archive >= 0 && archives[size_t(u->archive)])
+    archives[size_t(u->archive)]->pulled[u->member] = nullptr;
+  std::erase_if(units, [&](const std::unique_ptr<Unit> &p) { return p.get() == u; });
+}
+
+Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
+  LoadedArchive &ar = *archives[a];
+  auto data = std::make_shared<MemberData>();
+  data->reader = ar.reader;
+  data->bytes = ar.reader->member(m).bytes;
+  std::span<const uint8_t> bytes = data->bytes;
+  Expected<LinkUnit> lu = [&] {
+    PhaseTimer t{stats.parse};
+    return parse_elf_object(ar.reader->member_display_name(m), data, bytes);
+  }();
+  if (!lu)
+    return lu.take_error();
+  auto u = add_unit(std::move(*lu), ar.reader->path(), int32_t(a), m);
+  if (!u)
+    return u.take_error();
+  ar.pulled[m] = *u;
+  ++stats.members_pulled;
+  if (trace)
+    trace("pulled " + (*u)->lu.name);
+  return u;
+}
+
+// --- the load verbs -------------------------------------------------------
+
+namespace {
+
+// What the session held before a verb, so a failure can go back to it.
+struct Checkpoint {
+  size_t units, archives, libraries;
+};
+
+} // namespace
+
+Error Session::load(const std::string &given) {
+  Expected<std::shared_ptr<const FileData>> file = [&] {
+    PhaseTimer t{stats.read};
+    return read_file(given);
+  }();
+  if (!file)
+    return file.take_error();
+  switch (identify_input(bytes_of(**file))) {
+  case InputKind::Object: return load_object_data(given, *file);
+  case InputKind::Archive: return load_archive_data(given, *file);
+  case InputKind::SharedLibrary: return load_library(given);
+  case InputKind::LinkerScript: {
+    auto inputs = ld_script_inputs(given, bytes_of(**file));
+    if (!inputs)
+      return inputs.take_error();
+    Checkpoint cp{units.size(), archives.size(), libraries.size()};
+    for (const std::string &in : *inputs) {
+      std::string target = in;
+      if (in.rfind("-l", 0) == 0) {
+        auto found = find_system_library(in.substr(2));
+        if (!found) {
+          Error e = found.take_error();
+          return make_error(given, ": ", e.message());
+        }
+        target = *found;
+      }
+      if (Error e = load(target)) {
+        // Undo what this script loaded so far.
+        while (libraries.size() > cp.libraries) {
+          (void)executor->unload_library(libraries.back().handle);
+          libraries.pop_back();
+        }
+        while (units.size() > cp.units)
+          remove_unit(units.back().get());
+        while (archives.size() > cp.archives) {
+          std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive >= cp.archives; });
+          archives.pop_back();
+        }
+        return make_error(given, ": ", e.message());
+      }
+    }
+    return Error::success();
+  }
+  case InputKind::Unknown: break;
+  }
+  return make_error(given, ": not an object, archive, shared library or linker script");
+}
+
+Error Session::load_object_file(const std::string &given) {
+  Expected<std::shared_ptr<const FileData>> file = [&] {
+    PhaseTimer t{stats.read};
+    return read_file(given);
+  }();
+  if (!file)
+    return file.take_error();
+  return load_object_data(given, *file);
+}
+
+Error Session::load_object_data(const std::string &given, std::shared_ptr<const FileData> file) {
+  std::string path = platform::absolute_path(given);
+  for (const auto &u : units)
+    if (u->archive < 0 && u->path == path)
+      return make_error(given, ": already loaded");
+  Expected<LinkUnit> lu = [&] {
+    PhaseTimer t{stats.parse};
+    return parse_elf_object(given, file, bytes_of(*file));
+  }();
+  if (!lu)
+    return lu.take_error();
+  auto u = add_unit(std::move(*lu), path, -1, 0);
+  if (!u)
+    return u.take_error();
+  if (trace)
+    trace("loaded " + (*u)->lu.name);
+  return Error::success();
+}
+
+Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
+  for (const auto &u : units)
+    if (u->archive < 0 && u->path == name)
+      return make_error(name, ": already loaded");
+  std::shared_ptr<const FileData> file = copy_bytes(bytes);
+  Expected<LinkUnit> lu = [&] {
+    PhaseTimer t{stats.parse};
+    return parse_elf_object(name, file, bytes_of(*file));
+  }();
+  if (!lu)
+    return lu.take_error();
+  auto u = add_unit(std::move(*lu), name, -1, 0);
+  if (!u)
+    return u.take_error();
+  return Error::success();
+}
+
+Error Session::load_archive(const std::string &given) {
+  Expected<std::shared_ptr<const FileData>> file = [&] {
+    PhaseTimer t{stats.read};
+    return read_file(given);
+  }();
+  if (!file)
+    return file.take_error();
+  return load_archive_data(given, *file);
+}
+
+Error Session::load_archive_data(const std::string &given, std::shared_ptr<const FileData> file) {
+  std::string path = platform::absolute_path(given);
+  for (const auto &a : archives)
+    if (a && a->reader->path() == path)
+      return make_error(given, ": already loaded");
+  PhaseTimer t{stats.parse};
+  auto reader = ArchiveReader::open(path, std::move(file));
+  if (!reader)
+    return reader.take_error();
+  auto la = std::make_unique<LoadedArchive>();
+  la->reader = std::move(*reader);
+  la->pulled.assign(la->reader->member_count(), nullptr);
+  uint32_t index = uint32_t(archives.size());
+  // Index the symbol table; commit only if all of it is sound.
+  std::vector<std::pair<std::string_view, uint32_t>> entries;
+  if (Error e = la->reader->for_each_symbol(
+          [&](std::string_view name, uint32_t m) { entries.emplace_back(name, m); }))
+    return e;
+  for (auto &[name, m] : entries)
+    lazy.try_emplace(name, LazyMember{index, m});  // the first archive to define a name wins
+  archives.push_back(std::move(la));
+  if (trace)
+    trace("loaded archive " + given + " (" + std::to_string(archives.back()->reader->member_count()) +
+          " members, " + std::to_string(entries.size()) + " symbols)");
+  return Error::success();
+}
+
+Error Session::load_library(const std::string &given) {
+  std::string path = given.find('/') == std::string::npos ? given : platform::absolute_path(given);
+  for (const auto &l : libraries)
+    if (l.path == path)
+      return make_error(given, ": already loaded");
+  auto h = executor->load_library(path);
+  if (!h)
+    return h.take_error();
+  libraries.push_back({path, *h});
+  purge_lookup_cache();
+  if (trace)
+    trace("loaded library " + given);
+  return Error::success();
+}
+
+Expected<std::string> Session::find_system_library(std::string_view name) const {
+  std::vector<std::string> dirs;
+  for (const auto &[h, d] : search_paths)
+    dirs.push_back(d);
+  for (std::string &d : platform::default_library_dirs())
+    dirs.push_back(std::move(d));
+  std::vector<std::string> files;
+  if (!name.empty() && name[0] == ':')  // -l:libfoo.a names the file itself
+    files.emplace_back(name.substr(1));
+  else
+    files = {"lib" + std::string(name) + ".so", "lib" + std::string(name) + ".a"};
+  for (const std::string &d : dirs)
+    for (const std::string &f : files) {
+      std::string p = d + "/" + f;
+      if (platform::is_file(p))
+        return p;
+    }
+  std::string searched;
+  for (const std::string &d : dirs)
+    searched += (searched.empty() ? "" : ", ") + d;
+  return make_error("cannot find library -l", name, " (searched ", searched, ")");
+}
+
+// --- unload -----------------------------------------------------------------
+
+Error Session::unload(const std::string &given) {
+  std::string path = platform::absolute_path(given);
+  std::vector<Unit *> victims;
+  for (const auto &u : units)
+    if (u->path == path || u->path == given)
+      victims.push_back(u.get());
+  int32_t archive = -1;
+  for (size_t a = 0; a < archives.size(); ++a)
+    if (archives[a] && archives[a]->reader->path() == path)
+      archive = int32_t(a);
+  auto lib = std::find_if(libraries.begin(), libraries.end(),
+                          [&](const LoadedLibrary &l) { return l.path == path || l.path == given; });
+  if (victims.empty() && archive < 0 && lib == libraries.end())
+    return make_error(given, ": not loaded");
+
+  // Refused while another unit still references one of them.
+  for (const auto &v : units) {
+    if (std::find(victims.begin(), victims.end(), v.get()) != victims.end())
+      continue;
+    for (uint32_t j = 0; j < v->targets.size(); ++j) {
+      const Target &t = v->targets[j];
+      if (t.kind == Target::Other &&
+          std::find(victims.begin(), victims.end(), t.unit) != victims.end())
+        return make_error("cannot unload ", given, ": ", v->lu.name, " still references ",
+                          v->lu.symbol_name(j), " defined in ", t.unit->lu.name);
+    }
+  }
+
+  // Finalizers of the newest first.
+  for (auto it = victims.rbegin(); it != victims.rend(); ++it) {
+    Unit *u = *it;
+    if (u->ready) {
+      PhaseTimer t{stats.run};
+      (void)executor->run_functions(u->finalizers);
+      (void)executor->run_atexit_handlers(u->dso_handle());
+      if (u->eh_frame)
+        (void)executor->deregister_eh_frame(u->eh_frame);
+    }
+  }
+  for (Unit *u : victims) {
+    if (u->ready) {
+      stats.bytes_mapped -= std::min(stats.bytes_mapped, u->mem.size);
+      (void)space.free(*executor, u->mem);
+    }
+    if (trace)
+      trace("unloaded " + u->lu.name);
+    remove_unit(u);
+  }
+  if (archive >= 0) {
+    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive == uint32_t(archive); });
+    archives[size_t(archive)].reset();
+  }
+  if (lib != libraries.end()) {
+    Error e = executor->unload_library(lib->handle);
+    libraries.erase(lib);
+    if (e)
+      return e;
+  }
+  purge_lookup_cache();
+  return Error::success();
+}
+
+void Session::purge_lookup_cache() {
+  std::lock_guard<std::mutex> g(cache_lock_);
+  cache_.clear();
+}
+
+std::optional<uint64_t> Session::lookup_cached(std::string_view name) const {
+  std::lock_guard<std::mutex> g(cache_lock_);
+  auto it = cache_.find(std::string(name));
+  if (it == cache_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+// Symbols from outside the range: registered host symbols, then loaded
+// libraries in load order, then the process itself.
+std::optional<uint64_t> Session::lookup_external(std::string_view name) {
+  if (auto hit = lookup_cached(name))
+    return hit;
+  std::optional<uint64_t> found;
+  if (auto it = host_symbols.find(std::string(name)); it != host_symbols.end())
+    found = it->second;
+  for (size_t i = 0; !found && i < libraries.size(); ++i)
+    found = executor->lookup_library_symbol(libraries[i].handle, name);
+  if (!found && options.search_process)
+    found = executor->lookup_process_symbol(name);
+  if (found) {
+    std::lock_guard<std::mutex> g(cache_lock_);
+    cache_.emplace(std::string(name), *found);
+  }
+  return found;
+}
+
+Expected<uint64_t> Session::lookup(std::string_view name) {
+  if (auto it = globals.find(name); it != globals.end()) {
+    const GlobalDef &d = it->second.def;
+    if (d.unit->ready)
+      return d.unit->addr[d.sym];
+    return make_error("symbol ", quote(name), " is defined in ", d.unit->lu.name,
+                      ", which is not resolved yet (call resolve first)");
+  }
+  if (auto a = lookup_external(name))
+    return *a;
+  return make_error("symbol ", quote(name), " not found");
+}
+
+} // namespace rtlink

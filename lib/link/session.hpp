@@ -1,0 +1,198 @@
+// link/session.hpp — the state behind one rtlink::Linker, and the passes
+// that work on it. The header is the table of contents:
+//
+//   session.cpp      loading units and archives, the global symbol table,
+//                    COMDAT groups, unloading and rollback
+//   resolve.cpp      resolve(): pulls archive members (a fixpoint), binds
+//                    every reference, then runs the passes below in order
+//   got_stubs.cpp    GOT cells and jump stubs, decided before layout
+//   layout.cpp       segments and addresses inside the reserved range
+//   fixup.cpp        edge kinds → bytes (through arch/), write, protect
+//   eh_frame.cpp     dropping FDEs of discarded COMDAT copies
+//   initializers.cpp init/fini order (.init_array, .ctors and priorities)
+//   diagnostics.cpp  undefined-symbol reports and their suggestions
+//   address_space.cpp the reserved range and its page allocator
+#pragma once
+
+#include "link/address_space.hpp"
+#include "object/archive.hpp"
+#include "object/link_unit.hpp"
+#include <rtlink/linker.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace rtlink {
+
+struct Unit;
+
+// Where a symbol's address comes from once resolve() has bound it.
+struct Target {
+  enum Kind : uint8_t {
+    Unbound,
+    Own,          // a section of this unit: section address + value
+    Other,        // a symbol defined by another unit (or this one, by name)
+    Absolute,     // a known address: SHN_ABS, a host symbol, weak undefined (0)
+    GOTBase,      // _GLOBAL_OFFSET_TABLE_
+    DSOHandle,    // __dso_handle
+    SectionStart, // __start_NAME
+    SectionStop,  // __stop_NAME
+    Common,       // a COMMON allocation owned by this unit
+  };
+  Kind kind = Unbound;
+  Unit *unit = nullptr;  // Other
+  uint32_t index = 0;    // Other: symbol; Common: allocation
+  uint64_t value = 0;    // Absolute
+  std::string_view name; // SectionStart / SectionStop: the section name
+};
+
+struct CommonAlloc {
+  std::string_view name;
+  uint64_t size, align, addr = 0;
+};
+
+// Memory of a resolved unit: [text | read-only | read-write] pages.
+struct Segment {
+  uint64_t offset = 0, size = 0;  // within the unit's run, page aligned
+  Protection prot = Protection::Read;
+};
+
+struct Unit {
+  uint64_t id = 0;
+  std::string path;  // what unload() matches: the object, or its archive
+  LinkUnit lu;
+  bool ready = false;
+  int32_t archive = -1;  // index into Session::archives, for members
+  uint32_t member = 0;
+
+  // --- set by resolve(); cleared if it fails ---
+  std::vector<Target> targets;        // per symbol
+  std::vector<uint8_t> referenced;    // per symbol: some loaded edge uses it
+  std::vector<int32_t> got_cell;      // per symbol: cell index or -1
+  std::vector<int32_t> stub;          // per symbol: stub index or -1
+  std::vector<uint32_t> got_symbols;  // cell → symbol
+  std::vector<uint32_t> stub_symbols; // stub → symbol
+  std::vector<CommonAlloc> commons;
+  std::vector<uint64_t> section_addr;
+  std::vector<uint64_t> addr;         // per symbol
+  std::map<std::string_view, std::pair<uint64_t, uint64_t>> named_ranges;  // __start/__stop
+  Allocation mem;
+  Segment text, rodata, data;
+  uint64_t got_base = 0, stubs_base = 0, eh_frame = 0, eh_frame_size = 0;
+  uint64_t commons_base = 0;
+  std::vector<uint64_t> finalizers;   // in the order they run
+  struct InitEntry {
+    int32_t priority;
+    uint64_t fn;
+  };
+  std::vector<InitEntry> init_entries;  // until run_initializers sorts the batch
+  std::vector<Unit *> deps;
+
+  uint64_t dso_handle() const { return mem.base; }
+  void clear_link_state();
+};
+
+struct LoadedArchive {
+  std::shared_ptr<ArchiveReader> reader;
+  std::vector<Unit *> pulled;  // per member
+};
+
+struct LoadedLibrary {
+  std::string path;
+  uint64_t handle;
+};
+
+struct GlobalDef {
+  Unit *unit;
+  uint32_t sym;
+};
+
+struct GlobalEntry {
+  GlobalDef def;
+  uint8_t strength;  // 1 weak, 2 common, 3 strong
+  std::vector<GlobalDef> shadowed;
+};
+
+struct LazyMember {
+  uint32_t archive;
+  uint32_t member;
+};
+
+class Session {
+public:
+  Session(LinkerOptions options, std::unique_ptr<Executor> executor, AddressSpace space);
+  ~Session();
+
+  // --- the verbs (api/linker.cpp takes the locks) ---
+  Error load(const std::string &path);
+  Error load_object_file(const std::string &path);
+  Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
+  Error load_archive(const std::string &path);
+  Error load_object_data(const std::string &given, std::shared_ptr<const FileData> file);
+  Error load_archive_data(const std::string &given, std::shared_ptr<const FileData> file);
+  Error load_library(const std::string &path);
+  Error resolve();
+  Expected<uint64_t> lookup(std::string_view name);
+  Error unload(const std::string &path);
+  Expected<std::string> find_system_library(std::string_view name) const;
+  void purge_lookup_cache();
+
+  LinkerOptions options;
+  std::unique_ptr<Executor> executor;
+  AddressSpace space;
+  Stats stats;
+  std::function<void(const std::string &)> trace;
+  uint64_t next_search_handle = 1;
+  std::vector<std::pair<SearchPathHandle, std::string>> search_paths;
+  std::unordered_map<std::string, uint64_t> host_symbols;
+  mutable std::shared_mutex lock;  // exclusive for every verb but lookup
+
+  std::vector<std::unique_ptr<Unit>> units;
+  std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
+  std::vector<LoadedLibrary> libraries;
+  std::unordered_map<std::string_view, GlobalEntry> globals;
+  std::unordered_map<std::string_view, Unit *> comdats;
+  std::unordered_map<std::string_view, LazyMember> lazy;
+
+  // --- session.cpp ---
+  // Checks a parsed unit against the tables, then adds it; on error nothing changed.
+  Expected<Unit *> add_unit(LinkUnit lu, std::string path, int32_t archive, uint32_t member);
+  // Takes a unit out of every table (for unload and for rollback).
+  void remove_unit(Unit *u);
+  Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
+  std::string describe_def(const GlobalDef &d) const;
+
+  // --- resolve.cpp: external symbols, cached ---
+  std::optional<uint64_t> lookup_external(std::string_view name);
+  std::optional<uint64_t> lookup_cached(std::string_view name) const;
+
+  // --- the passes (one file each) ---
+  Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp
+  void plan_got_and_stubs(const std::vector<Unit *> &batch);    // got_stubs.cpp
+  Error layout(const std::vector<Unit *> &batch);               // layout.cpp
+  Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
+  Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
+  Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
+  Error undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const; // diagnostics.cpp
+
+private:
+  mutable std::mutex cache_lock_;
+  mutable std::unordered_map<std::string, uint64_t> cache_;
+  uint64_t next_unit_id_ = 1;
+  friend class Linker;
+};
+
+// eh_frame.cpp: drops the FDEs whose function lies in a discarded section.
+Error prune_eh_frame(LinkUnit &lu, uint32_t section);
+
+// initializers.cpp: reads the init/fini arrays of a unit out of its fixed-up
+// bytes (`image` starts at the unit's base).
+void collect_init_fini(Unit &u, const uint8_t *image);
+
+} // namespace rtlink

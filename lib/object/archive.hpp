@@ -1,0 +1,50 @@
+// object/archive.hpp — static archives: GNU, BSD and thin (and the MSVC
+// layout, for the COFF front end), read through LLVM's Archive. Members are
+// pulled in on demand through the archive's symbol table.
+#pragma once
+
+#include "object/link_unit.hpp"
+#include <rtlink/error.hpp>
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rtlink {
+
+class ArchiveReader {
+public:
+  struct Member {
+    std::string name;          // as stored ("main.o")
+    uint64_t offset;           // of its header in the archive
+    std::span<const uint8_t> bytes;
+  };
+
+  static Expected<std::unique_ptr<ArchiveReader>> open(std::string path,
+                                                       std::shared_ptr<const FileData> file);
+  ~ArchiveReader();
+
+  const std::string &path() const { return path_; }
+  const std::shared_ptr<const FileData> &file() const { return file_; }
+  size_t member_count() const { return members_.size(); }
+  const Member &member(size_t i) const { return members_[i]; }
+  // "libfoo.a(bar.o)"
+  std::string member_display_name(size_t i) const;
+
+  // Every (symbol, member index) the archive's symbol table lists; for an
+  // archive without one, the global definitions of its ELF members.
+  Error for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn) const;
+
+private:
+  ArchiveReader() = default;
+  std::string path_;
+  std::shared_ptr<const FileData> file_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<Member> members_;
+};
+
+} // namespace rtlink

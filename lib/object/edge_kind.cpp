@@ -1,0 +1,43 @@
+#include "object/edge_kind.hpp"
+
+namespace rtlink {
+
+std::string_view edge_kind_name(EdgeKind k) {
+  switch (k) {
+  case EdgeKind::Abs64: return "Abs64";
+  case EdgeKind::Abs32: return "Abs32";
+  case EdgeKind::Abs32S: return "Abs32S";
+  case EdgeKind::Abs16: return "Abs16";
+  case EdgeKind::Abs8: return "Abs8";
+  case EdgeKind::PCRel64: return "PCRel64";
+  case EdgeKind::PCRel32: return "PCRel32";
+  case EdgeKind::PCRel16: return "PCRel16";
+  case EdgeKind::PCRel8: return "PCRel8";
+  case EdgeKind::Branch32: return "Branch32";
+  case EdgeKind::GOTPCRel32: return "GOTPCRel32";
+  case EdgeKind::GOTPCRel64: return "GOTPCRel64";
+  case EdgeKind::GOTOffset64: return "GOTOffset64";
+  case EdgeKind::GOTBasePCRel32: return "GOTBasePCRel32";
+  case EdgeKind::GOTBasePCRel64: return "GOTBasePCRel64";
+  case EdgeKind::GOTBaseRel64: return "GOTBaseRel64";
+  }
+  return "?";
+}
+
+unsigned edge_width(EdgeKind kind) {
+  switch (kind) {
+  case EdgeKind::Abs64:
+  case EdgeKind::PCRel64:
+  case EdgeKind::GOTPCRel64:
+  case EdgeKind::GOTOffset64:
+  case EdgeKind::GOTBasePCRel64:
+  case EdgeKind::GOTBaseRel64: return 8;
+  case EdgeKind::Abs16:
+  case EdgeKind::PCRel16: return 2;
+  case EdgeKind::Abs8:
+  case EdgeKind::PCRel8: return 1;
+  default: return 4;
+  }
+}
+
+} // namespace rtlink

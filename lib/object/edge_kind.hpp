@@ -1,0 +1,45 @@
+// object/edge_kind.hpp — generic edge kinds.
+//
+// Every front end maps its native relocation types to these; the arch back
+// end (arch/x86_64.cpp) turns them into bytes. In the fixup expressions:
+//   S    the target's address            A    the addend
+//   P    the address of the fixup site   GOT  the unit's GOT base
+//   G    the address of the target's GOT cell (made by the GOT/stub pass)
+// "fits" names the range check; a value outside it is an error naming the
+// site, the native relocation and the target.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace rtlink {
+
+enum class EdgeKind : uint8_t {
+  Abs64,          // S + A                      64 bits
+  Abs32,          // S + A                      fits uint32
+  Abs32S,         // S + A                      fits int32
+  Abs16,          // S + A                      fits int16 or uint16
+  Abs8,           // S + A                      fits int8 or uint8
+  PCRel64,        // S + A - P                  64 bits
+  PCRel32,        // S + A - P                  fits int32
+  PCRel16,        // S + A - P                  fits int16
+  PCRel8,         // S + A - P                  fits int8
+  Branch32,       // S + A - P, fits int32; S is a jump stub when the
+                  // target lies outside the reserved range
+  GOTPCRel32,     // G + A - P                  fits int32
+  GOTPCRel64,     // G + A - P                  64 bits
+  GOTOffset64,    // G - GOT + A                64 bits
+  GOTBasePCRel32, // GOT + A - P                fits int32
+  GOTBasePCRel64, // GOT + A - P                64 bits
+  GOTBaseRel64,   // S + A - GOT                64 bits
+};
+
+constexpr bool needs_got_cell(EdgeKind k) {
+  return k == EdgeKind::GOTPCRel32 || k == EdgeKind::GOTPCRel64 || k == EdgeKind::GOTOffset64;
+}
+
+std::string_view edge_kind_name(EdgeKind k);
+// Bytes the fixup writes at its site.
+unsigned edge_width(EdgeKind kind);
+
+} // namespace rtlink

@@ -1,0 +1,41 @@
+// platform/dynlib-posix.cpp — dlopen / dlsym.
+#include "platform/platform.hpp"
+
+#include <dlfcn.h>
+
+namespace rtlink::platform {
+
+std::optional<uint64_t> process_symbol(std::string_view name) {
+  std::string n(name);
+  void *p = dlsym(RTLD_DEFAULT, n.c_str());
+  if (!p)
+    return std::nullopt;
+  return reinterpret_cast<uint64_t>(p);
+}
+
+Expected<uint64_t> open_library(const std::string &path) {
+  void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *e = dlerror();
+    return make_error(path, ": cannot load shared library: ", e ? e : "unknown error");
+  }
+  return reinterpret_cast<uint64_t>(h);
+}
+
+Error close_library(uint64_t handle) {
+  if (dlclose(reinterpret_cast<void *>(handle)) != 0) {
+    const char *e = dlerror();
+    return make_error("dlclose failed: ", e ? e : "unknown error");
+  }
+  return Error::success();
+}
+
+std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name) {
+  std::string n(name);
+  void *p = dlsym(reinterpret_cast<void *>(handle), n.c_str());
+  if (!p)
+    return std::nullopt;
+  return reinterpret_cast<uint64_t>(p);
+}
+
+} // namespace rtlink::platform

@@ -1,0 +1,77 @@
+// platform/memory-posix.cpp — reserve / commit / protect with mmap and mprotect.
+#include "platform/platform.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rtlink::platform {
+
+uint64_t page_size() {
+  static const uint64_t size = uint64_t(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+static Error os_error(const char *what, uint64_t addr, uint64_t size) {
+  return make_error(what, " of ", size, " bytes at 0x", std::hex, addr, std::dec,
+                    " failed: ", std::strerror(errno));
+}
+
+static void *map_none(void *hint, uint64_t size, int extra) {
+  return mmap(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra, -1, 0);
+}
+
+Expected<uint64_t> reserve(uint64_t size, bool low) {
+  if (low) {
+    // Below 2 GiB, so both zero- and sign-extended 32-bit addresses reach it.
+    const uint64_t limit = uint64_t(1) << 31, step = uint64_t(1) << 26;
+    for (uint64_t hint = uint64_t(1) << 28; hint + size <= limit; hint += step) {
+      void *p = map_none(reinterpret_cast<void *>(hint), size, MAP_FIXED_NOREPLACE);
+      if (p == MAP_FAILED)
+        continue;
+      if (reinterpret_cast<uint64_t>(p) == hint)
+        return hint;
+      munmap(p, size);  // an old kernel took the flag as a hint
+    }
+  }
+  void *p = map_none(nullptr, size, 0);
+  if (p == MAP_FAILED)
+    return os_error("reserving address space", 0, size);
+  return reinterpret_cast<uint64_t>(p);
+}
+
+Error release(uint64_t base, uint64_t size) {
+  if (munmap(reinterpret_cast<void *>(base), size) != 0)
+    return os_error("releasing address space", base, size);
+  return Error::success();
+}
+
+Error commit(uint64_t addr, uint64_t size) {
+  if (mprotect(reinterpret_cast<void *>(addr), size, PROT_READ | PROT_WRITE) != 0)
+    return os_error("committing memory", addr, size);
+  return Error::success();
+}
+
+Error decommit(uint64_t addr, uint64_t size) {
+  // A fresh inaccessible mapping in place: the old pages go back to the system.
+  if (map_none(reinterpret_cast<void *>(addr), size, MAP_FIXED) == MAP_FAILED)
+    return os_error("decommitting memory", addr, size);
+  return Error::success();
+}
+
+Error protect(uint64_t addr, uint64_t size, Protection prot) {
+  int p = PROT_NONE;
+  switch (prot) {
+  case Protection::None: p = PROT_NONE; break;
+  case Protection::Read: p = PROT_READ; break;
+  case Protection::ReadWrite: p = PROT_READ | PROT_WRITE; break;
+  case Protection::ReadExecute: p = PROT_READ | PROT_EXEC; break;
+  }
+  if (mprotect(reinterpret_cast<void *>(addr), size, p) != 0)
+    return os_error("changing protection", addr, size);
+  return Error::success();
+}
+
+} // namespace rtlink::platform

@@ -1,0 +1,43 @@
+// platform/platform.hpp — what the OS provides. Implemented per OS in
+// *-posix.cpp and (later) *-win32.cpp files picked by meson; no other file
+// includes an OS header.
+#pragma once
+
+#include <rtlink/error.hpp>
+#include <rtlink/executor.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rtlink::platform {
+
+// memory-posix.cpp
+uint64_t page_size();
+Expected<uint64_t> reserve(uint64_t size, bool low);
+Error release(uint64_t base, uint64_t size);
+Error commit(uint64_t addr, uint64_t size);
+Error decommit(uint64_t addr, uint64_t size);
+Error protect(uint64_t addr, uint64_t size, Protection prot);
+
+// dynlib-posix.cpp
+std::optional<uint64_t> process_symbol(std::string_view name);
+Expected<uint64_t> open_library(const std::string &path);
+Error close_library(uint64_t handle);
+std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name);
+
+// unwind-posix.cpp
+void register_eh_frame(uint64_t addr);
+void deregister_eh_frame(uint64_t addr);
+void run_atexit_handlers(uint64_t dso_handle);
+
+// process-posix.cpp
+uint64_t resident_bytes();
+std::vector<std::string> default_library_dirs();
+bool is_directory(const std::string &path);
+bool is_file(const std::string &path);
+std::string absolute_path(const std::string &path);
+
+} // namespace rtlink::platform

@@ -1,0 +1,47 @@
+// platform/process-posix.cpp — process facts and file system questions.
+#include "platform/platform.hpp"
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace rtlink::platform {
+
+uint64_t resident_bytes() {
+  FILE *f = std::fopen("/proc/self/statm", "r");
+  if (!f)
+    return 0;
+  unsigned long long total = 0, resident = 0;
+  int n = std::fscanf(f, "%llu %llu", &total, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * page_size() : 0;
+}
+
+std::vector<std::string> default_library_dirs() {
+  // The multiarch directories first, as Debian's ld.so and ld search them.
+  return {"/usr/local/lib/x86_64-linux-gnu", "/usr/local/lib", "/lib/x86_64-linux-gnu",
+          "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
+}
+
+bool is_directory(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool is_file(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string absolute_path(const std::string &path) {
+  if (!path.empty() && path[0] == '/')
+    return path;
+  char buf[PATH_MAX];
+  if (!getcwd(buf, sizeof buf))
+    return path;
+  return std::string(buf) + "/" + path;
+}
+
+} // namespace rtlink::platform

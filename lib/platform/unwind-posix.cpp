@@ -1,0 +1,22 @@
+// platform/unwind-posix.cpp — libgcc's frame registry and the C++ ABI's
+// per-DSO atexit list.
+#include "platform/platform.hpp"
+
+extern "C" {
+void __register_frame(void *begin);
+void __deregister_frame(void *begin);
+void __cxa_finalize(void *dso_handle);
+}
+
+namespace rtlink::platform {
+
+// `addr` is the start of a whole .eh_frame, ended by a zero length word.
+void register_eh_frame(uint64_t addr) { __register_frame(reinterpret_cast<void *>(addr)); }
+void deregister_eh_frame(uint64_t addr) { __deregister_frame(reinterpret_cast<void *>(addr)); }
+
+// Runs (and forgets) what __cxa_atexit registered with this __dso_handle.
+void run_atexit_handlers(uint64_t dso_handle) {
+  __cxa_finalize(reinterpret_cast<void *>(dso_handle));
+}
+
+} // namespace rtlink::platform

@@ -1,0 +1,28 @@
+// support/format.hpp — small string helpers for messages (gcc 12 has no <format>).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rtlink {
+
+inline std::string hex(uint64_t v) {
+  static const char digits[] = "0123456789abcdef";
+  char buf[19];
+  char *p = buf + sizeof buf;
+  do {
+    *--p = digits[v & 15];
+    v >>= 4;
+  } while (v);
+  *--p = 'x';
+  *--p = '0';
+  return std::string(p, buf + sizeof buf);
+}
+
+inline std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// "1.25 ms", "3.0 MiB"
+std::string format_duration_ns(uint64_t ns);
+std::string format_bytes(uint64_t bytes);
+
+} // namespace rtlink
