@@ -1,0 +1,64 @@
+// Shared by the library tests: fixtures by name, and a linker per test.
+#pragma once
+
+#include <rtlink/linker.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+inline std::string fixture(const std::string &name) {
+  if (!name.empty() && name[0] == '/')
+    return name;  // a real input nobody here wrote
+  const char *dir = std::getenv("RTLINK_FIXTURES");
+  REQUIRE_MESSAGE(dir, "RTLINK_FIXTURES is not set (run the tests through meson test)");
+  return std::string(dir) + "/" + name;
+}
+
+inline std::unique_ptr<rtlink::Linker> new_linker() {
+  auto l = rtlink::Linker::create();
+  REQUIRE_MESSAGE(bool(l), l.error().message());
+  return std::move(*l);
+}
+
+// Loads each file, resolves, and fails the test with the linker's message otherwise.
+inline void load_all(rtlink::Linker &l, const std::vector<std::string> &files) {
+  for (const std::string &f : files) {
+    rtlink::Error e = l.load(fixture(f));
+    REQUIRE_MESSAGE(!e, e.message());
+  }
+  rtlink::Error e = l.resolve();
+  REQUIRE_MESSAGE(!e, e.message());
+}
+
+inline int call(rtlink::Linker &l, const std::string &symbol) {
+  auto r = l.call_int(symbol);
+  REQUIRE_MESSAGE(bool(r), r.error().message());
+  return *r;
+}
+
+template <class T> T *address_of(rtlink::Linker &l, const std::string &symbol) {
+  auto a = l.lookup(symbol);
+  REQUIRE_MESSAGE(bool(a), a.error().message());
+  return reinterpret_cast<T *>(*a);
+}
+
+inline std::vector<uint8_t> read_bytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), ("cannot read " + path));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline std::string write_temp(const std::string &name, const std::vector<uint8_t> &bytes) {
+  const char *tmp = std::getenv("TMPDIR");
+  std::string path = std::string(tmp ? tmp : "/tmp") + "/rtlink-test-" +
+                     std::to_string(::getpid()) + "-" + name;
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
+  REQUIRE(out.good());
+  return path;
+}

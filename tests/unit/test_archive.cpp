@@ -1,0 +1,49 @@
+// Archives: members pulled in on demand, in every layout.
+#include "helpers.hpp"
+
+TEST_CASE("members are pulled in on demand, in each archive layout") {
+  for (const char *ar : {"libbase.a", "libbase-thin.a", "libbase-bsd.a", "libbase-nosymtab.a"}) {
+    CAPTURE(ar);
+    auto l = new_linker();
+    load_all(*l, {"rts.o", ar});
+    CHECK(call(*l, "rts_main") == 42);
+    // weak_b-pic.o defines nothing rts.o needs: it stays out.
+    CHECK(l->units().size() == 2);
+    CHECK(l->stats().members_pulled == 1);
+    CHECK(!l->lookup("which_definition"));
+  }
+}
+
+TEST_CASE("a real archive: sqlite, pulled in member by member") {
+  auto l = new_linker();
+  load_all(*l, {"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"});
+  CHECK(l->stats().members_pulled > 20);
+  auto r = l->call_main("main", {"q"});
+  REQUIRE(bool(r));
+  CHECK(*r == 42);
+}
+
+TEST_CASE("a GNU ld script (glibc's libm.so) loads the libraries it names") {
+  auto l = new_linker();
+  auto libm = l->find_system_library("m");
+  REQUIRE(bool(libm));
+  CHECK(libm->find("libm.so") != std::string::npos);
+  REQUIRE(!l->load(*libm));
+  load_all(*l, {"mathlib.o"});
+  CHECK(call(*l, "cos_zero_times_42") == 42);
+}
+
+TEST_CASE("search paths: added by handle, removed by handle") {
+  auto l = new_linker();
+  auto h = l->add_search_path(fixture(""));
+  auto found = l->find_system_library("base");
+  REQUIRE(bool(found));
+  CHECK(*found == fixture("") + "/libbase.a");
+  REQUIRE(!l->remove_search_path(h));
+  CHECK(!l->find_system_library("base"));
+  rtlink::Error e = l->remove_search_path(h);
+  CHECK(e);
+  auto missing = l->find_system_library("no-such-library-anywhere");
+  REQUIRE(!missing);
+  CHECK(missing.error().message().find("cannot find library -lno-such-library-anywhere") == 0);
+}

@@ -1,0 +1,52 @@
+// The rts <-> base cycle: each calls the other, in either load order.
+#include "helpers.hpp"
+
+#include <unistd.h>
+
+TEST_CASE("rts and base resolve against each other, rts loaded first") {
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o"});
+  CHECK(call(*l, "rts_main") == 42);
+  CHECK(*address_of<long>(*l, "rts_allocations") == 2);
+}
+
+TEST_CASE("rts and base resolve against each other, base loaded first") {
+  auto l = new_linker();
+  load_all(*l, {"base.o", "rts.o"});
+  CHECK(call(*l, "rts_main") == 42);
+}
+
+TEST_CASE("rts resolves before base is loaded only once base arrives") {
+  auto l = new_linker();
+  REQUIRE(!l->load(fixture("rts.o")));
+  rtlink::Error e = l->resolve();
+  REQUIRE(e);
+  CHECK(e.message().find("undefined symbol: base_runSparks") != std::string::npos);
+  CHECK(e.message().find("rts.o:(.text") != std::string::npos);
+  REQUIRE(!l->load(fixture("base.o")));
+  REQUIRE(!l->resolve());
+  CHECK(call(*l, "rts_main") == 42);
+}
+
+TEST_CASE("units report what they depend on") {
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o"});
+  auto units = l->units();
+  REQUIRE(units.size() == 2);
+  CHECK(units[0].resolved);
+  CHECK(units[0].depends_on == std::vector<std::string>{fixture("base.o")});
+  CHECK(units[1].depends_on == std::vector<std::string>{fixture("rts.o")});
+}
+
+TEST_CASE("a trace says what each reference resolved to") {
+  auto l = new_linker();
+  std::vector<std::string> lines;
+  l->set_trace([&](const std::string &s) { lines.push_back(s); });
+  load_all(*l, {"rts.o", "base.o"});
+  std::string all;
+  for (auto &s : lines)
+    all += s + "\n";
+  CHECK(all.find("base_runSparks -> " + fixture("base.o")) != std::string::npos);
+  CHECK(all.find("rts_allocate -> " + fixture("rts.o")) != std::string::npos);
+  CHECK(all.find("printf -> host 0x") != std::string::npos);
+}

@@ -1,0 +1,182 @@
+// Bad input: each gives a clear error naming the file and what is wrong, and
+// leaves the linker as it was; the same linker then loads and runs a good object.
+#include "elf_edit.hpp"
+#include "helpers.hpp"
+
+namespace {
+
+struct Snapshot {
+  std::vector<std::string> units;
+  uint64_t mapped;
+};
+
+Snapshot snapshot(rtlink::Linker &l) {
+  Snapshot s{{}, l.stats().bytes_mapped};
+  for (auto &u : l.units())
+    s.units.push_back(u.name + (u.resolved ? " resolved" : " loaded"));
+  return s;
+}
+
+void check_unchanged_and_usable(rtlink::Linker &l, const Snapshot &before) {
+  Snapshot after = snapshot(l);
+  CHECK(after.units == before.units);
+  CHECK(after.mapped == before.mapped);
+  REQUIRE(!l.load(fixture("good.o")));
+  rtlink::Error e = l.resolve();
+  REQUIRE_MESSAGE(!e, e.message());
+  CHECK(call(l, "good_answer") == 42);
+}
+
+void check_error(const rtlink::Error &e, std::initializer_list<std::string> parts) {
+  REQUIRE(e);
+  for (const std::string &p : parts)
+    CHECK_MESSAGE(e.message().find(p) != std::string::npos, "'" << p << "' not in: " << e.message());
+}
+
+// A linker that already holds something, so "unchanged" means something.
+std::unique_ptr<rtlink::Linker> busy_linker() {
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o"});
+  return l;
+}
+
+} // namespace
+
+TEST_CASE("a truncated object") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("good.o"));
+  bytes.resize(100);
+  std::string path = write_temp("truncated.o", bytes);
+  check_error(l->load(path), {path});
+  std::vector<uint8_t> tiny(bytes.begin(), bytes.begin() + 20);
+  check_error(l->load_object_buffer("tiny.o", tiny), {"tiny.o", "truncated ELF header"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("an archive whose symbol table points past the end") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("libbase.a"));
+  // GNU layout: "!<arch>\n", a 60-byte header, then a big-endian count and offsets.
+  REQUIRE(std::string(bytes.begin(), bytes.begin() + 8) == "!<arch>\n");
+  bytes[72] = 0x00, bytes[73] = 0xff, bytes[74] = 0xff, bytes[75] = 0xf0;
+  std::string path = write_temp("bad-offset.a", bytes);
+  check_error(l->load(path), {path, "offset 0xfffff0", "past the end of the archive"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("a relocation past the end of its section") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("good.o"));
+  ElfSection rela = elf_section(bytes, ".rela.eh_frame");
+  REQUIRE(rela.size >= 24);
+  uint64_t far = 0x10000;
+  std::memcpy(bytes.data() + rela.offset, &far, 8);
+  std::string path = write_temp("reloc-past.o", bytes);
+  check_error(l->load(path), {path, ".eh_frame+0x10000", "runs past the end of section .eh_frame"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("an unknown relocation type") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("rts.o"));
+  ElfSection rela = elf_section(bytes, ".rela.text");
+  REQUIRE(rela.size >= 24);
+  uint32_t type = 200;
+  std::memcpy(bytes.data() + rela.offset + 8, &type, 4);  // r_info's low word
+  std::string path = write_temp("unknown-reloc.o", bytes);
+  check_error(l->load(path), {path, "(.text+0x", "unknown relocation type 200"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("a relocation naming a symbol past the symbol table") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("rts.o"));
+  ElfSection rela = elf_section(bytes, ".rela.text");
+  uint32_t sym = 0xfffff;
+  std::memcpy(bytes.data() + rela.offset + 12, &sym, 4);  // r_info's high word
+  std::string path = write_temp("bad-sym.o", bytes);
+  check_error(l->load(path), {path, "past the symbol table"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("a file that is nothing rtlink reads") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  std::string path = write_temp("garbage.bin", std::vector<uint8_t>(64, 0x5a));
+  check_error(l->load(path), {path, "not an object, archive, shared library or linker script"});
+  check_error(l->load("/no/such/file.o"), {"/no/such/file.o", "cannot read"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("undefined symbols: every one reported, with sites and suggestions") {
+  auto l = busy_linker();
+  REQUIRE(!l->load(fixture("undefined.o")));
+  auto before = snapshot(*l);
+  rtlink::Error e = l->resolve();
+  check_error(e, {"undefined symbol: no_such_function",
+                  ">>> referenced by " + fixture("undefined.o") + ":(.text+0x",
+                  "undefined symbol: rts_alocate", "did you mean 'rts_allocate'"});
+  CHECK(snapshot(*l).units == before.units);
+  CHECK(snapshot(*l).mapped == before.mapped);
+  // The unit that failed stays loaded (its load succeeded) until unloaded.
+  REQUIRE(!l->unload(fixture("undefined.o")));
+  check_unchanged_and_usable(*l, snapshot(*l));
+}
+
+TEST_CASE("suggestions: a missing -l, and a C++ name that was not extern \"C\"") {
+  auto l = new_linker();
+  REQUIRE(!l->load(fixture("uses_sqlite.o")));
+  check_error(l->resolve(), {"undefined symbol: sqlite3_libversion_number", "add -lsqlite3"});
+  auto l2 = new_linker();
+  REQUIRE(!l2->load(fixture("calls_cxx_helper.o")));
+  REQUIRE(!l2->load(fixture("cxx_name.o")));
+  check_error(l2->resolve(), {"undefined symbol: cxx_helper", "cxx_helper(int)",
+                              "declare it extern \"C\""});
+}
+
+TEST_CASE("a duplicate definition names both objects") {
+  auto l = busy_linker();
+  REQUIRE(!l->load(fixture("dup_a.o")));
+  auto before = snapshot(*l);
+  check_error(l->load(fixture("dup_b.o")),
+              {"duplicate symbol: duplicate_symbol", ">>> defined in " + fixture("dup_a.o"),
+               ">>> defined in " + fixture("dup_b.o")});
+  check_unchanged_and_usable(*l, before);
+  CHECK(call(*l, "duplicate_symbol") == 1);
+}
+
+TEST_CASE("an out-of-range fixup is an error naming site and symbol, and frees what it laid out") {
+  auto l = busy_linker();
+  REQUIRE(!l->load(fixture("nonpic_extern.o")));
+  auto before = snapshot(*l);
+  check_error(l->resolve(), {fixture("nonpic_extern.o") + ":(.text+0x", "'environ'",
+                             "out of range", "-fPIC"});
+  CHECK(snapshot(*l).mapped == before.mapped);
+  REQUIRE(!l->unload(fixture("nonpic_extern.o")));
+  check_unchanged_and_usable(*l, snapshot(*l));
+}
+
+TEST_CASE("a failed resolve puts back the archive members it pulled") {
+  auto l = new_linker();
+  REQUIRE(!l->load(fixture("rts.o")));
+  REQUIRE(!l->load(fixture("undefined.o")));
+  REQUIRE(!l->load(fixture("libbase.a")));
+  CHECK(l->resolve());  // no_such_function is missing
+  CHECK(l->units().size() == 2);  // base-pic.o was pulled, then put back
+  REQUIRE(!l->unload(fixture("undefined.o")));
+  REQUIRE(!l->resolve());
+  CHECK(l->units().size() == 2);
+  CHECK(call(*l, "rts_main") == 42);
+}
+
+TEST_CASE("thread-local storage is refused by name") {
+  auto l = new_linker();
+  rtlink::Error e = l->load(fixture("tls.o"));
+  check_error(e, {"thread-local storage in loaded objects is not supported: symbol tls_counter in ",
+                  "tls.o"});
+}

@@ -1,0 +1,39 @@
+// Initializers at resolve, finalizers at unload, in GNU ld's order.
+#include "helpers.hpp"
+
+static std::vector<int> events;
+extern "C" void record_event(int e) { events.push_back(e); }
+
+TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse") {
+  events.clear();
+  auto l = new_linker();
+  REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
+  load_all(*l, {"initfini.o"});
+  // 101 and 200 by priority; then, unnumbered, .init_array and .ctors in
+  // section order, .ctors backward (its second entry first).
+  CHECK(events == std::vector<int>{101, 200, 1000, 2001, 2002});
+  events.clear();
+  REQUIRE(!l->unload(fixture("initfini.o")));
+  // .dtors forward, the unnumbered .fini_array, then 200 before 101.
+  CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
+}
+
+TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at unload") {
+  events.clear();
+  auto l = new_linker();
+  REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
+  load_all(*l, {"atexit.o"});
+  CHECK(events == std::vector<int>{1});
+  REQUIRE(!l->unload(fixture("atexit.o")));
+  CHECK(events == std::vector<int>{1, -1});
+}
+
+TEST_CASE("finalizers run when the linker is destroyed") {
+  events.clear();
+  {
+    auto l = new_linker();
+    REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
+    load_all(*l, {"atexit.o"});
+  }
+  CHECK(events == std::vector<int>{1, -1});
+}

@@ -1,0 +1,52 @@
+// Every ELF x86-64 relocation type rtlink applies, non-PIC code, C++ EH.
+#include "helpers.hpp"
+
+TEST_CASE("every relocation type gives the psABI's value") {
+  auto l = new_linker();
+  load_all(*l, {"relocs.o", "relocs_check.o"});
+  // check_relocs returns the number of the first field that is wrong.
+  CHECK(call(*l, "check_relocs") == 0);
+  CHECK(call(*l, "fn_gotpcrelx") == 42);
+  CHECK(call(*l, "fn_call_host") == 42);
+  CHECK(l->stats().stubs >= 1);
+}
+
+TEST_CASE("code built without -fPIC runs from below 2 GiB") {
+  auto l = new_linker();
+  load_all(*l, {"nonpic.o"});
+  CHECK(call(*l, "nonpic_sum") == 42);
+  CHECK(*l->lookup("table") < (uint64_t(1) << 31));
+}
+
+TEST_CASE("a C++ exception thrown in loaded code is caught in loaded code") {
+  auto l = new_linker();
+  load_all(*l, {"cxx_eh.o"});
+  CHECK(call(*l, "cxx_throw_catch") == 42);
+  CHECK(call(*l, "cxx_throw_catch") == 42);
+}
+
+TEST_CASE("no loaded page is writable and executable at once") {
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o", "relocs.o", "relocs_check.o", "cxx_eh.o"});
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  int loaded = 0;
+  for (auto &u : l->units()) {
+    (void)u;
+    ++loaded;
+  }
+  REQUIRE(loaded == 5);
+  uint64_t lo = l->units()[0].base, hi = lo;
+  for (auto &u : l->units())
+    hi = std::max(hi, u.base + u.size);
+  int checked = 0;
+  while (std::getline(maps, line)) {
+    uint64_t start = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
+    if (start < lo || start >= hi)
+      continue;
+    std::string perms = line.substr(line.find(' ') + 1, 4);
+    CHECK_MESSAGE(!(perms[1] == 'w' && perms[2] == 'x'), line);
+    ++checked;
+  }
+  CHECK(checked >= 5);
+}
