@@ -168,6 +168,7 @@ int main(int argc, char **argv) {
     if (!r)
       return fail(r.error());
     status = *r;
+    std::fflush(stdout);  // what the code printed comes before what objload says of it
     if (trace)
       std::fprintf(stderr, "objload: %s returned %d\n", run.c_str(), status);
   }

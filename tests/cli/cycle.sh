@@ -1,0 +1,8 @@
+# The rts <-> base cycle, both orders, and through an archive.
+. "$(dirname "$0")/common.sh"
+run 42 "$OBJLOAD" --run rts_main "$F/rts.o" "$F/base.o"
+has out "rts: base_runSparks(5) = 11, closure entry(15) = 31, 2 callbacks into rts"
+run 42 "$OBJLOAD" --run rts_main "$F/base.o" "$F/rts.o"
+run 42 "$OBJLOAD" --run rts_main "$F/rts.o" -L "$F" -lbase
+run 42 "$OBJLOAD" --run=rts_main "$F/rts.o" "-L$F" -l base
+echo ok

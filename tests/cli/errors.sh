@@ -1,0 +1,27 @@
+# Load and link errors exit 2 with a message on stderr naming the file.
+. "$(dirname "$0")/common.sh"
+run 2 "$OBJLOAD" --run calls_missing "$F/undefined.o" "$F/rts.o" "$F/base.o"
+has err "objload: error: undefined symbol: no_such_function"
+has err ">>> referenced by $F/undefined.o:(.text+0x"
+has err "did you mean 'rts_allocate'"
+run 2 "$OBJLOAD" "$F/dup_a.o" "$F/dup_b.o"
+has err "duplicate symbol: duplicate_symbol"
+head -c 100 "$F/good.o" > "$T/truncated.o"
+run 2 "$OBJLOAD" "$T/truncated.o"
+has err "$T/truncated.o"
+run 2 "$OBJLOAD" /no/such/file.o
+has err "/no/such/file.o: cannot read"
+run 2 "$OBJLOAD" --run no_such_symbol "$F/good.o"
+has err "symbol 'no_such_symbol' not found"
+run 2 "$OBJLOAD" "$F/tls.o"
+has err "thread-local storage in loaded objects is not supported: symbol tls_counter"
+run 2 "$OBJLOAD" -lno-such-library "$F/good.o"
+has err "cannot find library -lno-such-library"
+# Usage errors.
+run 2 "$OBJLOAD"
+has err "no input files"
+run 2 "$OBJLOAD" --bogus "$F/good.o"
+has err "unknown option --bogus"
+run 2 "$OBJLOAD" "$F/good.o" --run
+has err "--run needs a symbol"
+echo ok
