@@ -40,6 +40,9 @@ public:
   // Returns pages to the reservation: inaccessible, their memory given back.
   virtual Error decommit(uint64_t addr, uint64_t size) = 0;
   virtual Error write(uint64_t addr, std::span<const uint8_t> bytes) = 0;
+  // Where the controller may write committed memory directly, when it shares
+  // the executor's address space; null otherwise (then write() is used).
+  virtual uint8_t *direct_view(uint64_t addr) { (void)addr; return nullptr; }
   // Never writable and executable at once: ReadExecute drops write access.
   virtual Error protect(uint64_t addr, uint64_t size, Protection prot) = 0;
 

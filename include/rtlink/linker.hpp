@@ -42,6 +42,9 @@ struct LinkerOptions {
   // Resolve what no loaded unit defines against the process's own symbols
   // (dlsym(RTLD_DEFAULT)) after registered symbols and loaded libraries.
   bool search_process = true;
+  // Record the resident set size after each phase in Stats (a /proc read
+  // per phase; off unless asked for).
+  bool measure_memory = false;
 };
 
 // What a file is, told by its content, never by its name.
@@ -50,7 +53,7 @@ enum class InputKind { Object, Archive, SharedLibrary, LinkerScript, Unknown };
 // Time and memory spent per phase, accumulated over the linker's life.
 struct PhaseStat {
   std::chrono::nanoseconds time{0};
-  uint64_t rss_after = 0;  // resident set size after the phase last ran, bytes
+  uint64_t rss_after = 0;  // bytes resident after the phase last ran (measure_memory)
 };
 struct Stats {
   PhaseStat read, parse, resolve, layout, fixup, run;
@@ -64,6 +67,8 @@ struct Stats {
 struct UnitInfo {
   std::string name;  // "a.o", "libfoo.a(bar.o)"
   bool resolved = false;
+  // The pages it lives in, shared with the other members of its archive
+  // pulled in by the same resolve.
   uint64_t base = 0, size = 0;
   std::vector<std::string> depends_on;
 };

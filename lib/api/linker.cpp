@@ -121,7 +121,8 @@ std::vector<UnitInfo> Linker::units() const {
   std::shared_lock<std::shared_mutex> guard(session_->lock);
   std::vector<UnitInfo> out;
   for (const auto &u : session_->units) {
-    UnitInfo info{u->lu.name, u->ready, u->mem.base, u->mem.size, {}};
+    UnitInfo info{u->lu.name, u->ready, u->block ? u->block->mem.base : 0,
+                  u->block ? u->block->mem.size : 0, {}};
     for (const Unit *d : u->deps)
       info.depends_on.push_back(d->lu.name);
     out.push_back(std::move(info));

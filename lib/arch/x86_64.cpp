@@ -27,11 +27,9 @@ bool fits_signed(int64_t v, unsigned bits) {
 }
 bool fits_unsigned(uint64_t v, unsigned bits) { return v < (uint64_t(1) << bits); }
 
-std::string overflow(uint64_t v, unsigned bits, const char *how) {
-  return "value " + hex(v) + " does not fit in " + std::to_string(bits) + " bits " + how;
-}
+Overflow overflow(uint64_t v, unsigned bits, const char *how) { return Overflow{bits, how, v}; }
 
-std::string write_signed(uint8_t *loc, uint64_t v, unsigned bits) {
+Overflow write_signed(uint8_t *loc, uint64_t v, unsigned bits) {
   if (!fits_signed(int64_t(v), bits))
     return overflow(v, bits, "signed");
   if (bits == 32) store<int32_t>(loc, int32_t(v));
@@ -40,7 +38,7 @@ std::string write_signed(uint8_t *loc, uint64_t v, unsigned bits) {
   return {};
 }
 
-std::string write_unsigned32(uint8_t *loc, uint64_t v) {
+Overflow write_unsigned32(uint8_t *loc, uint64_t v) {
   if (!fits_unsigned(v, 32))
     return overflow(v, 32, "unsigned");
   store<uint32_t>(loc, uint32_t(v));
@@ -48,7 +46,7 @@ std::string write_unsigned32(uint8_t *loc, uint64_t v) {
 }
 
 // R_X86_64_16 / _8: accepted if the value fits either way.
-std::string write_either(uint8_t *loc, uint64_t v, unsigned bits) {
+Overflow write_either(uint8_t *loc, uint64_t v, unsigned bits) {
   if (!fits_unsigned(v, bits) && !fits_signed(int64_t(v), bits))
     return overflow(v, bits, "signed or unsigned");
   if (bits == 16) store<uint16_t>(loc, uint16_t(v));
@@ -67,7 +65,7 @@ void write_stub(uint8_t *at, uint64_t stub_address, uint64_t cell_address) {
   at[7] = 0xcc;
 }
 
-std::string apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
+Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   const uint64_t S = f.S, P = f.P, GOT = f.GOT, G = f.G;
   const uint64_t A = uint64_t(f.A);
   switch (kind) {
@@ -88,7 +86,11 @@ std::string apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::GOTBasePCRel64: store<uint64_t>(loc, GOT + A - P); return {};
   case EdgeKind::GOTBaseRel64: store<uint64_t>(loc, S + A - GOT); return {};
   }
-  return "unhandled edge kind " + std::string(edge_kind_name(kind));
+  return Overflow{64, "(unhandled edge kind)", 0};
+}
+
+std::string Overflow::describe() const {
+  return "value " + hex(value) + " does not fit in " + std::to_string(bits) + " bits " + how;
 }
 
 } // namespace rtlink::x86_64

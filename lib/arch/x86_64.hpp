@@ -21,8 +21,16 @@ struct Fixup {
   uint64_t G;    // target's GOT cell (0 when it has none)
 };
 
-// Writes the fixup at `loc`. On a range overflow nothing is written and the
-// return value says by how much ("value 0x1_0000_0010 does not fit in 32 bits signed").
-std::string apply(EdgeKind kind, uint8_t *loc, const Fixup &f);
+// The outcome of a fixup: empty on success, else the value that did not fit.
+struct Overflow {
+  unsigned bits = 0;        // 0: it fit
+  const char *how = "";     // "signed", "unsigned", "signed or unsigned"
+  uint64_t value = 0;
+  explicit operator bool() const { return bits != 0; }
+  std::string describe() const;  // "value 0x... does not fit in 32 bits signed"
+};
+
+// Writes the fixup at `loc`; on an overflow nothing is written.
+Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f);
 
 } // namespace rtlink::x86_64

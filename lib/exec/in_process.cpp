@@ -23,6 +23,7 @@ public:
       std::memcpy(reinterpret_cast<void *>(addr), bytes.data(), bytes.size());
     return Error::success();
   }
+  uint8_t *direct_view(uint64_t addr) override { return reinterpret_cast<uint8_t *>(addr); }
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     return platform::protect(addr, size, prot);
   }

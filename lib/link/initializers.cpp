@@ -13,7 +13,7 @@
 
 namespace rtlink {
 
-void collect_init_fini(Unit &u, const uint8_t *image) {
+void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base) {
   const LinkUnit &lu = u.lu;
   u.init_entries.clear();
   std::vector<Unit::InitEntry> fini;
@@ -28,7 +28,7 @@ void collect_init_fini(Unit &u, const uint8_t *image) {
       continue;
     std::vector<uint64_t> fns(s.size / 8);
     if (!fns.empty() && s.bytes)
-      std::memcpy(fns.data(), image + (u.section_addr[i] - u.mem.base), fns.size() * 8);
+      std::memcpy(fns.data(), image + (u.section_addr[i] - image_base), fns.size() * 8);
     if (s.role == SectionRole::Ctors || s.role == SectionRole::Dtors)
       std::reverse(fns.begin(), fns.end());
     int32_t prio = s.role == SectionRole::PreinitArray ? -1 : s.priority;

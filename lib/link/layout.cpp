@@ -1,17 +1,22 @@
-// link/layout.cpp — memory and addresses for each unit of a batch.
+// link/layout.cpp — memory and addresses for the units of a batch.
 //
-// A unit gets one run of pages in the reserved range, in three segments:
-//   text   (read-execute): code sections, then jump stubs
-//   rodata (read-only):    read-only data, .eh_frame + a zero terminator,
-//                          GOT cells, then .data.rel.ro (written by fixups)
-//   data   (read-write):   data, then zero-fill (.bss), then COMMON symbols
-// Sections whose name is a C identifier stay together, so __start_NAME and
-// __stop_NAME bracket all of them.
+// Units that are unloaded together share a block: one run of pages in the
+// reserved range. An object is a block of its own; the members one resolve
+// pulls from an archive share one (unload takes an archive's members all at
+// once). A block has three segments, each protected once:
+//   text   (read-execute): per unit, its code sections, then its jump stubs
+//   rodata (read-only):    per unit, read-only data, .eh_frame + a zero
+//                          terminator, GOT cells, its __dso_handle slot,
+//                          then .data.rel.ro (written by fixups)
+//   data   (read-write):   per unit, data, zero fill (.bss), COMMON symbols
+// Within a unit, sections whose name is a C identifier stay together, so
+// __start_NAME and __stop_NAME bracket all of them.
 #include "arch/x86_64.hpp"
 #include "link/session.hpp"
 #include "support/format.hpp"
 
 #include <cctype>
+#include <map>
 
 namespace rtlink {
 
@@ -31,104 +36,167 @@ bool c_identifier(std::string_view s) {
 } // namespace
 
 Error Session::layout(const std::vector<Unit *> &batch) {
-  const uint64_t page = executor->page_size();
+  std::vector<std::vector<Unit *>> groups;
+  std::map<int32_t, size_t> by_archive;
   for (Unit *u : batch) {
-    LinkUnit &lu = u->lu;
-    const size_t n = lu.sections.size();
-    std::vector<uint64_t> off(n, UINT64_MAX);
-    uint64_t cur = 0;
+    if (u->archive < 0) {
+      groups.push_back({u});
+      continue;
+    }
+    auto [it, fresh] = by_archive.try_emplace(u->archive, groups.size());
+    if (fresh)
+      groups.emplace_back();
+    groups[it->second].push_back(u);
+  }
+  for (const auto &g : groups)
+    if (Error e = layout_block(g))
+      return e;
+  return Error::success();
+}
+
+Error Session::layout_block(const std::vector<Unit *> &group) {
+  const uint64_t page = executor->page_size();
+  // Block-relative offsets, per unit.
+  struct Plan {
+    std::vector<uint64_t> off;
+    uint64_t stubs = 0, eh = UINT64_MAX, eh_end = 0, got = 0, dso = 0;
+    std::vector<uint64_t> commons;
+  };
+  std::vector<Plan> plans(group.size());
+  uint64_t cur = 0, initialised = 0;
+
+  for (size_t k = 0; k < group.size(); ++k)
+    plans[k].off.assign(group[k]->lu.sections.size(), UINT64_MAX);
+  auto place_one = [&](size_t k, uint32_t i) {
+    const Section &s = group[k]->lu.sections[i];
+    cur = align_to(cur, s.align);
+    plans[k].off[i] = cur;
+    cur += s.size;
+    if (s.bytes)
+      initialised = std::max(initialised, cur);
+  };
+  auto place = [&](size_t k, auto &&pred) {
+    const LinkUnit &lu = group[k]->lu;
+    std::vector<uint64_t> &off = plans[k].off;
     auto loaded = [&](uint32_t i) {
-      return lu.sections[i].role != SectionRole::Skip && !lu.sections[i].discarded;
+      return lu.sections[i].role != SectionRole::Skip && !lu.sections[i].discarded &&
+             off[i] == UINT64_MAX;
     };
-    auto place_one = [&](uint32_t i) {
-      cur = align_to(cur, lu.sections[i].align);
-      off[i] = cur;
-      cur += lu.sections[i].size;
-    };
-    auto place = [&](auto &&pred) {
-      for (uint32_t i = 0; i < n; ++i) {
-        if (!loaded(i) || off[i] != UINT64_MAX || !pred(lu.sections[i]))
-          continue;
-        place_one(i);
-        if (c_identifier(lu.sections[i].name))
-          for (uint32_t k = i + 1; k < n; ++k)
-            if (loaded(k) && off[k] == UINT64_MAX && lu.sections[k].name == lu.sections[i].name)
-              place_one(k);
-      }
-    };
-    auto not_eh = [](const Section &s) { return s.role != SectionRole::EHFrame; };
+    for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+      if (!loaded(i) || !pred(lu.sections[i]))
+        continue;
+      place_one(k, i);
+      if (c_identifier(lu.sections[i].name))
+        for (uint32_t j = i + 1; j < lu.sections.size(); ++j)
+          if (loaded(j) && lu.sections[j].name == lu.sections[i].name)
+            place_one(k, j);
+    }
+  };
+  auto not_eh = [](const Section &s) { return s.role != SectionRole::EHFrame; };
 
-    u->text.offset = 0;
-    u->text.prot = Protection::ReadExecute;
-    place([&](const Section &s) { return s.perm == Perm::ReadExecute && not_eh(s); });
+  auto block = std::make_unique<Block>();
+  block->text = {0, 0, Protection::ReadExecute};
+  for (size_t k = 0; k < group.size(); ++k) {
+    place(k, [&](const Section &s) { return s.perm == Perm::ReadExecute && not_eh(s); });
     cur = align_to(cur, 8);
-    uint64_t stubs_off = cur;
-    cur += u->stub_symbols.size() * x86_64::kStubSize;
-    u->text.size = cur;
-    cur = align_to(cur, page);
+    plans[k].stubs = cur;
+    cur += group[k]->stub_symbols.size() * x86_64::kStubSize;
+    initialised = std::max(initialised, cur);
+  }
+  block->text.size = cur;
+  cur = align_to(cur, page);
 
-    u->rodata.offset = cur;
-    u->rodata.prot = Protection::Read;
-    place([&](const Section &s) { return s.perm == Perm::Read && not_eh(s); });
-    uint64_t eh_off = UINT64_MAX;
-    for (uint32_t i = 0; i < n; ++i)
-      if (loaded(i) && lu.sections[i].role == SectionRole::EHFrame) {
-        place_one(i);
-        if (eh_off == UINT64_MAX)
-          eh_off = off[i];
-      }
-    uint64_t eh_end = cur;
-    if (eh_off != UINT64_MAX)
+  block->rodata = {cur, 0, Protection::Read};
+  for (size_t k = 0; k < group.size(); ++k) {
+    Plan &p = plans[k];
+    place(k, [&](const Section &s) { return s.perm == Perm::Read && not_eh(s); });
+    place(k, [&](const Section &s) { return s.role == SectionRole::EHFrame; });
+    for (uint32_t i = 0; i < group[k]->lu.sections.size(); ++i)
+      if (group[k]->lu.sections[i].role == SectionRole::EHFrame && p.off[i] != UINT64_MAX)
+        p.eh = std::min(p.eh, p.off[i]);
+    if (p.eh != UINT64_MAX) {
+      p.eh_end = cur;
       cur += 4;  // the zero length word that ends .eh_frame for the unwinder
+    }
     cur = align_to(cur, 8);
-    uint64_t got_off = cur;
-    cur += u->got_symbols.size() * 8;
-    place([&](const Section &s) { return s.perm == Perm::RelRO && not_eh(s); });
-    u->rodata.size = cur - u->rodata.offset;
-    cur = align_to(cur, page);
+    p.got = cur;
+    cur += group[k]->got_symbols.size() * 8;
+    initialised = std::max(initialised, cur);
+    p.dso = cur;
+    cur += 8;
+    place(k, [&](const Section &s) { return s.perm == Perm::RelRO && not_eh(s); });
+  }
+  block->rodata.size = cur - block->rodata.offset;
+  cur = align_to(cur, page);
 
-    u->data.offset = cur;
-    u->data.prot = Protection::ReadWrite;
-    place([&](const Section &s) { return s.perm == Perm::ReadWrite && s.bytes && not_eh(s); });
-    place([&](const Section &s) { return s.perm == Perm::ReadWrite && not_eh(s); });
-    std::vector<uint64_t> common_off;
-    for (const CommonAlloc &c : u->commons) {
+  block->data = {cur, 0, Protection::ReadWrite};
+  for (size_t k = 0; k < group.size(); ++k) {
+    place(k, [&](const Section &s) { return s.perm == Perm::ReadWrite && s.bytes && not_eh(s); });
+    place(k, [&](const Section &s) { return s.perm == Perm::ReadWrite && not_eh(s); });
+    for (const CommonAlloc &c : group[k]->commons) {
       cur = align_to(cur, c.align);
-      common_off.push_back(cur);
+      plans[k].commons.push_back(cur);
       cur += c.size;
     }
-    u->data.size = cur - u->data.offset;
-    uint64_t total = std::max(align_to(cur, page), page);
+  }
+  block->data.size = cur - block->data.offset;
+  block->initialised = initialised;
 
-    auto mem = space.allocate(*executor, total);
-    if (!mem)
-      return make_error(lu.name, ": ", mem.error().message());
-    u->mem = *mem;
-    stats.bytes_mapped += total;
-    const uint64_t base = u->mem.base;
-    u->section_addr.assign(n, 0);
-    for (uint32_t i = 0; i < n; ++i)
-      if (off[i] != UINT64_MAX) {
-        u->section_addr[i] = base + off[i];
-        if (c_identifier(lu.sections[i].name)) {
-          auto [it, fresh] = u->named_ranges.try_emplace(
-              lu.sections[i].name, base + off[i], base + off[i] + lu.sections[i].size);
-          if (!fresh) {
-            it->second.first = std::min(it->second.first, base + off[i]);
-            it->second.second = std::max(it->second.second, base + off[i] + lu.sections[i].size);
-          }
+  uint64_t total = std::max(align_to(cur, page), page);
+  auto mem = space.allocate(*executor, total);
+  if (!mem)
+    return make_error(group[0]->lu.name, ": ", mem.error().message());
+  block->mem = *mem;
+  stats.bytes_mapped += total;
+
+  const uint64_t base = block->mem.base;
+  for (size_t k = 0; k < group.size(); ++k) {
+    Unit *u = group[k];
+    const Plan &p = plans[k];
+    const LinkUnit &lu = u->lu;
+    u->block = block.get();
+    block->units.push_back(u);
+    u->section_addr.assign(lu.sections.size(), 0);
+    for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+      if (p.off[i] == UINT64_MAX)
+        continue;
+      uint64_t start = base + p.off[i], end = start + lu.sections[i].size;
+      u->section_addr[i] = start;
+      if (c_identifier(lu.sections[i].name)) {
+        auto [it, fresh] = u->named_ranges.try_emplace(lu.sections[i].name, start, end);
+        if (!fresh) {
+          it->second.first = std::min(it->second.first, start);
+          it->second.second = std::max(it->second.second, end);
         }
       }
-    u->stubs_base = base + stubs_off;
-    u->got_base = base + got_off;
-    if (eh_off != UINT64_MAX) {
-      u->eh_frame = base + eh_off;
-      u->eh_frame_size = eh_end - eh_off + 4;
+    }
+    u->stubs_base = base + p.stubs;
+    u->got_base = base + p.got;
+    u->dso_slot = base + p.dso;
+    if (p.eh != UINT64_MAX) {
+      u->eh_frame = base + p.eh;
+      u->eh_frame_size = p.eh_end - p.eh + 4;
     }
     for (size_t c = 0; c < u->commons.size(); ++c)
-      u->commons[c].addr = base + common_off[c];
+      u->commons[c].addr = base + p.commons[c];
   }
+  blocks.push_back(std::move(block));
   return Error::success();
+}
+
+// Frees the blocks of these units; every unit of such a block is among them
+// (a block's units are unloaded and rolled back together).
+void Session::free_blocks(const std::vector<Unit *> &gone) {
+  for (Unit *u : gone) {
+    Block *b = u->block;
+    if (!b)
+      continue;
+    for (Unit *v : b->units)
+      v->block = nullptr;
+    stats.bytes_mapped -= std::min(stats.bytes_mapped, b->mem.size);
+    (void)space.free(*executor, b->mem);
+    std::erase_if(blocks, [&](const std::unique_ptr<Block> &p) { return p.get() == b; });
+  }
 }
 
 Error Session::compute_addresses(const std::vector<Unit *> &batch) {

@@ -5,27 +5,17 @@
 // unit of the batch is bound by name first, laid out next, and only then are
 // addresses computed and fixups applied, so rts.o may call base.o which calls
 // back into rts.o whatever order they were loaded in.
+#include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 namespace rtlink {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct PhaseTimer {
-  PhaseStat &stat;
-  Clock::time_point start = Clock::now();
-  ~PhaseTimer() {
-    stat.time += Clock::now() - start;
-    stat.rss_after = platform::resident_bytes();
-  }
-};
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -56,13 +46,9 @@ Error Session::resolve() {
 
   // Undo everything this call did: pulled members go, the rest forget.
   auto rollback = [&](Error e) {
-    for (Unit *u : batch) {
-      if (u->mem.size) {
-        stats.bytes_mapped -= std::min(stats.bytes_mapped, u->mem.size);
-        (void)space.free(*executor, u->mem);
-      }
+    free_blocks(batch);
+    for (Unit *u : batch)
       u->clear_link_state();
-    }
     while (units.size() > units_before)
       remove_unit(units.back().get());
     return e;
@@ -71,7 +57,7 @@ Error Session::resolve() {
   {
     // 1. Pull archive members until no undefined name is left that an
     //    archive's symbol table offers (a fixpoint over the worklist).
-    PhaseTimer t{stats.resolve};
+    PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse};
     for (size_t i = 0; i < batch.size(); ++i) {
       Unit *u = batch[i];
       for (const Symbol &s : u->lu.symbols) {
@@ -94,7 +80,7 @@ Error Session::resolve() {
   }
   {
     // 3. GOT cells and stubs, 4. memory and addresses.
-    PhaseTimer t{stats.layout};
+    PhaseTimer t{stats.layout, options.measure_memory};
     plan_got_and_stubs(batch);
     if (Error e = layout(batch))
       return rollback(std::move(e));
@@ -103,7 +89,7 @@ Error Session::resolve() {
   }
   {
     // 5. Fixups, then protections and unwind tables.
-    PhaseTimer t{stats.fixup};
+    PhaseTimer t{stats.fixup, options.measure_memory};
     if (Error e = apply_fixups(batch))
       return rollback(std::move(e));
     for (Unit *u : batch)
@@ -121,10 +107,10 @@ Error Session::resolve() {
     u->ready = true;
   if (trace)
     for (Unit *u : batch)
-      trace("resolved " + u->lu.name + " at " + hex(u->mem.base) + " (" +
-            std::to_string(u->mem.size / 1024) + " KiB)");
+      trace("resolved " + u->lu.name + " into " + hex(u->block->mem.base) + ".." +
+            hex(u->block->mem.base + u->block->mem.size));
   // 6. Initializers, in priority order across the batch.
-  PhaseTimer t{stats.run};
+  PhaseTimer t{stats.run, options.measure_memory};
   return run_initializers(batch);
 }
 

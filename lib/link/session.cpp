@@ -3,6 +3,7 @@
 //
 // Every verb checks first and changes the tables last, or undoes what it did
 // (rollback to a checkpoint), so a failed call leaves the session as it was.
+#include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "io/file.hpp"
 #include "object/detect.hpp"
@@ -11,23 +12,11 @@
 #include "support/format.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 namespace rtlink {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Adds the time since `start` to a phase and records the resident set size.
-struct PhaseTimer {
-  PhaseStat &stat;
-  Clock::time_point start = Clock::now();
-  ~PhaseTimer() {
-    stat.time += Clock::now() - start;
-    stat.rss_after = platform::resident_bytes();
-  }
-};
 
 uint8_t strength(const Symbol &s) {
   if (s.section == kCommon)
@@ -56,9 +45,8 @@ void Unit::clear_link_state() {
   section_addr.clear();
   addr.clear();
   named_ranges.clear();
-  mem = {};
-  text = rodata = data = {};
-  got_base = stubs_base = eh_frame = eh_frame_size = commons_base = 0;
+  block = nullptr;
+  got_base = stubs_base = eh_frame = eh_frame_size = dso_slot = 0;
   finalizers.clear();
   init_entries.clear();
   deps.clear();
@@ -77,8 +65,9 @@ Session::~Session() {
     (void)executor->run_atexit_handlers(u.dso_handle());
     if (u.eh_frame)
       (void)executor->deregister_eh_frame(u.eh_frame);
-    (void)space.free(*executor, u.mem);
   }
+  for (auto &b : blocks)
+    (void)space.free(*executor, b->mem);
   for (auto &lib : libraries)
     (void)executor->unload_library(lib.handle);
   if (space.size())
@@ -208,7 +197,7 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
   data->bytes = ar.reader->member(m).bytes;
   std::span<const uint8_t> bytes = data->bytes;
   Expected<LinkUnit> lu = [&] {
-    PhaseTimer t{stats.parse};
+    PhaseTimer t{stats.parse, false};
     return parse_elf_object(ar.reader->member_display_name(m), data, bytes);
   }();
   if (!lu)
@@ -236,7 +225,7 @@ struct Checkpoint {
 
 Error Session::load(const std::string &given) {
   Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read};
+    PhaseTimer t{stats.read, options.measure_memory};
     return read_file(given);
   }();
   if (!file)
@@ -284,7 +273,7 @@ Error Session::load(const std::string &given) {
 
 Error Session::load_object_file(const std::string &given) {
   Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read};
+    PhaseTimer t{stats.read, options.measure_memory};
     return read_file(given);
   }();
   if (!file)
@@ -298,7 +287,7 @@ Error Session::load_object_data(const std::string &given, std::shared_ptr<const 
     if (u->archive < 0 && u->path == path)
       return make_error(given, ": already loaded");
   Expected<LinkUnit> lu = [&] {
-    PhaseTimer t{stats.parse};
+    PhaseTimer t{stats.parse, options.measure_memory};
     return parse_elf_object(given, file, bytes_of(*file));
   }();
   if (!lu)
@@ -317,7 +306,7 @@ Error Session::load_object_buffer(const std::string &name, std::span<const uint8
       return make_error(name, ": already loaded");
   std::shared_ptr<const FileData> file = copy_bytes(bytes);
   Expected<LinkUnit> lu = [&] {
-    PhaseTimer t{stats.parse};
+    PhaseTimer t{stats.parse, options.measure_memory};
     return parse_elf_object(name, file, bytes_of(*file));
   }();
   if (!lu)
@@ -330,7 +319,7 @@ Error Session::load_object_buffer(const std::string &name, std::span<const uint8
 
 Error Session::load_archive(const std::string &given) {
   Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read};
+    PhaseTimer t{stats.read, options.measure_memory};
     return read_file(given);
   }();
   if (!file)
@@ -343,7 +332,7 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
   for (const auto &a : archives)
     if (a && a->reader->path() == path)
       return make_error(given, ": already loaded");
-  PhaseTimer t{stats.parse};
+  PhaseTimer t{stats.parse, options.measure_memory};
   auto reader = ArchiveReader::open(path, std::move(file));
   if (!reader)
     return reader.take_error();
@@ -437,18 +426,15 @@ Error Session::unload(const std::string &given) {
   for (auto it = victims.rbegin(); it != victims.rend(); ++it) {
     Unit *u = *it;
     if (u->ready) {
-      PhaseTimer t{stats.run};
+      PhaseTimer t{stats.run, options.measure_memory};
       (void)executor->run_functions(u->finalizers);
       (void)executor->run_atexit_handlers(u->dso_handle());
       if (u->eh_frame)
         (void)executor->deregister_eh_frame(u->eh_frame);
     }
   }
+  free_blocks(victims);
   for (Unit *u : victims) {
-    if (u->ready) {
-      stats.bytes_mapped -= std::min(stats.bytes_mapped, u->mem.size);
-      (void)space.free(*executor, u->mem);
-    }
     if (trace)
       trace("unloaded " + u->lu.name);
     remove_unit(u);

@@ -6,7 +6,7 @@
 //   resolve.cpp      resolve(): pulls archive members (a fixpoint), binds
 //                    every reference, then runs the passes below in order
 //   got_stubs.cpp    GOT cells and jump stubs, decided before layout
-//   layout.cpp       segments and addresses inside the reserved range
+//   layout.cpp       blocks, segments and addresses inside the reserved range
 //   fixup.cpp        edge kinds → bytes (through arch/), write, protect
 //   eh_frame.cpp     dropping FDEs of discarded COMDAT copies
 //   initializers.cpp init/fini order (.init_array, .ctors and priorities)
@@ -57,10 +57,20 @@ struct CommonAlloc {
   uint64_t size, align, addr = 0;
 };
 
-// Memory of a resolved unit: [text | read-only | read-write] pages.
+// A segment of a block: its pages share one protection.
 struct Segment {
-  uint64_t offset = 0, size = 0;  // within the unit's run, page aligned
+  uint64_t offset = 0, size = 0;  // within the block; offsets are page aligned
   Protection prot = Protection::Read;
+};
+
+// One run of pages holding the units of one resolve that are unloaded
+// together: an object on its own, or the members pulled from one archive.
+// [text | read-only | read-write], each segment protected once.
+struct Block {
+  Allocation mem;
+  Segment text, rodata, data;
+  uint64_t initialised = 0;  // bytes from the base up to the last non-zero-fill byte
+  std::vector<Unit *> units;
 };
 
 struct Unit {
@@ -82,10 +92,9 @@ struct Unit {
   std::vector<uint64_t> section_addr;
   std::vector<uint64_t> addr;         // per symbol
   std::map<std::string_view, std::pair<uint64_t, uint64_t>> named_ranges;  // __start/__stop
-  Allocation mem;
-  Segment text, rodata, data;
+  Block *block = nullptr;
   uint64_t got_base = 0, stubs_base = 0, eh_frame = 0, eh_frame_size = 0;
-  uint64_t commons_base = 0;
+  uint64_t dso_slot = 0;  // an 8-byte slot of its own: the unit's __dso_handle
   std::vector<uint64_t> finalizers;   // in the order they run
   struct InitEntry {
     int32_t priority;
@@ -94,7 +103,7 @@ struct Unit {
   std::vector<InitEntry> init_entries;  // until run_initializers sorts the batch
   std::vector<Unit *> deps;
 
-  uint64_t dso_handle() const { return mem.base; }
+  uint64_t dso_handle() const { return dso_slot; }
   void clear_link_state();
 };
 
@@ -154,6 +163,7 @@ public:
   mutable std::shared_mutex lock;  // exclusive for every verb but lookup
 
   std::vector<std::unique_ptr<Unit>> units;
+  std::vector<std::unique_ptr<Block>> blocks;
   std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
   std::vector<LoadedLibrary> libraries;
   std::unordered_map<std::string_view, GlobalEntry> globals;
@@ -176,6 +186,8 @@ public:
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp
   void plan_got_and_stubs(const std::vector<Unit *> &batch);    // got_stubs.cpp
   Error layout(const std::vector<Unit *> &batch);               // layout.cpp
+  Error layout_block(const std::vector<Unit *> &group);         // layout.cpp
+  void free_blocks(const std::vector<Unit *> &units);           // layout.cpp
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
   Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
@@ -193,6 +205,6 @@ Error prune_eh_frame(LinkUnit &lu, uint32_t section);
 
 // initializers.cpp: reads the init/fini arrays of a unit out of its fixed-up
 // bytes (`image` starts at the unit's base).
-void collect_init_fini(Unit &u, const uint8_t *image);
+void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base);
 
 } // namespace rtlink

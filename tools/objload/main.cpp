@@ -127,7 +127,9 @@ int main(int argc, char **argv) {
   if (run_args.size() > 1 && run != "main")
     return usage_error("arguments after -- are passed to main; use --run main");
 
-  auto linker = rtlink::Linker::create();
+  rtlink::LinkerOptions options;
+  options.measure_memory = stats;
+  auto linker = rtlink::Linker::create(std::move(options));
   if (!linker) {
     std::fprintf(stderr, "objload: %s\n", linker.error().message().c_str());
     return 2;
