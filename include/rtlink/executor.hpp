@@ -43,6 +43,8 @@ public:
   // Where the controller may write committed memory directly, when it shares
   // the executor's address space; null otherwise (then write() is used).
   virtual uint8_t *direct_view(uint64_t addr) { (void)addr; return nullptr; }
+  // A hint: these committed pages are about to be written.
+  virtual void prefault(uint64_t addr, uint64_t size) { (void)addr, (void)size; }
   // Never writable and executable at once: ReadExecute drops write access.
   virtual Error protect(uint64_t addr, uint64_t size, Protection prot) = 0;
 

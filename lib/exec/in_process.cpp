@@ -24,6 +24,7 @@ public:
     return Error::success();
   }
   uint8_t *direct_view(uint64_t addr) override { return reinterpret_cast<uint8_t *>(addr); }
+  void prefault(uint64_t addr, uint64_t size) override { platform::prefault(addr, size); }
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     return platform::protect(addr, size, prot);
   }

@@ -1,8 +1,7 @@
-// io/file.cpp — files through LLVM's MemoryBuffer (mmap for large files).
+// io/file.cpp — files mapped through the platform layer.
 // The async reader of a later issue replaces this behind the same interface.
 #include "io/file.hpp"
-
-#include <llvm/Support/MemoryBuffer.h>
+#include "platform/platform.hpp"
 
 #include <cstring>
 #include <system_error>
@@ -11,12 +10,11 @@ namespace rtlink {
 
 namespace {
 
-struct MemoryBufferData final : FileData {
-  std::unique_ptr<llvm::MemoryBuffer> buf;
-  const uint8_t *data() const override {
-    return reinterpret_cast<const uint8_t *>(buf->getBufferStart());
-  }
-  size_t size() const override { return buf->getBufferSize(); }
+struct MappedData final : FileData {
+  platform::MappedFile file;
+  ~MappedData() override { platform::unmap_file(file); }
+  const uint8_t *data() const override { return file.data; }
+  size_t size() const override { return file.size; }
 };
 
 struct OwnedData final : FileData {
@@ -29,12 +27,11 @@ struct OwnedData final : FileData {
 } // namespace
 
 Expected<std::shared_ptr<const FileData>> read_file(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!buf)
-    return make_error(path, ": cannot read: ", buf.getError().message());
-  auto d = std::make_shared<MemoryBufferData>();
-  d->buf = std::move(*buf);
+  auto mapped = platform::map_file(path);
+  if (!mapped)
+    return mapped.take_error();
+  auto d = std::make_shared<MappedData>();
+  d->file = *mapped;
   return std::shared_ptr<const FileData>(std::move(d));
 }
 

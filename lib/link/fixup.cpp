@@ -41,7 +41,9 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
     const uint64_t base = b->mem.base;
     std::vector<uint8_t> staging;
     uint8_t *image = executor->direct_view(base);
-    if (!image) {
+    if (image) {
+      executor->prefault(base, b->initialised);
+    } else {
       staging.assign(b->initialised, 0);
       image = staging.data();
     }

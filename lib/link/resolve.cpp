@@ -152,11 +152,13 @@ Error Session::bind(const std::vector<Unit *> &batch) {
                                      : ", which is not loaded");
           continue;
         }
-        if (s.global() && by_name())
+        // A strong definition is always its name's entry (duplicates are refused
+        // at load); a weak one may have lost to another unit's.
+        if (s.binding == Binding::Weak && by_name())
           continue;
         t.kind = Target::Own;
       } else if (s.section == kAbsolute) {
-        if (s.global() && by_name())
+        if (s.binding == Binding::Weak && by_name())
           continue;
         t.kind = Target::Absolute;
         t.value = s.value;

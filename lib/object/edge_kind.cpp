@@ -24,20 +24,4 @@ std::string_view edge_kind_name(EdgeKind k) {
   return "?";
 }
 
-unsigned edge_width(EdgeKind kind) {
-  switch (kind) {
-  case EdgeKind::Abs64:
-  case EdgeKind::PCRel64:
-  case EdgeKind::GOTPCRel64:
-  case EdgeKind::GOTOffset64:
-  case EdgeKind::GOTBasePCRel64:
-  case EdgeKind::GOTBaseRel64: return 8;
-  case EdgeKind::Abs16:
-  case EdgeKind::PCRel16: return 2;
-  case EdgeKind::Abs8:
-  case EdgeKind::PCRel8: return 1;
-  default: return 4;
-  }
-}
-
 } // namespace rtlink

@@ -40,6 +40,21 @@ constexpr bool needs_got_cell(EdgeKind k) {
 
 std::string_view edge_kind_name(EdgeKind k);
 // Bytes the fixup writes at its site.
-unsigned edge_width(EdgeKind kind);
+inline unsigned edge_width(EdgeKind kind) {
+  switch (kind) {
+  case EdgeKind::Abs64:
+  case EdgeKind::PCRel64:
+  case EdgeKind::GOTPCRel64:
+  case EdgeKind::GOTOffset64:
+  case EdgeKind::GOTBasePCRel64:
+  case EdgeKind::GOTBaseRel64: return 8;
+  case EdgeKind::Abs16:
+  case EdgeKind::PCRel16: return 2;
+  case EdgeKind::Abs8:
+  case EdgeKind::PCRel8: return 1;
+  default: return 4;
+  }
+}
+
 
 } // namespace rtlink

@@ -61,6 +61,13 @@ Error decommit(uint64_t addr, uint64_t size) {
   return Error::success();
 }
 
+void prefault(uint64_t addr, uint64_t size) {
+  // One call instead of a fault per page; older kernels say EINVAL and the
+  // pages fault in as they are written.
+  if (size)
+    (void)madvise(reinterpret_cast<void *>(addr), size, MADV_POPULATE_WRITE);
+}
+
 Error protect(uint64_t addr, uint64_t size, Protection prot) {
   int p = PROT_NONE;
   switch (prot) {

@@ -22,6 +22,17 @@ Error commit(uint64_t addr, uint64_t size);
 Error decommit(uint64_t addr, uint64_t size);
 Error protect(uint64_t addr, uint64_t size, Protection prot);
 
+// memory-posix.cpp: a hint that these committed pages are written next
+void prefault(uint64_t addr, uint64_t size);
+
+// file-posix.cpp
+struct MappedFile {
+  const uint8_t *data = nullptr;
+  uint64_t size = 0;
+};
+Expected<MappedFile> map_file(const std::string &path);
+void unmap_file(const MappedFile &f);
+
 // dynlib-posix.cpp
 std::optional<uint64_t> process_symbol(std::string_view name);
 Expected<uint64_t> open_library(const std::string &path);

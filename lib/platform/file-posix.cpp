@@ -1,0 +1,48 @@
+// platform/file-posix.cpp — files mapped read-only, prefaulted when small.
+#include "platform/platform.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rtlink::platform {
+
+Expected<MappedFile> map_file(const std::string &path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return make_error(path, ": cannot read: ", std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int err = errno;
+    close(fd);
+    return make_error(path, ": cannot read: ",
+                      S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(err));
+  }
+  MappedFile f;
+  f.size = uint64_t(st.st_size);
+  if (f.size) {
+    // Small files are read whole anyway: one populated mapping costs less
+    // than a page fault per page. Large archives are touched only where needed.
+    int populate = f.size <= (uint64_t(16) << 20) ? MAP_POPULATE : 0;
+    void *p = mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      close(fd);
+      return make_error(path, ": cannot map: ", std::strerror(err));
+    }
+    f.data = static_cast<const uint8_t *>(p);
+  }
+  close(fd);
+  return f;
+}
+
+void unmap_file(const MappedFile &f) {
+  if (f.data)
+    munmap(const_cast<uint8_t *>(f.data), f.size);
+}
+
+} // namespace rtlink::platform
