@@ -121,6 +121,8 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     LinkUnit &lu = u->lu;
     const size_t n = lu.symbols.size();
     u->targets.assign(n, Target{});
+    u->deps.clear();
+    u->libraries.clear();
     u->referenced.assign(n, 0);
     for (const Section &sec : lu.sections)
       if (sec.role != SectionRole::Skip && !sec.discarded)
@@ -206,7 +208,10 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         } else if (by_name()) {
         } else if (auto a = lookup_external(s.name)) {
           t.kind = Target::Absolute;
-          t.value = *a;
+          t.value = a->address;
+          if (a->library && std::find(u->libraries.begin(), u->libraries.end(), a->library) ==
+                                u->libraries.end())
+            u->libraries.push_back(a->library);
         } else if (s.binding == Binding::Weak) {
           t.kind = Target::Absolute;  // an undefined weak reference is null
           t.value = 0;
@@ -216,7 +221,6 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       }
     }
     // Units this one now depends on (unload refuses to pull them away).
-    u->deps.clear();
     for (const Target &t : u->targets)
       if (t.kind == Target::Other && t.unit != u &&
           std::find(u->deps.begin(), u->deps.end(), t.unit) == u->deps.end())

@@ -50,6 +50,7 @@ void Unit::clear_link_state() {
   finalizers.clear();
   init_entries.clear();
   deps.clear();
+  libraries.clear();
 }
 
 Session::Session(LinkerOptions opts, std::unique_ptr<Executor> ex, AddressSpace sp)
@@ -422,6 +423,15 @@ Error Session::unload(const std::string &given) {
     }
   }
 
+  if (lib != libraries.end())
+    for (const auto &v : units) {
+      if (std::find(victims.begin(), victims.end(), v.get()) != victims.end())
+        continue;
+      if (std::find(v->libraries.begin(), v->libraries.end(), lib->handle) != v->libraries.end())
+        return make_error("cannot unload ", given, ": ", v->lu.name,
+                          " still calls into it (unload that first)");
+    }
+
   // Finalizers of the newest first.
   for (auto it = victims.rbegin(); it != victims.rend(); ++it) {
     Unit *u = *it;
@@ -458,29 +468,27 @@ void Session::purge_lookup_cache() {
   cache_.clear();
 }
 
-std::optional<uint64_t> Session::lookup_cached(std::string_view name) const {
-  std::lock_guard<std::mutex> g(cache_lock_);
-  auto it = cache_.find(std::string(name));
-  if (it == cache_.end())
-    return std::nullopt;
-  return it->second;
-}
-
 // Symbols from outside the range: registered host symbols, then loaded
 // libraries in load order, then the process itself.
-std::optional<uint64_t> Session::lookup_external(std::string_view name) {
-  if (auto hit = lookup_cached(name))
-    return hit;
-  std::optional<uint64_t> found;
-  if (auto it = host_symbols.find(std::string(name)); it != host_symbols.end())
-    found = it->second;
+std::optional<Session::External> Session::lookup_external(std::string_view name) {
+  std::string key(name);
+  {
+    std::lock_guard<std::mutex> g(cache_lock_);
+    if (auto it = cache_.find(key); it != cache_.end())
+      return it->second;
+  }
+  std::optional<External> found;
+  if (auto it = host_symbols.find(key); it != host_symbols.end())
+    found = External{it->second, 0};
   for (size_t i = 0; !found && i < libraries.size(); ++i)
-    found = executor->lookup_library_symbol(libraries[i].handle, name);
+    if (auto a = executor->lookup_library_symbol(libraries[i].handle, name))
+      found = External{*a, libraries[i].handle};
   if (!found && options.search_process)
-    found = executor->lookup_process_symbol(name);
+    if (auto a = executor->lookup_process_symbol(name))
+      found = External{*a, 0};
   if (found) {
     std::lock_guard<std::mutex> g(cache_lock_);
-    cache_.emplace(std::string(name), *found);
+    cache_.emplace(std::move(key), *found);
   }
   return found;
 }
@@ -494,7 +502,7 @@ Expected<uint64_t> Session::lookup(std::string_view name) {
                       ", which is not resolved yet (call resolve first)");
   }
   if (auto a = lookup_external(name))
-    return *a;
+    return a->address;
   return make_error("symbol ", quote(name), " not found");
 }
 

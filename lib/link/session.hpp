@@ -102,6 +102,7 @@ struct Unit {
   };
   std::vector<InitEntry> init_entries;  // until run_initializers sorts the batch
   std::vector<Unit *> deps;
+  std::vector<uint64_t> libraries;    // handles of the libraries its references bound to
 
   uint64_t dso_handle() const { return dso_slot; }
   void clear_link_state();
@@ -178,9 +179,12 @@ public:
   Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
   std::string describe_def(const GlobalDef &d) const;
 
-  // --- resolve.cpp: external symbols, cached ---
-  std::optional<uint64_t> lookup_external(std::string_view name);
-  std::optional<uint64_t> lookup_cached(std::string_view name) const;
+  // --- session.cpp: symbols from outside the range, cached ---
+  struct External {
+    uint64_t address;
+    uint64_t library;  // the handle of the loaded library it came from; 0 for the host
+  };
+  std::optional<External> lookup_external(std::string_view name);
 
   // --- the passes (one file each) ---
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp
@@ -195,7 +199,7 @@ public:
 
 private:
   mutable std::mutex cache_lock_;
-  mutable std::unordered_map<std::string, uint64_t> cache_;
+  mutable std::unordered_map<std::string, External> cache_;
   uint64_t next_unit_id_ = 1;
   friend class Linker;
 };

@@ -47,3 +47,30 @@ TEST_CASE("search paths: added by handle, removed by handle") {
   REQUIRE(!missing);
   CHECK(missing.error().message().find("cannot find library -lno-such-library-anywhere") == 0);
 }
+
+TEST_CASE("an archive member that is never pulled in cannot cause a duplicate definition") {
+  auto l = new_linker();
+  load_all(*l, {"dup_a.o", "libdup.a"});
+  CHECK(l->units().size() == 1);
+  CHECK(call(*l, "duplicate_symbol") == 1);
+}
+
+TEST_CASE("a shared library serves what no loaded unit defines, and unloads") {
+  auto l = new_linker();
+  auto so = l->find_system_library("sqlite3");
+  REQUIRE(bool(so));
+  CHECK(so->substr(so->size() - 3) == ".so");  // a shared library is preferred, as ld does
+  REQUIRE(!l->load(*so));
+  load_all(*l, {"uses_sqlite.o"});
+  CHECK(call(*l, "sqlite_version") >= 3000000);
+  CHECK(l->lookup("sqlite3_open"));
+  // The object calls into the library through a stub: the library stays
+  // while the object is loaded.
+  rtlink::Error busy = l->unload(*so);
+  REQUIRE(busy);
+  CHECK(busy.message().find("still calls into it") != std::string::npos);
+  CHECK(call(*l, "sqlite_version") >= 3000000);
+  REQUIRE(!l->unload(fixture("uses_sqlite.o")));
+  REQUIRE(!l->unload(*so));
+  CHECK(!l->lookup("sqlite3_open_v2"));
+}
