@@ -12,11 +12,11 @@
 #include "io/file.hpp"
 #include "link/session.hpp"
 #include "object/archive.hpp"
+#include "object/elf.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <llvm/Demangle/Demangle.h>
-#include <llvm/Object/ELF.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -49,43 +49,6 @@ std::string base_name(const std::string &demangled) {
   std::string s = demangled.substr(0, demangled.find('('));
   size_t colon = s.rfind("::");
   return colon == std::string::npos ? s : s.substr(colon + 2);
-}
-
-// Does this shared object export `name` in its dynamic symbol table?
-bool shared_object_defines(const FileData &f, std::string_view name) {
-  using ELFT = llvm::object::ELF64LE;
-  auto ef = llvm::object::ELFFile<ELFT>::create(
-      llvm::StringRef(reinterpret_cast<const char *>(f.data()), f.size()));
-  if (!ef) {
-    llvm::consumeError(ef.takeError());
-    return false;
-  }
-  auto secs = ef->sections();
-  if (!secs) {
-    llvm::consumeError(secs.takeError());
-    return false;
-  }
-  for (const auto &sh : *secs) {
-    if (sh.sh_type != llvm::ELF::SHT_DYNSYM)
-      continue;
-    auto syms = ef->symbols(&sh);
-    auto strtab = ef->getStringTableForSymtab(sh, *secs);
-    if (!syms || !strtab) {
-      if (!syms) llvm::consumeError(syms.takeError());
-      if (!strtab) llvm::consumeError(strtab.takeError());
-      return false;
-    }
-    for (const auto &s : *syms) {
-      if (s.st_shndx == llvm::ELF::SHN_UNDEF)
-        continue;
-      auto n = s.getName(*strtab);
-      if (n && std::string_view(n->data(), n->size()) == name)
-        return true;
-      if (!n)
-        llvm::consumeError(n.takeError());
-    }
-  }
-  return false;
 }
 
 } // namespace
@@ -157,7 +120,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
         if (r)
           (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
       } else {
-        found = shared_object_defines(**f, name);
+        for_each_defined_global(bytes_of(**f), true,
+                                [&](std::string_view n) { found |= n == name; });
       }
       if (found) {
         std::string file = path.substr(path.rfind('/') + 1);

@@ -224,11 +224,13 @@ struct Checkpoint {
 
 } // namespace
 
+Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string &given) {
+  PhaseTimer t{stats.read, options.measure_memory};
+  return read_file(given);
+}
+
 Error Session::load(const std::string &given) {
-  Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read, options.measure_memory};
-    return read_file(given);
-  }();
+  auto file = read_input(given);
   if (!file)
     return file.take_error();
   switch (identify_input(bytes_of(**file))) {
@@ -273,19 +275,24 @@ Error Session::load(const std::string &given) {
 }
 
 Error Session::load_object_file(const std::string &given) {
-  Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read, options.measure_memory};
-    return read_file(given);
-  }();
+  auto file = read_input(given);
   if (!file)
     return file.take_error();
   return load_object_data(given, *file);
 }
 
-Error Session::load_object_data(const std::string &given, std::shared_ptr<const FileData> file) {
-  std::string path = platform::absolute_path(given);
+Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
+  return load_object_data(name, copy_bytes(bytes), name);
+}
+
+// `key` is what unload() matches: the absolute path of a file, or the name
+// given with an in-memory object.
+Error Session::load_object_data(const std::string &given, std::shared_ptr<const FileData> file,
+                                std::string key) {
+  if (key.empty())
+    key = platform::absolute_path(given);
   for (const auto &u : units)
-    if (u->archive < 0 && u->path == path)
+    if (u->archive < 0 && u->path == key)
       return make_error(given, ": already loaded");
   Expected<LinkUnit> lu = [&] {
     PhaseTimer t{stats.parse, options.measure_memory};
@@ -293,7 +300,7 @@ Error Session::load_object_data(const std::string &given, std::shared_ptr<const 
   }();
   if (!lu)
     return lu.take_error();
-  auto u = add_unit(std::move(*lu), path, -1, 0);
+  auto u = add_unit(std::move(*lu), std::move(key), -1, 0);
   if (!u)
     return u.take_error();
   if (trace)
@@ -301,28 +308,8 @@ Error Session::load_object_data(const std::string &given, std::shared_ptr<const 
   return Error::success();
 }
 
-Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
-  for (const auto &u : units)
-    if (u->archive < 0 && u->path == name)
-      return make_error(name, ": already loaded");
-  std::shared_ptr<const FileData> file = copy_bytes(bytes);
-  Expected<LinkUnit> lu = [&] {
-    PhaseTimer t{stats.parse, options.measure_memory};
-    return parse_elf_object(name, file, bytes_of(*file));
-  }();
-  if (!lu)
-    return lu.take_error();
-  auto u = add_unit(std::move(*lu), name, -1, 0);
-  if (!u)
-    return u.take_error();
-  return Error::success();
-}
-
 Error Session::load_archive(const std::string &given) {
-  Expected<std::shared_ptr<const FileData>> file = [&] {
-    PhaseTimer t{stats.read, options.measure_memory};
-    return read_file(given);
-  }();
+  auto file = read_input(given);
   if (!file)
     return file.take_error();
   return load_archive_data(given, *file);

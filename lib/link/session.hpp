@@ -144,7 +144,9 @@ public:
   Error load_object_file(const std::string &path);
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   Error load_archive(const std::string &path);
-  Error load_object_data(const std::string &given, std::shared_ptr<const FileData> file);
+  Expected<std::shared_ptr<const FileData>> read_input(const std::string &given);
+  Error load_object_data(const std::string &given, std::shared_ptr<const FileData> file,
+                         std::string key = {});
   Error load_archive_data(const std::string &given, std::shared_ptr<const FileData> file);
   Error load_library(const std::string &path);
   Error resolve();

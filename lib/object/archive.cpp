@@ -6,10 +6,10 @@
 // iteration found: a bogus offset is an error naming the archive and the
 // symbol, never a read past the end of the file.
 #include "object/archive.hpp"
+#include "object/elf.hpp"
 #include "support/format.hpp"
 
 #include <llvm/Object/Archive.h>
-#include <llvm/Object/ELF.h>
 #include <llvm/Support/Endian.h>
 
 #include <unordered_map>
@@ -128,41 +128,9 @@ Error ArchiveReader::for_each_symbol(
     return Error::success();
   }
   // No symbol table (ar without s): read each ELF member's global definitions.
-  for (uint32_t m = 0; m < members_.size(); ++m) {
-    const Member &mem = members_[m];
-    auto ef = llvm::object::ELFFile<llvm::object::ELF64LE>::create(llvm::StringRef(
-        reinterpret_cast<const char *>(mem.bytes.data()), mem.bytes.size()));
-    if (!ef) {
-      llvm::consumeError(ef.takeError());
-      continue;  // not an ELF object; it is reported if it is ever pulled in
-    }
-    auto secs = ef->sections();
-    if (!secs) {
-      llvm::consumeError(secs.takeError());
-      continue;
-    }
-    for (const auto &sh : *secs) {
-      if (sh.sh_type != llvm::ELF::SHT_SYMTAB)
-        continue;
-      auto syms = ef->symbols(&sh);
-      auto strtab = ef->getStringTableForSymtab(sh, *secs);
-      if (!syms || !strtab) {
-        if (!syms) llvm::consumeError(syms.takeError());
-        if (!strtab) llvm::consumeError(strtab.takeError());
-        break;
-      }
-      for (const auto &es : *syms) {
-        if (es.getBinding() == llvm::ELF::STB_LOCAL || es.st_shndx == llvm::ELF::SHN_UNDEF)
-          continue;
-        auto n = es.getName(*strtab);
-        if (!n) {
-          llvm::consumeError(n.takeError());
-          continue;
-        }
-        fn(std::string_view(n->data(), n->size()), m);
-      }
-    }
-  }
+  // A member that is not an ELF object is reported if it is ever pulled in.
+  for (uint32_t m = 0; m < members_.size(); ++m)
+    for_each_defined_global(members_[m].bytes, false, [&](std::string_view n) { fn(n, m); });
   return Error::success();
 }
 

@@ -283,4 +283,42 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   return u;
 }
 
+void for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
+                             const std::function<void(std::string_view)> &fn) {
+  auto ef = llvm::object::ELFFile<ELFT>::create(
+      llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+  if (!ef) {
+    llvm::consumeError(ef.takeError());
+    return;
+  }
+  auto secs = ef->sections();
+  if (!secs) {
+    llvm::consumeError(secs.takeError());
+    return;
+  }
+  for (const ELFT::Shdr &sh : *secs) {
+    if (sh.sh_type != (dynamic ? SHT_DYNSYM : SHT_SYMTAB))
+      continue;
+    auto syms = ef->symbols(&sh);
+    auto strtab = ef->getStringTableForSymtab(sh, *secs);
+    if (!syms || !strtab) {
+      if (!syms)
+        llvm::consumeError(syms.takeError());
+      if (!strtab)
+        llvm::consumeError(strtab.takeError());
+      return;
+    }
+    for (const ELFT::Sym &es : *syms) {
+      if (es.getBinding() == STB_LOCAL || es.st_shndx == SHN_UNDEF)
+        continue;
+      auto n = es.getName(*strtab);
+      if (!n) {
+        llvm::consumeError(n.takeError());
+        continue;
+      }
+      fn(sv(*n));
+    }
+  }
+}
+
 } // namespace rtlink

@@ -4,12 +4,21 @@
 #include "object/link_unit.hpp"
 #include <rtlink/error.hpp>
 
+#include <functional>
 #include <span>
+#include <string_view>
 
 namespace rtlink {
 
 // `bytes` lies inside `file` (the whole file, or an archive member).
 Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const FileData> file,
                                     std::span<const uint8_t> bytes);
+
+// Calls `fn` with the name of each defined global or weak symbol in an ELF64
+// file's symbol table (SHT_SYMTAB), or with `dynamic` its dynamic symbol table
+// (SHT_DYNSYM). A file that is not ELF, or is malformed, yields nothing: this
+// serves indexes and hints, never the link itself.
+void for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
+                             const std::function<void(std::string_view)> &fn);
 
 } // namespace rtlink

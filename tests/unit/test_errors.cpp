@@ -33,6 +33,19 @@ void check_error(const rtlink::Error &e, std::initializer_list<std::string> part
     CHECK_MESSAGE(e.message().find(p) != std::string::npos, "'" << p << "' not in: " << e.message());
 }
 
+// A copy of a fixture whose first relocation in `rela` has `bytes` written at
+// `field` (0 r_offset, 8 r_info's type word, 12 its symbol word), saved to a
+// temporary file whose path is returned.
+template <class T>
+std::string corrupt_first_relocation(const std::string &object, const std::string &rela,
+                                     size_t field, T value) {
+  auto bytes = read_bytes(fixture(object));
+  ElfSection sec = elf_section(bytes, rela);
+  REQUIRE(sec.size >= 24);
+  std::memcpy(bytes.data() + sec.offset + field, &value, sizeof value);
+  return write_temp(object + "-" + std::to_string(field) + "-corrupt.o", bytes);
+}
+
 // A linker that already holds something, so "unchanged" means something.
 std::unique_ptr<rtlink::Linker> busy_linker() {
   auto l = new_linker();
@@ -69,12 +82,7 @@ TEST_CASE("an archive whose symbol table points past the end") {
 TEST_CASE("a relocation past the end of its section") {
   auto l = busy_linker();
   auto before = snapshot(*l);
-  auto bytes = read_bytes(fixture("good.o"));
-  ElfSection rela = elf_section(bytes, ".rela.eh_frame");
-  REQUIRE(rela.size >= 24);
-  uint64_t far = 0x10000;
-  std::memcpy(bytes.data() + rela.offset, &far, 8);
-  std::string path = write_temp("reloc-past.o", bytes);
+  std::string path = corrupt_first_relocation("good.o", ".rela.eh_frame", 0, uint64_t(0x10000));
   check_error(l->load(path), {path, ".eh_frame+0x10000", "runs past the end of section .eh_frame"});
   check_unchanged_and_usable(*l, before);
 }
@@ -82,12 +90,7 @@ TEST_CASE("a relocation past the end of its section") {
 TEST_CASE("an unknown relocation type") {
   auto l = busy_linker();
   auto before = snapshot(*l);
-  auto bytes = read_bytes(fixture("rts.o"));
-  ElfSection rela = elf_section(bytes, ".rela.text");
-  REQUIRE(rela.size >= 24);
-  uint32_t type = 200;
-  std::memcpy(bytes.data() + rela.offset + 8, &type, 4);  // r_info's low word
-  std::string path = write_temp("unknown-reloc.o", bytes);
+  std::string path = corrupt_first_relocation("rts.o", ".rela.text", 8, uint32_t(200));
   check_error(l->load(path), {path, "(.text+0x", "unknown relocation type 200"});
   check_unchanged_and_usable(*l, before);
 }
@@ -95,11 +98,7 @@ TEST_CASE("an unknown relocation type") {
 TEST_CASE("a relocation naming a symbol past the symbol table") {
   auto l = busy_linker();
   auto before = snapshot(*l);
-  auto bytes = read_bytes(fixture("rts.o"));
-  ElfSection rela = elf_section(bytes, ".rela.text");
-  uint32_t sym = 0xfffff;
-  std::memcpy(bytes.data() + rela.offset + 12, &sym, 4);  // r_info's high word
-  std::string path = write_temp("bad-sym.o", bytes);
+  std::string path = corrupt_first_relocation("rts.o", ".rela.text", 12, uint32_t(0xfffff));
   check_error(l->load(path), {path, "past the symbol table"});
   check_unchanged_and_usable(*l, before);
 }
