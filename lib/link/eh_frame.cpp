@@ -1,16 +1,21 @@
-// link/eh_frame.cpp — dropping the FDEs of discarded COMDAT copies.
+// link/eh_frame.cpp — .eh_frame: checked at load, pruned of discarded FDEs.
+//
+// A loaded unit's .eh_frame is handed to the unwinder (__register_frame),
+// which reads it only when an exception is thrown, possibly in the host. So
+// its record structure is checked when the unit is loaded: every length lies
+// inside the section, every FDE's CIE pointer names a CIE before it.
 //
 // When a unit's copy of an inline function is dropped (another unit's copy
-// won), its .eh_frame still holds an FDE for it, pointing into a section
-// that will never be loaded. As static linkers do, the FDE is cut out: the
-// records are copied without it, CIE pointers of later FDEs recomputed, and
-// the edges of the remaining records shifted to their new offsets.
+// won), its .eh_frame still holds an FDE for it, pointing into a section that
+// will never be loaded. As static linkers do, the FDE is cut out: the records
+// are copied without it, CIE pointers of later FDEs recomputed, and the edges
+// of the remaining records shifted to their new offsets.
 #include "link/session.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
+#include <unordered_set>
 
 namespace rtlink {
 
@@ -22,82 +27,109 @@ uint32_t read32(const uint8_t *p) {
   return v;
 }
 
+struct Record {
+  uint64_t start, end, header;
+  uint64_t cie;  // FDE: the start of its CIE; CIE: its own start
+  bool is_cie;
+};
+
+// The records of one .eh_frame section, checked.
+Expected<std::vector<Record>> records(const LinkUnit &lu, uint32_t index) {
+  const Section &sec = lu.sections[index];
+  std::vector<Record> out;
+  std::unordered_set<uint64_t> cies;
+  auto fail = [&](uint64_t at, const char *what) {
+    return make_error(lu.site(index, at), ": malformed .eh_frame: ", what);
+  };
+  for (uint64_t pos = 0; pos < sec.size;) {
+    if (sec.size - pos < 4)
+      return fail(pos, "a record length is cut off by the end of the section");
+    uint64_t len = read32(sec.bytes + pos), header = 4;
+    if (len == 0)
+      break;  // a terminator: the unwinder reads no further
+    if (len == 0xffffffff)
+      return fail(pos, "64-bit records are not supported");
+    if (len < 4 || len > sec.size - pos - header)
+      return fail(pos, "a record runs past the end of the section");
+    uint64_t id_field = pos + header;
+    uint32_t id = read32(sec.bytes + id_field);
+    Record r{pos, pos + header + len, header, pos, id == 0};
+    if (!r.is_cie) {
+      if (id > id_field || !cies.count(id_field - id))
+        return fail(pos, "an FDE's CIE pointer names no CIE before it");
+      r.cie = id_field - id;
+    } else {
+      cies.insert(pos);
+    }
+    out.push_back(r);
+    pos = r.end;
+  }
+  return out;
+}
+
 } // namespace
+
+Error check_eh_frame(const LinkUnit &lu, uint32_t index) {
+  if (!lu.sections[index].bytes)
+    return Error::success();
+  auto recs = records(lu, index);
+  return recs ? Error::success() : recs.take_error();
+}
 
 Error prune_eh_frame(LinkUnit &lu, uint32_t index) {
   Section &sec = lu.sections[index];
   if (!sec.bytes)
     return Error::success();
-  auto fail = [&](uint64_t at, const char *what) {
-    return make_error(lu.site(index, at), ": ", what);
-  };
+  auto recs = records(lu, index);
+  if (!recs)
+    return recs.take_error();
+
   std::vector<const Edge *> by_offset;
   for (const Edge &e : sec.edges)
     by_offset.push_back(&e);
   std::sort(by_offset.begin(), by_offset.end(),
             [](const Edge *a, const Edge *b) { return a->offset < b->offset; });
-  auto edge_at = [&](uint64_t off) -> const Edge * {
-    auto it = std::lower_bound(by_offset.begin(), by_offset.end(), off,
-                               [](const Edge *e, uint64_t o) { return e->offset < o; });
-    return it != by_offset.end() && (*it)->offset == off ? *it : nullptr;
+  auto first_at_or_after = [&](uint64_t off) {
+    return std::lower_bound(by_offset.begin(), by_offset.end(), off,
+                            [](const Edge *e, uint64_t o) { return e->offset < o; });
   };
-
-  struct Record {
-    uint64_t start, end, header;
-    bool keep, cie;
+  // An FDE goes when its pc_begin (the word after the CIE pointer) refers to a
+  // discarded section.
+  auto dropped = [&](const Record &r) {
+    if (r.is_cie)
+      return false;
+    auto it = first_at_or_after(r.start + r.header + 4);
+    if (it == by_offset.end() || (*it)->offset != r.start + r.header + 4)
+      return false;
+    uint32_t t = (*it)->target;
+    if (t >= lu.symbols.size())
+      return false;
+    uint32_t s = lu.symbols[t].section;
+    return s < lu.sections.size() && lu.sections[s].discarded;
   };
-  std::vector<Record> records;
-  bool dropping = false;
-  for (uint64_t pos = 0; pos + 4 <= sec.size;) {
-    uint64_t len = read32(sec.bytes + pos), header = 4;
-    if (len == 0)
-      break;  // a terminator
-    if (len == 0xffffffff)
-      return fail(pos, "64-bit .eh_frame records are not supported");
-    uint64_t end = pos + header + len;
-    if (end > sec.size || len < 4)
-      return fail(pos, "an .eh_frame record runs past the end of the section");
-    bool cie = read32(sec.bytes + pos + header) == 0;
-    bool keep = true;
-    if (!cie) {
-      const Edge *pc = edge_at(pos + header + 4);
-      if (pc && pc->target < lu.symbols.size()) {
-        uint32_t s = lu.symbols[pc->target].section;
-        keep = !(s < lu.sections.size() && lu.sections[s].discarded);
-      }
-    }
-    dropping |= !keep;
-    records.push_back({pos, end, header, keep, cie});
-    pos = end;
-  }
-  if (!dropping)
+  if (std::none_of(recs->begin(), recs->end(), dropped))
     return Error::success();
 
   auto out = std::make_unique<uint8_t[]>(sec.size);
   std::unordered_map<uint64_t, uint64_t> moved;  // old record start → new
   std::vector<Edge> edges;
   uint64_t w = 0;
-  for (const Record &r : records) {
-    if (!r.keep)
+  for (const Record &r : *recs) {
+    if (dropped(r))
       continue;
     moved[r.start] = w;
     std::memcpy(out.get() + w, sec.bytes + r.start, r.end - r.start);
-    if (!r.cie) {
+    if (!r.is_cie) {
       // The CIE pointer counts back from its own field to the CIE.
-      uint64_t field = r.start + r.header;
-      uint64_t cie = field - read32(sec.bytes + field);
-      auto it = moved.find(cie);
-      if (it == moved.end())
-        return fail(r.start, "an FDE points at no CIE before it");
-      uint32_t ptr = uint32_t(w + r.header - it->second);
+      uint32_t ptr = uint32_t(w + r.header - moved.at(r.cie));
       std::memcpy(out.get() + w + r.header, &ptr, 4);
     }
-    for (const Edge &e : sec.edges)
-      if (e.offset >= r.start && e.offset < r.end) {
-        Edge m = e;
-        m.offset = e.offset - r.start + w;
-        edges.push_back(m);
-      }
+    for (auto it = first_at_or_after(r.start); it != by_offset.end() && (*it)->offset < r.end;
+         ++it) {
+      Edge m = **it;
+      m.offset = m.offset - r.start + w;
+      edges.push_back(m);
+    }
     w += r.end - r.start;
   }
   sec.bytes = out.get();

@@ -102,11 +102,12 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
         s.section = kUndefined;
         s.value = 0;
       }
-    for (uint32_t i = 0; i < lu.sections.size(); ++i)
-      if (lu.sections[i].role == SectionRole::EHFrame && !lu.sections[i].discarded)
-        if (Error e = prune_eh_frame(lu, i))
-          return e;
   }
+  // The unwinder reads .eh_frame only when something throws: check it now.
+  for (uint32_t i = 0; i < lu.sections.size(); ++i)
+    if (lu.sections[i].role == SectionRole::EHFrame && !lu.sections[i].discarded)
+      if (Error e = dropped ? prune_eh_frame(lu, i) : check_eh_frame(lu, i))
+        return e;
 
   // A second strong definition is an error naming both.
   std::string dups;

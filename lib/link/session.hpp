@@ -8,7 +8,7 @@
 //   got_stubs.cpp    GOT cells and jump stubs, decided before layout
 //   layout.cpp       blocks, segments and addresses inside the reserved range
 //   fixup.cpp        edge kinds → bytes (through arch/), write, protect
-//   eh_frame.cpp     dropping FDEs of discarded COMDAT copies
+//   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
 //   initializers.cpp init/fini order (.init_array, .ctors and priorities)
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
 //   address_space.cpp the reserved range and its page allocator
@@ -206,7 +206,9 @@ private:
   friend class Linker;
 };
 
-// eh_frame.cpp: drops the FDEs whose function lies in a discarded section.
+// eh_frame.cpp: checks the record structure of an .eh_frame section, and
+// drops the FDEs whose function lies in a discarded section.
+Error check_eh_frame(const LinkUnit &lu, uint32_t section);
 Error prune_eh_frame(LinkUnit &lu, uint32_t section);
 
 // initializers.cpp: reads the init/fini arrays of a unit out of its fixed-up

@@ -21,6 +21,8 @@ using ELFT = llvm::object::ELF64LE;
 
 namespace {
 
+constexpr uint64_t kMaxAlignment = uint64_t(1) << 30;
+
 std::string_view sv(llvm::StringRef s) { return {s.data(), s.size()}; }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -131,6 +133,8 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     uint64_t align = sh.sh_addralign ? uint64_t(sh.sh_addralign) : 1;
     if (align & (align - 1))
       return fail("section ", s.name, ": alignment ", align, " is not a power of two");
+    if (align > kMaxAlignment)
+      return fail("section ", s.name, ": alignment ", hex(align), " is larger than 1 GiB");
     s.align = align;
     s.size = sh.sh_size;
     if (sh.sh_type != SHT_NOBITS) {
@@ -195,8 +199,9 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
         s.section = kAbsolute;
       else if (idx == SHN_COMMON) {
         s.section = kCommon;
-        if (s.value == 0 || (s.value & (s.value - 1)))
-          return fail("common symbol ", s.name, ": alignment ", s.value, " is not a power of two");
+        if (s.value == 0 || (s.value & (s.value - 1)) || s.value > kMaxAlignment)
+          return fail("common symbol ", s.name, ": alignment ", s.value,
+                      " is not a power of two up to 1 GiB");
       } else if (idx >= u.sections.size())
         return fail("symbol ", s.name.empty() ? "#" + std::to_string(j) : std::string(s.name),
                     ": section index ", idx, " out of range (", u.sections.size(), " sections)");

@@ -19,8 +19,8 @@ inline std::string fixture(const std::string &name) {
   return std::string(dir) + "/" + name;
 }
 
-inline std::unique_ptr<rtlink::Linker> new_linker() {
-  auto l = rtlink::Linker::create();
+inline std::unique_ptr<rtlink::Linker> new_linker(rtlink::LinkerOptions options = {}) {
+  auto l = rtlink::Linker::create(std::move(options));
   REQUIRE_MESSAGE(bool(l), l.error().message());
   return std::move(*l);
 }
