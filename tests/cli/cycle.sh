@@ -5,4 +5,7 @@ has out "rts: base_runSparks(5) = 11, closure entry(15) = 31, 2 callbacks into r
 run 42 "$OBJLOAD" --run rts_main "$F/base.o" "$F/rts.o"
 run 42 "$OBJLOAD" --run rts_main "$F/rts.o" -L "$F" -lbase
 run 42 "$OBJLOAD" --run=rts_main "$F/rts.o" "-L$F" -l base
+# Told apart by content, not by name: an archive named like an object.
+cp "$F/libbase.a" "$T/base-archive.o"
+run 42 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/base-archive.o"
 echo ok

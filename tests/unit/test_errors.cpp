@@ -138,6 +138,14 @@ TEST_CASE("suggestions: a missing -l, and a C++ name that was not extern \"C\"")
                               "declare it extern \"C\""});
 }
 
+TEST_CASE("suggestions: a leading underscore") {
+  auto l = new_linker();
+  REQUIRE(!l->load(fixture("good.o")));
+  REQUIRE(!l->load(fixture("underscore.o")));
+  check_error(l->resolve(), {"undefined symbol: _good_answer",
+                             "did you mean 'good_answer' (defined in " + fixture("good.o") + ")?"});
+}
+
 TEST_CASE("a duplicate definition names both objects") {
   auto l = busy_linker();
   REQUIRE(!l->load(fixture("dup_a.o")));
