@@ -22,6 +22,10 @@ namespace rtlink {
 
 enum class Protection : uint8_t { None, Read, ReadWrite, ReadExecute };
 
+// How loaded code is called: System V for ELF code, Microsoft x64 for COFF
+// code (its arguments in rcx, rdx, r8, r9, with 32 bytes of shadow space).
+enum class CallConv : uint8_t { SysV, Microsoft };
+
 class Executor {
 public:
   virtual ~Executor() = default;
@@ -61,13 +65,23 @@ public:
   virtual Error deregister_eh_frame(uint64_t addr) = 0;
 
   // Calls each `void f(void)` in order (initializers, finalizers).
-  virtual Error run_functions(std::span<const uint64_t> functions) = 0;
+  virtual Error run_functions(std::span<const uint64_t> functions, CallConv conv) = 0;
   // Runs the __cxa_atexit registrations made with this __dso_handle.
   virtual Error run_atexit_handlers(uint64_t dso_handle) = 0;
   // int main(int argc, char **argv)
-  virtual Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv) = 0;
+  virtual Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv,
+                                  CallConv conv) = 0;
   // int f(void)
-  virtual Expected<int> call_int(uint64_t addr) = 0;
+  virtual Expected<int> call_int(uint64_t addr, CallConv conv) = 0;
+
+  // A DLL's export, for an import bound at load (LoadLibrary/GetProcAddress on
+  // Windows); an executor without DLLs finds none. `ordinal` is set for an
+  // import by ordinal.
+  virtual std::optional<uint64_t> lookup_import(const std::string &dll, std::string_view name,
+                                                std::optional<uint16_t> ordinal) {
+    (void)dll, (void)name, (void)ordinal;
+    return std::nullopt;
+  }
 };
 
 // The host process itself.

@@ -100,7 +100,12 @@ public:
   // default directories.
   Expected<std::string> find_system_library(std::string_view name) const;
 
-  // A host symbol offered to loaded code; it wins over libraries and the process.
+  // A host symbol offered to loaded code; it wins over libraries and the
+  // process. "DLL!name" (or "DLL!#ordinal") binds a DLL import of that name
+  // from an import library, the DLL name matched without regard to case.
+  // COFF code calls host functions with the Microsoft x64 convention: offer
+  // it __attribute__((ms_abi)) functions; on a POSIX host, COFF code reaches
+  // only symbols offered here (never the process's own).
   Error define_symbol(const std::string &name, uint64_t address);
 
   // Resolves everything loaded since the last resolve: pulls archive members,

@@ -1,6 +1,7 @@
 // api/linker.cpp — rtlink::Linker: the verbs, each under the session lock.
 // lookup() and purge_lookup_cache() share it; every other verb takes it alone.
 #include "link/session.hpp"
+#include "object/coff.hpp"
 #include "object/detect.hpp"
 #include "support/format.hpp"
 
@@ -76,7 +77,11 @@ Expected<std::string> Linker::find_system_library(std::string_view name) const {
 
 Error Linker::define_symbol(const std::string &name, uint64_t address) {
   EXCLUSIVE;
-  session_->host_symbols[name] = address;
+  // "DLL!name": an import; the DLL part is matched without regard to case.
+  size_t bang = name.find('!');
+  std::string key = bang == std::string::npos ? name
+                                              : import_key(name.substr(0, bang), name.substr(bang + 1));
+  session_->host_symbols[key] = address;
   session_->purge_lookup_cache();
   return Error::success();
 }
@@ -101,13 +106,23 @@ Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::
   auto addr = lookup(symbol);
   if (!addr)
     return addr.take_error();
-  return session_->executor->call_main(*addr, argv);
+  CallConv conv;
+  {
+    std::shared_lock<std::shared_mutex> guard(session_->lock);
+    conv = session_->calling_convention(symbol);
+  }
+  return session_->executor->call_main(*addr, argv, conv);
 }
 Expected<int> Linker::call_int(std::string_view symbol) {
   auto addr = lookup(symbol);
   if (!addr)
     return addr.take_error();
-  return session_->executor->call_int(*addr);
+  CallConv conv;
+  {
+    std::shared_lock<std::shared_mutex> guard(session_->lock);
+    conv = session_->calling_convention(symbol);
+  }
+  return session_->executor->call_int(*addr, conv);
 }
 
 void Linker::set_trace(std::function<void(const std::string &)> sink) {

@@ -65,6 +65,27 @@ void write_stub(uint8_t *at, uint64_t stub_address, uint64_t cell_address) {
   at[7] = 0xcc;
 }
 
+std::span<const uint8_t> stack_probe_code() {
+  static const uint8_t code[] = {
+      0x51,                                      //     push %rcx
+      0x50,                                      //     push %rax
+      0x48, 0x3d, 0x00, 0x10, 0x00, 0x00,        //     cmp  $0x1000, %rax
+      0x48, 0x8d, 0x4c, 0x24, 0x18,              //     lea  24(%rsp), %rcx  (the caller's rsp)
+      0x72, 0x19,                                //     jb   2f
+      0x48, 0x81, 0xe9, 0x00, 0x10, 0x00, 0x00,  // 1:  sub  $0x1000, %rcx
+      0x48, 0x83, 0x09, 0x00,                    //     orq  $0, (%rcx)      (touch the page)
+      0x48, 0x2d, 0x00, 0x10, 0x00, 0x00,        //     sub  $0x1000, %rax
+      0x48, 0x3d, 0x00, 0x10, 0x00, 0x00,        //     cmp  $0x1000, %rax
+      0x77, 0xe7,                                //     ja   1b
+      0x48, 0x29, 0xc1,                          // 2:  sub  %rax, %rcx
+      0x48, 0x83, 0x09, 0x00,                    //     orq  $0, (%rcx)
+      0x58,                                      //     pop  %rax
+      0x59,                                      //     pop  %rcx
+      0xc3,                                      //     ret
+  };
+  return code;
+}
+
 Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   const uint64_t S = f.S, P = f.P, GOT = f.GOT, G = f.G;
   const uint64_t A = uint64_t(f.A);
@@ -85,6 +106,16 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::GOTBasePCRel32: return write_signed(loc, GOT + A - P, 32);
   case EdgeKind::GOTBasePCRel64: store<uint64_t>(loc, GOT + A - P); return {};
   case EdgeKind::GOTBaseRel64: store<uint64_t>(loc, S + A - GOT); return {};
+  case EdgeKind::ImageRel32: return write_unsigned32(loc, S + A - f.IB);
+  case EdgeKind::SectionIndex16: store<uint16_t>(loc, f.SI); return {};
+  case EdgeKind::SectionRel32: return write_unsigned32(loc, S + A - f.SB);
+  case EdgeKind::SectionRel7: {
+    uint64_t v = S + A - f.SB;
+    if (v >= 128)
+      return overflow(v, 7, "unsigned");
+    *loc = uint8_t((*loc & 0x80) | v);
+    return {};
+  }
   }
   return Overflow{64, "(unhandled edge kind)", 0};
 }

@@ -4,6 +4,7 @@
 #include "object/edge_kind.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace rtlink::x86_64 {
@@ -12,6 +13,12 @@ namespace rtlink::x86_64 {
 constexpr uint64_t kStubSize = 8;
 void write_stub(uint8_t *at, uint64_t stub_address, uint64_t cell_address);
 
+// The stack probe Windows code calls before it grows its frame by more than
+// a page (__chkstk from MSVC, ___chkstk_ms from MinGW): RAX holds the size;
+// every page below the caller's stack pointer is touched in order; no
+// register but the flags changes, nor the stack pointer.
+std::span<const uint8_t> stack_probe_code();
+
 // The values of the fixup expression (see object/edge_kind.hpp).
 struct Fixup {
   uint64_t S;    // target
@@ -19,6 +26,9 @@ struct Fixup {
   uint64_t P;    // site
   uint64_t GOT;  // GOT base of the unit
   uint64_t G;    // target's GOT cell (0 when it has none)
+  uint64_t IB = 0;  // image base
+  uint64_t SB = 0;  // start of the target's section
+  uint16_t SI = 0;  // the target's section index + 1
 };
 
 // The outcome of a fixup: empty on success, else the value that did not fit.

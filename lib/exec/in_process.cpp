@@ -8,6 +8,11 @@ namespace rtlink {
 
 namespace {
 
+// The compiler makes Microsoft x64 calls (rcx, rdx, ...; shadow space) through these.
+using MsVoidFn = void(__attribute__((ms_abi)) *)();
+using MsIntFn = int(__attribute__((ms_abi)) *)();
+using MsMainFn = int(__attribute__((ms_abi)) *)(int, char **);
+
 class InProcessExecutor final : public Executor {
 public:
   std::string describe() const override { return "in-process"; }
@@ -46,25 +51,33 @@ public:
     platform::deregister_eh_frame(addr);
     return Error::success();
   }
-  Error run_functions(std::span<const uint64_t> functions) override {
-    for (uint64_t f : functions)
-      reinterpret_cast<void (*)()>(f)();
+  Error run_functions(std::span<const uint64_t> functions, CallConv conv) override {
+    for (uint64_t f : functions) {
+      if (conv == CallConv::Microsoft)
+        reinterpret_cast<MsVoidFn>(f)();
+      else
+        reinterpret_cast<void (*)()>(f)();
+    }
     return Error::success();
   }
   Error run_atexit_handlers(uint64_t dso_handle) override {
     platform::run_atexit_handlers(dso_handle);
     return Error::success();
   }
-  Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv) override {
+  Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv,
+                          CallConv conv) override {
     std::vector<std::string> copies(argv);
     std::vector<char *> ptrs;
     for (std::string &s : copies)
       ptrs.push_back(s.data());
     ptrs.push_back(nullptr);
-    auto fn = reinterpret_cast<int (*)(int, char **)>(addr);
-    return fn(int(copies.size()), ptrs.data());
+    if (conv == CallConv::Microsoft)
+      return reinterpret_cast<MsMainFn>(addr)(int(copies.size()), ptrs.data());
+    return reinterpret_cast<int (*)(int, char **)>(addr)(int(copies.size()), ptrs.data());
   }
-  Expected<int> call_int(uint64_t addr) override {
+  Expected<int> call_int(uint64_t addr, CallConv conv) override {
+    if (conv == CallConv::Microsoft)
+      return reinterpret_cast<MsIntFn>(addr)();
     return reinterpret_cast<int (*)()>(addr)();
   }
 };

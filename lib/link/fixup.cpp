@@ -29,6 +29,22 @@ std::string range_error(const Session &s, const Unit &u, uint32_t section, const
   return msg;
 }
 
+// The section that holds a symbol, following name bindings to the unit that
+// defines it: its address and its index + 1 (0 for none).
+void target_section(const Unit &u, uint32_t j, uint64_t &base, uint16_t &index) {
+  const Unit *d = &u;
+  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
+    const Target &t = d->targets[j];
+    d = t.unit;
+    j = t.index;
+  }
+  uint32_t sec = d->lu.symbols[j].section;
+  if (sec < d->lu.sections.size()) {
+    base = d->section_addr[sec];
+    index = uint16_t(sec + 1);
+  }
+}
+
 } // namespace
 
 Error Session::apply_fixups(const std::vector<Unit *> &batch) {
@@ -78,6 +94,10 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           f.P = sec_addr + e.offset;
           f.GOT = u->got_base;
           f.G = u->got_cell[e.target] >= 0 ? u->got_base + uint64_t(u->got_cell[e.target]) * 8 : 0;
+          f.IB = space.base();
+          if (e.kind == EdgeKind::SectionRel32 || e.kind == EdgeKind::SectionRel7 ||
+              e.kind == EdgeKind::SectionIndex16)
+            target_section(*u, e.target, f.SB, f.SI);
           if (x86_64::Overflow o = x86_64::apply(e.kind, sec_bytes + e.offset, f))
             return Error(range_error(*this, *u, i, e, f, o));
         }

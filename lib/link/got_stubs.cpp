@@ -2,7 +2,8 @@
 //
 // It runs after binding and before layout, over the edges of the batch:
 //  - every GOT-relative edge (GOTPCREL and friends) gets an 8-byte cell
-//    holding its target's address, one per target symbol;
+//    holding its target's address, one per target symbol; so does every
+//    __imp_X the unit references when nothing defines __imp_X (COFF);
 //  - every Branch32 edge whose target lies outside the reserved range (a
 //    host or library function) is pointed at a stub, `jmp *cell(%rip)`,
 //    inside the range.
@@ -26,10 +27,14 @@ void Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     // Where a symbol's address will come from, following one name binding.
     auto outside = [&](uint32_t j) {
       const Target *t = &u->targets[j];
-      if (t->kind == Target::Other)
+      for (int hops = 0; t->kind == Target::Other && hops < 8; ++hops)
         t = &t->unit->targets[t->index];
       return t->kind == Target::Absolute && !space.contains(t->value);
     };
+    // __imp_X cells this unit makes are GOT cells of X.
+    for (const Target &t : u->targets)
+      if (t.kind == Target::CellOf)
+        cell(t.index);
     for (const Section &sec : u->lu.sections) {
       if (sec.role == SectionRole::Skip || sec.discarded)
         continue;

@@ -6,12 +6,26 @@
 // lists run backward (their legacy order). At unload: .fini_array and
 // .dtors the same way, reversed; then the __cxa_atexit registrations made
 // with the unit's __dso_handle, as a shared object's would.
+// COFF: MSVC's .CRT$XI* then .CRT$XC* run at load in the order of their
+// names, .CRT$XP* then .CRT$XT* at unload; MinGW's .ctors/.dtors as above.
 #include "link/session.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 namespace rtlink {
+
+namespace {
+
+bool run_order(const Unit::InitEntry &a, const Unit::InitEntry &b) {
+  if (a.priority != b.priority)
+    return a.priority < b.priority;
+  if (a.key != b.key)
+    return a.key_descending ? a.key > b.key : a.key < b.key;
+  return false;
+}
+
+} // namespace
 
 void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base) {
   const LinkUnit &lu = u.lu;
@@ -35,11 +49,10 @@ void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base) {
     for (uint64_t f : fns) {
       if (f == 0 || f == ~uint64_t(0))  // list markers of old crtbegin/crtend
         continue;
-      (init ? u.init_entries : fini).push_back({prio, f});
+      (init ? u.init_entries : fini).push_back({prio, s.order_key, s.reverse_key, f, u.conv()});
     }
   }
-  std::stable_sort(fini.begin(), fini.end(),
-                   [](const auto &a, const auto &b) { return a.priority < b.priority; });
+  std::stable_sort(fini.begin(), fini.end(), run_order);
   u.finalizers.clear();
   for (auto it = fini.rbegin(); it != fini.rend(); ++it)
     u.finalizers.push_back(it->fn);
@@ -51,12 +64,17 @@ Error Session::run_initializers(const std::vector<Unit *> &batch) {
     all.insert(all.end(), u->init_entries.begin(), u->init_entries.end());
     u->init_entries.clear();
   }
-  std::stable_sort(all.begin(), all.end(),
-                   [](const auto &a, const auto &b) { return a.priority < b.priority; });
-  std::vector<uint64_t> fns;
-  for (const auto &e : all)
-    fns.push_back(e.fn);
-  return executor->run_functions(fns);
+  std::stable_sort(all.begin(), all.end(), run_order);
+  // Runs of the same calling convention, in order.
+  for (size_t i = 0; i < all.size();) {
+    std::vector<uint64_t> fns;
+    CallConv conv = all[i].conv;
+    for (; i < all.size() && all[i].conv == conv; ++i)
+      fns.push_back(all[i].fn);
+    if (Error e = executor->run_functions(fns, conv))
+      return e;
+  }
+  return Error::success();
 }
 
 } // namespace rtlink

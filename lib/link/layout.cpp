@@ -235,16 +235,24 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::SectionStart: a = u->named_ranges.at(t.name).first; break;
       case Target::SectionStop: a = u->named_ranges.at(t.name).second; break;
       case Target::Common: a = u->commons[t.index].addr; break;
+      case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
       case Target::Other:
       case Target::Unbound: break;
       }
     }
   }
-  // Names bound to other units, now that every unit has its addresses.
-  for (Unit *u : batch)
-    for (uint32_t j = 0; j < u->targets.size(); ++j)
-      if (u->targets[j].kind == Target::Other)
-        u->addr[j] = u->targets[j].unit->addr[u->targets[j].index];
+  // Names bound to other units, now that every unit has its addresses. A
+  // weak external's alias may itself be bound by name: repeat until settled.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Unit *u : batch)
+      for (uint32_t j = 0; j < u->targets.size(); ++j)
+        if (u->targets[j].kind == Target::Other) {
+          uint64_t a = u->targets[j].unit->addr[u->targets[j].index];
+          changed |= a != u->addr[j];
+          u->addr[j] = a;
+        }
+  }
   return Error::success();
 }
 

@@ -11,6 +11,7 @@
 #include "support/format.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace rtlink {
 
@@ -19,10 +20,12 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+bool is_image_base(std::string_view n) { return n == "__ImageBase" || n == "__image_base__"; }
+
 // Names the linker defines for each unit, as a static linker does for a DSO.
 bool linker_defined(std::string_view n) {
   return n == "_GLOBAL_OFFSET_TABLE_" || n == "__dso_handle" || starts_with(n, "__start_") ||
-         starts_with(n, "__stop_");
+         starts_with(n, "__stop_") || is_image_base(n);
 }
 
 bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
@@ -33,6 +36,21 @@ bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
 }
 
 } // namespace
+
+// Does this symbol ask for an archive member to define it? Undefined
+// globals not defined yet; COFF weak externals that search libraries, unless
+// something stronger than their own alias already defines the name. ELF weak
+// references never pull members, as with GNU ld.
+bool Session::wants_archive_member(const Symbol &s) const {
+  if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name))
+    return false;
+  auto it = globals.find(s.name);
+  if (s.binding == Binding::Global)
+    return it == globals.end();
+  if (s.binding == Binding::Weak && s.alias != kNoAlias && s.search_archives)
+    return it == globals.end() || it->second.strength <= 1;
+  return false;
+}
 
 Error Session::resolve() {
   std::vector<Unit *> batch;
@@ -60,20 +78,37 @@ Error Session::resolve() {
     PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse};
     for (size_t i = 0; i < batch.size(); ++i) {
       Unit *u = batch[i];
-      for (const Symbol &s : u->lu.symbols) {
-        if (s.defined() || s.binding != Binding::Global || s.name.empty() ||
-            linker_defined(s.name) || globals.count(s.name))
+      for (size_t j = 0; j < u->lu.symbols.size(); ++j) {
+        const Symbol &s = u->lu.symbols[j];
+        if (!wants_archive_member(s))
           continue;
+        // An archive member for the name; for __imp_X, one that defines X
+        // (rtlink then makes the cell).
         auto lz = lazy.find(s.name);
-        if (lz == lazy.end() || archives[lz->second.archive]->pulled[lz->second.member])
+        if (lz == lazy.end() && starts_with(s.name, "__imp_"))
+          lz = lazy.find(s.name.substr(6));
+        if (lz == lazy.end()) {
+          if (is_runtime_symbol(s.name) && !globals.count(s.name)) {
+            auto rt = add_runtime_unit();
+            if (!rt)
+              return rollback(rt.take_error());
+            batch.push_back(*rt);
+          }
           continue;
+        }
+        if (archives[lz->second.archive]->pulled[lz->second.member])
+          continue;
+        std::string name(s.name);  // pulling may take over COMDATs of this unit
         auto pulled = pull_member(lz->second.archive, lz->second.member);
         if (!pulled)
-          return rollback(make_error(pulled.error().message(), "\n>>> pulled in for ",
-                                     s.name, ", referenced by ", u->lu.name));
+          return rollback(make_error(pulled.error().message(), "\n>>> pulled in for ", name,
+                                     ", referenced by ", u->lu.name));
         batch.push_back(*pulled);
       }
     }
+    // 1b. MinGW's import members: their cells are bound to the DLL's export.
+    if (Error e = bind_gnu_imports(batch))
+      return rollback(std::move(e));
     // 2. Bind every reference by name.
     if (Error e = bind(batch))
       return rollback(std::move(e));
@@ -117,8 +152,28 @@ Error Session::resolve() {
 Error Session::bind(const std::vector<Unit *> &batch) {
   std::vector<std::pair<Unit *, uint32_t>> missing;
   std::string errors;
+  // /alternatename:FROM=TO of every loaded unit.
+  std::unordered_map<std::string_view, std::string_view> alternates;
+  for (const auto &unit : units)
+    for (auto [from, to] : unit->lu.alternate_names)
+      alternates.emplace(from, to);
+
   for (Unit *u : batch) {
     LinkUnit &lu = u->lu;
+    // __imp_X that nothing defines: this unit makes the cell, holding X's
+    // address; X is bound like any other reference.
+    std::vector<std::pair<uint32_t, uint32_t>> cells;  // (__imp_X, X)
+    for (uint32_t j = 0; j < u->base_symbols; ++j) {
+      const Symbol &s = lu.symbols[j];
+      if (s.defined() || s.is_import || s.alias != kNoAlias || s.name.size() <= 6 ||
+          !starts_with(s.name, "__imp_") || globals.count(s.name))
+        continue;
+      Symbol x;
+      x.name = s.name.substr(6);
+      x.binding = Binding::Global;
+      cells.emplace_back(j, uint32_t(lu.symbols.size()));
+      lu.symbols.push_back(x);
+    }
     const size_t n = lu.symbols.size();
     u->targets.assign(n, Target{});
     u->deps.clear();
@@ -128,6 +183,9 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       if (sec.role != SectionRole::Skip && !sec.discarded)
         for (const Edge &e : sec.edges)
           u->referenced[e.target] = 1;
+    for (auto [imp, x] : cells)
+      u->referenced[x] = u->referenced[imp];
+    const bool coff = lu.format == Format::COFF;
 
     for (uint32_t j = 0; j < n; ++j) {
       const Symbol &s = lu.symbols[j];
@@ -192,9 +250,26 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         t.index = uint32_t(u->commons.size());
         u->commons.push_back(c);
       } else {  // undefined
-        if (!u->referenced[j] || s.name.empty())
+        // A weak external is bound even when this unit does not use it:
+        // other units may reach its alias through the name.
+        if ((!u->referenced[j] && s.alias == kNoAlias) || s.name.empty())
           continue;
-        if (s.name == "_GLOBAL_OFFSET_TABLE_") {
+        auto cell = std::find_if(cells.begin(), cells.end(),
+                                 [&](const auto &c) { return c.first == j; });
+        if (cell != cells.end()) {
+          t.kind = Target::CellOf;
+          t.index = cell->second;
+        } else if (s.is_import) {
+          if (auto a = lookup_import(s.name)) {
+            t.kind = Target::Absolute;
+            t.value = *a;
+          } else {
+            missing.emplace_back(u, j);
+          }
+        } else if (is_image_base(s.name)) {
+          t.kind = Target::Absolute;
+          t.value = space.base();
+        } else if (s.name == "_GLOBAL_OFFSET_TABLE_") {
           t.kind = Target::GOTBase;
         } else if (s.name == "__dso_handle") {
           t.kind = Target::DSOHandle;
@@ -206,12 +281,22 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           t.kind = Target::SectionStop;
           t.name = s.name.substr(7);
         } else if (by_name()) {
-        } else if (auto a = lookup_external(s.name)) {
+        } else if (s.alias != kNoAlias) {
+          t.kind = Target::Other;  // nothing stronger: the weak external's alias
+          t.unit = u;
+          t.index = s.alias;
+        } else if (auto a = lookup_external(s.name, coff)) {
           t.kind = Target::Absolute;
           t.value = a->address;
           if (a->library && std::find(u->libraries.begin(), u->libraries.end(), a->library) ==
                                 u->libraries.end())
             u->libraries.push_back(a->library);
+        } else if (auto alt = alternates.find(s.name);
+                   alt != alternates.end() && globals.count(alt->second)) {
+          const GlobalDef &d = globals.at(alt->second).def;
+          t.kind = Target::Other;
+          t.unit = d.unit;
+          t.index = d.sym;
         } else if (s.binding == Binding::Weak) {
           t.kind = Target::Absolute;  // an undefined weak reference is null
           t.value = 0;
@@ -246,7 +331,12 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         line += "\n  " + std::string(s.name) + " -> ";
         switch (t.kind) {
         case Target::Other: line += t.unit->lu.name; break;
-        case Target::Absolute: line += t.value ? "host " + hex(t.value) : "null (weak)"; break;
+        case Target::Absolute:
+          line += s.is_import ? "dll export " + hex(t.value)
+                  : t.value   ? "host " + hex(t.value)
+                              : "null (weak)";
+          break;
+        case Target::CellOf: line += "a cell made here for " + std::string(s.name.substr(6)); break;
         default: line += "linker-defined"; break;
         }
       }

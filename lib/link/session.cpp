@@ -7,22 +7,18 @@
 #include "link/session.hpp"
 #include "io/file.hpp"
 #include "object/detect.hpp"
-#include "object/elf.hpp"
+#include "object/parse.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 namespace rtlink {
 
 namespace {
 
-
-uint8_t strength(const Symbol &s) {
-  if (s.section == kCommon)
-    return 2;
-  return s.binding == Binding::Weak ? 1 : 3;
-}
 
 // The bytes of an archive member: they live as long as its archive.
 struct MemberData final : FileData {
@@ -35,6 +31,7 @@ struct MemberData final : FileData {
 } // namespace
 
 void Unit::clear_link_state() {
+  lu.symbols.resize(base_symbols);  // what bind added (for __imp_ cells) goes
   targets.clear();
   referenced.clear();
   got_cell.clear();
@@ -62,7 +59,7 @@ Session::~Session() {
     Unit &u = **it;
     if (!u.ready)
       continue;
-    (void)executor->run_functions(u.finalizers);
+    (void)executor->run_functions(u.finalizers, u.conv());
     (void)executor->run_atexit_handlers(u.dso_handle());
     if (u.eh_frame)
       (void)executor->deregister_eh_frame(u.eh_frame);
@@ -79,20 +76,156 @@ std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.
 
 // --- adding and removing units -------------------------------------------
 
+namespace {
+
+const char *selection_name(ComdatSelection s) {
+  switch (s) {
+  case ComdatSelection::Any: return "ANY";
+  case ComdatSelection::NoDuplicates: return "NODUPLICATES";
+  case ComdatSelection::SameSize: return "SAME_SIZE";
+  case ComdatSelection::ExactMatch: return "EXACT_MATCH";
+  case ComdatSelection::Largest: return "LARGEST";
+  case ComdatSelection::Newest: return "NEWEST";
+  }
+  return "?";
+}
+
+bool same_contents(const LinkUnit &a, const Group &ga, const LinkUnit &b, const Group &gb) {
+  const Section &sa = a.sections[ga.sections[0]], &sb = b.sections[gb.sections[0]];
+  if (sa.size != sb.size || ga.checksum != gb.checksum || bool(sa.bytes) != bool(sb.bytes))
+    return false;
+  return !sa.bytes || std::memcmp(sa.bytes, sb.bytes, sa.size) == 0;
+}
+
+} // namespace
+
+// Names a unit offers to others: its global definitions, and the weak
+// externals whose alias serves when nothing stronger defines the name.
+bool Session::offers(const Symbol &s) {
+  return s.global() && !s.name.empty() && (s.defined() || s.alias != kNoAlias);
+}
+
+uint8_t Session::strength(const Symbol &s) {
+  if (s.section == kCommon)
+    return 2;
+  return s.binding == Binding::Weak ? 1 : 3;
+}
+
+void Session::link_global(Unit *u, uint32_t j) {
+  const Symbol &s = u->lu.symbols[j];
+  uint8_t st = strength(s);
+  auto [it, inserted] = globals.try_emplace(s.name, GlobalEntry{{u, j}, st, {}});
+  if (inserted)
+    return;
+  GlobalEntry &e = it->second;
+  if (st > e.strength) {
+    e.shadowed.push_back(e.def);
+    e.def = {u, j};
+    e.strength = st;
+  } else {
+    e.shadowed.push_back({u, j});
+  }
+}
+
+// Takes (u, j) out of its name's entry; the best definition it shadowed, if
+// any, takes its place.
+void Session::unlink_global(Unit *u, uint32_t j) {
+  auto it = globals.find(u->lu.symbols[j].name);
+  if (it == globals.end())
+    return;
+  // The key may point into this unit's strings: take the entry out and put
+  // it back keyed by a name that stays.
+  auto node = globals.extract(it);
+  GlobalEntry &e = node.mapped();
+  std::erase_if(e.shadowed, [&](const GlobalDef &d) { return d.unit == u && d.sym == j; });
+  if (e.def.unit == u && e.def.sym == j) {
+    if (e.shadowed.empty())
+      return;  // the name is gone
+    auto best = e.shadowed.begin();
+    for (auto d = e.shadowed.begin(); d != e.shadowed.end(); ++d)
+      if (strength(d->unit->lu.symbols[d->sym]) > strength(best->unit->lu.symbols[best->sym]))
+        best = d;
+    e.def = *best;
+    e.strength = strength(best->unit->lu.symbols[best->sym]);
+    e.shadowed.erase(best);
+  }
+  node.key() = e.def.unit->lu.symbols[e.def.sym].name;
+  globals.insert(std::move(node));
+}
+
 Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archive,
                                    uint32_t member) {
-  // COMDAT: the first copy loaded wins; later copies are dropped.
+  // COMDAT groups: the first copy is kept and later ones dropped, as each
+  // group's selection allows. LARGEST lets a larger later copy take over
+  // from one that is not resolved yet.
   std::vector<std::string_view> owned;
+  std::vector<std::pair<Unit *, size_t>> taken_over;  // (owner, its group)
   bool dropped = false;
-  for (const Group &g : lu.groups) {
-    bool taken = comdats.count(g.signature) ||
-                 std::find(owned.begin(), owned.end(), g.signature) != owned.end();
-    if (!taken) {
+  auto find_group = [](const LinkUnit &l, std::string_view sig) -> size_t {
+    for (size_t k = 0; k < l.groups.size(); ++k)
+      if (l.groups[k].signature == sig)
+        return k;
+    return SIZE_MAX;
+  };
+  for (size_t gi = 0; gi < lu.groups.size(); ++gi) {
+    const Group &g = lu.groups[gi];
+    Unit *owner = nullptr;
+    const LinkUnit *olu = nullptr;
+    size_t og_index = SIZE_MAX;
+    if (auto it = comdats.find(g.signature); it != comdats.end()) {
+      owner = it->second;
+      olu = &owner->lu;
+      og_index = find_group(*olu, g.signature);
+    } else if (std::find(owned.begin(), owned.end(), g.signature) != owned.end()) {
+      olu = &lu;
+      og_index = find_group(lu, g.signature);
+    }
+    if (!olu) {
       owned.push_back(g.signature);
       continue;
     }
-    for (uint32_t s : g.sections)
-      lu.sections[s].discarded = true;
+    const Group &og = olu->groups[og_index];
+    auto conflict = [&](const std::string &why) {
+      return make_error("COMDAT ", g.signature, ": ", why, "\n>>> in ", olu->name, "\n>>> in ",
+                        lu.name);
+    };
+    if (g.selection != og.selection)
+      return conflict(std::string("selections differ (") + selection_name(og.selection) +
+                      " and " + selection_name(g.selection) + ")");
+    bool keep_new = false;
+    switch (g.selection) {
+    case ComdatSelection::Any: break;
+    case ComdatSelection::NoDuplicates:
+      return conflict("defined twice, and its selection is NODUPLICATES");
+    case ComdatSelection::SameSize:
+      if (g.size != og.size)
+        return conflict("sizes differ (" + std::to_string(og.size) + " and " +
+                        std::to_string(g.size) + " bytes), and its selection is SAME_SIZE");
+      break;
+    case ComdatSelection::ExactMatch:
+      if (!same_contents(*olu, og, lu, g))
+        return conflict("contents differ, and its selection is EXACT_MATCH");
+      break;
+    case ComdatSelection::Largest:
+      if (g.size <= og.size)
+        break;
+      if (!owner || owner->ready)
+        return conflict("a larger copy (" + std::to_string(g.size) + " bytes) arrived after a " +
+                        std::to_string(og.size) + "-byte one was " +
+                        (owner ? "resolved" : "kept") +
+                        "; with LARGEST, load the larger copy first");
+      keep_new = true;
+      break;
+    case ComdatSelection::Newest:
+      return conflict("selection NEWEST is not supported");
+    }
+    if (keep_new) {
+      taken_over.emplace_back(owner, og_index);
+      owned.push_back(g.signature);
+      continue;
+    }
+    for (uint32_t sec : g.sections)
+      lu.sections[sec].discarded = true;
     dropped = true;
   }
   if (dropped) {
@@ -109,14 +242,24 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
       if (Error e = dropped ? prune_eh_frame(lu, i) : check_eh_frame(lu, i))
         return e;
 
-  // A second strong definition is an error naming both.
+  // A second strong definition is an error naming both; one inside a COMDAT
+  // copy this unit takes over is not.
+  auto taken_over_def = [&](const GlobalDef &d) {
+    for (auto [o, gi] : taken_over) {
+      const auto &secs = o->lu.groups[gi].sections;
+      if (d.unit == o && std::find(secs.begin(), secs.end(), o->lu.symbols[d.sym].section) !=
+                             secs.end())
+        return true;
+    }
+    return false;
+  };
   std::string dups;
   int ndups = 0;
   for (const Symbol &s : lu.symbols) {
     if (!s.global() || !s.defined() || strength(s) != 3)
       continue;
     auto it = globals.find(s.name);
-    if (it == globals.end() || it->second.strength != 3)
+    if (it == globals.end() || it->second.strength != 3 || taken_over_def(it->second.def))
       continue;
     if (++ndups <= 10)
       dups += std::string(dups.empty() ? "" : "\n") + "duplicate symbol: " + std::string(s.name) +
@@ -127,7 +270,22 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   if (ndups)
     return Error(dups);
 
-  // Commit.
+  // Commit. First the copies this unit takes over are dropped from their owners.
+  for (auto [o, gi] : taken_over) {
+    const Group &og = o->lu.groups[gi];
+    for (uint32_t sec : og.sections)
+      o->lu.sections[sec].discarded = true;
+    for (uint32_t j = 0; j < o->lu.symbols.size(); ++j) {
+      Symbol &sym = o->lu.symbols[j];
+      if (sym.section < o->lu.sections.size() && o->lu.sections[sym.section].discarded &&
+          sym.global()) {
+        unlink_global(o, j);
+        sym.section = kUndefined;
+        sym.value = 0;
+      }
+    }
+    comdats.erase(og.signature);
+  }
   auto unit = std::make_unique<Unit>();
   Unit *u = unit.get();
   u->id = next_unit_id_++;
@@ -135,57 +293,21 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   u->archive = archive;
   u->member = member;
   u->lu = std::move(lu);
-  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
-    const Symbol &s = u->lu.symbols[j];
-    if (!s.global() || !s.defined() || s.name.empty())
-      continue;
-    uint8_t st = strength(s);
-    auto [it, inserted] = globals.try_emplace(s.name, GlobalEntry{{u, j}, st, {}});
-    if (inserted)
-      continue;
-    GlobalEntry &e = it->second;
-    if (st > e.strength) {
-      e.shadowed.push_back(e.def);
-      e.def = {u, j};
-      e.strength = st;
-    } else {
-      e.shadowed.push_back({u, j});
-    }
-  }
+  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
+    if (offers(u->lu.symbols[j]))
+      link_global(u, j);
   for (std::string_view sig : owned)
     comdats.emplace(sig, u);
+  u->base_symbols = u->lu.symbols.size();
   units.push_back(std::move(unit));
   ++stats.units_loaded;
   return u;
 }
 
 void Session::remove_unit(Unit *u) {
-  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
-    const Symbol &s = u->lu.symbols[j];
-    if (!s.global() || !s.defined() || s.name.empty())
-      continue;
-    auto it = globals.find(s.name);
-    if (it == globals.end())
-      continue;
-    // The key may point into this unit's strings: take the entry out and
-    // put it back keyed by a name that stays.
-    auto node = globals.extract(it);
-    GlobalEntry &e = node.mapped();
-    std::erase_if(e.shadowed, [&](const GlobalDef &d) { return d.unit == u; });
-    if (e.def.unit == u) {
-      if (e.shadowed.empty())
-        continue;  // the name is gone
-      auto best = e.shadowed.begin();
-      for (auto d = e.shadowed.begin(); d != e.shadowed.end(); ++d)
-        if (strength(d->unit->lu.symbols[d->sym]) > strength(best->unit->lu.symbols[best->sym]))
-          best = d;
-      e.def = *best;
-      e.strength = strength(best->unit->lu.symbols[best->sym]);
-      e.shadowed.erase(best);
-    }
-    node.key() = e.def.unit->lu.symbols[e.def.sym].name;
-    globals.insert(std::move(node));
-  }
+  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
+    if (offers(u->lu.symbols[j]))
+      unlink_global(u, j);
   std::erase_if(comdats, [&](const auto &kv) { return kv.second == u; });
   if (u->archive >= 0 && archives[size_t(u->archive)])
     archives[size_t(u->archive)]->pulled[u->member] = nullptr;
@@ -200,7 +322,7 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
   std::span<const uint8_t> bytes = data->bytes;
   Expected<LinkUnit> lu = [&] {
     PhaseTimer t{stats.parse, false};
-    return parse_elf_object(ar.reader->member_display_name(m), data, bytes);
+    return parse_object(ar.reader->member_display_name(m), data, bytes);
   }();
   if (!lu)
     return lu.take_error();
@@ -297,7 +419,7 @@ Error Session::load_object_data(const std::string &given, std::shared_ptr<const 
       return make_error(given, ": already loaded");
   Expected<LinkUnit> lu = [&] {
     PhaseTimer t{stats.parse, options.measure_memory};
-    return parse_elf_object(given, file, bytes_of(*file));
+    return parse_object(given, file, bytes_of(*file));
   }();
   if (!lu)
     return lu.take_error();
@@ -425,7 +547,7 @@ Error Session::unload(const std::string &given) {
     Unit *u = *it;
     if (u->ready) {
       PhaseTimer t{stats.run, options.measure_memory};
-      (void)executor->run_functions(u->finalizers);
+      (void)executor->run_functions(u->finalizers, u->conv());
       (void)executor->run_atexit_handlers(u->dso_handle());
       if (u->eh_frame)
         (void)executor->deregister_eh_frame(u->eh_frame);
@@ -458,8 +580,15 @@ void Session::purge_lookup_cache() {
 
 // Symbols from outside the range: registered host symbols, then loaded
 // libraries in load order, then the process itself.
-std::optional<Session::External> Session::lookup_external(std::string_view name) {
+std::optional<Session::External> Session::lookup_external(std::string_view name,
+                                                           bool host_only) {
   std::string key(name);
+  if (host_only) {
+    auto it = host_symbols.find(key);
+    if (it == host_symbols.end())
+      return std::nullopt;
+    return External{it->second, 0};
+  }
   {
     std::lock_guard<std::mutex> g(cache_lock_);
     if (auto it = cache_.find(key); it != cache_.end())
@@ -479,6 +608,28 @@ std::optional<Session::External> Session::lookup_external(std::string_view name)
     cache_.emplace(std::move(key), *found);
   }
   return found;
+}
+
+std::optional<uint64_t> Session::lookup_import(std::string_view key) {
+  if (auto it = host_symbols.find(std::string(key)); it != host_symbols.end())
+    return it->second;
+  size_t bang = key.find('!');
+  if (bang == std::string_view::npos)
+    return std::nullopt;
+  std::string dll(key.substr(0, bang));
+  std::string_view name = key.substr(bang + 1);
+  std::optional<uint16_t> ordinal;
+  if (!name.empty() && name[0] == '#') {
+    uint16_t v = 0;
+    std::from_chars(name.data() + 1, name.data() + name.size(), v);
+    ordinal = v;
+  }
+  return executor->lookup_import(dll, name, ordinal);
+}
+
+CallConv Session::calling_convention(std::string_view name) const {
+  auto it = globals.find(name);
+  return it == globals.end() ? CallConv::SysV : it->second.def.unit->conv();
 }
 
 Expected<uint64_t> Session::lookup(std::string_view name) {

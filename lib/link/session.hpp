@@ -10,6 +10,8 @@
 //   fixup.cpp        edge kinds → bytes (through arch/), write, protect
 //   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
 //   initializers.cpp init/fini order (.init_array, .ctors and priorities)
+//   gnu_imports.cpp  MinGW (GNU dlltool) import members: cells bound to DLLs
+//   runtime.cpp      what the linker itself provides (__chkstk)
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
 //   address_space.cpp the reserved range and its page allocator
 #pragma once
@@ -44,6 +46,7 @@ struct Target {
     SectionStart, // __start_NAME
     SectionStop,  // __stop_NAME
     Common,       // a COMMON allocation owned by this unit
+    CellOf,       // __imp_X: the GOT cell of symbol `index` (X) of this unit
   };
   Kind kind = Unbound;
   Unit *unit = nullptr;  // Other
@@ -79,6 +82,9 @@ struct Unit {
   LinkUnit lu;
   bool ready = false;
   int32_t archive = -1;  // index into Session::archives, for members
+  // Symbols past this index were added by a resolve (see bind) and go when
+  // its link state is cleared.
+  size_t base_symbols = 0;
   uint32_t member = 0;
 
   // --- set by resolve(); cleared if it fails ---
@@ -98,13 +104,17 @@ struct Unit {
   std::vector<uint64_t> finalizers;   // in the order they run
   struct InitEntry {
     int32_t priority;
+    std::string_view key;
+    bool key_descending;
     uint64_t fn;
+    CallConv conv;
   };
   std::vector<InitEntry> init_entries;  // until run_initializers sorts the batch
   std::vector<Unit *> deps;
   std::vector<uint64_t> libraries;    // handles of the libraries its references bound to
 
   uint64_t dso_handle() const { return dso_slot; }
+  CallConv conv() const { return lu.format == Format::COFF ? CallConv::Microsoft : CallConv::SysV; }
   void clear_link_state();
 };
 
@@ -151,6 +161,8 @@ public:
   Error load_library(const std::string &path);
   Error resolve();
   Expected<uint64_t> lookup(std::string_view name);
+  // How to call a symbol: by the format of the unit that defines it.
+  CallConv calling_convention(std::string_view name) const;
   Error unload(const std::string &path);
   Expected<std::string> find_system_library(std::string_view name) const;
   void purge_lookup_cache();
@@ -178,6 +190,10 @@ public:
   Expected<Unit *> add_unit(LinkUnit lu, std::string path, int32_t archive, uint32_t member);
   // Takes a unit out of every table (for unload and for rollback).
   void remove_unit(Unit *u);
+  static bool offers(const Symbol &s);
+  static uint8_t strength(const Symbol &s);  // 1 weak, 2 common, 3 strong
+  void link_global(Unit *u, uint32_t j);
+  void unlink_global(Unit *u, uint32_t j);
   Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
   std::string describe_def(const GlobalDef &d) const;
 
@@ -186,7 +202,15 @@ public:
     uint64_t address;
     uint64_t library;  // the handle of the loaded library it came from; 0 for the host
   };
-  std::optional<External> lookup_external(std::string_view name);
+  // COFF code on a POSIX host reaches only registered host symbols (they
+  // must be ms_abi functions): `host_only`.
+  std::optional<External> lookup_external(std::string_view name, bool host_only = false);
+  // An import symbol "dll!name": a registered host symbol, or the executor's DLLs.
+  std::optional<uint64_t> lookup_import(std::string_view key);
+  bool wants_archive_member(const Symbol &s) const;                    // resolve.cpp
+  static bool is_runtime_symbol(std::string_view name);                // runtime.cpp
+  Expected<Unit *> add_runtime_unit();                                 // runtime.cpp
+  Error bind_gnu_imports(const std::vector<Unit *> &batch);            // gnu_imports.cpp
 
   // --- the passes (one file each) ---
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp

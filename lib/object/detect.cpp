@@ -10,7 +10,9 @@ namespace rtlink {
 InputKind identify_input(std::span<const uint8_t> bytes) {
   llvm::StringRef s(reinterpret_cast<const char *>(bytes.data()), bytes.size());
   switch (llvm::identify_magic(s)) {
-  case llvm::file_magic::elf_relocatable: return InputKind::Object;
+  case llvm::file_magic::elf_relocatable:
+  case llvm::file_magic::coff_object:
+  case llvm::file_magic::coff_import_library: return InputKind::Object;
   case llvm::file_magic::elf_shared_object: return InputKind::SharedLibrary;
   case llvm::file_magic::archive: return InputKind::Archive;
   default: break;

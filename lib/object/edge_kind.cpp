@@ -20,6 +20,10 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::GOTBasePCRel32: return "GOTBasePCRel32";
   case EdgeKind::GOTBasePCRel64: return "GOTBasePCRel64";
   case EdgeKind::GOTBaseRel64: return "GOTBaseRel64";
+  case EdgeKind::ImageRel32: return "ImageRel32";
+  case EdgeKind::SectionIndex16: return "SectionIndex16";
+  case EdgeKind::SectionRel32: return "SectionRel32";
+  case EdgeKind::SectionRel7: return "SectionRel7";
   }
   return "?";
 }

@@ -5,6 +5,8 @@
 //   S    the target's address            A    the addend
 //   P    the address of the fixup site   GOT  the unit's GOT base
 //   G    the address of the target's GOT cell (made by the GOT/stub pass)
+//   IB   the image base (__ImageBase): the start of the reserved range
+//   SB   the start of the section that holds the target; SI its index + 1
 // "fits" names the range check; a value outside it is an error naming the
 // site, the native relocation and the target.
 #pragma once
@@ -32,6 +34,10 @@ enum class EdgeKind : uint8_t {
   GOTBasePCRel32, // GOT + A - P                fits int32
   GOTBasePCRel64, // GOT + A - P                64 bits
   GOTBaseRel64,   // S + A - GOT                64 bits
+  ImageRel32,     // S + A - IB                 fits uint32 (COFF ADDR32NB)
+  SectionIndex16, // SI                         16 bits    (COFF SECTION)
+  SectionRel32,   // S + A - SB                 fits uint32 (COFF SECREL)
+  SectionRel7,    // S + A - SB                 fits 7 bits, in the low 7 bits (SECREL7)
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {
@@ -49,9 +55,11 @@ inline unsigned edge_width(EdgeKind kind) {
   case EdgeKind::GOTBasePCRel64:
   case EdgeKind::GOTBaseRel64: return 8;
   case EdgeKind::Abs16:
-  case EdgeKind::PCRel16: return 2;
+  case EdgeKind::PCRel16:
+  case EdgeKind::SectionIndex16: return 2;
   case EdgeKind::Abs8:
-  case EdgeKind::PCRel8: return 1;
+  case EdgeKind::PCRel8:
+  case EdgeKind::SectionRel7: return 1;
   default: return 4;
   }
 }

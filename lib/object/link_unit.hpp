@@ -1,6 +1,6 @@
 // object/link_unit.hpp — the format-neutral link unit.
 //
-// Every front end (elf.cpp now; coff and macho later) turns one object into a
+// Every front end (elf.cpp, coff.cpp; macho later) turns one object into a
 // LinkUnit: sections (bytes or zero fill, alignment, permissions, role),
 // symbols (name, section + offset or undefined, binding) and edges (offset in
 // their section, generic kind, target symbol, addend). Section and symbol
@@ -12,6 +12,7 @@
 #include "object/edge_kind.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,15 +56,23 @@ struct Section {
   Perm perm = Perm::Read;
   SectionRole role = SectionRole::Skip;
   int32_t priority = 65536;  // init/fini priority; 65536 = none (runs last)
+  // Within a priority, init/fini lists run in the order of this key (MSVC's
+  // .CRT$XCU-style names), descending where `reverse_key` is set.
+  std::string_view order_key;
+  bool reverse_key = false;
   bool discarded = false;    // dropped COMDAT copy
   std::vector<Edge> edges;
 };
 
 enum class Binding : uint8_t { Local, Global, Weak };
 
+// The object format: COFF code follows the Microsoft x64 calling convention.
+enum class Format : uint8_t { ELF, COFF };
+
 constexpr uint32_t kUndefined = 0xffffffff;
 constexpr uint32_t kAbsolute = 0xfffffffe;
 constexpr uint32_t kCommon = 0xfffffffd;
+constexpr uint32_t kNoAlias = 0xffffffff;
 
 struct Symbol {
   std::string_view name;
@@ -73,24 +82,46 @@ struct Symbol {
   Binding binding = Binding::Local;
   bool is_section = false;  // a section symbol (no name of its own)
   bool is_function = false;
+  // An import from a DLL: the name is "dll!name" or "dll!#ordinal", the DLL
+  // part in lower case. Bound through registered host symbols or the executor.
+  bool is_import = false;
+  // A COFF weak external: undefined, and if nothing defines the name it
+  // stands for `alias` (a symbol of this unit). Archives are searched for it
+  // unless the object said SEARCH_NOLIBRARY.
+  uint32_t alias = kNoAlias;
+  bool search_archives = false;
 
   bool defined() const { return section != kUndefined; }
   bool global() const { return binding != Binding::Local; }
 };
 
-// A COMDAT group: the first copy loaded wins, the others are dropped.
+// How a later copy of a COMDAT group is treated (COFF's selections; ELF
+// groups are Any).
+enum class ComdatSelection : uint8_t { Any, NoDuplicates, SameSize, ExactMatch, Largest, Newest };
+
+// A COMDAT group: one copy is kept, the others are dropped with their
+// associated sections.
 struct Group {
   std::string_view signature;
-  std::vector<uint32_t> sections;
+  std::vector<uint32_t> sections;  // the leader first, then associated ones
+  ComdatSelection selection = ComdatSelection::Any;
+  uint64_t size = 0;       // of the leader section
+  uint32_t checksum = 0;   // COFF's, of the leader's contents
 };
 
 struct LinkUnit {
   std::string name;  // "a.o" or "libfoo.a(bar.o)", for messages
+  Format format = Format::ELF;
   std::shared_ptr<const FileData> file;
   std::vector<std::unique_ptr<uint8_t[]>> owned;  // rewritten section bytes
   std::vector<Section> sections;
   std::vector<Symbol> symbols;
   std::vector<Group> groups;
+  // From COFF's .drectve: /alternatename:FROM=TO (FROM, if undefined, stands
+  // for TO), /DEFAULTLIB and -export: as given.
+  std::vector<std::pair<std::string_view, std::string_view>> alternate_names;
+  std::vector<std::string_view> default_libs, exports, aligncomm;
+  std::deque<std::string> strings;  // names made by the front end, stable
   // Names the native relocation type in messages.
   std::string (*relocation_name)(uint16_t native) = nullptr;
 

@@ -1,0 +1,422 @@
+// object/coff.cpp — PE/COFF x86-64 objects (regular and bigobj) → LinkUnit.
+//
+// LLVM's COFFObjectFile reads the headers, section table, string table and
+// symbols. Section data and relocation tables are bounds-checked here before
+// they are read, and every symbol index a relocation or an aux record names
+// is checked against the table.
+//
+// What COFF adds to the link unit:
+//  - implicit addends, read from the section bytes at each relocation;
+//  - symbol indices that count aux records (aux slots stay in the table as
+//    unusable entries, so relocation indices need no remapping);
+//  - COMDAT selections (lib/link/session.cpp applies them) with associative
+//    sections folded into their leader's group;
+//  - weak externals (an alias for when nothing defines the name);
+//  - .drectve: /alternatename, /defaultlib, -export and -aligncomm.
+#include "object/coff.hpp"
+#include "object/coff_x86_64.hpp"
+#include "support/format.hpp"
+
+#include <llvm/BinaryFormat/COFF.h>
+#include <llvm/Object/COFF.h>
+
+#include <bit>
+#include <cstring>
+#include <map>
+
+namespace rtlink {
+
+using namespace llvm::COFF;
+using llvm::object::COFFObjectFile;
+using llvm::object::COFFSymbolRef;
+
+namespace {
+
+std::string_view sv(llvm::StringRef s) { return {s.data(), s.size()}; }
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool iequals_prefix(std::string_view s, std::string_view p) {
+  if (s.size() < p.size())
+    return false;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != p[i])
+      return false;
+  return true;
+}
+
+// Roles of the initializer sections of both CRTs. MSVC's .CRT$X?? lists run
+// in the order of their names: .CRT$XI* (C) before .CRT$XC* (C++) at load,
+// .CRT$XP* before .CRT$XT* at exit. MinGW's .ctors/.dtors are as on ELF.
+void classify(Section &s) {
+  std::string_view n = s.name;
+  auto numbered = [&](std::string_view prefix) -> int32_t {
+    if (n.size() <= prefix.size() + 1 || n[prefix.size()] != '.')
+      return 65536;
+    int32_t v = 0;
+    for (char c : n.substr(prefix.size() + 1)) {
+      if (c < '0' || c > '9')
+        return 65536;
+      v = v * 10 + (c - '0');
+    }
+    return 65535 - v;
+  };
+  s.role = SectionRole::Normal;
+  if (n == ".ctors" || starts_with(n, ".ctors.")) {
+    s.role = SectionRole::Ctors;
+    s.priority = numbered(".ctors");
+  } else if (n == ".dtors" || starts_with(n, ".dtors.")) {
+    s.role = SectionRole::Dtors;
+    s.priority = numbered(".dtors");
+  } else if (starts_with(n, ".CRT$XI") || starts_with(n, ".CRT$XC")) {
+    s.role = SectionRole::InitArray;
+    s.priority = n[6] == 'I' ? 0 : 1;
+    s.order_key = n;
+  } else if (starts_with(n, ".CRT$XP") || starts_with(n, ".CRT$XT")) {
+    // Finalizers run in reverse of (priority, key): reverse the name order.
+    s.role = SectionRole::FiniArray;
+    s.priority = n[6] == 'P' ? 1 : 0;
+    s.order_key = n;
+    s.reverse_key = true;
+  }
+}
+
+// .drectve: options separated by spaces, an argument in quotes may hold spaces.
+std::vector<std::string> drectve_options(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0')) {
+      if (any)
+        out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any)
+    out.push_back(cur);
+  return out;
+}
+
+} // namespace
+
+Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const FileData> file,
+                                     std::span<const uint8_t> bytes) {
+  auto fail = [&](const auto &...parts) { return make_error(name, ": ", parts...); };
+  auto llvm_fail = [&](std::string_view what, llvm::Error e) {
+    return fail(what, ": ", llvm::toString(std::move(e)));
+  };
+
+  llvm::MemoryBufferRef ref(
+      llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()), name);
+  auto created = COFFObjectFile::create(ref);
+  if (!created)
+    return llvm_fail("bad COFF object", created.takeError());
+  const COFFObjectFile &obj = **created;
+  if (obj.getPE32Header() || obj.getPE32PlusHeader())
+    return fail("a PE image, not an object (load it as a DLL)");
+  if (obj.getMachine() != IMAGE_FILE_MACHINE_AMD64)
+    return fail("COFF machine ", hex(obj.getMachine()), " is not supported (x86-64 only)");
+
+  LinkUnit u;
+  u.name = std::move(name);
+  u.file = std::move(file);
+  u.format = Format::COFF;
+  u.relocation_name = coff_x86_64::relocation_name;
+
+  // Sections: index i is COFF section number i + 1.
+  const uint32_t nsec = obj.getNumberOfSections();
+  u.sections.resize(nsec);
+  std::vector<const llvm::object::coff_section *> raw(nsec);
+  for (uint32_t i = 0; i < nsec; ++i) {
+    auto sec = obj.getSection(int32_t(i + 1));
+    if (!sec)
+      return llvm_fail("section #" + std::to_string(i + 1), sec.takeError());
+    raw[i] = *sec;
+    auto nm = obj.getSectionName(*sec);
+    if (!nm)
+      return llvm_fail("section #" + std::to_string(i + 1), nm.takeError());
+    Section &s = u.sections[i];
+    s.name = sv(*nm);
+    const uint32_t ch = (*sec)->Characteristics;
+    const bool zero_fill = ch & IMAGE_SCN_CNT_UNINITIALIZED_DATA;
+    if (!zero_fill && (*sec)->SizeOfRawData) {
+      uint64_t off = (*sec)->PointerToRawData, size = (*sec)->SizeOfRawData;
+      if (off > bytes.size() || size > bytes.size() - off)
+        return fail("section ", s.name, ": data at offset ", hex(off), " size ", hex(size),
+                    " runs past the end of the file (", hex(bytes.size()), ")");
+    }
+    if (s.name == ".drectve") {
+      if (!zero_fill && (*sec)->SizeOfRawData) {
+        std::string_view text(reinterpret_cast<const char *>(bytes.data()) +
+                                  (*sec)->PointerToRawData,
+                              (*sec)->SizeOfRawData);
+        for (std::string &opt : drectve_options(text)) {
+          std::string_view o = u.strings.emplace_back(std::move(opt));
+          if (o.size() < 2 || (o[0] != '-' && o[0] != '/'))
+            continue;
+          std::string_view body = o.substr(1);
+          auto arg = [&](std::string_view key) { return body.substr(key.size()); };
+          if (iequals_prefix(body, "alternatename:")) {
+            std::string_view a = arg("alternatename:");
+            size_t eq = a.find('=');
+            if (eq == std::string_view::npos)
+              return fail(".drectve: ", o, ": expected /alternatename:FROM=TO");
+            u.alternate_names.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+          } else if (iequals_prefix(body, "defaultlib:")) {
+            u.default_libs.push_back(arg("defaultlib:"));
+          } else if (iequals_prefix(body, "export:")) {
+            u.exports.push_back(arg("export:"));
+          } else if (iequals_prefix(body, "aligncomm:")) {
+            u.aligncomm.push_back(arg("aligncomm:"));
+          }
+        }
+      }
+      continue;  // LNK_INFO: never loaded
+    }
+    if (ch & (IMAGE_SCN_LNK_REMOVE | IMAGE_SCN_LNK_INFO | IMAGE_SCN_MEM_DISCARDABLE))
+      continue;
+    if (starts_with(s.name, ".tls"))
+      return make_error("thread-local storage in loaded objects is not supported: section ",
+                        s.name, " in ", u.name);
+    s.align = (*sec)->getAlignment();
+    s.size = (*sec)->SizeOfRawData;
+    if (!zero_fill && s.size)
+      s.bytes = bytes.data() + (*sec)->PointerToRawData;
+    if (ch & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_CNT_CODE))
+      s.perm = Perm::ReadExecute;
+    else if (ch & IMAGE_SCN_MEM_WRITE)
+      s.perm = Perm::ReadWrite;
+    else
+      s.perm = Perm::Read;
+    classify(s);
+  }
+
+  // Symbols, indexed as in the file: aux records keep their slots.
+  const uint32_t nsym = obj.getNumberOfSymbols();
+  u.symbols.resize(nsym);
+  std::vector<uint8_t> aux_slot(nsym, 0);
+  struct ComdatInfo {
+    uint8_t selection = 0;
+    int32_t associated = 0;
+    uint32_t length = 0, checksum = 0;
+    uint32_t section_symbol = 0;
+  };
+  std::map<uint32_t, ComdatInfo> comdat;  // section index → its section definition
+  for (uint32_t i = 0; i < nsym;) {
+    auto sym_or = obj.getSymbol(i);
+    if (!sym_or)
+      return llvm_fail("symbol #" + std::to_string(i), sym_or.takeError());
+    COFFSymbolRef sym = *sym_or;
+    uint32_t aux = sym.getNumberOfAuxSymbols();
+    if (aux >= nsym - i)
+      return fail("symbol #", i, ": its ", aux, " aux records run past the symbol table");
+    for (uint32_t k = 1; k <= aux; ++k)
+      aux_slot[i + k] = 1;
+    auto nm = obj.getSymbolName(sym);
+    if (!nm)
+      return llvm_fail("symbol #" + std::to_string(i), nm.takeError());
+    Symbol &s = u.symbols[i];
+    s.name = sv(*nm);
+    s.value = sym.getValue();
+    s.is_function = sym.getComplexType() == IMAGE_SYM_DTYPE_FUNCTION;
+    const uint8_t sc = sym.getStorageClass();
+    const int32_t secnum = sym.getSectionNumber();
+    s.binding = sc == IMAGE_SYM_CLASS_EXTERNAL ? Binding::Global : Binding::Local;
+
+    if (sc == IMAGE_SYM_CLASS_WEAK_EXTERNAL) {
+      const auto *w = sym.getWeakExternal();
+      if (!w)
+        return fail("weak external ", s.name, ": no aux record");
+      if (w->TagIndex >= nsym)
+        return fail("weak external ", s.name, ": default symbol #", uint32_t(w->TagIndex),
+                    " out of range");
+      s.binding = Binding::Weak;
+      s.section = kUndefined;
+      s.alias = w->TagIndex;
+      s.search_archives = w->Characteristics != IMAGE_WEAK_EXTERN_SEARCH_NOLIBRARY;
+    } else if (secnum == IMAGE_SYM_UNDEFINED) {
+      if (sc == IMAGE_SYM_CLASS_EXTERNAL && s.value > 0) {
+        s.section = kCommon;
+        s.size = s.value;
+        s.value = std::min<uint64_t>(32, std::bit_ceil(s.size));  // alignment
+      } else {
+        s.section = kUndefined;
+      }
+    } else if (secnum == IMAGE_SYM_ABSOLUTE) {
+      s.section = kAbsolute;
+    } else if (secnum == IMAGE_SYM_DEBUG) {
+      s.section = kUndefined;
+      s.binding = Binding::Local;
+      s.name = {};
+    } else if (secnum < 0 || uint32_t(secnum) > nsec) {
+      return fail("symbol ", s.name, ": section number ", secnum, " out of range (", nsec,
+                  " sections)");
+    } else {
+      s.section = uint32_t(secnum - 1);
+      if (const auto *def = sym.getSectionDefinition()) {
+        s.is_section = true;
+        if (raw[s.section]->Characteristics & IMAGE_SCN_LNK_COMDAT)
+          comdat[s.section] = ComdatInfo{def->Selection, def->getNumber(sym.isBigObj()),
+                                         def->Length, def->CheckSum, i};
+      }
+    }
+    i += 1 + aux;
+  }
+  for (std::string_view a : u.aligncomm) {
+    size_t comma = a.find(',');
+    if (comma == std::string_view::npos)
+      return fail(".drectve: -aligncomm:", a, ": expected NAME,LOG2");
+    std::string_view sym = a.substr(0, comma);
+    unsigned log2 = 0;
+    for (char c : a.substr(comma + 1))
+      log2 = log2 * 10 + unsigned(c - '0');
+    if (log2 > 30)
+      return fail(".drectve: -aligncomm:", a, ": alignment too large");
+    for (Symbol &s : u.symbols)
+      if (s.section == kCommon && s.name == sym)
+        s.value = std::max<uint64_t>(s.value, uint64_t(1) << log2);
+  }
+
+  // COMDAT groups: a leader section keyed by its COMDAT symbol (the first
+  // symbol after the section's own that lies in it), and the associative
+  // sections that go wherever their leader goes.
+  std::map<uint32_t, size_t> group_of;  // section → group
+  for (const auto &[sec, info] : comdat) {
+    if (info.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE)
+      continue;
+    if (info.selection == IMAGE_COMDAT_SELECT_NEWEST)
+      return fail("section ", u.sections[sec].name,
+                  ": COMDAT selection NEWEST is not supported (the PE/COFF specification "
+                  "leaves it undefined for objects)");
+    if (info.selection < IMAGE_COMDAT_SELECT_NODUPLICATES ||
+        info.selection > IMAGE_COMDAT_SELECT_LARGEST)
+      return fail("section ", u.sections[sec].name, ": unknown COMDAT selection ",
+                  unsigned(info.selection));
+    std::string_view leader;
+    for (uint32_t j = info.section_symbol + 1; j < nsym; ++j)
+      if (!aux_slot[j] && u.symbols[j].section == sec && !u.symbols[j].is_section) {
+        leader = u.symbols[j].name;
+        break;
+      }
+    if (leader.empty())
+      return fail("COMDAT section ", u.sections[sec].name, " has no COMDAT symbol");
+    Group g;
+    g.signature = leader;
+    g.sections.push_back(sec);
+    g.size = u.sections[sec].size;
+    g.checksum = info.checksum;
+    switch (info.selection) {
+    case IMAGE_COMDAT_SELECT_NODUPLICATES: g.selection = ComdatSelection::NoDuplicates; break;
+    case IMAGE_COMDAT_SELECT_ANY: g.selection = ComdatSelection::Any; break;
+    case IMAGE_COMDAT_SELECT_SAME_SIZE: g.selection = ComdatSelection::SameSize; break;
+    case IMAGE_COMDAT_SELECT_EXACT_MATCH: g.selection = ComdatSelection::ExactMatch; break;
+    default: g.selection = ComdatSelection::Largest; break;
+    }
+    group_of[sec] = u.groups.size();
+    u.groups.push_back(std::move(g));
+  }
+  // Associative sections join their leader's group (chains resolve in turn).
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (const auto &[sec, info] : comdat) {
+      if (info.selection != IMAGE_COMDAT_SELECT_ASSOCIATIVE || group_of.count(sec))
+        continue;
+      if (info.associated < 1 || uint32_t(info.associated) > nsec ||
+          uint32_t(info.associated - 1) == sec)
+        return fail("associative COMDAT section ", u.sections[sec].name,
+                    ": associated section ", info.associated, " out of range");
+      uint32_t target = uint32_t(info.associated - 1);
+      if (auto it = group_of.find(target); it != group_of.end()) {
+        u.groups[it->second].sections.push_back(sec);
+        group_of[sec] = it->second;
+        progress = true;
+      } else if (!comdat.count(target)) {
+        group_of[sec] = SIZE_MAX;  // follows a section that is always kept
+        progress = true;
+      }
+    }
+  }
+  for (const auto &[sec, info] : comdat)
+    if (!group_of.count(sec))
+      return fail("associative COMDAT section ", u.sections[sec].name,
+                  " is associated in a cycle");
+
+  // Relocations, with their implicit addends.
+  for (uint32_t i = 0; i < nsec; ++i) {
+    Section &s = u.sections[i];
+    const auto *sec = raw[i];
+    uint64_t count = sec->NumberOfRelocations;
+    if (!count || s.role == SectionRole::Skip)
+      continue;
+    uint64_t table = sec->PointerToRelocations;
+    auto read_reloc = [&](uint64_t k, uint32_t &va, uint32_t &sym, uint16_t &type) {
+      const uint8_t *r = bytes.data() + table + k * 10;
+      std::memcpy(&va, r, 4);
+      std::memcpy(&sym, r + 4, 4);
+      std::memcpy(&type, r + 8, 2);
+    };
+    if (table > bytes.size() || bytes.size() - table < 10)
+      return fail("section ", s.name, ": relocation table at ", hex(table),
+                  " lies past the end of the file");
+    uint64_t first = 0;
+    if ((sec->Characteristics & IMAGE_SCN_LNK_NRELOC_OVFL) && count == 0xffff) {
+      uint32_t va, sym;
+      uint16_t type;
+      read_reloc(0, va, sym, type);
+      count = va;  // the real count, this entry included
+      first = 1;
+    }
+    if (count > (bytes.size() - table) / 10)
+      return fail("section ", s.name, ": ", count, " relocations at ", hex(table),
+                  " run past the end of the file");
+    if (!s.bytes)
+      return fail("section ", s.name, ": relocations in a zero-fill section");
+    s.edges.reserve(count - first);
+    for (uint64_t k = first; k < count; ++k) {
+      uint32_t va, sym;
+      uint16_t type;
+      read_reloc(k, va, sym, type);
+      auto where = [&] { return u.site(i, va); };
+      coff_x86_64::Mapping m = coff_x86_64::map_relocation(type);
+      if (m.cls == coff_x86_64::RelocClass::None)
+        continue;
+      if (sym >= nsym || aux_slot[sym])
+        return make_error(where(), ": relocation refers to symbol #", sym,
+                          sym >= nsym ? ", past the symbol table" : ", an aux record");
+      if (m.cls == coff_x86_64::RelocClass::Unknown)
+        return make_error(where(), ": unknown relocation type ", type, " (",
+                          coff_x86_64::relocation_name(type), ") against ", u.symbol_name(sym));
+      if (va > s.size || s.size - va < edge_width(m.kind) || s.size - va < m.width)
+        return make_error(where(), ": relocation ", coff_x86_64::relocation_name(type),
+                          " runs past the end of section ", s.name, " (size ", hex(s.size), ")");
+      int64_t implicit = 0;
+      switch (m.width) {
+      case 8: std::memcpy(&implicit, s.bytes + va, 8); break;
+      case 4: {
+        int32_t v;
+        std::memcpy(&v, s.bytes + va, 4);
+        implicit = v;
+        break;
+      }
+      case 2: implicit = 0; break;  // SECTION: nothing to add to an index
+      case 1: implicit = s.bytes[va] & 0x7f; break;
+      }
+      EdgeKind kind = m.kind;
+      if (type == IMAGE_REL_AMD64_REL32 && s.perm == Perm::ReadExecute &&
+          coff_x86_64::is_branch_site(s.bytes, va))
+        kind = EdgeKind::Branch32;
+      s.edges.push_back(Edge{va, implicit + m.adjust, sym, type, kind});
+    }
+  }
+  return u;
+}
+
+} // namespace rtlink

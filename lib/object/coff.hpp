@@ -1,0 +1,26 @@
+// object/coff.hpp — the PE/COFF front ends: objects and import members.
+#pragma once
+
+#include "object/link_unit.hpp"
+#include <rtlink/error.hpp>
+
+#include <span>
+
+namespace rtlink {
+
+// A COFF object (regular or bigobj) for x86-64.
+Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const FileData> file,
+                                     std::span<const uint8_t> bytes);
+
+// A short import member (as lib.exe and llvm-dlltool write them): a unit
+// that defines __imp_NAME, an 8-byte cell bound to the DLL's export, and for
+// code imports NAME, a stub that jumps through the cell.
+Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const FileData> file,
+                                     std::span<const uint8_t> bytes);
+
+// "kernel32.dll!GetTickCount64" / "kernel32.dll!#42": how an import is named
+// among host symbols (the DLL part in lower case).
+std::string import_key(std::string_view dll, std::string_view name);
+std::string import_key(std::string_view dll, uint16_t ordinal);
+
+} // namespace rtlink
