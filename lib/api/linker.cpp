@@ -26,25 +26,41 @@ Linker::~Linker() = default;
 
 #define EXCLUSIVE std::unique_lock<std::shared_mutex> guard(session_->lock)
 
+namespace {
+
+// Nothing throws across the API: an allocation that fails (a bogus count in
+// a file asking for gigabytes, say) becomes an Error like any other.
+template <class F> auto guarded(F &&f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc &) {
+    return make_error("out of memory");
+  } catch (const std::exception &e) {
+    return make_error("internal error: ", e.what());
+  }
+}
+
+} // namespace
+
 Error Linker::load(const std::string &path) {
   EXCLUSIVE;
-  return session_->load(path);
+  return guarded([&] { return session_->load(path); });
 }
 Error Linker::load_object(const std::string &path) {
   EXCLUSIVE;
-  return session_->load_object_file(path);
+  return guarded([&] { return session_->load_object_file(path); });
 }
 Error Linker::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
   EXCLUSIVE;
-  return session_->load_object_buffer(name, bytes);
+  return guarded([&] { return session_->load_object_buffer(name, bytes); });
 }
 Error Linker::load_archive(const std::string &path) {
   EXCLUSIVE;
-  return session_->load_archive(path);
+  return guarded([&] { return session_->load_archive(path); });
 }
 Error Linker::load_library(const std::string &path) {
   EXCLUSIVE;
-  return session_->load_library(path);
+  return guarded([&] { return session_->load_library(path); });
 }
 
 SearchPathHandle Linker::add_search_path(const std::string &dir) {
@@ -88,7 +104,7 @@ Error Linker::define_symbol(const std::string &name, uint64_t address) {
 
 Error Linker::resolve() {
   EXCLUSIVE;
-  return session_->resolve();
+  return guarded([&] { return session_->resolve(); });
 }
 
 Expected<uint64_t> Linker::lookup(std::string_view name) const {
@@ -99,7 +115,7 @@ void Linker::purge_lookup_cache() { session_->purge_lookup_cache(); }
 
 Error Linker::unload(const std::string &path) {
   EXCLUSIVE;
-  return session_->unload(path);
+  return guarded([&] { return session_->unload(path); });
 }
 
 Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {

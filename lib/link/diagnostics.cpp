@@ -57,17 +57,29 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
   // Group the references by name, in the order first seen.
   std::vector<std::string_view> order;
   std::map<std::string_view, std::vector<std::string>> sites;
+  std::map<std::string_view, std::string> via;  // X → "__imp_X", for cells rtlink made
   for (auto [u, j] : missing) {
     std::string_view name = u->lu.symbols[j].name;
     auto &list = sites[name];
     if (list.empty())
       order.push_back(name);
+    // A name added for an __imp_ cell has no edges of its own: its sites
+    // are those of the __imp_ symbol.
+    std::vector<uint32_t> targets{j};
+    if (j >= u->base_symbols)
+      for (uint32_t k = 0; k < u->base_symbols; ++k)
+        if (u->lu.symbols[k].name.size() == name.size() + 6 &&
+            u->lu.symbols[k].name.substr(6) == name &&
+            u->lu.symbols[k].name.substr(0, 6) == "__imp_") {
+          targets.push_back(k);
+          via[name] = std::string(u->lu.symbols[k].name);
+        }
     for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
       const Section &s = u->lu.sections[i];
       if (s.role == SectionRole::Skip || s.discarded)
         continue;
       for (const Edge &e : s.edges)
-        if (e.target == j)
+        if (std::find(targets.begin(), targets.end(), e.target) != targets.end())
           list.push_back(u->lu.site(i, e.offset));
     }
   }
@@ -169,6 +181,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
   for (std::string_view name : order) {
     const auto &list = sites[name];
     msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + std::string(name);
+    if (auto v = via.find(name); v != via.end())
+      msg += " (referenced as " + v->second + ")";
     for (size_t i = 0; i < list.size() && i < 3; ++i)
       msg += "\n>>> referenced by " + list[i];
     if (list.size() > 3)

@@ -126,7 +126,7 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
     return fail("COFF machine ", hex(obj.getMachine()), " is not supported (x86-64 only)");
 
   LinkUnit u;
-  u.name = std::move(name);
+  u.name = name;
   u.file = std::move(file);
   u.format = Format::COFF;
   u.relocation_name = coff_x86_64::relocation_name;
@@ -201,6 +201,11 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
 
   // Symbols, indexed as in the file: aux records keep their slots.
   const uint32_t nsym = obj.getNumberOfSymbols();
+  // LLVM reports the header's count even where no table backs it.
+  const uint64_t entry = obj.getCOFFBigObjHeader() ? 20 : 18;
+  if (nsym && (!obj.getSymbolTable() || uint64_t(nsym) * entry > bytes.size()))
+    return fail("symbol table of ", nsym, " entries runs past the end of the file (",
+                hex(bytes.size()), ")");
   u.symbols.resize(nsym);
   std::vector<uint8_t> aux_slot(nsym, 0);
   struct ComdatInfo {
@@ -311,7 +316,7 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
     Group g;
     g.signature = leader;
     g.sections.push_back(sec);
-    g.size = u.sections[sec].size;
+    g.size = info.length ? info.length : u.sections[sec].size;  // raw data may be padded
     g.checksum = info.checksum;
     switch (info.selection) {
     case IMAGE_COMDAT_SELECT_NODUPLICATES: g.selection = ComdatSelection::NoDuplicates; break;

@@ -73,7 +73,7 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
   std::string_view symbol = strings[0], dll = strings[1];
 
   LinkUnit u;
-  u.name = std::move(name);
+  u.name = name;
   u.file = std::move(file);
   u.format = Format::COFF;
   u.relocation_name = [](uint16_t t) {

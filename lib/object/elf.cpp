@@ -95,7 +95,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   auto secs = *secs_or;
 
   LinkUnit u;
-  u.name = std::move(name);
+  u.name = name;
   u.file = std::move(file);
   u.relocation_name = elf_x86_64::relocation_name;
   u.sections.resize(secs.size());
