@@ -144,7 +144,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     return {};
   };
 
-  auto suggest = [&](std::string_view name) -> std::string {
+  // For COFF code, libraries along the (ELF) search path are no answer.
+  auto suggest = [&](std::string_view name, bool coff) -> std::string {
     std::string n(name);
     if (n.size() > 1 && n[0] == '_')
       if (auto it = known.find(n.substr(1)); it != known.end())
@@ -166,7 +167,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
                    ": declare it extern \"C\" to call it by this name";
         }
     }
-    std::string lib = library_for(name);
+    std::string lib = coff ? std::string() : library_for(name);
     if (!lib.empty())
       return lib;
     size_t limit = n.size() < 6 ? 1 : 2;
@@ -176,6 +177,13 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
         return "did you mean " + quote(k) + " (defined in " + where + ")?";
     return {};
   };
+
+  // Names referenced from COFF code: on a POSIX host the process's own
+  // functions are not offered to it (their calling convention differs).
+  std::map<std::string_view, bool> from_coff;
+  for (auto [u, j] : missing)
+    if (u->lu.format == Format::COFF)
+      from_coff[u->lu.symbols[j].name] = true;
 
   std::string msg;
   for (std::string_view name : order) {
@@ -187,7 +195,13 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       msg += "\n>>> referenced by " + list[i];
     if (list.size() > 3)
       msg += "\n>>> referenced " + std::to_string(list.size() - 3) + " more times";
-    std::string hint = suggest(name);
+    const bool coff = from_coff.count(name) > 0;
+    std::string hint;
+    if (coff && executor->lookup_process_symbol(name))
+      hint = "the process defines it, but COFF code calls with the Microsoft x64 convention: "
+             "offer an ms_abi function with define_symbol";
+    else
+      hint = suggest(name, coff);
     if (!hint.empty())
       msg += "\n>>> " + hint;
   }

@@ -75,8 +75,12 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         std::memcpy(image + (u->got_base - base) + c * 8, &v, 8);
       }
       for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
+        uint32_t j = u->stub_symbols[k];
         uint64_t at = u->stubs_base + k * x86_64::kStubSize;
-        uint64_t cell = u->got_base + uint64_t(u->got_cell[u->stub_symbols[k]]) * 8;
+        // Through the unit's own GOT cell, or through an __imp_ cell elsewhere.
+        uint64_t cell = u->targets[j].kind == Target::StubVia
+                            ? u->addr[u->targets[j].index]
+                            : u->got_base + uint64_t(u->got_cell[j]) * 8;
         x86_64::write_stub(image + (at - base), at, cell);
       }
       for (uint32_t i = 0; i < lu.sections.size(); ++i) {

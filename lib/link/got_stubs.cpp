@@ -31,10 +31,17 @@ void Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
         t = &t->unit->targets[t->index];
       return t->kind == Target::Absolute && !space.contains(t->value);
     };
-    // __imp_X cells this unit makes are GOT cells of X.
-    for (const Target &t : u->targets)
-      if (t.kind == Target::CellOf)
+    // __imp_X cells this unit makes are GOT cells of X; a call to X where
+    // only __imp_X exists gets a stub through that cell.
+    for (uint32_t j = 0; j < u->targets.size(); ++j) {
+      const Target &t = u->targets[j];
+      if (t.kind == Target::CellOf) {
         cell(t.index);
+      } else if (t.kind == Target::StubVia) {
+        u->stub[j] = int32_t(u->stub_symbols.size());
+        u->stub_symbols.push_back(j);
+      }
+    }
     for (const Section &sec : u->lu.sections) {
       if (sec.role == SectionRole::Skip || sec.discarded)
         continue;

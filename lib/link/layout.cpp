@@ -236,6 +236,7 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::SectionStop: a = u->named_ranges.at(t.name).second; break;
       case Target::Common: a = u->commons[t.index].addr; break;
       case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
+      case Target::StubVia: a = u->stubs_base + uint64_t(u->stub[j]) * x86_64::kStubSize; break;
       case Target::Other:
       case Target::Unbound: break;
       }

@@ -87,6 +87,10 @@ Error Session::resolve() {
         auto lz = lazy.find(s.name);
         if (lz == lazy.end() && starts_with(s.name, "__imp_"))
           lz = lazy.find(s.name.substr(6));
+        // For X, a member that has only __imp_X (a data import): bind
+        // then says how X must be declared, or stubs a call through it.
+        if (lz == lazy.end() && u->lu.format == Format::COFF)
+          lz = lazy.find("__imp_" + std::string(s.name));
         if (lz == lazy.end()) {
           if (is_runtime_symbol(s.name) && !globals.count(s.name)) {
             auto rt = add_runtime_unit();
@@ -174,6 +178,41 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       cells.emplace_back(j, uint32_t(lu.symbols.size()));
       lu.symbols.push_back(x);
     }
+    // X, called, where only __imp_X exists (an import library's data
+    // import, or a cell a runtime library defines): a stub through that cell.
+    // Anything but a call to such an X is an error naming the site.
+    std::vector<std::pair<uint32_t, uint32_t>> via;  // (X, __imp_X)
+    if (lu.format == Format::COFF)
+      for (uint32_t j = 0; j < u->base_symbols; ++j) {
+        const Symbol &s = lu.symbols[j];
+        if (s.defined() || s.is_import || s.alias != kNoAlias || s.name.empty() ||
+            starts_with(s.name, "__imp_") || globals.count(s.name) ||
+            !globals.count("__imp_" + std::string(s.name)))
+          continue;
+        bool calls_only = true;
+        for (uint32_t i = 0; i < lu.sections.size() && calls_only; ++i) {
+          const Section &sec = lu.sections[i];
+          if (sec.role == SectionRole::Skip || sec.discarded)
+            continue;
+          for (const Edge &e : sec.edges)
+            if (e.target == j && e.kind != EdgeKind::Branch32) {
+              calls_only = false;
+              errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) +
+                        ": a plain reference to " + std::string(s.name) +
+                        ", which only a DLL import provides (as __imp_" + std::string(s.name) +
+                        ", defined by " + globals.at("__imp_" + std::string(s.name)).def.unit->lu.name +
+                        "): declare it __declspec(dllimport)";
+              break;
+            }
+        }
+        if (!calls_only)
+          continue;
+        Symbol imp;
+        imp.name = lu.strings.emplace_back("__imp_" + std::string(s.name));
+        imp.binding = Binding::Global;
+        via.emplace_back(j, uint32_t(lu.symbols.size()));
+        lu.symbols.push_back(imp);
+      }
     const size_t n = lu.symbols.size();
     u->targets.assign(n, Target{});
     u->deps.clear();
@@ -185,6 +224,8 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           u->referenced[e.target] = 1;
     for (auto [imp, x] : cells)
       u->referenced[x] = u->referenced[imp];
+    for (auto [x, imp] : via)
+      u->referenced[imp] = 1;
     const bool coff = lu.format == Format::COFF;
 
     for (uint32_t j = 0; j < n; ++j) {
@@ -256,9 +297,14 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           continue;
         auto cell = std::find_if(cells.begin(), cells.end(),
                                  [&](const auto &c) { return c.first == j; });
+        auto stub = std::find_if(via.begin(), via.end(),
+                                 [&](const auto &c) { return c.first == j; });
         if (cell != cells.end()) {
           t.kind = Target::CellOf;
           t.index = cell->second;
+        } else if (stub != via.end()) {
+          t.kind = Target::StubVia;
+          t.index = stub->second;
         } else if (s.is_import) {
           if (auto a = lookup_import(s.name)) {
             t.kind = Target::Absolute;
@@ -337,6 +383,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
                               : "null (weak)";
           break;
         case Target::CellOf: line += "a cell made here for " + std::string(s.name.substr(6)); break;
+        case Target::StubVia: line += "a stub through __imp_" + std::string(s.name); break;
         default: line += "linker-defined"; break;
         }
       }

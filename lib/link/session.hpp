@@ -47,6 +47,8 @@ struct Target {
     SectionStop,  // __stop_NAME
     Common,       // a COMMON allocation owned by this unit
     CellOf,       // __imp_X: the GOT cell of symbol `index` (X) of this unit
+    StubVia,      // X called where only __imp_X (symbol `index`) exists: a stub
+                  // of this unit that jumps through that cell
   };
   Kind kind = Unbound;
   Unit *unit = nullptr;  // Other

@@ -115,8 +115,9 @@ TEST_CASE("a plain data reference to a DLL's variable is an error naming the sit
     offer_dll_exports(*l);
     REQUIRE(!l->load(fixture(obj("data_no_dllimport", tc))));
     REQUIRE(!l->load(fixture("coff/libhostlib.a")));
-    check_error(l->resolve(), {"undefined symbol: host_value", obj("data_no_dllimport", tc),
-                               "dllimport"});
+    check_error(l->resolve(), {obj("data_no_dllimport", tc) + ":(",
+                               "a plain reference to host_value, which only a DLL import provides",
+                               "libhostlib.a(", "declare it __declspec(dllimport)"});
   }
 }
 
@@ -131,11 +132,25 @@ TEST_CASE("a plain call to a registered host function goes through a stub") {
   }
 }
 
+TEST_CASE("a plain call to X where only __imp_X exists goes through a stub to that cell") {
+  for (const char *tc : kToolchains) {
+    CAPTURE(tc);
+    auto l = new_linker();
+    load_all(*l, {obj("calls_callee", tc), obj("imp_pointer", tc)});
+    CHECK(call(*l, "call_callee") == 42);
+    CHECK(l->stats().stubs == 1);
+  }
+}
+
 TEST_CASE("COFF code does not reach the process's own (System V) functions") {
   auto l = new_linker();
   REQUIRE(!l->load(fixture(obj("calls_host", "gnu"))));
   // host_twice is not registered: nothing in the process may serve it.
   check_error(l->resolve(), {"undefined symbol: host_twice"});
+  // rand is the process's own: the report says why it is not used.
+  auto l2 = new_linker();
+  REQUIRE(!l2->load(fixture(obj("calls_rand", "gnu"))));
+  check_error(l2->resolve(), {"undefined symbol: rand", "Microsoft x64 convention", "ms_abi"});
 }
 
 TEST_CASE("stack probes: __chkstk and ___chkstk_ms come from rtlink when nothing else has them") {
