@@ -182,6 +182,17 @@ TEST_CASE("weak externals: a strong definition wins, else the default") {
   }
 }
 
+TEST_CASE("weak externals: SEARCH_NOLIBRARY leaves archives alone, SEARCH_LIBRARY pulls") {
+  auto nolib = new_linker();
+  load_all(*nolib, {"coff/weak_nolibrary.obj", "coff/libweaktarget.a"});
+  CHECK(nolib->stats().members_pulled == 0);
+  CHECK(call(*nolib, "call_weak_target") == 1);
+  auto lib = new_linker();
+  load_all(*lib, {"coff/weak_library.obj", "coff/libweaktarget.a"});
+  CHECK(lib->stats().members_pulled == 1);
+  CHECK(call(*lib, "call_weak_target") == 2);
+}
+
 TEST_CASE(".drectve: /alternatename serves an undefined name") {
   auto l = new_linker();
   load_all(*l, {obj("drectve", "msvc")});
