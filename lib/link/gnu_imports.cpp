@@ -117,10 +117,8 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     imp.binding = Binding::Global;
     lu.symbols.push_back(imp);
     u->base_symbols = lu.symbols.size();
-    auto zero = std::make_unique<uint8_t[]>(8);
-    std::memset(zero.get(), 0, 8);
-    cell.bytes = zero.get();
-    lu.owned.push_back(std::move(zero));
+    const uint8_t zero[8] = {};
+    cell.bytes = lu.own(zero);
     cell.perm = Perm::RelRO;
     cell.edges = {Edge{0, 0, uint32_t(lu.symbols.size() - 1),
                        llvm::COFF::IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64}};

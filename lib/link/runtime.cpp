@@ -7,7 +7,6 @@
 #include "arch/x86_64.hpp"
 #include "link/session.hpp"
 
-#include <cstring>
 
 namespace rtlink {
 
@@ -23,17 +22,7 @@ Expected<Unit *> Session::add_runtime_unit() {
   LinkUnit lu;
   lu.name = "<rtlink runtime>";
   lu.format = Format::COFF;
-  auto bytes = std::make_unique<uint8_t[]>(code.size());
-  std::memcpy(bytes.get(), code.data(), code.size());
-  Section text;
-  text.name = ".text";
-  text.bytes = bytes.get();
-  text.size = code.size();
-  text.align = 16;
-  text.perm = Perm::ReadExecute;
-  text.role = SectionRole::Normal;
-  lu.owned.push_back(std::move(bytes));
-  lu.sections.push_back(text);
+  lu.add_section(".text", code, 16, Perm::ReadExecute);
   Symbol probe;
   probe.section = 0;
   probe.binding = Binding::Global;

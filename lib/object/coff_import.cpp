@@ -106,17 +106,8 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
     return fail("unknown import type ", type);
 
   // .idata$5: the cell. .text: the stub, for code.
-  auto cell = std::make_unique<uint8_t[]>(8);
-  std::memset(cell.get(), 0, 8);
-  Section idata;
-  idata.name = ".idata$5";
-  idata.bytes = cell.get();
-  idata.size = 8;
-  idata.align = 8;
-  idata.perm = Perm::RelRO;
-  idata.role = SectionRole::Normal;
-  u.owned.push_back(std::move(cell));
-  u.sections.push_back(idata);
+  const uint8_t zero[8] = {};
+  u.add_section(".idata$5", zero, 8, Perm::RelRO);
 
   Symbol imp;
   imp.name = u.strings.emplace_back("__imp_" + std::string(symbol));
@@ -130,22 +121,12 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
   u.sections[0].edges.push_back(Edge{0, 0, 2, IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64});
 
   if (type == IMPORT_CODE) {
-    auto stub = std::make_unique<uint8_t[]>(8);
     const uint8_t jmp[8] = {0xff, 0x25, 0, 0, 0, 0, 0xcc, 0xcc};  // jmp *disp32(%rip)
-    std::memcpy(stub.get(), jmp, 8);
-    Section text;
-    text.name = ".text";
-    text.bytes = stub.get();
-    text.size = 8;
-    text.align = 8;
-    text.perm = Perm::ReadExecute;
-    text.role = SectionRole::Normal;
-    text.edges.push_back(Edge{2, -4, 1, IMAGE_REL_AMD64_REL32, EdgeKind::PCRel32});
-    u.owned.push_back(std::move(stub));
-    u.sections.push_back(text);
+    uint32_t text = u.add_section(".text", jmp, 8, Perm::ReadExecute);
+    u.sections[text].edges.push_back(Edge{2, -4, 1, IMAGE_REL_AMD64_REL32, EdgeKind::PCRel32});
     Symbol code;
     code.name = symbol;
-    code.section = 1;
+    code.section = text;
     code.binding = Binding::Global;
     code.is_function = true;
     u.symbols.push_back(code);

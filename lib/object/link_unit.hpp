@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,6 +125,12 @@ struct LinkUnit {
   std::deque<std::string> strings;  // names made by the front end, stable
   // Names the native relocation type in messages.
   std::string (*relocation_name)(uint16_t native) = nullptr;
+
+  // Bytes the unit keeps, for sections made or rewritten after parsing.
+  const uint8_t *own(std::span<const uint8_t> bytes);
+  // A section made here (import cells and stubs, the linker's own code).
+  uint32_t add_section(std::string_view name, std::span<const uint8_t> bytes, uint64_t align,
+                       Perm perm);
 
   std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(.text+0x12)"
   std::string symbol_name(uint32_t index) const;              // name, or "section .text"
