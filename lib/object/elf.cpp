@@ -104,9 +104,12 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   uint32_t symtab_index = 0;
   std::vector<uint8_t> tls(secs.size(), 0);
 
+  auto shstrtab = ef.getSectionStringTable(secs);
+  if (!shstrtab)
+    return llvm_fail("section name table", shstrtab.takeError());
   for (size_t i = 0; i < secs.size(); ++i) {
     const ELFT::Shdr &sh = secs[i];
-    auto nm = ef.getSectionName(sh);
+    auto nm = ef.getSectionName(sh, *shstrtab);
     if (!nm)
       return llvm_fail("section #" + std::to_string(i), nm.takeError());
     Section &s = u.sections[i];
