@@ -185,9 +185,26 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     if (u->lu.format == Format::COFF)
       from_coff[u->lu.symbols[j].name] = true;
 
+  std::map<std::string_view, bool> imports;
+  for (auto [u, j] : missing)
+    if (u->lu.symbols[j].is_import)
+      imports[u->lu.symbols[j].name] = true;
+
   std::string msg;
   for (std::string_view name : order) {
     const auto &list = sites[name];
+    if (imports.count(name)) {
+      // "dll!name": an import nothing provides.
+      size_t bang = name.find('!');
+      msg += (msg.empty() ? "" : "\n") + std::string("cannot bind import ") +
+             std::string(name.substr(bang + 1)) + " from " + std::string(name.substr(0, bang));
+      for (size_t i = 0; i < list.size() && i < 3; ++i)
+        msg += "\n>>> its cell is " + list[i];
+      msg += "\n>>> register it with define_symbol(\"" + std::string(name) +
+             "\", ...) (an ms_abi function), or run the code in an executor that loads DLLs "
+             "(this one is " + executor->describe() + ")";
+      continue;
+    }
     msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + std::string(name);
     if (auto v = via.find(name); v != via.end())
       msg += " (referenced as " + v->second + ")";
