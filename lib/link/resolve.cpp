@@ -60,15 +60,18 @@ Error Session::resolve() {
   if (batch.empty())
     return Error::success();
   const size_t units_before = units.size();
-  const std::vector<Unit *> loaded_before = batch;
+  const size_t takeovers_before = takeovers.size();
 
-  // Undo everything this call did: pulled members go, the rest forget.
+  // Undo everything this call did: pulled members go (and give back any
+  // COMDAT copy they took over), the rest forget.
   auto rollback = [&](Error e) {
     free_blocks(batch);
     for (Unit *u : batch)
       u->clear_link_state();
     while (units.size() > units_before)
       remove_unit(units.back().get());
+    undo_takeovers(takeovers_before);
+    takeovers.clear();  // what loads took over before this call stays taken
     return e;
   };
 
@@ -144,6 +147,7 @@ Error Session::resolve() {
   }
   for (Unit *u : batch)
     u->ready = true;
+  takeovers.clear();  // nothing to undo any more
   if (trace)
     for (Unit *u : batch)
       trace("resolved " + u->lu.name + " into " + hex(u->block->mem.base) + ".." +

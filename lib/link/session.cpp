@@ -273,18 +273,21 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   // Commit. First the copies this unit takes over are dropped from their owners.
   for (auto [o, gi] : taken_over) {
     const Group &og = o->lu.groups[gi];
+    Takeover log{o, og.signature, og.sections, {}};
     for (uint32_t sec : og.sections)
       o->lu.sections[sec].discarded = true;
     for (uint32_t j = 0; j < o->lu.symbols.size(); ++j) {
       Symbol &sym = o->lu.symbols[j];
       if (sym.section < o->lu.sections.size() && o->lu.sections[sym.section].discarded &&
           sym.global()) {
+        log.symbols.emplace_back(j, sym);
         unlink_global(o, j);
         sym.section = kUndefined;
         sym.value = 0;
       }
     }
     comdats.erase(og.signature);
+    takeovers.push_back(std::move(log));
   }
   auto unit = std::make_unique<Unit>();
   Unit *u = unit.get();
@@ -304,7 +307,24 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   return u;
 }
 
+// Gives owners back the COMDAT copies taken over since `keep` entries (the
+// units that took them are removed by the caller, which frees the names).
+void Session::undo_takeovers(size_t keep) {
+  while (takeovers.size() > keep) {
+    Takeover &t = takeovers.back();
+    for (uint32_t sec : t.sections)
+      t.owner->lu.sections[sec].discarded = false;
+    for (auto &[j, sym] : t.symbols) {
+      t.owner->lu.symbols[j] = sym;
+      link_global(t.owner, j);
+    }
+    comdats[t.signature] = t.owner;
+    takeovers.pop_back();
+  }
+}
+
 void Session::remove_unit(Unit *u) {
+  std::erase_if(takeovers, [&](const Takeover &t) { return t.owner == u; });
   for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
     if (offers(u->lu.symbols[j]))
       unlink_global(u, j);

@@ -187,6 +187,17 @@ public:
   std::unordered_map<std::string_view, Unit *> comdats;
   std::unordered_map<std::string_view, LazyMember> lazy;
 
+  // What COMDAT LARGEST takeovers changed in earlier units, so a failed
+  // resolve can put it back (see add_unit).
+  struct Takeover {
+    Unit *owner;
+    std::string_view signature;
+    std::vector<uint32_t> sections;
+    std::vector<std::pair<uint32_t, Symbol>> symbols;  // index, as it was
+  };
+  std::vector<Takeover> takeovers;
+  void undo_takeovers(size_t keep);
+
   // --- session.cpp ---
   // Checks a parsed unit against the tables, then adds it; on error nothing changed.
   Expected<Unit *> add_unit(LinkUnit lu, std::string path, int32_t archive, uint32_t member);

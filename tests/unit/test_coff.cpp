@@ -248,6 +248,18 @@ TEST_CASE("COMDAT selections: what each refuses") {
   check_error(late->load(fixture(obj("comdat_second_ok", "msvc"))), {"LARGEST", "resolved"});
 }
 
+TEST_CASE("a failed resolve gives back a LARGEST copy a pulled member took over") {
+  auto l = new_linker();
+  REQUIRE(!l->load(fixture(obj("comdat_first", "msvc"))));
+  REQUIRE(!l->load(fixture(obj("wants_assoc", "msvc"))));
+  REQUIRE(!l->load(fixture("coff/comdat2.lib")));
+  check_error(l->resolve(), {"undefined symbol: sel_assoc_second"});
+  CHECK(l->units().size() == 2);
+  REQUIRE(!l->unload(fixture(obj("wants_assoc", "msvc"))));
+  REQUIRE(!l->resolve());
+  CHECK(*address_of<int>(*l, "sel_largest") == 5);  // the first copy, given back
+}
+
 TEST_CASE("initializers: MinGW's .ctors/.dtors and MSVC's .CRT$X* lists, in order") {
   {
     events.clear();
