@@ -26,6 +26,15 @@ enum class Protection : uint8_t { None, Read, ReadWrite, ReadExecute };
 // code (its arguments in rcx, rdx, r8, r9, with 32 bytes of shadow space).
 enum class CallConv : uint8_t { SysV, Microsoft };
 
+// An argument of a call: an integer (or pointer), a double, or bytes the
+// executor copies into its own memory and passes a pointer to (a string,
+// with its terminating NUL).
+struct CallArg {
+  enum Kind : uint8_t { Int, Float, Bytes } kind = Int;
+  uint64_t bits = 0;  // Int: the value; Float: the double's bits
+  std::string bytes;  // Bytes
+};
+
 class Executor {
 public:
   virtual ~Executor() = default;
@@ -73,6 +82,9 @@ public:
                                   CallConv conv) = 0;
   // int f(void)
   virtual Expected<int> call_int(uint64_t addr, CallConv conv) = 0;
+  // long f(args...): up to 6 integer and 8 floating-point arguments (System V),
+  // or 8 arguments in all (Microsoft x64); the integer result (rax).
+  virtual Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) = 0;
 
   // A DLL's export, for an import bound at load (LoadLibrary/GetProcAddress on
   // Windows); an executor without DLLs finds none. `ordinal` is set for an

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -71,6 +72,21 @@ struct UnitInfo {
   // pulled in by the same resolve.
   uint64_t base = 0, size = 0;
   std::vector<std::string> depends_on;
+};
+
+// Where a symbol's address comes from.
+struct SymbolInfo {
+  std::string name;
+  uint64_t address = 0;
+  std::string defined_by;  // a unit ("rts.o", "libfoo.a(x.o)"), a library's path, "host", "process"
+  CallConv conv = CallConv::SysV;  // how to call it
+};
+
+// A name a loaded, not yet resolved unit needs and no loaded unit defines.
+struct UndefinedInfo {
+  std::string name;
+  std::vector<std::string> referenced_by;  // units
+  std::string available_from;  // an archive member, "host", a library, "process", or empty
 };
 
 using SearchPathHandle = uint64_t;
@@ -122,10 +138,23 @@ public:
   // by the path it was loaded from: finalizers run, memory is freed. Refused
   // while another loaded unit still references it.
   Error unload(const std::string &path);
+  // Several at once: references among them do not hold them back, so the
+  // two halves of a cycle are unloaded together.
+  Error unload(const std::vector<std::string> &paths);
 
   // Runs loaded code through the executor.
   Expected<int> call_main(std::string_view symbol, const std::vector<std::string> &argv);
   Expected<int> call_int(std::string_view symbol);
+  // long SYMBOL(args...), with the symbol's calling convention unless `conv` says otherwise.
+  Expected<int64_t> call(std::string_view symbol, std::span<const CallArg> args,
+                         std::optional<CallConv> conv = std::nullopt);
+
+  // What lookup() finds, and where it comes from.
+  Expected<SymbolInfo> describe(std::string_view name) const;
+  // The global definitions of resolved units, in load order.
+  std::vector<SymbolInfo> symbols() const;
+  // What the units loaded since the last resolve still need.
+  std::vector<UndefinedInfo> undefined() const;
 
   // Lines saying what was loaded and what each reference resolved to.
   void set_trace(std::function<void(const std::string &)> sink);

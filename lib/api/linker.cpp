@@ -115,7 +115,11 @@ void Linker::purge_lookup_cache() { session_->purge_lookup_cache(); }
 
 Error Linker::unload(const std::string &path) {
   EXCLUSIVE;
-  return guarded([&] { return session_->unload(path); });
+  return guarded([&] { return session_->unload({path}); });
+}
+Error Linker::unload(const std::vector<std::string> &paths) {
+  EXCLUSIVE;
+  return guarded([&] { return session_->unload(paths); });
 }
 
 Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {
@@ -139,6 +143,33 @@ Expected<int> Linker::call_int(std::string_view symbol) {
     conv = session_->calling_convention(symbol);
   }
   return session_->executor->call_int(*addr, conv);
+}
+
+Expected<int64_t> Linker::call(std::string_view symbol, std::span<const CallArg> args,
+                               std::optional<CallConv> conv) {
+  auto addr = lookup(symbol);
+  if (!addr)
+    return addr.take_error();
+  if (!conv) {
+    std::shared_lock<std::shared_mutex> guard(session_->lock);
+    conv = session_->calling_convention(symbol);
+  }
+  return session_->executor->call(*addr, *conv, args);
+}
+
+Expected<SymbolInfo> Linker::describe(std::string_view name) const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->describe(name);
+}
+
+std::vector<SymbolInfo> Linker::symbols() const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->symbol_list();
+}
+
+std::vector<UndefinedInfo> Linker::undefined() const {
+  std::unique_lock<std::shared_mutex> guard(session_->lock);  // host lookups fill the cache
+  return session_->undefined_list();
 }
 
 void Linker::set_trace(std::function<void(const std::string &)> sink) {

@@ -1,4 +1,5 @@
 // exec/in_process.cpp — the executor that is the host process itself.
+#include "exec/call-x86_64.hpp"
 #include "platform/platform.hpp"
 #include <rtlink/executor.hpp>
 
@@ -74,6 +75,19 @@ public:
     if (conv == CallConv::Microsoft)
       return reinterpret_cast<MsMainFn>(addr)(int(copies.size()), ptrs.data());
     return reinterpret_cast<int (*)(int, char **)>(addr)(int(copies.size()), ptrs.data());
+  }
+  Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
+    // Bytes become pointers to copies that live for the call.
+    std::vector<std::string> copies;
+    copies.reserve(args.size());
+    std::vector<CallArg> plain(args.begin(), args.end());
+    for (CallArg &a : plain)
+      if (a.kind == CallArg::Bytes) {
+        copies.push_back(a.bytes);
+        a.kind = CallArg::Int;
+        a.bits = reinterpret_cast<uint64_t>(copies.back().c_str());
+      }
+    return call_with_args(addr, conv, plain);
   }
   Expected<int> call_int(uint64_t addr, CallConv conv) override {
     if (conv == CallConv::Microsoft)

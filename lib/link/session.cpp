@@ -525,20 +525,40 @@ Expected<std::string> Session::find_system_library(std::string_view name) const 
 
 // --- unload -----------------------------------------------------------------
 
-Error Session::unload(const std::string &given) {
-  std::string path = platform::absolute_path(given);
+// Unloads several paths at once: references among them do not hold any of
+// them back (the two halves of a cycle go together).
+Error Session::unload(const std::vector<std::string> &given) {
   std::vector<Unit *> victims;
-  for (const auto &u : units)
-    if (u->path == path || u->path == given)
-      victims.push_back(u.get());
-  int32_t archive = -1;
-  for (size_t a = 0; a < archives.size(); ++a)
-    if (archives[a] && archives[a]->reader->path() == path)
-      archive = int32_t(a);
-  auto lib = std::find_if(libraries.begin(), libraries.end(),
-                          [&](const LoadedLibrary &l) { return l.path == path || l.path == given; });
-  if (victims.empty() && archive < 0 && lib == libraries.end())
-    return make_error(given, ": not loaded");
+  std::vector<int32_t> gone_archives;
+  std::vector<size_t> gone_libraries;
+  for (const std::string &g : given) {
+    std::string path = platform::absolute_path(g);
+    bool found = false;
+    for (const auto &u : units)
+      if ((u->path == path || u->path == g) &&
+          std::find(victims.begin(), victims.end(), u.get()) == victims.end()) {
+        victims.push_back(u.get());
+        found = true;
+      }
+    for (size_t a = 0; a < archives.size(); ++a)
+      if (archives[a] && archives[a]->reader->path() == path) {
+        gone_archives.push_back(int32_t(a));
+        found = true;
+      }
+    for (size_t i = 0; i < libraries.size(); ++i)
+      if (libraries[i].path == path || libraries[i].path == g) {
+        gone_libraries.push_back(i);
+        found = true;
+      }
+    if (!found)
+      return make_error(g, ": not loaded");
+  }
+  auto what = [&] {
+    std::string w;
+    for (const std::string &g : given)
+      w += (w.empty() ? "" : ", ") + g;
+    return w;
+  };
 
   // Refused while another unit still references one of them.
   for (const auto &v : units) {
@@ -548,19 +568,15 @@ Error Session::unload(const std::string &given) {
       const Target &t = v->targets[j];
       if (t.kind == Target::Other &&
           std::find(victims.begin(), victims.end(), t.unit) != victims.end())
-        return make_error("cannot unload ", given, ": ", v->lu.name, " still references ",
+        return make_error("cannot unload ", what(), ": ", v->lu.name, " still references ",
                           v->lu.symbol_name(j), " defined in ", t.unit->lu.name);
     }
+    for (size_t i : gone_libraries)
+      if (std::find(v->libraries.begin(), v->libraries.end(), libraries[i].handle) !=
+          v->libraries.end())
+        return make_error("cannot unload ", what(), ": ", v->lu.name, " still calls into ",
+                          libraries[i].path, " (unload that first)");
   }
-
-  if (lib != libraries.end())
-    for (const auto &v : units) {
-      if (std::find(victims.begin(), victims.end(), v.get()) != victims.end())
-        continue;
-      if (std::find(v->libraries.begin(), v->libraries.end(), lib->handle) != v->libraries.end())
-        return make_error("cannot unload ", given, ": ", v->lu.name,
-                          " still calls into it (unload that first)");
-    }
 
   // Finalizers of the newest first.
   for (auto it = victims.rbegin(); it != victims.rend(); ++it) {
@@ -579,18 +595,19 @@ Error Session::unload(const std::string &given) {
       trace("unloaded " + u->lu.name);
     remove_unit(u);
   }
-  if (archive >= 0) {
-    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive == uint32_t(archive); });
-    archives[size_t(archive)].reset();
+  for (int32_t a : gone_archives) {
+    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive == uint32_t(a); });
+    archives[size_t(a)].reset();
   }
-  if (lib != libraries.end()) {
-    Error e = executor->unload_library(lib->handle);
-    libraries.erase(lib);
-    if (e)
-      return e;
+  Error failed;
+  std::sort(gone_libraries.rbegin(), gone_libraries.rend());
+  for (size_t i : gone_libraries) {
+    if (Error e = executor->unload_library(libraries[i].handle); e && !failed)
+      failed = std::move(e);
+    libraries.erase(libraries.begin() + std::ptrdiff_t(i));
   }
   purge_lookup_cache();
-  return Error::success();
+  return failed;
 }
 
 void Session::purge_lookup_cache() {

@@ -13,6 +13,7 @@
 //   gnu_imports.cpp  MinGW (GNU dlltool) import members: cells bound to DLLs
 //   runtime.cpp      what the linker itself provides (__chkstk)
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
+//   inspect.cpp      what is loaded, defined and still needed (for tools)
 //   address_space.cpp the reserved range and its page allocator
 #pragma once
 
@@ -165,7 +166,11 @@ public:
   Expected<uint64_t> lookup(std::string_view name);
   // How to call a symbol: by the format of the unit that defines it.
   CallConv calling_convention(std::string_view name) const;
-  Error unload(const std::string &path);
+  // inspect.cpp
+  Expected<SymbolInfo> describe(std::string_view name);
+  std::vector<SymbolInfo> symbol_list() const;
+  std::vector<UndefinedInfo> undefined_list();
+  Error unload(const std::vector<std::string> &paths);
   Expected<std::string> find_system_library(std::string_view name) const;
   void purge_lookup_cache();
 

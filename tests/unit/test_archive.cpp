@@ -68,7 +68,7 @@ TEST_CASE("a shared library serves what no loaded unit defines, and unloads") {
   // while the object is loaded.
   rtlink::Error busy = l->unload(*so);
   REQUIRE(busy);
-  CHECK(busy.message().find("still calls into it") != std::string::npos);
+  CHECK(busy.message().find("still calls into " + *so) != std::string::npos);
   CHECK(call(*l, "sqlite_version") >= 3000000);
   REQUIRE(!l->unload(fixture("uses_sqlite.o")));
   REQUIRE(!l->unload(*so));

@@ -1,0 +1,159 @@
+// api/c_api.cpp — rtlink.h over rtlink::Linker. Every entry point catches
+// whatever C++ might throw (allocation failures): nothing crosses into C.
+#include <rtlink/linker.hpp>
+#include <rtlink/rtlink.h>
+
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+struct rtl_linker {
+  std::unique_ptr<rtlink::Linker> linker;
+  mutable std::mutex error_lock;
+  std::string error;
+  std::string found;  // rtl_find_system_library's answer
+};
+
+namespace {
+
+thread_local std::string creation_error;
+
+void set_error(rtl_linker *l, const std::string &message) {
+  std::lock_guard<std::mutex> g(l->error_lock);
+  l->error = message;
+}
+
+// Runs f, turning an rtlink::Error or a C++ exception into a nonzero return.
+template <class F> int guarded(rtl_linker *l, F &&f) {
+  if (!l)
+    return 1;
+  try {
+    rtlink::Error e = f();
+    if (!e)
+      return 0;
+    set_error(l, e.message());
+  } catch (const std::bad_alloc &) {
+    set_error(l, "out of memory");
+  } catch (const std::exception &x) {
+    set_error(l, std::string("internal error: ") + x.what());
+  }
+  return 1;
+}
+
+} // namespace
+
+extern "C" {
+
+rtl_linker *rtl_linker_new(void) {
+  try {
+    auto made = rtlink::Linker::create();
+    if (!made) {
+      creation_error = made.error().message();
+      return nullptr;
+    }
+    auto *l = new rtl_linker;
+    l->linker = std::move(*made);
+    return l;
+  } catch (...) {
+    creation_error = "out of memory";
+    return nullptr;
+  }
+}
+
+void rtl_linker_free(rtl_linker *l) {
+  try {
+    delete l;
+  } catch (...) {
+  }
+}
+
+int rtl_load(rtl_linker *l, const char *path) {
+  return guarded(l, [&] { return l->linker->load(path); });
+}
+int rtl_load_object(rtl_linker *l, const char *path) {
+  return guarded(l, [&] { return l->linker->load_object(path); });
+}
+int rtl_load_object_buffer(rtl_linker *l, const char *name, const void *bytes, size_t size) {
+  return guarded(l, [&] {
+    return l->linker->load_object_buffer(name, {static_cast<const uint8_t *>(bytes), size});
+  });
+}
+int rtl_load_archive(rtl_linker *l, const char *path) {
+  return guarded(l, [&] { return l->linker->load_archive(path); });
+}
+int rtl_load_library(rtl_linker *l, const char *path) {
+  return guarded(l, [&] { return l->linker->load_library(path); });
+}
+
+int rtl_add_search_path(rtl_linker *l, const char *dir, rtl_search_path *handle) {
+  return guarded(l, [&] {
+    rtl_search_path h = l->linker->add_search_path(dir);
+    if (handle)
+      *handle = h;
+    return rtlink::Error::success();
+  });
+}
+int rtl_remove_search_path(rtl_linker *l, rtl_search_path handle) {
+  return guarded(l, [&] { return l->linker->remove_search_path(handle); });
+}
+int rtl_find_system_library(rtl_linker *l, const char *name, const char **path) {
+  return guarded(l, [&] {
+    auto found = l->linker->find_system_library(name);
+    if (!found)
+      return found.take_error();
+    l->found = *found;
+    if (path)
+      *path = l->found.c_str();
+    return rtlink::Error::success();
+  });
+}
+
+int rtl_define_symbol(rtl_linker *l, const char *name, void *address) {
+  return guarded(l, [&] {
+    return l->linker->define_symbol(name, reinterpret_cast<uint64_t>(address));
+  });
+}
+
+int rtl_resolve(rtl_linker *l) {
+  return guarded(l, [&] { return l->linker->resolve(); });
+}
+
+void *rtl_lookup(rtl_linker *l, const char *symbol) {
+  void *result = nullptr;
+  guarded(l, [&] {
+    auto a = l->linker->lookup(symbol);
+    if (!a)
+      return a.take_error();
+    result = reinterpret_cast<void *>(*a);
+    return rtlink::Error::success();
+  });
+  return result;
+}
+
+int rtl_unload_object(rtl_linker *l, const char *path) {
+  return guarded(l, [&] { return l->linker->unload(path); });
+}
+
+int rtl_unload_objects(rtl_linker *l, const char *const *paths, size_t count) {
+  return guarded(l, [&] {
+    std::vector<std::string> all(paths, paths + count);
+    return l->linker->unload(all);
+  });
+}
+
+void rtl_purge_lookup_cache(rtl_linker *l) {
+  guarded(l, [&] {
+    l->linker->purge_lookup_cache();
+    return rtlink::Error::success();
+  });
+}
+
+const char *rtl_last_error(const rtl_linker *l) {
+  if (!l)
+    return creation_error.c_str();
+  std::lock_guard<std::mutex> g(l->error_lock);
+  return l->error.c_str();
+}
+
+} // extern "C"

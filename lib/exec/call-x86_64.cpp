@@ -1,0 +1,91 @@
+#include "exec/call-x86_64.hpp"
+
+#include <cstring>
+
+namespace rtlink {
+
+namespace {
+
+double as_double(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
+
+using SysVFn = int64_t (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, double, double,
+                           double, double, double, double, double, double);
+
+int64_t call_sysv(uint64_t addr, std::span<const CallArg> args) {
+  int64_t i[6] = {};
+  double d[8] = {};
+  size_t ni = 0, nd = 0;
+  for (const CallArg &a : args) {
+    if (a.kind == CallArg::Float)
+      d[nd++] = as_double(a.bits);
+    else
+      i[ni++] = int64_t(a.bits);
+  }
+  return reinterpret_cast<SysVFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], d[0], d[1], d[2],
+                                        d[3], d[4], d[5], d[6], d[7]);
+}
+
+// Position k of the first four is an integer (I) or a double (D); positions
+// 4..7 go on the stack as 8-byte values of either kind.
+template <class A, class B, class C, class E>
+int64_t ms4(uint64_t addr, const uint64_t *v) {
+  using Fn = int64_t(__attribute__((ms_abi)) *)(A, B, C, E, uint64_t, uint64_t, uint64_t, uint64_t);
+  auto arg = [&](auto tag, int k) {
+    if constexpr (std::is_same_v<decltype(tag), double>)
+      return as_double(v[k]);
+    else
+      return int64_t(v[k]);
+  };
+  return reinterpret_cast<Fn>(addr)(arg(A{}, 0), arg(B{}, 1), arg(C{}, 2), arg(E{}, 3), v[4], v[5],
+                                    v[6], v[7]);
+}
+
+template <unsigned Mask> int64_t ms_dispatch(uint64_t addr, const uint64_t *v) {
+  using T0 = std::conditional_t<(Mask & 1) != 0, double, int64_t>;
+  using T1 = std::conditional_t<(Mask & 2) != 0, double, int64_t>;
+  using T2 = std::conditional_t<(Mask & 4) != 0, double, int64_t>;
+  using T3 = std::conditional_t<(Mask & 8) != 0, double, int64_t>;
+  return ms4<T0, T1, T2, T3>(addr, v);
+}
+
+template <unsigned... M>
+int64_t ms_table(unsigned mask, uint64_t addr, const uint64_t *v,
+                 std::integer_sequence<unsigned, M...>) {
+  using Fn = int64_t (*)(uint64_t, const uint64_t *);
+  static constexpr Fn table[] = {&ms_dispatch<M>...};
+  return table[mask](addr, v);
+}
+
+int64_t call_ms(uint64_t addr, std::span<const CallArg> args) {
+  uint64_t v[8] = {};
+  unsigned mask = 0;
+  for (size_t k = 0; k < args.size(); ++k) {
+    v[k] = args[k].bits;
+    if (k < 4 && args[k].kind == CallArg::Float)
+      mask |= 1u << k;
+  }
+  return ms_table(mask, addr, v, std::make_integer_sequence<unsigned, 16>{});
+}
+
+} // namespace
+
+Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+  if (conv == CallConv::Microsoft) {
+    if (args.size() > 8)
+      return make_error("at most 8 arguments can be passed (", args.size(), " given)");
+    return call_ms(addr, args);
+  }
+  size_t ints = 0, floats = 0;
+  for (const CallArg &a : args)
+    (a.kind == CallArg::Float ? floats : ints)++;
+  if (ints > 6 || floats > 8)
+    return make_error("at most 6 integer and 8 floating-point arguments can be passed (", ints,
+                      " and ", floats, " given)");
+  return call_sysv(addr, args);
+}
+
+} // namespace rtlink

@@ -1,0 +1,98 @@
+// link/inspect.cpp — what is loaded, defined and still needed, for tools
+// (objload's lookup, syms and undefined commands) and hosts.
+#include "link/session.hpp"
+
+#include <algorithm>
+
+namespace rtlink {
+
+namespace {
+
+bool linker_provides(std::string_view n) {
+  return n == "_GLOBAL_OFFSET_TABLE_" || n == "__dso_handle" || n == "__ImageBase" ||
+         n == "__image_base__" || n.substr(0, 8) == "__start_" || n.substr(0, 7) == "__stop_";
+}
+
+} // namespace
+
+Expected<SymbolInfo> Session::describe(std::string_view name) {
+  auto addr = lookup(name);
+  if (!addr)
+    return addr.take_error();
+  SymbolInfo info{std::string(name), *addr, {}, CallConv::SysV};
+  if (auto it = globals.find(name); it != globals.end()) {
+    info.defined_by = it->second.def.unit->lu.name;
+    info.conv = it->second.def.unit->conv();
+    return info;
+  }
+  auto ext = lookup_external(name);
+  if (ext && ext->library) {
+    for (const LoadedLibrary &l : libraries)
+      if (l.handle == ext->library)
+        info.defined_by = l.path;
+  } else {
+    info.defined_by = host_symbols.count(std::string(name)) ? "host" : "process";
+  }
+  return info;
+}
+
+std::vector<SymbolInfo> Session::symbol_list() const {
+  std::vector<SymbolInfo> out;
+  for (const auto &u : units) {
+    if (!u->ready)
+      continue;
+    for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
+      const Symbol &s = u->lu.symbols[j];
+      if (!offers(s))
+        continue;
+      auto it = globals.find(s.name);
+      if (it == globals.end() || it->second.def.unit != u.get() || it->second.def.sym != j)
+        continue;  // shadowed by a stronger definition
+      out.push_back({std::string(s.name), u->addr[j], u->lu.name, u->conv()});
+    }
+  }
+  return out;
+}
+
+std::vector<UndefinedInfo> Session::undefined_list() {
+  std::vector<UndefinedInfo> out;
+  auto find = [&](std::string_view n) {
+    return std::find_if(out.begin(), out.end(), [&](const UndefinedInfo &i) { return i.name == n; });
+  };
+  for (const auto &u : units) {
+    if (u->ready)
+      continue;
+    std::vector<uint8_t> used(u->lu.symbols.size(), 0);
+    for (const Section &s : u->lu.sections)
+      if (s.role != SectionRole::Skip && !s.discarded)
+        for (const Edge &e : s.edges)
+          used[e.target] = 1;
+    for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
+      const Symbol &s = u->lu.symbols[j];
+      if (!used[j] || s.defined() || s.name.empty() || s.alias != kNoAlias ||
+          linker_provides(s.name) || globals.count(s.name))
+        continue;
+      auto it = find(s.name);
+      if (it == out.end()) {
+        UndefinedInfo info{std::string(s.name), {}, {}};
+        if (auto lz = lazy.find(s.name); lz != lazy.end() && archives[lz->second.archive])
+          info.available_from =
+              archives[lz->second.archive]->reader->member_display_name(lz->second.member);
+        else if (s.is_import)
+          info.available_from = lookup_import(s.name) ? "host" : "";
+        else if (auto ext = lookup_external(s.name, u->lu.format == Format::COFF))
+          info.available_from = ext->library ? "a loaded library"
+                                : host_symbols.count(std::string(s.name)) ? "host"
+                                                                          : "process";
+        out.push_back(std::move(info));
+        it = out.end() - 1;
+      }
+      if (std::find(it->referenced_by.begin(), it->referenced_by.end(), u->lu.name) ==
+          it->referenced_by.end())
+        it->referenced_by.push_back(u->lu.name);
+    }
+  }
+  return out;
+}
+
+} // namespace rtlink
