@@ -1,0 +1,15 @@
+# The example C host of docs/examples/host.c, built as a user would build it
+# (pkg-config, the uninstalled rtlink.pc meson writes), then run.
+. "$(dirname "$0")/common.sh"
+: "${RTLINK_BUILD:?run through meson test}"
+export PKG_CONFIG_PATH="$RTLINK_BUILD/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+# shellcheck disable=SC2046
+cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/docs/examples/host.c" \
+  $(pkg-config --cflags --libs rtlink) -o "$T/host" || fail "the example host does not build"
+run 0 "$T/host" "$F"
+has out "host: rts_main() = 42"
+has out "host: as expected: symbol 'no_such_symbol' not found"
+has out "host: refused: cannot unload $F/base.o: $F/rts.o still references"
+has out "host: unloaded; rts_main gone"
+has out "host: found "
+echo ok
