@@ -16,11 +16,15 @@ Expected<MappedFile> map_file(const std::string &path) {
   if (fd < 0)
     return make_error(path, ": cannot read: ", std::strerror(errno));
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
     int err = errno;
     close(fd);
+    return make_error(path, ": cannot read: ", std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
     return make_error(path, ": cannot read: ",
-                      S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(err));
+                      S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
   }
   MappedFile f;
   f.size = uint64_t(st.st_size);

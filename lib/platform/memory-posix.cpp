@@ -25,9 +25,12 @@ static void *map_none(void *hint, uint64_t size, int extra) {
 
 Expected<uint64_t> reserve(uint64_t size, bool low) {
   if (low) {
-    // Below 2 GiB, so both zero- and sign-extended 32-bit addresses reach it.
-    const uint64_t limit = uint64_t(1) << 31, step = uint64_t(1) << 26;
-    for (uint64_t hint = uint64_t(1) << 28; hint + size <= limit; hint += step) {
+    // Below 2 GiB, so both zero- and sign-extended 32-bit addresses reach it;
+    // sought from the top down, leaving room for the heap of a non-PIE host,
+    // which grows upward from just above its executable.
+    const uint64_t limit = uint64_t(1) << 31, step = uint64_t(1) << 26, floor = uint64_t(1) << 28;
+    for (uint64_t hint = size <= limit - floor ? (limit - size) & ~(step - 1) : 0;
+         hint >= floor && hint + size <= limit; hint -= step) {
       void *p = map_none(reinterpret_cast<void *>(hint), size, MAP_FIXED_NOREPLACE);
       if (p == MAP_FAILED)
         continue;

@@ -18,8 +18,10 @@ has err "thread-local storage in loaded objects is not supported: symbol tls_cou
 run 2 "$OBJLOAD" -lno-such-library "$F/good.o"
 has err "cannot find library -lno-such-library"
 # Usage errors.
-run 2 "$OBJLOAD"
+run 2 "$OBJLOAD" --run main
 has err "no input files"
+run 2 "$OBJLOAD" -c help --run main "$F/good.o"
+has err "--run and -c do not go together"
 run 2 "$OBJLOAD" --bogus "$F/good.o"
 has err "unknown option --bogus"
 run 2 "$OBJLOAD" "$F/good.o" --run

@@ -1,13 +1,17 @@
 // objload — load objects, archives and shared libraries into this process,
-// resolve them, and run a symbol. The REPL arrives in a later issue; this is
-// batch mode.
+// resolve them, and run a symbol (batch mode, --run), or keep a session open:
+// a REPL on a terminal, commands from stdin otherwise, or from -c.
 #include <rtlink/linker.hpp>
+
+#include "commands.hpp"
+#include "repl.hpp"
 
 #include "support/format.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -15,11 +19,14 @@ namespace {
 
 const char kUsage[] =
     "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--run SYMBOL [-- ARGS...]] FILE...\n"
+    "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
     "Loads relocatable objects, static archives and shared libraries into this process,\n"
-    "resolves every symbol, and optionally calls one. FILE is told apart by its content:\n"
-    "an ELF object, an archive (members pulled in on demand), a shared library (dlopen),\n"
-    "or a GNU ld script naming those.\n"
+    "resolves every symbol, and calls one (--run), or keeps the session open for\n"
+    "commands: a REPL when stdin is a terminal, else commands read from stdin, or those\n"
+    "given with -c. FILE is told apart by its content: an ELF or COFF object, an archive\n"
+    "or import library (members pulled in on demand), a shared library (dlopen), or a GNU\n"
+    "ld script naming those.\n"
     "\n"
     "  -L DIR           add DIR to the library search path (for every -l)\n"
     "  -l NAME          load libNAME.so or libNAME.a found along the search path,\n"
@@ -30,12 +37,17 @@ const char kUsage[] =
     "                   symbol as int SYMBOL(void)\n"
     "  --stats          print the time and memory each phase took, on stderr\n"
     "  --trace          say what was loaded and what each reference resolved to, on stderr\n"
+    "  -c COMMANDS      run these commands (separated by ';') after loading FILE..., then exit\n"
+    "  --json           print each command's result as one JSON object per line\n"
     "  -h, --help       print this help\n"
     "  --version        print the version\n"
     "\n"
-    "Without --run, objload loads and resolves the files and exits 0 if they link.\n"
-    "Exit status: the value SYMBOL returned; 2 for a load or link error (diagnostics\n"
-    "on stderr) or a usage error.\n";
+    "Commands (help lists them; a leading ':' is accepted): load, dll, path, find,\n"
+    "resolve, lookup, call, unload, syms, undefined, info, trace, help, quit.\n"
+    "\n"
+    "Exit status: with --run, the value SYMBOL returned; with -c or commands from stdin,\n"
+    "0 if every command succeeded, else 1; 2 for a load or link error of FILE...\n"
+    "(diagnostics on stderr) or a usage error.\n";
 
 int usage_error(const std::string &msg) {
   std::fprintf(stderr, "objload: %s\nTry 'objload --help'.\n", msg.c_str());
@@ -75,8 +87,8 @@ int main(int argc, char **argv) {
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
-  std::string run;
-  bool stats = false, trace = false;
+  std::string run, commands;
+  bool stats = false, trace = false, json = false, have_commands = false;
 
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -98,6 +110,13 @@ int main(int argc, char **argv) {
       stats = true;
     } else if (a == "--trace") {
       trace = true;
+    } else if (a == "--json") {
+      json = true;
+    } else if (a == "-c") {
+      if (i + 1 >= argc)
+        return usage_error("-c needs commands");
+      commands = argv[++i];
+      have_commands = true;
     } else if (a == "--") {
       for (++i; i < argc; ++i)
         run_args.push_back(argv[i]);
@@ -122,10 +141,13 @@ int main(int argc, char **argv) {
       inputs.push_back({false, a});
     }
   }
-  if (inputs.empty())
+  const bool interactive = run.empty() && !have_commands && isatty(STDIN_FILENO);
+  if (inputs.empty() && !run.empty())
     return usage_error("no input files");
   if (run_args.size() > 1 && run != "main")
     return usage_error("arguments after -- are passed to main; use --run main");
+  if (!run.empty() && have_commands)
+    return usage_error("--run and -c do not go together");
 
   rtlink::LinkerOptions options;
   options.measure_memory = stats;
@@ -140,30 +162,73 @@ int main(int argc, char **argv) {
   for (const std::string &d : dirs)
     l.add_search_path(d);
 
-  auto fail = [](const rtlink::Error &e) {
+  auto report = [](const rtlink::Error &e) {
     std::fprintf(stderr, "objload: error: %s\n", e.message().c_str());
+  };
+  auto fail = [&](const rtlink::Error &e) {
+    report(e);
     return 2;
   };
+  // At a terminal, a file that fails is reported and the REPL starts anyway.
+  bool loaded = true;
   for (const Input &in : inputs) {
     std::string path = in.value;
     if (in.library) {
       auto found = l.find_system_library(in.value);
-      if (!found)
-        return fail(found.error());
+      if (!found) {
+        if (!interactive)
+          return fail(found.error());
+        report(found.error());
+        loaded = false;
+        continue;
+      }
       path = *found;
     }
-    if (rtlink::Error e = l.load(path))
-      return fail(e);
+    if (rtlink::Error e = l.load(path)) {
+      if (!interactive)
+        return fail(e);
+      report(e);
+      loaded = false;
+    }
   }
-  if (rtlink::Error e = l.resolve()) {
+  if (rtlink::Error e = loaded ? l.resolve() : rtlink::Error()) {
     if (stats)
       print_stats(l.stats(), {});
-    return fail(e);
+    if (!interactive)
+      return fail(e);
+    report(e);
+  }
+
+  if (run.empty()) {
+    // A session: the REPL, -c, or commands from stdin.
+    objload::Commands session(l);
+    int status = 0;
+    if (have_commands) {
+      status = objload::run_line(session, commands, json) ? 0 : 1;
+    } else if (interactive) {
+      status = objload::run_repl(session, json);
+    } else {
+      std::string line;
+      for (int c; !session.quit_requested() && (c = std::getchar()) != EOF;) {
+        if (c != '\n') {
+          line += char(c);
+          continue;
+        }
+        if (!objload::run_line(session, line, json))
+          status = 1;
+        line.clear();
+      }
+      if (!line.empty() && !session.quit_requested() && !objload::run_line(session, line, json))
+        status = 1;
+    }
+    if (stats)
+      print_stats(l.stats(), {});
+    return status;
   }
 
   int status = 0;
   std::chrono::nanoseconds call_time{0};
-  if (!run.empty()) {
+  {
     auto start = std::chrono::steady_clock::now();
     auto r = run == "main" ? l.call_main(run, run_args) : l.call_int(run);
     call_time = std::chrono::steady_clock::now() - start;

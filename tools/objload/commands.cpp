@@ -1,0 +1,425 @@
+// objload/commands.cpp — load, dll, path, find, resolve, lookup, call,
+// unload, syms, undefined, info, trace, help, quit.
+#include "commands.hpp"
+
+#include "support/format.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <fnmatch.h>
+
+namespace objload {
+
+using nlohmann::json;
+
+namespace {
+
+struct Help {
+  const char *name, *usage, *text;
+};
+
+const Help kHelp[] = {
+    {"load", "load PATH...", "Load objects, archives and shared libraries, told apart by content."},
+    {"dll", "dll NAME|PATH", "Load a shared library: a path, or a name found along the search path "
+                             "(libNAME.so) or by the system's loader."},
+    {"path", "path add DIR | path remove DIR | path list",
+     "The library search path, searched before the system's directories."},
+    {"find", "find NAME", "Find libNAME.so or libNAME.a along the search path."},
+    {"resolve", "resolve", "Resolve everything loaded since the last resolve: pull archive "
+                           "members, bind, lay out, apply fixups, run initializers."},
+    {"lookup", "lookup SYMBOL", "The symbol's address and what defines it."},
+    {"call", "call SYMBOL [ARG...] [--ms|--sysv]",
+     "Call SYMBOL as long SYMBOL(ARG...). Arguments: integers (decimal or 0x hex), \"strings\" "
+     "(passed as a pointer to a copy), floating-point numbers (1.5, 2e3). The calling "
+     "convention is the defining object's (Microsoft x64 for COFF) unless --ms or --sysv "
+     "says otherwise. Prints the result in decimal and in hex."},
+    {"unload", "unload PATH...", "Unload objects (all at once: the halves of a cycle go "
+                                 "together), an archive's members, or a library."},
+    {"syms", "syms [GLOB]", "The symbols resolved units define, with their addresses."},
+    {"undefined", "undefined", "What the units loaded since the last resolve still need, and "
+                               "where it is available."},
+    {"info", "info", "Loaded units, memory in use, the executor."},
+    {"trace", "trace on|off", "Say what is loaded and what each reference resolves to."},
+    {"help", "help [COMMAND]", "This help, or one command's."},
+    {"quit", "quit", "Leave objload (also Ctrl-D)."},
+};
+
+json failure(const std::string &command, const std::string &message) {
+  return {{"command", command}, {"ok", false}, {"error", message}};
+}
+
+json success(const std::string &command) { return {{"command", command}, {"ok", true}}; }
+
+// "42", "-7", "0x2a" → integer; "1.5", "2e3" → double.
+bool parse_number(const std::string &s, rtlink::CallArg &arg) {
+  const char *b = s.data(), *e = s.data() + s.size();
+  bool neg = !s.empty() && s[0] == '-';
+  const char *digits = b + (neg ? 1 : 0);
+  if (e - digits > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(digits + 2, e, v, 16);
+    if (ec != std::errc() || p != e)
+      return false;
+    arg = {rtlink::CallArg::Int, neg ? uint64_t(-int64_t(v)) : v, {}};
+    return true;
+  }
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(b, e, v);
+  if (ec == std::errc() && p == e) {
+    arg = {rtlink::CallArg::Int, uint64_t(v), {}};
+    return true;
+  }
+  char *end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size())
+    return false;
+  uint64_t bits;
+  static_assert(sizeof bits == sizeof d);
+  std::memcpy(&bits, &d, 8);
+  arg = {rtlink::CallArg::Float, bits, {}};
+  return true;
+}
+
+} // namespace
+
+bool split_commands(const std::string &line, std::vector<std::vector<Token>> &commands,
+                    std::string &error) {
+  commands.clear();
+  std::vector<Token> cur;
+  size_t i = 0;
+  auto finish = [&] {
+    if (!cur.empty())
+      commands.push_back(std::move(cur));
+    cur.clear();
+  };
+  while (i < line.size()) {
+    char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == ';') {
+      finish();
+      ++i;
+    } else if (c == '"') {
+      Token t{"", true};
+      for (++i; i < line.size() && line[i] != '"'; ++i) {
+        if (line[i] == '\\' && i + 1 < line.size()) {
+          char n = line[++i];
+          t.text += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+        } else {
+          t.text += line[i];
+        }
+      }
+      if (i >= line.size()) {
+        error = "unterminated string";
+        return false;
+      }
+      ++i;
+      cur.push_back(std::move(t));
+    } else {
+      Token t;
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != ';' &&
+             line[i] != '\r' && line[i] != '\n')
+        t.text += line[i++];
+      cur.push_back(std::move(t));
+    }
+  }
+  finish();
+  return true;
+}
+
+const std::vector<std::string> &Commands::names() {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v;
+    for (const Help &h : kHelp)
+      v.push_back(h.name);
+    v.push_back("exit");
+    return v;
+  }();
+  return all;
+}
+
+std::vector<std::string> Commands::symbol_names() const {
+  std::vector<std::string> out;
+  for (const auto &s : l_.symbols())
+    out.push_back(s.name);
+  return out;
+}
+
+json Commands::run(const std::vector<Token> &tokens) {
+  if (tokens.empty())
+    return success("");
+  std::string cmd = tokens[0].text;
+  if (!cmd.empty() && cmd[0] == ':')  // as in GHCi
+    cmd.erase(0, 1);
+  std::vector<std::string> args;
+  for (size_t i = 1; i < tokens.size(); ++i)
+    args.push_back(tokens[i].text);
+  auto need = [&](size_t min, size_t max) -> std::string {
+    if (args.size() >= min && args.size() <= max)
+      return {};
+    for (const Help &h : kHelp)
+      if (cmd == h.name)
+        return std::string("usage: ") + h.usage;
+    return "wrong arguments";
+  };
+
+  if (cmd == "load") {
+    if (auto u = need(1, SIZE_MAX); !u.empty())
+      return failure(cmd, u);
+    json loaded = json::array();
+    for (const std::string &p : args) {
+      if (rtlink::Error e = l_.load(p)) {
+        json r = failure(cmd, e.message());
+        r["loaded"] = loaded;
+        return r;
+      }
+      loaded.push_back(p);
+    }
+    json r = success(cmd);
+    r["loaded"] = loaded;
+    return r;
+  }
+  if (cmd == "dll") {
+    if (auto u = need(1, 1); !u.empty())
+      return failure(cmd, u);
+    std::string target = args[0];
+    if (target.find('/') == std::string::npos && target.find(".so") == std::string::npos)
+      if (auto found = l_.find_system_library(target);
+          found && found->size() > 3 && found->substr(found->size() - 3) == ".so")
+        target = *found;
+    if (rtlink::Error e = l_.load_library(target))
+      return failure(cmd, e.message());
+    json r = success(cmd);
+    r["library"] = target;
+    return r;
+  }
+  if (cmd == "path") {
+    if (args.empty() || (args[0] != "list" && args.size() != 2) ||
+        (args[0] != "add" && args[0] != "remove" && args[0] != "list"))
+      return failure(cmd, "usage: path add DIR | path remove DIR | path list");
+    if (args[0] == "add") {
+      if (paths_.count(args[1]))
+        return failure(cmd, args[1] + " is on the search path already");
+      paths_[args[1]] = l_.add_search_path(args[1]);
+    } else if (args[0] == "remove") {
+      auto it = paths_.find(args[1]);
+      if (it == paths_.end())
+        return failure(cmd, args[1] + " is not on the search path (path list shows it)");
+      if (rtlink::Error e = l_.remove_search_path(it->second))
+        return failure(cmd, e.message());
+      paths_.erase(it);
+    }
+    json r = success(cmd);
+    r["paths"] = l_.search_paths();
+    r["list"] = args[0] == "list";
+    return r;
+  }
+  if (cmd == "find") {
+    if (auto u = need(1, 1); !u.empty())
+      return failure(cmd, u);
+    auto found = l_.find_system_library(args[0]);
+    if (!found)
+      return failure(cmd, found.error().message());
+    json r = success(cmd);
+    r["path"] = *found;
+    return r;
+  }
+  if (cmd == "resolve") {
+    if (auto u = need(0, 0); !u.empty())
+      return failure(cmd, u);
+    if (rtlink::Error e = l_.resolve())
+      return failure(cmd, e.message());
+    json r = success(cmd);
+    r["units"] = l_.units().size();
+    return r;
+  }
+  if (cmd == "lookup") {
+    if (auto u = need(1, 1); !u.empty())
+      return failure(cmd, u);
+    auto info = l_.describe(args[0]);
+    if (!info)
+      return failure(cmd, info.error().message());
+    json r = success(cmd);
+    r["symbol"] = info->name;
+    r["address"] = rtlink::hex(info->address);
+    r["defined_by"] = info->defined_by;
+    return r;
+  }
+  if (cmd == "call") {
+    if (args.empty())
+      return failure(cmd, "usage: call SYMBOL [ARG...] [--ms|--sysv]");
+    std::optional<rtlink::CallConv> conv;
+    std::vector<rtlink::CallArg> call_args;
+    for (size_t i = 2; i < tokens.size(); ++i) {
+      const Token &t = tokens[i];
+      if (!t.quoted && t.text == "--ms") {
+        conv = rtlink::CallConv::Microsoft;
+      } else if (!t.quoted && t.text == "--sysv") {
+        conv = rtlink::CallConv::SysV;
+      } else if (t.quoted) {
+        call_args.push_back({rtlink::CallArg::Bytes, 0, t.text});
+      } else {
+        rtlink::CallArg a;
+        if (!parse_number(t.text, a))
+          return failure(cmd, "argument " + std::to_string(i - 1) + " (" + t.text +
+                                  ") is not a number; write strings in double quotes");
+        call_args.push_back(a);
+      }
+    }
+    auto result = l_.call(args[0], call_args, conv);
+    if (!result)
+      return failure(cmd, result.error().message());
+    json r = success(cmd);
+    r["symbol"] = args[0];
+    r["result"] = *result;
+    r["hex"] = rtlink::hex(uint64_t(*result));
+    return r;
+  }
+  if (cmd == "unload") {
+    if (auto u = need(1, SIZE_MAX); !u.empty())
+      return failure(cmd, u);
+    if (rtlink::Error e = l_.unload(args))
+      return failure(cmd, e.message());
+    json r = success(cmd);
+    r["unloaded"] = args;
+    return r;
+  }
+  if (cmd == "syms") {
+    if (auto u = need(0, 1); !u.empty())
+      return failure(cmd, u);
+    json list = json::array();
+    for (const auto &s : l_.symbols())
+      if (args.empty() || fnmatch(args[0].c_str(), s.name.c_str(), 0) == 0)
+        list.push_back({{"name", s.name}, {"address", rtlink::hex(s.address)},
+                        {"defined_by", s.defined_by}});
+    json r = success(cmd);
+    r["symbols"] = list;
+    return r;
+  }
+  if (cmd == "undefined") {
+    if (auto u = need(0, 0); !u.empty())
+      return failure(cmd, u);
+    json list = json::array();
+    for (const auto &u : l_.undefined())
+      list.push_back({{"name", u.name}, {"referenced_by", u.referenced_by},
+                      {"available_from", u.available_from}});
+    json r = success(cmd);
+    r["undefined"] = list;
+    return r;
+  }
+  if (cmd == "info") {
+    if (auto u = need(0, 0); !u.empty())
+      return failure(cmd, u);
+    json units = json::array();
+    for (const auto &u : l_.units())
+      units.push_back({{"name", u.name}, {"resolved", u.resolved},
+                       {"base", rtlink::hex(u.base)}, {"size", u.size}});
+    json r = success(cmd);
+    r["units"] = units;
+    r["memory_mapped"] = l_.stats().bytes_mapped;
+    r["executor"] = l_.executor().describe();
+    r["search_paths"] = l_.search_paths();
+    return r;
+  }
+  if (cmd == "trace") {
+    if (args.size() != 1 || (args[0] != "on" && args[0] != "off"))
+      return failure(cmd, "usage: trace on|off");
+    if (args[0] == "on")
+      l_.set_trace([](const std::string &line) { std::fprintf(stderr, "trace: %s\n", line.c_str()); });
+    else
+      l_.set_trace(nullptr);
+    json r = success(cmd);
+    r["trace"] = args[0];
+    return r;
+  }
+  if (cmd == "help") {
+    if (auto u = need(0, 1); !u.empty())
+      return failure(cmd, u);
+    json list = json::array();
+    for (const Help &h : kHelp)
+      if (args.empty() || args[0] == h.name || ":" + args[0] == std::string(":") + h.name)
+        list.push_back({{"name", h.name}, {"usage", h.usage}, {"text", h.text}});
+    if (list.empty())
+      return failure(cmd, "no command named " + args[0] + " (help lists them)");
+    json r = success(cmd);
+    r["commands"] = list;
+    r["detail"] = !args.empty();
+    return r;
+  }
+  if (cmd == "quit" || cmd == "exit") {
+    quit_ = true;
+    return success("quit");
+  }
+  return failure(cmd, "unknown command " + cmd + " (help lists the commands)");
+}
+
+std::string Commands::render(const json &r) {
+  const std::string cmd = r.value("command", "");
+  if (!r.value("ok", false))
+    return "error: " + r.value("error", "") + "\n";
+  std::string out;
+  if (cmd == "load") {
+    for (const auto &p : r["loaded"])
+      out += "loaded " + p.get<std::string>() + "\n";
+  } else if (cmd == "dll") {
+    out = "loaded " + r["library"].get<std::string>() + "\n";
+  } else if (cmd == "path") {
+    if (r["list"].get<bool>()) {
+      for (const auto &p : r["paths"])
+        out += p.get<std::string>() + "\n";
+      if (r["paths"].empty())
+        out = "(no search paths; the system's directories are searched)\n";
+    }
+  } else if (cmd == "find") {
+    out = r["path"].get<std::string>() + "\n";
+  } else if (cmd == "resolve") {
+    out = "resolved (" + std::to_string(r["units"].get<size_t>()) + " units loaded)\n";
+  } else if (cmd == "lookup") {
+    out = r["symbol"].get<std::string>() + " = " + r["address"].get<std::string>() + " (" +
+          r["defined_by"].get<std::string>() + ")\n";
+  } else if (cmd == "call") {
+    out = r["symbol"].get<std::string>() + " returned " +
+          std::to_string(r["result"].get<int64_t>()) + " (" + r["hex"].get<std::string>() + ")\n";
+  } else if (cmd == "unload") {
+    for (const auto &p : r["unloaded"])
+      out += "unloaded " + p.get<std::string>() + "\n";
+  } else if (cmd == "syms") {
+    for (const auto &s : r["symbols"])
+      out += s["address"].get<std::string>() + "  " + s["name"].get<std::string>() + "  (" +
+             s["defined_by"].get<std::string>() + ")\n";
+  } else if (cmd == "undefined") {
+    for (const auto &u : r["undefined"]) {
+      out += u["name"].get<std::string>() + "  referenced by";
+      for (const auto &by : u["referenced_by"])
+        out += " " + by.get<std::string>();
+      std::string from = u["available_from"].get<std::string>();
+      out += from.empty() ? "  (nowhere)\n" : "  (available from " + from + ")\n";
+    }
+    if (r["undefined"].empty())
+      out = "nothing is undefined\n";
+  } else if (cmd == "info") {
+    for (const auto &u : r["units"])
+      out += u["name"].get<std::string>() + "  " +
+             (u["resolved"].get<bool>() ? "resolved at " + u["base"].get<std::string>()
+                                        : std::string("loaded, not resolved")) +
+             "\n";
+    out += std::to_string(r["units"].size()) + " units, " +
+           rtlink::format_bytes(r["memory_mapped"].get<uint64_t>()) + " mapped, executor " +
+           r["executor"].get<std::string>() + "\n";
+  } else if (cmd == "trace") {
+    out = "trace " + r["trace"].get<std::string>() + "\n";
+  } else if (cmd == "help") {
+    for (const auto &h : r["commands"]) {
+      out += "  " + h["usage"].get<std::string>() + "\n";
+      if (r["detail"].get<bool>())
+        out += "      " + h["text"].get<std::string>() + "\n";
+    }
+    if (!r["detail"].get<bool>())
+      out += "A leading ':' is accepted (:load, :call). help COMMAND says more.\n";
+  }
+  return out;
+}
+
+} // namespace objload

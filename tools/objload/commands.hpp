@@ -1,0 +1,46 @@
+// objload's commands: the same for the REPL, stdin scripts and -c.
+//
+// Each command produces one result: a JSON object (what --json prints, one
+// per line) from which the text output is also made, so both always agree.
+#pragma once
+
+#include <rtlink/linker.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace objload {
+
+struct Token {
+  std::string text;
+  bool quoted = false;  // "a string" (a call argument passed as a pointer)
+};
+
+// Splits a line into commands (at unquoted ';') and each into tokens.
+// Returns false with `error` set on an unterminated quote.
+bool split_commands(const std::string &line, std::vector<std::vector<Token>> &commands,
+                    std::string &error);
+
+class Commands {
+public:
+  explicit Commands(rtlink::Linker &linker) : l_(linker) {}
+
+  // Runs one command; the result has "command" and "ok", and on failure "error".
+  nlohmann::json run(const std::vector<Token> &tokens);
+  // The text a person reads for a result.
+  static std::string render(const nlohmann::json &result);
+
+  static const std::vector<std::string> &names();
+  bool quit_requested() const { return quit_; }
+  std::vector<std::string> symbol_names() const;  // for completion
+
+private:
+  rtlink::Linker &l_;
+  std::map<std::string, rtlink::SearchPathHandle> paths_;
+  bool quit_ = false;
+};
+
+} // namespace objload

@@ -1,0 +1,134 @@
+// objload/repl.cpp — the REPL: libedit's readline interface for line
+// editing, history in ~/.objload_history, and Tab completion of commands,
+// paths and the symbols of resolved units. Ctrl-C clears the line; Ctrl-D
+// quits.
+#include "repl.hpp"
+
+#include <editline/readline.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace objload {
+
+bool run_line(Commands &commands, const std::string &line, bool json) {
+  std::vector<std::vector<Token>> parsed;
+  std::string error;
+  if (!split_commands(line, parsed, error)) {
+    nlohmann::json r = {{"command", ""}, {"ok", false}, {"error", error}};
+    std::fputs(json ? (r.dump() + "\n").c_str() : Commands::render(r).c_str(), stdout);
+    std::fflush(stdout);
+    return false;
+  }
+  bool ok = true;
+  for (const auto &tokens : parsed) {
+    nlohmann::json r = commands.run(tokens);
+    ok &= r.value("ok", false);
+    std::string out = json ? r.dump() + "\n" : Commands::render(r);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+    if (commands.quit_requested())
+      break;
+  }
+  return ok;
+}
+
+namespace {
+
+Commands *g_commands = nullptr;  // for libedit's C callbacks
+std::vector<std::string> g_candidates;
+
+char *next_candidate(const char *text, int state) {
+  static size_t i;
+  if (state == 0)
+    i = 0;
+  size_t n = std::strlen(text);
+  while (i < g_candidates.size()) {
+    const std::string &c = g_candidates[i++];
+    if (c.compare(0, n, text) == 0)
+      return strdup(c.c_str());
+  }
+  return nullptr;
+}
+
+char **complete(const char *text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // no fallback to file names unless asked for
+  std::vector<std::vector<Token>> parsed;
+  std::string error;
+  std::string before(rl_line_buffer, size_t(start));
+  size_t semi = before.rfind(';');
+  if (semi != std::string::npos)
+    before = before.substr(semi + 1);
+  split_commands(before, parsed, error);
+  std::vector<Token> words = parsed.empty() ? std::vector<Token>{} : parsed.back();
+  std::string cmd = words.empty() ? "" : words[0].text;
+  if (!cmd.empty() && cmd[0] == ':')
+    cmd.erase(0, 1);
+  g_candidates.clear();
+  if (words.empty()) {
+    for (const std::string &c : Commands::names())
+      g_candidates.push_back(c);
+  } else if (cmd == "load" || cmd == "unload" || cmd == "dll" ||
+             (cmd == "path" && words.size() >= 2)) {
+    return rl_completion_matches(text, rl_filename_completion_function);
+  } else if (cmd == "path") {
+    g_candidates = {"add", "remove", "list"};
+  } else if ((cmd == "lookup" || cmd == "syms" || cmd == "call") && words.size() == 1) {
+    g_candidates = g_commands->symbol_names();
+  } else if (cmd == "help") {
+    g_candidates = Commands::names();
+  } else if (cmd == "trace") {
+    g_candidates = {"on", "off"};
+  }
+  return rl_completion_matches(text, next_candidate);
+}
+
+// Ctrl-C at the prompt abandons the line being typed.
+void on_interrupt(int) {
+  std::fputs("^C\n", stdout);
+  rl_replace_line("", 0);
+  rl_on_new_line();
+  rl_redisplay();
+}
+
+} // namespace
+
+int run_repl(Commands &commands, bool json) {
+  g_commands = &commands;
+  std::string history;
+  if (const char *home = std::getenv("HOME"))
+    history = std::string(home) + "/.objload_history";
+  using_history();
+  if (!history.empty())
+    read_history(history.c_str());
+  rl_readline_name = const_cast<char *>("objload");
+  rl_attempted_completion_function = complete;
+  struct sigaction sa = {};
+  sa.sa_handler = on_interrupt;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+
+  std::puts("objload: type help for the commands, Ctrl-D to leave.");
+  while (char *line = readline("objload> ")) {
+    std::string text(line);
+    std::free(line);
+    if (text.find_first_not_of(" \t") == std::string::npos)
+      continue;
+    add_history(text.c_str());
+    run_line(commands, text, json);
+    if (commands.quit_requested())
+      break;
+  }
+  if (!commands.quit_requested())
+    std::puts("");
+  if (!history.empty())
+    write_history(history.c_str());
+  signal(SIGINT, SIG_DFL);
+  return 0;
+}
+
+} // namespace objload
