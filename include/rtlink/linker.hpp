@@ -116,6 +116,10 @@ public:
   // default directories.
   Expected<std::string> find_system_library(std::string_view name) const;
 
+  // Asks the next resolve() to pull in the archive member that defines
+  // `name`, as ld's -u does; an error if no loaded archive offers it.
+  Error require(std::string_view name);
+
   // A host symbol offered to loaded code; it wins over libraries and the
   // process. "DLL!name" (or "DLL!#ordinal") binds a DLL import of that name
   // from an import library, the DLL name matched without regard to case.

@@ -91,6 +91,11 @@ Expected<std::string> Linker::find_system_library(std::string_view name) const {
   return session_->find_system_library(name);
 }
 
+Error Linker::require(std::string_view name) {
+  EXCLUSIVE;
+  return guarded([&] { return session_->require(name); });
+}
+
 Error Linker::define_symbol(const std::string &name, uint64_t address) {
   EXCLUSIVE;
   // "DLL!name": an import; the DLL part is matched without regard to case.

@@ -500,6 +500,23 @@ Error Session::load_library(const std::string &given) {
   return Error::success();
 }
 
+// A unit of undefined references only: the next resolve pulls their members.
+Error Session::require(std::string_view name) {
+  auto lz = lazy.find(name);
+  if (lz == lazy.end() || !archives[lz->second.archive])
+    return make_error("no loaded archive offers ", quote(name));
+  if (archives[lz->second.archive]->pulled[lz->second.member] || globals.count(name))
+    return Error::success();  // pulled already
+  LinkUnit lu;
+  lu.name = "<required " + std::string(name) + ">";
+  Symbol s;
+  s.name = lu.strings.emplace_back(name);
+  s.binding = Binding::Global;
+  lu.symbols = {Symbol{}, s};
+  auto u = add_unit(std::move(lu), "<required " + std::string(name) + ">", -1, 0);
+  return u ? Error::success() : u.take_error();
+}
+
 Expected<std::string> Session::find_system_library(std::string_view name) const {
   std::vector<std::string> dirs;
   for (const auto &[h, d] : search_paths)

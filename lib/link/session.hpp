@@ -162,6 +162,7 @@ public:
                          std::string key = {});
   Error load_archive_data(const std::string &given, std::shared_ptr<const FileData> file);
   Error load_library(const std::string &path);
+  Error require(std::string_view name);
   Error resolve();
   Expected<uint64_t> lookup(std::string_view name);
   // How to call a symbol: by the format of the unit that defines it.

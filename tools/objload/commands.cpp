@@ -147,6 +147,20 @@ std::vector<std::string> Commands::symbol_names() const {
   return out;
 }
 
+// A symbol a loaded archive offers but nothing has pulled in yet: pull its
+// member in (and resolve), as GHCi's lookups do. True if that happened.
+bool Commands::pull_for(const std::string &symbol, std::string &error) {
+  if (l_.lookup(symbol))
+    return false;
+  if (l_.require(symbol))
+    return false;  // no archive offers it: the lookup's own error says so
+  if (rtlink::Error e = l_.resolve()) {
+    error = e.message();
+    return false;
+  }
+  return true;
+}
+
 json Commands::run(const std::vector<Token> &tokens) {
   if (tokens.empty())
     return success("");
@@ -238,10 +252,15 @@ json Commands::run(const std::vector<Token> &tokens) {
   if (cmd == "lookup") {
     if (auto u = need(1, 1); !u.empty())
       return failure(cmd, u);
+    std::string pull_error;
+    bool pulled = pull_for(args[0], pull_error);
+    if (!pull_error.empty())
+      return failure(cmd, pull_error);
     auto info = l_.describe(args[0]);
     if (!info)
       return failure(cmd, info.error().message());
     json r = success(cmd);
+    r["pulled"] = pulled;
     r["symbol"] = info->name;
     r["address"] = rtlink::hex(info->address);
     r["defined_by"] = info->defined_by;
@@ -268,6 +287,10 @@ json Commands::run(const std::vector<Token> &tokens) {
         call_args.push_back(a);
       }
     }
+    std::string pull_error;
+    pull_for(args[0], pull_error);
+    if (!pull_error.empty())
+      return failure(cmd, pull_error);
     auto result = l_.call(args[0], call_args, conv);
     if (!result)
       return failure(cmd, result.error().message());

@@ -38,6 +38,7 @@ public:
   std::vector<std::string> symbol_names() const;  // for completion
 
 private:
+  bool pull_for(const std::string &symbol, std::string &error);
   rtlink::Linker &l_;
   std::map<std::string, rtlink::SearchPathHandle> paths_;
   bool quit_ = false;

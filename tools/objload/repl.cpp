@@ -6,7 +6,10 @@
 
 #include <editline/readline.h>
 
+#include <cerrno>
 #include <csignal>
+#include <poll.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -87,12 +90,34 @@ char **complete(const char *text, int start, int /*end*/) {
   return rl_completion_matches(text, next_candidate);
 }
 
-// Ctrl-C at the prompt abandons the line being typed.
-void on_interrupt(int) {
-  std::fputs("^C\n", stdout);
-  rl_replace_line("", 0);
-  rl_on_new_line();
-  rl_redisplay();
+// Ctrl-C at the prompt abandons the line being typed. SIGINT stays blocked
+// except while waiting for a key (ppoll unblocks it atomically), so it is
+// never lost between two reads: it ends the wait, and the key function
+// answers with Enter, marking the line as abandoned for the loop to drop.
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+int read_key(FILE *) {
+  sigset_t unblocked;
+  sigprocmask(SIG_SETMASK, nullptr, &unblocked);
+  sigdelset(&unblocked, SIGINT);
+  for (;;) {
+    if (g_interrupted)
+      return '\n';
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    int n = ppoll(&p, 1, nullptr, &unblocked);
+    if (n < 0 && errno == EINTR)
+      continue;  // g_interrupted is set
+    if (n < 0)
+      return EOF;
+    unsigned char c;
+    ssize_t got = read(STDIN_FILENO, &c, 1);
+    if (got == 1)
+      return c;
+    if (got < 0 && errno == EINTR)
+      continue;
+    return EOF;
+  }
 }
 
 } // namespace
@@ -102,24 +127,45 @@ int run_repl(Commands &commands, bool json) {
   std::string history;
   if (const char *home = std::getenv("HOME"))
     history = std::string(home) + "/.objload_history";
+  // Before anything initializes libedit (read_history does): it reads these then.
+  rl_readline_name = const_cast<char *>("objload");
+  rl_attempted_completion_function = complete;
+  rl_catch_signals = 0;
+  rl_getc_function = read_key;
   using_history();
   if (!history.empty())
     read_history(history.c_str());
-  rl_readline_name = const_cast<char *>("objload");
-  rl_attempted_completion_function = complete;
   struct sigaction sa = {};
   sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
+  sigset_t block, saved;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigprocmask(SIG_BLOCK, &block, &saved);
 
   std::puts("objload: type help for the commands, Ctrl-D to leave.");
-  while (char *line = readline("objload> ")) {
+  for (;;) {
+    g_interrupted = 0;
+    char *line = readline("objload> ");
+    if (g_interrupted) {  // Ctrl-C: drop the line, prompt again
+      std::free(line);
+      std::fputs("^C\n", stdout);
+      continue;
+    }
+    if (!line)
+      break;  // Ctrl-D
     std::string text(line);
     std::free(line);
     if (text.find_first_not_of(" \t") == std::string::npos)
       continue;
     add_history(text.c_str());
+    // A command runs with SIGINT as usual: in-process code cannot be
+    // stopped halfway, so Ctrl-C during a call ends objload.
+    sigprocmask(SIG_SETMASK, &saved, nullptr);
+    signal(SIGINT, SIG_DFL);
     run_line(commands, text, json);
+    sigaction(SIGINT, &sa, nullptr);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
     if (commands.quit_requested())
       break;
   }
@@ -128,6 +174,7 @@ int run_repl(Commands &commands, bool json) {
   if (!history.empty())
     write_history(history.c_str());
   signal(SIGINT, SIG_DFL);
+  sigprocmask(SIG_SETMASK, &saved, nullptr);
   return 0;
 }
 
