@@ -3,7 +3,9 @@
 archive, resolve, call sqlite3_libversion_number, look up a symbol, complete
 a symbol name with Tab, clear a line with Ctrl-C, leave with Ctrl-D; the
 history is kept in $HOME/.objload_history."""
-import os, pty, select, sys, tempfile, time
+import faulthandler, os, pty, select, sys, tempfile, termios, time
+
+faulthandler.dump_traceback_later(45, exit=True)  # say where, before meson's timeout
 
 objload = os.environ["OBJLOAD"]
 sqlite = "/usr/lib/x86_64-linux-gnu/libsqlite3.a"
@@ -17,7 +19,22 @@ if pid == 0:
 seen = b""
 pos = 0  # how far the checks have read
 
-def read_until(token, timeout=20.0):
+def fail(why):
+    """Ends the test, saying what objload was doing and what the terminal showed."""
+    state = ""
+    for f in ("wchan", "syscall"):
+        try:
+            state += f"/proc/{pid}/{f}: " + open(f"/proc/{pid}/{f}").read().strip() + "\n"
+        except OSError:
+            pass
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+    sys.exit(f"FAIL: {why}\n{state}the terminal's last lines:\n"
+             + seen[-800:].decode(errors="replace"))
+
+def read_until(token, timeout=8.0):
     """Reads the terminal until `token` appears past what earlier checks read;
     returns the text up to and including it."""
     global seen, pos
@@ -25,8 +42,7 @@ def read_until(token, timeout=20.0):
     while token.encode() not in seen[pos:]:
         left = end - time.time()
         if left <= 0:
-            sys.exit(f"FAIL: no {token!r} within {timeout}s; the terminal's last lines:\n"
-                     + seen[-800:].decode(errors="replace"))
+            fail(f"no {token!r} within {timeout}s")
         r, _, _ = select.select([fd], [], [], left)
         if r:
             try:
@@ -34,14 +50,22 @@ def read_until(token, timeout=20.0):
             except OSError:
                 chunk = b""
             if not chunk:
-                sys.exit("FAIL: objload closed the terminal; it showed:\n"
-                         + seen[pos:].decode(errors="replace"))
+                fail("objload closed the terminal")
             seen += chunk
     start = pos
     pos = seen.index(token.encode(), pos) + len(token)
     return seen[start:pos].decode(errors="replace")
 
 def send(text):
+    """Types `text` once the line editor reads keys (the terminal out of
+    canonical mode), as a person does after the prompt appears: libedit
+    prints the prompt first and then takes the terminal, and what is typed
+    in between is the terminal's to handle, not the REPL's."""
+    end = time.time() + 8
+    while termios.tcgetattr(fd)[3] & termios.ICANON:
+        if time.time() > end:
+            fail("the line editor never took the terminal")
+        time.sleep(0.002)
     os.write(fd, text.encode())
 
 read_until("objload> ")
@@ -82,7 +106,19 @@ if "usage: call SYMBOL" not in out:
     sys.exit("FAIL: a bad command printed: " + out)
 # Ctrl-D leaves.
 send("\x04")
-_, status = os.waitpid(pid, 0)
+end = time.time() + 8
+while True:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    if time.time() > end:
+        if select.select([fd], [], [], 0)[0]:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                pass
+        fail("objload did not leave on Ctrl-D")
+    time.sleep(0.05)
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     sys.exit(f"FAIL: objload ended with status {status}")
 history = open(os.path.join(home, ".objload_history")).read()
