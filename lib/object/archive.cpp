@@ -60,6 +60,8 @@ Expected<std::unique_ptr<ArchiveReader>> ArchiveReader::open(std::string path,
   return r;
 }
 
+bool ArchiveReader::has_symbol_table() const { return impl_->archive->hasSymbolTable(); }
+
 std::string ArchiveReader::member_display_name(size_t i) const {
   return path_ + "(" + members_[i].name + ")";
 }

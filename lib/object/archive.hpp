@@ -34,6 +34,7 @@ public:
   // "libfoo.a(bar.o)"
   std::string member_display_name(size_t i) const;
 
+  bool has_symbol_table() const;
   // Every (symbol, member index) the archive's symbol table lists; for an
   // archive without one, the global definitions of its ELF members.
   Error for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn) const;

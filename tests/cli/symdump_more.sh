@@ -1,0 +1,40 @@
+# What symdump shows beyond llvm-nm: a DLL's exports and imports, import
+# members' details; and errors: named, the rest still listed, exit status 1.
+. "$(dirname "$0")/common.sh"
+: "${SYMDUMP:?run through meson test}"
+WINE=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+
+# A DLL without a symbol table lists its exports instead of "no symbols".
+run 0 "$SYMDUMP" "$WINE/msvcrt.dll" --exports
+has out " T printf"
+has out " D _environ"
+run 0 "$SYMDUMP" "$WINE/kernel32.dll" --exports
+has out " I AcquireSRWLockExclusive"
+run 0 "$SYMDUMP" --imports "$WINE/kernel32.dll"
+has out "         U ActivateActCtx"
+run 0 "$SYMDUMP" --imports /usr/lib/x86_64-linux-gnu/libsqlite3.so.0
+has out "U libc.so.6"
+run 0 "$SYMDUMP" -D /usr/lib/x86_64-linux-gnu/libsqlite3.so.0
+has out " T sqlite3_open"
+
+# Errors: a truncated file and a garbage member are named; the rest is listed.
+head -c 200 "$F/rts.o" > "$T/truncated.o"
+printf 'not an object at all, but long enough to look at\n' > "$T/garbage.o"
+cp "$F/base.o" "$T/base.o"
+ar rc "$T/mixed.a" "$T/base.o" "$T/truncated.o"
+run 1 "$SYMDUMP" "$T/truncated.o" "$F/rts.o" "$T/mixed.a"
+has err "symdump: error: $T/truncated.o:"
+has err "symdump: error: $T/mixed.a(truncated.o):"
+has out "T rts_main"
+has out "T base_runSparks"
+run 1 "$SYMDUMP" "$T/garbage.o"
+has err "$T/garbage.o"
+run 1 "$SYMDUMP" /no/such/file.o
+has err "/no/such/file.o"
+run 2 "$SYMDUMP" --format=xml "$F/rts.o"
+has err "unknown --format xml"
+run 0 "$SYMDUMP" --help
+for opt in -g -u -U -C -S -A -p -n -r --size-sort --format= --print-armap --exports --imports -D; do
+  has out -- "$opt"
+done
+echo ok

@@ -1,0 +1,43 @@
+# symdump's default output is llvm-nm's: the same lines on stdout and stderr
+# for fixtures of each format, real archives, an llvm-dlltool import library,
+# wine's DLLs, across the options both take.
+. "$(dirname "$0")/common.sh"
+: "${SYMDUMP:?run through meson test}"
+NM=/usr/lib/llvm-19/bin/llvm-nm
+[ -x "$NM" ] || fail "llvm-nm (LLVM 19) is not installed"
+WINE=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+[ -d "$WINE" ] || fail "wine's DLLs are not installed (package wine64)"
+
+inputs=(
+  "$F/rts.o" "$F/relocs.o" "$F/comdat_a.o" "$F/common_a.o" "$F/tls.o" "$F/nonpic.o"
+  "$F/libbase.a" "$F/libbase-thin.a" "$F/libbase-bsd.a" "$F/libbase-nosymtab.a"
+  "$F/coff/rts.gnu.obj" "$F/coff/rts.msvc.obj" "$F/coff/rts.bigobj.obj" "$F/coff/relocs.obj"
+  "$F/coff/comdat_first.gnu.obj" "$F/coff/weak_a.msvc.obj"
+  "$F/coff/libhostlib.a" "$F/coff/hostlib.lib" "$F/coff/coffbase.lib"
+  /usr/lib/x86_64-linux-gnu/libsqlite3.a
+  /usr/x86_64-w64-mingw32/lib/libkernel32.a
+  /usr/lib/gcc/x86_64-w64-mingw32/12-win32/libgcc.a
+  "$WINE/kernel32.dll" "$WINE/msvcrt.dll"
+)
+options=("" -g -u -U -S -A -p -n -r --size-sort --format=posix -j -C --print-armap -gS -nr
+         "-A --format=posix")
+count=0
+for f in "${inputs[@]}"; do
+  for o in "${options[@]}"; do
+    # shellcheck disable=SC2086
+    "$SYMDUMP" $o "$f" > "$T/ours" 2> "$T/ours.err"; ours=$?
+    # shellcheck disable=SC2086
+    "$NM" $o "$f" > "$T/theirs" 2> "$T/theirs.err"; theirs=$?
+    if ! cmp -s "$T/ours" "$T/theirs" || ! cmp -s "$T/ours.err" "$T/theirs.err" || [ $ours != $theirs ]; then
+      diff "$T/ours" "$T/theirs" | head -10
+      diff "$T/ours.err" "$T/theirs.err" | head -5
+      fail "symdump $o $f differs from llvm-nm (status $ours, llvm-nm $theirs)"
+    fi
+    count=$((count + 1))
+  done
+done
+# Several files at once: each under its name.
+"$SYMDUMP" "$F/rts.o" "$F/libbase.a" "$F/coff/rts.msvc.obj" > "$T/ours" 2>&1
+"$NM" "$F/rts.o" "$F/libbase.a" "$F/coff/rts.msvc.obj" > "$T/theirs" 2>&1
+cmp -s "$T/ours" "$T/theirs" || { diff "$T/ours" "$T/theirs" | head; fail "several files differ"; }
+echo "ok: $count comparisons"

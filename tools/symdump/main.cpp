@@ -1,0 +1,432 @@
+// symdump — symbol tables of objects, archives, import libraries and images,
+// as llvm-nm prints them (the default output is the same), or as JSON; and
+// what nm does not show: a DLL's exports and imports, an import member's DLL,
+// ordinal or hint and name type.
+//
+// Files and archive members are read in parallel, one thread per core; the
+// output keeps the order of the inputs.
+#include "symbols.hpp"
+
+#include "io/file.hpp"
+#include "object/archive.hpp"
+
+#include <llvm/ADT/StringRef.h>
+#include <llvm/BinaryFormat/Magic.h>
+#include <llvm/Demangle/Demangle.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+using symdump::Listing;
+using symdump::Sym;
+
+const char kUsage[] =
+    "usage: symdump [OPTION]... FILE...\n"
+    "\n"
+    "Lists the symbols of ELF, COFF and Mach-O objects, archives (GNU, BSD, thin, MSVC),\n"
+    "import libraries, and PE images, as llvm-nm does; a DLL lists its exports.\n"
+    "\n"
+    "  -g, --extern-only      only external (global) symbols\n"
+    "  -u, --undefined-only   only undefined symbols\n"
+    "  -U, --defined-only     only defined symbols\n"
+    "  -C, --demangle         demangle C++ names (Itanium and Microsoft)\n"
+    "  -S, --print-size       print each symbol's size\n"
+    "  -A, --print-file-name  start each line with the file (and member) name\n"
+    "  -p, --no-sort          keep the symbol table's order\n"
+    "  -n, --numeric-sort     sort by address\n"
+    "  -r, --reverse-sort     reverse the order\n"
+    "      --size-sort        sort by size\n"
+    "  -D, --dynamic          an ELF shared object's dynamic symbols\n"
+    "      --format=FORMAT    bsd (the default), posix, just-symbols, or json\n"
+    "  -j                     the same as --format=just-symbols\n"
+    "  -P                     the same as --format=posix\n"
+    "      --print-armap      print an archive's symbol table first\n"
+    "      --exports          a PE image's exports (the default for one)\n"
+    "      --imports          a PE image's imports; an ELF shared object's needed libraries\n"
+    "  -h, --help             print this help\n"
+    "      --version          print the version\n"
+    "\n"
+    "The JSON format (docs/symdump-json.md) is one document: files, their members, and\n"
+    "each symbol's name, type, value, section, binding and size, and for imports and\n"
+    "exports its DLL, ordinal, hint, name type and forwarder.\n"
+    "Exit status: 0, or 1 if any file could not be read (the others are still listed).\n";
+
+enum class Format { BSD, Posix, JustSymbols, JSON };
+enum class Sort { Name, Numeric, Size, None };
+
+struct Config {
+  symdump::Options opt;
+  bool demangle = false, print_size = false, print_file = false, reverse = false;
+  bool print_armap = false;
+  Format format = Format::BSD;
+  Sort sort = Sort::Name;
+  std::vector<std::string> files;
+};
+
+// One unit of work: a file, or one member of an archive.
+struct Job {
+  size_t file;  // index into the inputs
+  std::shared_ptr<const rtlink::FileData> data;
+  std::shared_ptr<rtlink::ArchiveReader> archive;
+  size_t member = 0;
+  Listing listing;
+  std::string error;
+  bool skip = false;  // an archive member that is not an object
+};
+
+struct FileResult {
+  std::string error;  // the file could not be opened or read as a whole
+  std::vector<size_t> jobs;
+  std::shared_ptr<rtlink::ArchiveReader> archive;
+};
+
+bool shown(const Config &c, const Sym &s) {
+  if (c.opt.undefined_only && s.defined)
+    return false;
+  if (c.opt.defined_only && !s.defined)
+    return false;
+  if (c.opt.extern_only && !s.global)
+    return false;
+  return true;
+}
+
+bool undefined_letter(char t) { return t == 'U' || t == 'w' || t == 'v'; }
+
+std::string display_name(const Config &c, const std::string &name) {
+  if (!c.demangle)
+    return name;
+  std::string d = llvm::demangle(name);
+  return d;
+}
+
+void sort_symbols(const Config &c, std::vector<Sym> &syms) {
+  auto by = [&](auto key) {
+    std::sort(syms.begin(), syms.end(), [&](const Sym &a, const Sym &b) {
+      return c.reverse ? key(b) < key(a) : key(a) < key(b);
+    });
+  };
+  switch (c.sort) {
+  case Sort::None:
+    if (c.reverse)
+      std::reverse(syms.begin(), syms.end());
+    break;
+  case Sort::Name:
+    by([](const Sym &s) { return std::make_tuple(std::cref(s.name), s.size, s.address); });
+    break;
+  case Sort::Numeric:
+    by([](const Sym &s) {
+      return std::make_tuple(!undefined_letter(s.type), s.address, std::cref(s.name), s.size);
+    });
+    break;
+  case Sort::Size:
+    by([](const Sym &s) { return std::make_tuple(s.size, std::cref(s.name), s.address); });
+    break;
+  }
+}
+
+std::string hex_field(uint64_t v, bool wide) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, wide ? "%016" PRIx64 : "%08" PRIx64, v);
+  return buf;
+}
+
+std::string text_listing(const Config &c, const Listing &l, const std::string &archive,
+                         bool label) {
+  std::string out;
+  if (label && !c.print_file) {
+    out += "\n" + (l.in_archive ? l.member : l.file) + ":\n";
+  }
+  std::string prefix;
+  if (c.print_file) {
+    if (c.format == Format::Posix && l.in_archive)
+      prefix = archive + "[" + l.member + "]: ";
+    else if (l.in_archive)
+      prefix = archive + ":" + l.member + ": ";
+    else
+      prefix = l.file + ": ";
+  }
+  const std::string blanks(l.wide ? 16 : 8, ' ');
+  for (const Sym &s : l.syms) {
+    if (!shown(c, s))
+      continue;
+    std::string name = display_name(c, s.name);
+    if (c.format == Format::JustSymbols) {
+      out += prefix + name + "\n";
+      continue;
+    }
+    if (c.format == Format::Posix) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " %c %" PRIx64 " %" PRIx64, s.type, s.address, s.size);
+      out += prefix + name + buf + "\n";
+      continue;
+    }
+    bool undef = undefined_letter(s.type);
+    out += prefix + (undef ? blanks : hex_field(s.address, l.wide)) + " ";
+    if (c.print_size)
+      out += (undef ? blanks : hex_field(s.size, l.wide)) + " ";
+    out += std::string(1, s.type) + " " + name + "\n";
+  }
+  return out;
+}
+
+nlohmann::json json_symbol(const Config &c, const Sym &s) {
+  nlohmann::json j = {{"name", display_name(c, s.name)},
+                      {"type", std::string(1, s.type)},
+                      {"value", s.address},
+                      {"section", s.section.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.section)},
+                      {"binding", s.binding},
+                      {"defined", s.defined}};
+  j["size"] = s.size ? nlohmann::json(s.size) : nlohmann::json(nullptr);
+  if (c.demangle && j["name"] != s.name)
+    j["mangled"] = s.name;
+  if (!s.dll.empty())
+    j["dll"] = s.dll;
+  if (s.ordinal >= 0)
+    j["ordinal"] = s.ordinal;
+  if (s.hint >= 0)
+    j["hint"] = s.hint;
+  if (!s.name_type.empty())
+    j["name_type"] = s.name_type;
+  if (!s.forwarder.empty())
+    j["forwarder"] = s.forwarder;
+  if (!s.import_type.empty())
+    j["import_type"] = s.import_type;
+  return j;
+}
+
+int usage_error(const std::string &msg) {
+  std::fprintf(stderr, "symdump: %s\nTry 'symdump --help'.\n", msg.c_str());
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Config c;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto flag = [&](char f) -> bool {
+      switch (f) {
+      case 'g': c.opt.extern_only = true; return true;
+      case 'u': c.opt.undefined_only = true; return true;
+      case 'U': c.opt.defined_only = true; return true;
+      case 'C': c.demangle = true; return true;
+      case 'S': c.print_size = true; return true;
+      case 'A': case 'o': c.print_file = true; return true;
+      case 'p': c.sort = Sort::None; return true;
+      case 'n': case 'v': c.sort = Sort::Numeric; return true;
+      case 'r': c.reverse = true; return true;
+      case 'D': c.opt.dynamic = true; return true;
+      case 'j': c.format = Format::JustSymbols; return true;
+      case 'P': c.format = Format::Posix; return true;
+      default: return false;
+      }
+    };
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--version") {
+      std::puts("symdump (rtlink) 0.1.0");
+      return 0;
+    } else if (a == "--extern-only") { c.opt.extern_only = true;
+    } else if (a == "--undefined-only") { c.opt.undefined_only = true;
+    } else if (a == "--defined-only") { c.opt.defined_only = true;
+    } else if (a == "--demangle") { c.demangle = true;
+    } else if (a == "--print-size") { c.print_size = true;
+    } else if (a == "--print-file-name") { c.print_file = true;
+    } else if (a == "--no-sort") { c.sort = Sort::None;
+    } else if (a == "--numeric-sort") { c.sort = Sort::Numeric;
+    } else if (a == "--reverse-sort") { c.reverse = true;
+    } else if (a == "--size-sort") { c.sort = Sort::Size;
+    } else if (a == "--dynamic") { c.opt.dynamic = true;
+    } else if (a == "--print-armap") { c.print_armap = true;
+    } else if (a == "--exports") { c.opt.exports = true;
+    } else if (a == "--imports") { c.opt.imports = true;
+    } else if (a.rfind("--format", 0) == 0) {
+      std::string v = a.size() > 8 && a[8] == '=' ? a.substr(9) : (i + 1 < argc ? argv[++i] : "");
+      if (v == "bsd") c.format = Format::BSD;
+      else if (v == "posix") c.format = Format::Posix;
+      else if (v == "just-symbols") c.format = Format::JustSymbols;
+      else if (v == "json") c.format = Format::JSON;
+      else return usage_error("unknown --format " + v + " (bsd, posix, just-symbols, json)");
+    } else if (a == "-") {
+      return usage_error("reading standard input is not supported");
+    } else if (a.size() > 1 && a[0] == '-' && a[1] != '-') {
+      for (size_t k = 1; k < a.size(); ++k)
+        if (!flag(a[k]))
+          return usage_error(std::string("unknown option -") + a[k]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option " + a);
+    } else {
+      c.files.push_back(a);
+    }
+  }
+  if (c.files.empty())
+    c.files.push_back("a.out");  // as nm does
+
+  // Open every file; list the jobs (files, or archive members).
+  std::vector<FileResult> files(c.files.size());
+  std::vector<Job> jobs;
+  for (size_t f = 0; f < c.files.size(); ++f) {
+    auto data = rtlink::read_file(c.files[f]);
+    if (!data) {
+      std::string m = data.error().message();
+      files[f].error = m.substr(m.find(": ") + 2);
+      continue;
+    }
+    std::span<const uint8_t> bytes = rtlink::bytes_of(**data);
+    llvm::StringRef s(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    if (llvm::identify_magic(s) == llvm::file_magic::archive) {
+      auto ar = rtlink::ArchiveReader::open(c.files[f], *data);
+      if (!ar) {
+        std::string m = ar.error().message();
+        files[f].error = m.substr(m.find(": ") + 2);
+        continue;
+      }
+      files[f].archive = std::move(*ar);
+      for (size_t m = 0; m < files[f].archive->member_count(); ++m) {
+        Job j;
+        j.file = f;
+        j.data = *data;
+        j.archive = files[f].archive;
+        j.member = m;
+        files[f].jobs.push_back(jobs.size());
+        jobs.push_back(std::move(j));
+      }
+    } else {
+      Job j;
+      j.file = f;
+      j.data = *data;
+      files[f].jobs.push_back(jobs.size());
+      jobs.push_back(std::move(j));
+    }
+  }
+
+  // Read them on every core.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next++) < jobs.size();) {
+      Job &j = jobs[k];
+      Listing &l = j.listing;
+      l.file = c.files[j.file];
+      const char *bytes;
+      size_t size;
+      if (j.archive) {
+        const auto &m = j.archive->member(j.member);
+        l.in_archive = true;
+        l.member = m.name;
+        l.member_index = j.member;
+        bytes = reinterpret_cast<const char *>(m.bytes.data());
+        size = m.bytes.size();
+        llvm::file_magic magic = llvm::identify_magic(llvm::StringRef(bytes, size));
+        if (magic == llvm::file_magic::unknown) {
+          j.skip = true;  // not an object (a text member, say): nothing to list
+          continue;
+        }
+      } else {
+        bytes = reinterpret_cast<const char *>(j.data->data());
+        size = j.data->size();
+      }
+      j.error = symdump::read_object(l.file, bytes, size, c.opt, l);
+      // Sorted by size with sizes not printed apart, the size stands in the
+      // address's place, in the sort as in the output (as llvm-nm has it).
+      if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
+        for (Sym &s : l.syms)
+          s.address = s.size;
+      if (j.error.empty())
+        sort_symbols(c, l.syms);
+    }
+  };
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < cores && t < jobs.size(); ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
+
+  // Print, in the order of the inputs.
+  bool failed = false;
+  const bool multiple = c.files.size() > 1;
+  nlohmann::json doc = {{"files", nlohmann::json::array()}};
+  for (size_t f = 0; f < c.files.size(); ++f) {
+    const FileResult &fr = files[f];
+    if (!fr.error.empty()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "symdump: error: %s: %s\n", c.files[f].c_str(), fr.error.c_str());
+      failed = true;
+      continue;
+    }
+    nlohmann::json jfile = {{"file", c.files[f]},
+                            {"archive", bool(fr.archive)},
+                            {"members", nlohmann::json::array()}};
+    std::string text;
+    if (fr.archive && c.print_armap && c.format != Format::JSON && fr.archive->has_symbol_table()) {
+      std::string map;
+      rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
+        map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
+      });
+      if (!map.empty())
+        text += "Archive map\n" + map + "\n";
+      if (e) {
+        std::fprintf(stderr, "symdump: error: %s\n", e.message().c_str());
+        failed = true;
+      }
+    }
+    for (size_t k : fr.jobs) {
+      const Job &j = jobs[k];
+      const Listing &l = j.listing;
+      if (j.skip)
+        continue;
+      std::string where = l.in_archive ? c.files[f] + "(" + l.member + ")" : c.files[f];
+      if (!j.error.empty()) {
+        std::fputs(text.c_str(), stdout);
+        text.clear();
+        std::fflush(stdout);
+        std::fprintf(stderr, "symdump: error: %s: %s\n", where.c_str(), j.error.c_str());
+        failed = true;
+        continue;
+      }
+      if (c.format == Format::JSON) {
+        nlohmann::json member = {{"name", l.in_archive ? nlohmann::json(l.member) : nlohmann::json(nullptr)},
+                                 {"kind", l.kind},
+                                 {"symbols", nlohmann::json::array()}};
+        if (l.in_archive)
+          member["index"] = l.member_index;
+        for (const Sym &s : l.syms)
+          if (shown(c, s))
+            member["symbols"].push_back(json_symbol(c, s));
+        jfile["members"].push_back(std::move(member));
+        continue;
+      }
+      text += text_listing(c, l, c.files[f], l.in_archive || multiple);
+      if (!l.had_symbols && l.syms.empty()) {
+        std::fputs(text.c_str(), stdout);
+        text.clear();
+        std::fflush(stdout);
+        std::string who = !l.in_archive             ? c.files[f]
+                          : c.format == Format::Posix ? c.files[f] + "[" + l.member + "]"
+                                                      : c.files[f] + ":" + l.member;
+        std::fprintf(stderr, "%s: no symbols\n", who.c_str());
+      }
+    }
+    std::fputs(text.c_str(), stdout);
+    if (c.format == Format::JSON)
+      doc["files"].push_back(std::move(jfile));
+  }
+  if (c.format == Format::JSON)
+    std::puts(doc.dump(1).c_str());
+  return failed ? 1 : 0;
+}

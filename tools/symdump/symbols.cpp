@@ -1,0 +1,461 @@
+// symdump/symbols.cpp — symbols and their nm letters, per format.
+//
+// The letters follow llvm-nm's rules, so that the default output is the
+// same: undefined U (w/v when weak), weak W/V, common C, absolute A, and by
+// the section otherwise (text t, data d, read-only r, zero fill b, ...),
+// upper case for globals. LLVM's Object library reads the files; the rules
+// are written here.
+#include "symbols.hpp"
+
+#include <llvm/BinaryFormat/COFF.h>
+#include <llvm/BinaryFormat/ELF.h>
+#include <llvm/BinaryFormat/Magic.h>
+#include <llvm/Object/COFF.h>
+#include <llvm/Object/COFFImportFile.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/MachO.h>
+#include <llvm/Object/SymbolicFile.h>
+
+#include <cctype>
+
+namespace symdump {
+
+using namespace llvm;
+using namespace llvm::object;
+
+namespace {
+
+std::string str(StringRef s) { return s.str(); }
+
+// True when the call worked; a failure is consumed (the entry is skipped).
+bool ok(Error e) {
+  if (!e)
+    return true;
+  consumeError(std::move(e));
+  return false;
+}
+
+char elf_letter(const ELFObjectFileBase &obj, const ELFSymbolRef &sym) {
+  auto sec = sym.getSection();
+  if (!sec) {
+    consumeError(sec.takeError());
+    return '?';
+  }
+  uint8_t binding = sym.getBinding();
+  if (binding == ELF::STB_GNU_UNIQUE)
+    return 'u';
+  if (binding != ELF::STB_GLOBAL && binding != ELF::STB_LOCAL)
+    return '?';
+  if (*sec == obj.section_end())
+    return '?';
+  ELFSectionRef s(**sec);
+  uint32_t type = s.getType();
+  uint64_t flags = s.getFlags();
+  if (flags & ELF::SHF_EXECINSTR)
+    return 't';
+  if (type == ELF::SHT_NOBITS)
+    return 'b';
+  if (flags & ELF::SHF_ALLOC)
+    return flags & ELF::SHF_WRITE ? 'd' : 'r';
+  auto name = s.getName();
+  if (!name) {
+    consumeError(name.takeError());
+    return '?';
+  }
+  if (name->starts_with(".debug"))
+    return 'N';
+  if (!(flags & ELF::SHF_WRITE))
+    return 'n';
+  return '?';
+}
+
+char coff_letter(const COFFObjectFile &obj, const SymbolRef &sym) {
+  COFFSymbolRef c = obj.getCOFFSymbol(sym);
+  auto name = sym.getName();
+  if (!name) {
+    consumeError(name.takeError());
+    return '?';
+  }
+  if (name->starts_with(".debug") || name->starts_with(".sxdata"))
+    return 'N';
+  uint32_t ch = 0;
+  if (!COFF::isReservedSectionNumber(c.getSectionNumber())) {
+    auto sec = sym.getSection();
+    if (!sec) {
+      consumeError(sec.takeError());
+      return '?';
+    }
+    const coff_section *s = obj.getCOFFSection(**sec);
+    ch = s->Characteristics;
+    if (auto n = obj.getSectionName(s); n && n->starts_with(".idata"))
+      return 'i';
+    else if (!n)
+      consumeError(n.takeError());
+  }
+  if (c.getSectionNumber() == COFF::IMAGE_SYM_DEBUG)
+    return 'n';
+  if (ch & COFF::IMAGE_SCN_CNT_CODE)
+    return 't';
+  if (ch & COFF::IMAGE_SCN_CNT_INITIALIZED_DATA)
+    return ch & COFF::IMAGE_SCN_MEM_WRITE ? 'd' : 'r';
+  if (ch & COFF::IMAGE_SCN_CNT_UNINITIALIZED_DATA)
+    return 'b';
+  if (ch & COFF::IMAGE_SCN_LNK_INFO)
+    return 'i';
+  if (c.isSectionDefinition())
+    return 's';
+  return '?';
+}
+
+char macho_letter(const MachOObjectFile &obj, const BasicSymbolRef &sym) {
+  DataRefImpl d = sym.getRawDataRefImpl();
+  uint8_t type = obj.is64Bit() ? obj.getSymbol64TableEntry(d).n_type : obj.getSymbolTableEntry(d).n_type;
+  if (type & MachO::N_STAB)
+    return '-';
+  switch (type & MachO::N_TYPE) {
+  case MachO::N_ABS: return 's';
+  case MachO::N_INDR: return 'i';
+  case MachO::N_SECT: {
+    auto sec = obj.getSymbolSection(d);
+    if (!sec) {
+      consumeError(sec.takeError());
+      return 's';
+    }
+    if (*sec == obj.section_end())
+      return 's';
+    DataRefImpl r = (*sec)->getRawDataRefImpl();
+    StringRef sect;
+    if (auto n = obj.getSectionName(r))
+      sect = *n;
+    else
+      consumeError(n.takeError());
+    StringRef seg = obj.getSectionFinalSegmentName(r);
+    if (seg == "__TEXT" && sect == "__text")
+      return 't';
+    if (seg == "__DATA" && sect == "__data")
+      return 'd';
+    if (seg == "__DATA" && sect == "__bss")
+      return 'b';
+    return 's';
+  }
+  }
+  return '?';
+}
+
+bool elf_object_type(const SymbolicFile &obj, const BasicSymbolRef &sym) {
+  return isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_OBJECT;
+}
+
+// The letter for one symbol, as llvm-nm chooses it.
+char letter(const SymbolicFile &obj, const BasicSymbolRef &sym, uint32_t flags) {
+  if (flags & SymbolRef::SF_Undefined) {
+    if (isa<MachOObjectFile>(obj) || !(flags & SymbolRef::SF_Weak))
+      return 'U';
+    return elf_object_type(obj, sym) ? 'v' : 'w';
+  }
+  if (isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_GNU_IFUNC)
+    return 'i';
+  if (!isa<MachOObjectFile>(obj) && (flags & SymbolRef::SF_Weak))
+    return elf_object_type(obj, sym) ? 'V' : 'W';
+  if (flags & SymbolRef::SF_Common)
+    return 'C';
+  char c = '?';
+  if (flags & SymbolRef::SF_Absolute)
+    c = 'a';
+  else if (const auto *coff = dyn_cast<COFFObjectFile>(&obj))
+    c = coff_letter(*coff, SymbolRef(sym));
+  else if (const auto *imp = dyn_cast<COFFImportFile>(&obj))
+    c = imp->getCOFFImportHeader()->getType() == COFF::IMPORT_CODE   ? 't'
+        : imp->getCOFFImportHeader()->getType() == COFF::IMPORT_DATA ? 'd'
+                                                                      : 'r';
+  else if (const auto *macho = dyn_cast<MachOObjectFile>(&obj))
+    c = macho_letter(*macho, sym);
+  else if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj)) {
+    c = elf_letter(*elf, ELFSymbolRef(sym));
+    if (ELFSymbolRef(sym).getBinding() == ELF::STB_GNU_UNIQUE)
+      return c;
+  }
+  return (flags & SymbolRef::SF_Global) ? char(std::toupper(c)) : c;
+}
+
+const char *import_name_type(unsigned t) {
+  switch (t) {
+  case COFF::IMPORT_ORDINAL: return "ordinal";
+  case COFF::IMPORT_NAME: return "name";
+  case COFF::IMPORT_NAME_NOPREFIX: return "noprefix";
+  case COFF::IMPORT_NAME_UNDECORATE: return "undecorate";
+  case COFF::IMPORT_NAME_EXPORTAS: return "exportas";
+  }
+  return "?";
+}
+
+// A PE image's export table: what a DLL offers.
+void pe_exports(const COFFObjectFile &obj, const std::string &dll, Listing &out) {
+  for (const ExportDirectoryEntryRef &e : obj.export_directories()) {
+    Sym s;
+    uint32_t ordinal = 0, rva = 0;
+    StringRef name, forwarder;
+    bool is_forwarder = false;
+    if (!ok(e.getOrdinal(ordinal)) || !ok(e.getExportRVA(rva)) || !ok(e.getSymbolName(name)) ||
+        !ok(e.isForwarder(is_forwarder)))
+      continue;
+    if (is_forwarder && ok(e.getForwardTo(forwarder)))
+      s.forwarder = str(forwarder);
+    s.name = name.empty() ? "#" + std::to_string(ordinal) : str(name);
+    s.ordinal = ordinal;
+    s.address = rva;
+    s.dll = dll;
+    s.global = true;
+    s.binding = "global";
+    s.name_type = name.empty() ? "ordinal" : "name";
+    // Code or data: by the section the export lives in.
+    s.type = 'T';
+    for (const SectionRef &sec : obj.sections()) {
+      const coff_section *c = obj.getCOFFSection(sec);
+      if (rva >= c->VirtualAddress && rva < c->VirtualAddress + std::max(c->VirtualSize, c->SizeOfRawData)) {
+        auto n = obj.getSectionName(c);
+        s.section = n ? str(*n) : "";
+        if (!n)
+          consumeError(n.takeError());
+        s.type = (c->Characteristics & COFF::IMAGE_SCN_CNT_CODE) ? 'T'
+                 : (c->Characteristics & COFF::IMAGE_SCN_MEM_WRITE) ? 'D'
+                                                                    : 'R';
+      }
+    }
+    if (is_forwarder)
+      s.type = 'I';
+    out.syms.push_back(std::move(s));
+  }
+}
+
+// A PE image's import table.
+void pe_imports(const COFFObjectFile &obj, Listing &out) {
+  for (const ImportDirectoryEntryRef &dir : obj.import_directories()) {
+    StringRef dll;
+    if (!ok(dir.getName(dll)))
+      continue;
+    for (const ImportedSymbolRef &i : dir.imported_symbols()) {
+      Sym s;
+      bool by_ordinal = false;
+      uint16_t number = 0;  // the ordinal, or for an import by name its hint
+      if (!ok(i.isOrdinal(by_ordinal)) || !ok(i.getOrdinal(number)))
+        continue;
+      if (by_ordinal) {
+        s.name = "#" + std::to_string(number);
+        s.ordinal = number;
+        s.name_type = "ordinal";
+      } else {
+        StringRef name;
+        if (!ok(i.getSymbolName(name)))
+          continue;
+        s.name = str(name);
+        s.hint = number;
+        s.name_type = "name";
+      }
+      s.dll = str(dll);
+      s.defined = false;
+      s.type = 'U';
+      s.global = true;
+      s.binding = "global";
+      out.syms.push_back(std::move(s));
+    }
+  }
+}
+
+void elf_needed(const ELFObjectFileBase &obj, Listing &out);
+
+} // namespace
+
+std::string read_object(const std::string &file, const char *bytes, size_t size,
+                        const Options &opt, Listing &out) {
+  MemoryBufferRef ref(StringRef(bytes, size), out.in_archive ? out.member : file);
+  file_magic magic = identify_magic(ref.getBuffer());
+  if (magic == file_magic::bitcode)
+    return "LLVM bitcode is not read by symdump";
+  auto made = SymbolicFile::createSymbolicFile(ref, magic, nullptr);
+  if (!made) {
+    std::string msg = toString(made.takeError());
+    return msg;
+  }
+  SymbolicFile &obj = **made;
+
+  out.wide = true;
+  if (isa<COFFObjectFile>(obj) || isa<COFFImportFile>(obj))
+    out.wide = false;
+  else if (const auto *m = dyn_cast<MachOObjectFile>(&obj))
+    out.wide = m->is64Bit();
+  else if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
+    out.wide = e->getBytesInAddress() == 8;
+  out.kind = isa<ELFObjectFileBase>(obj)  ? "elf"
+             : isa<COFFImportFile>(obj)  ? "coff-import"
+             : isa<MachOObjectFile>(obj) ? "macho"
+             : isa<COFFObjectFile>(obj)  ? "coff"
+                                         : "other";
+  const auto *coff = dyn_cast<COFFObjectFile>(&obj);
+  const bool pe = coff && (coff->getPE32Header() || coff->getPE32PlusHeader());
+  if (pe)
+    out.kind = "pe";
+  // An image lists its exports (or imports) when asked, or when it has no
+  // symbol table: llvm-nm would say "no symbols" of a DLL.
+  if (pe && (opt.exports || opt.imports || obj.symbols().empty())) {
+    // A DLL's symbols are its exports (and, asked for, its imports).
+    std::string dll = file.substr(file.rfind('/') + 1);
+    if (!opt.imports || opt.exports)
+      pe_exports(*coff, dll, out);
+    if (opt.imports)
+      pe_imports(*coff, out);
+    out.had_symbols = !out.syms.empty();
+    return {};
+  }
+
+  auto range = obj.symbols();
+  if (opt.dynamic) {
+    const auto *e = dyn_cast<ELFObjectFileBase>(&obj);
+    if (!e)
+      return "--dynamic applies to ELF files only";
+    auto dyn = e->getDynamicSymbolIterators();
+    out.had_symbols = dyn.begin() != dyn.end();
+    for (const ELFSymbolRef &sym : dyn) {
+      auto flags = sym.getFlags();
+      if (!flags) {
+        consumeError(flags.takeError());
+        continue;
+      }
+      if (*flags & SymbolRef::SF_FormatSpecific)
+        continue;
+      Sym s;
+      auto n = sym.getName();
+      s.name = n ? str(*n) : "";
+      if (!n)
+        consumeError(n.takeError());
+      s.size = sym.getSize();
+      auto a = sym.getAddress();
+      s.address = a ? *a : 0;
+      if (!a)
+        consumeError(a.takeError());
+      s.type = letter(obj, sym, *flags);
+      s.defined = !(*flags & SymbolRef::SF_Undefined);
+      s.global = *flags & SymbolRef::SF_Global;
+      s.weak = *flags & SymbolRef::SF_Weak;
+      s.binding = s.weak ? "weak" : s.global ? "global" : "local";
+      out.syms.push_back(std::move(s));
+    }
+    return {};
+  }
+  out.had_symbols = range.begin() != range.end();
+
+  const auto *imp = dyn_cast<COFFImportFile>(&obj);
+  for (const BasicSymbolRef &sym : range) {
+    auto flags = sym.getFlags();
+    if (!flags)
+      return toString(flags.takeError());
+    if (*flags & SymbolRef::SF_FormatSpecific)
+      continue;
+    Sym s;
+    if (isa<ELFObjectFileBase>(&obj))
+      s.size = ELFSymbolRef(sym).getSize();
+    if (isa<ObjectFile>(obj)) {
+      auto a = SymbolRef(sym).getAddress();
+      if (!a) {
+        consumeError(a.takeError());
+        break;  // as llvm-nm does
+      }
+      s.address = *a;
+    }
+    s.type = letter(obj, sym, *flags);
+    std::string name;
+    raw_string_ostream os(name);
+    if (Error e = sym.printName(os))
+      return toString(std::move(e));
+    os.flush();
+    s.name = std::move(name);
+    s.defined = !(*flags & SymbolRef::SF_Undefined);
+    s.global = *flags & SymbolRef::SF_Global;
+    s.weak = *flags & SymbolRef::SF_Weak;
+    s.binding = s.weak ? "weak" : s.global ? "global" : "local";
+    if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj)) {
+      auto sec = ELFSymbolRef(sym).getSection();
+      if (sec && *sec != elf->section_end()) {
+        if (auto n = (*sec)->getName())
+          s.section = str(*n);
+        else
+          consumeError(n.takeError());
+      } else if (!sec) {
+        consumeError(sec.takeError());
+      }
+    } else if (coff) {
+      auto sec = SymbolRef(sym).getSection();
+      if (sec && *sec != coff->section_end()) {
+        if (auto n = (*sec)->getName())
+          s.section = str(*n);
+        else
+          consumeError(n.takeError());
+      } else if (!sec) {
+        consumeError(sec.takeError());
+      }
+    }
+    if (imp) {
+      const coff_import_header *h = imp->getCOFFImportHeader();
+      // The DLL's name follows the symbol name in the member's data.
+      StringRef data = imp->getMemoryBufferRef().getBuffer().drop_front(sizeof(coff_import_header));
+      StringRef symbol = data.split('\0').first;
+      s.dll = str(data.split('\0').second.split('\0').first);
+      s.name_type = import_name_type(h->getNameType());
+      (h->getNameType() == COFF::IMPORT_ORDINAL ? s.ordinal : s.hint) = h->OrdinalHint;
+      s.import_type = h->getType() == COFF::IMPORT_CODE   ? "code"
+                      : h->getType() == COFF::IMPORT_DATA ? "data"
+                                                          : "const";
+      (void)symbol;
+    }
+    out.syms.push_back(std::move(s));
+  }
+  if (opt.imports) {
+    if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
+      elf_needed(*e, out);
+  }
+  return {};
+}
+
+namespace {
+
+// ELF: the libraries a shared object needs (DT_NEEDED), as imports.
+void elf_needed(const ELFObjectFileBase &obj, Listing &out) {
+  const auto *e64 = dyn_cast<ELF64LEObjectFile>(&obj);
+  if (!e64)
+    return;
+  const auto &ef = e64->getELFFile();
+  auto dyn = ef.dynamicEntries();
+  if (!dyn) {
+    consumeError(dyn.takeError());
+    return;
+  }
+  uint64_t strtab_addr = 0, strsz = 0;
+  for (const auto &d : *dyn) {
+    if (d.getTag() == ELF::DT_STRTAB)
+      strtab_addr = d.getVal();
+    if (d.getTag() == ELF::DT_STRSZ)
+      strsz = d.getVal();
+  }
+  auto strtab = ef.toMappedAddr(strtab_addr);
+  if (!strtab) {
+    consumeError(strtab.takeError());
+    return;
+  }
+  StringRef table(reinterpret_cast<const char *>(*strtab),
+                  std::min<uint64_t>(strsz, ef.getBufSize() - (*strtab - ef.base())));
+  for (const auto &d : *dyn)
+    if (d.getTag() == ELF::DT_NEEDED && d.getVal() < table.size()) {
+      Sym s;
+      s.name = str(table.drop_front(d.getVal()).split('\0').first);
+      s.dll = s.name;
+      s.type = 'U';
+      s.defined = false;
+      s.global = true;
+      s.binding = "needed";
+      out.syms.push_back(std::move(s));
+    }
+}
+
+} // namespace
+
+} // namespace symdump

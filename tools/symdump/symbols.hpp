@@ -1,0 +1,49 @@
+// symdump's model: the symbols of one object (or archive member), with the
+// letter nm gives each, and what nm cannot show (import and export details).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace symdump {
+
+struct Sym {
+  std::string name;
+  uint64_t address = 0, size = 0;
+  char type = '?';          // nm's letter
+  bool defined = true, global = false, weak = false;
+  std::string section;      // where known
+  std::string binding;      // "local", "global", "weak"
+  // Imports and exports.
+  std::string dll;
+  int64_t ordinal = -1, hint = -1;
+  std::string name_type;    // "name", "ordinal", "noprefix", "undecorate", "exportas"
+  std::string forwarder;
+  std::string import_type;  // "code", "data", "const"
+};
+
+// One listing: a file, or a member of an archive.
+struct Listing {
+  std::string file;    // the path given
+  std::string member;  // the member's name, for an archive
+  size_t member_index = 0;
+  bool in_archive = false;
+  bool wide = true;     // 16 hex digits for addresses, else 8
+  bool had_symbols = true;  // the file has a symbol table at all
+  std::vector<Sym> syms;
+  std::string kind;     // "elf", "coff", "coff-import", "pe", "macho", ...
+};
+
+struct Options {
+  bool extern_only = false, undefined_only = false, defined_only = false;
+  bool dynamic = false;     // ELF: the dynamic symbol table
+  bool exports = false, imports = false;
+};
+
+// Reads the symbols of the object in `bytes`, as llvm-nm does, into `out`;
+// an error message if it is not an object symdump reads.
+std::string read_object(const std::string &file, const char *bytes, size_t size,
+                        const Options &opt, Listing &out);
+
+} // namespace symdump
