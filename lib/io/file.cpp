@@ -26,8 +26,8 @@ struct OwnedData final : FileData {
 
 } // namespace
 
-Expected<std::shared_ptr<const FileData>> read_file(const std::string &path) {
-  auto mapped = platform::map_file(path);
+Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, bool prefault) {
+  auto mapped = platform::map_file(path, prefault);
   if (!mapped)
     return mapped.take_error();
   auto d = std::make_shared<MappedData>();

@@ -10,7 +10,9 @@
 
 namespace rtlink {
 
-Expected<std::shared_ptr<const FileData>> read_file(const std::string &path);
+// `prefault`: map all of a small file at once (the linker reads most of what
+// it opens); a reader that touches only symbol tables says no.
+Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, bool prefault = true);
 // A copy of bytes already in memory.
 std::shared_ptr<const FileData> copy_bytes(std::span<const uint8_t> bytes);
 

@@ -24,6 +24,8 @@ bool is_image_base(std::string_view n) { return n == "__ImageBase" || n == "__im
 
 // Names the linker defines for each unit, as a static linker does for a DSO.
 bool linker_defined(std::string_view n) {
+  if (n.empty() || n[0] != '_')  // all of them start with '_': most names are out at once
+    return false;
   return n == "_GLOBAL_OFFSET_TABLE_" || n == "__dso_handle" || starts_with(n, "__start_") ||
          starts_with(n, "__stop_") || is_image_base(n);
 }
@@ -299,6 +301,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         // other units may reach its alias through the name.
         if ((!u->referenced[j] && s.alias == kNoAlias) || s.name.empty())
           continue;
+        const bool special = s.name[0] == '_';  // linker-defined names all start so
         auto cell = std::find_if(cells.begin(), cells.end(),
                                  [&](const auto &c) { return c.first == j; });
         auto stub = std::find_if(via.begin(), via.end(),
@@ -316,18 +319,19 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           } else {
             missing.emplace_back(u, j);
           }
-        } else if (is_image_base(s.name)) {
+        } else if (special && is_image_base(s.name)) {
           t.kind = Target::Absolute;
           t.value = space.base();
-        } else if (s.name == "_GLOBAL_OFFSET_TABLE_") {
+        } else if (special && s.name == "_GLOBAL_OFFSET_TABLE_") {
           t.kind = Target::GOTBase;
-        } else if (s.name == "__dso_handle") {
+        } else if (special && s.name == "__dso_handle") {
           t.kind = Target::DSOHandle;
-        } else if (starts_with(s.name, "__start_") &&
+        } else if (special && starts_with(s.name, "__start_") &&
                    has_loaded_section(lu, s.name.substr(8))) {
           t.kind = Target::SectionStart;
           t.name = s.name.substr(8);
-        } else if (starts_with(s.name, "__stop_") && has_loaded_section(lu, s.name.substr(7))) {
+        } else if (special && starts_with(s.name, "__stop_") &&
+                   has_loaded_section(lu, s.name.substr(7))) {
           t.kind = Target::SectionStop;
           t.name = s.name.substr(7);
         } else if (by_name()) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "link/address_space.hpp"
+#include "support/hash.hpp"
 #include "object/archive.hpp"
 #include "object/link_unit.hpp"
 #include <rtlink/linker.hpp>
@@ -189,9 +190,9 @@ public:
   std::vector<std::unique_ptr<Block>> blocks;
   std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
   std::vector<LoadedLibrary> libraries;
-  std::unordered_map<std::string_view, GlobalEntry> globals;
-  std::unordered_map<std::string_view, Unit *> comdats;
-  std::unordered_map<std::string_view, LazyMember> lazy;
+  std::unordered_map<std::string_view, GlobalEntry, NameHash> globals;
+  std::unordered_map<std::string_view, Unit *, NameHash> comdats;
+  std::unordered_map<std::string_view, LazyMember, NameHash> lazy;
 
   // What COMDAT LARGEST takeovers changed in earlier units, so a failed
   // resolve can put it back (see add_unit).

@@ -2,49 +2,11 @@
 // mapped to generic edge kinds (object/edge_kind.hpp gives each expression).
 #include "object/elf_x86_64.hpp"
 
-#include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELF.h>
 
 namespace rtlink::elf_x86_64 {
 
 using namespace llvm::ELF;
-
-Mapping map_relocation(uint32_t type) {
-  auto edge = [](EdgeKind k) { return Mapping{RelocClass::Edge, k}; };
-  switch (type) {
-  case R_X86_64_NONE: return {RelocClass::None, EdgeKind::Abs64};
-  case R_X86_64_64: return edge(EdgeKind::Abs64);              // S + A
-  case R_X86_64_32: return edge(EdgeKind::Abs32);              // S + A, zero-extended
-  case R_X86_64_32S: return edge(EdgeKind::Abs32S);            // S + A, sign-extended
-  case R_X86_64_16: return edge(EdgeKind::Abs16);
-  case R_X86_64_8: return edge(EdgeKind::Abs8);
-  case R_X86_64_PC64: return edge(EdgeKind::PCRel64);          // S + A - P
-  case R_X86_64_PC32: return edge(EdgeKind::PCRel32);
-  case R_X86_64_PC16: return edge(EdgeKind::PCRel16);
-  case R_X86_64_PC8: return edge(EdgeKind::PCRel8);
-  case R_X86_64_PLT32: return edge(EdgeKind::Branch32);        // L + A - P
-  case R_X86_64_GOTPCREL:                                       // G + GOT + A - P
-  case R_X86_64_GOTPCRELX:
-  case R_X86_64_REX_GOTPCRELX: return edge(EdgeKind::GOTPCRel32);
-  case R_X86_64_GOTPCREL64: return edge(EdgeKind::GOTPCRel64);
-  case R_X86_64_GOT64: return edge(EdgeKind::GOTOffset64);     // G + A
-  case R_X86_64_GOTPC32: return edge(EdgeKind::GOTBasePCRel32); // GOT + A - P
-  case R_X86_64_GOTPC64: return edge(EdgeKind::GOTBasePCRel64);
-  case R_X86_64_GOTOFF64: return edge(EdgeKind::GOTBaseRel64); // S + A - GOT
-  case R_X86_64_DTPMOD64:
-  case R_X86_64_DTPOFF64:
-  case R_X86_64_TPOFF64:
-  case R_X86_64_TLSGD:
-  case R_X86_64_TLSLD:
-  case R_X86_64_DTPOFF32:
-  case R_X86_64_GOTTPOFF:
-  case R_X86_64_TPOFF32:
-  case R_X86_64_GOTPC32_TLSDESC:
-  case R_X86_64_TLSDESC_CALL:
-  case R_X86_64_TLSDESC: return {RelocClass::ThreadLocal, EdgeKind::Abs64};
-  default: return {RelocClass::Unknown, EdgeKind::Abs64};
-  }
-}
 
 std::string relocation_name(uint16_t type) {
   llvm::StringRef n = llvm::object::getELFRelocationTypeName(EM_X86_64, type);

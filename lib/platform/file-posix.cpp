@@ -11,7 +11,7 @@
 
 namespace rtlink::platform {
 
-Expected<MappedFile> map_file(const std::string &path) {
+Expected<MappedFile> map_file(const std::string &path, bool prefault) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return make_error(path, ": cannot read: ", std::strerror(errno));
@@ -31,7 +31,7 @@ Expected<MappedFile> map_file(const std::string &path) {
   if (f.size) {
     // Small files are read whole anyway: one populated mapping costs less
     // than a page fault per page. Large archives are touched only where needed.
-    int populate = f.size <= (uint64_t(16) << 20) ? MAP_POPULATE : 0;
+    int populate = prefault && f.size <= (uint64_t(16) << 20) ? MAP_POPULATE : 0;
     void *p = mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
     if (p == MAP_FAILED) {
       int err = errno;

@@ -30,7 +30,7 @@ struct MappedFile {
   const uint8_t *data = nullptr;
   uint64_t size = 0;
 };
-Expected<MappedFile> map_file(const std::string &path);
+Expected<MappedFile> map_file(const std::string &path, bool prefault);
 void unmap_file(const MappedFile &f);
 
 // dynlib-posix.cpp

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -84,6 +85,7 @@ struct Job {
   Listing listing;
   std::string error;
   bool skip = false;  // an archive member that is not an object
+  std::string out, err;  // what it prints (text formats), made by the worker
 };
 
 struct FileResult {
@@ -136,10 +138,18 @@ void sort_symbols(const Config &c, std::vector<Sym> &syms) {
   }
 }
 
-std::string hex_field(uint64_t v, bool wide) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, wide ? "%016" PRIx64 : "%08" PRIx64, v);
-  return buf;
+// "%016" PRIx64 / "%08" PRIx64, without printf's cost per line.
+void append_hex(std::string &out, uint64_t v, bool wide) {
+  char buf[16];
+  int n = 0;
+  do {
+    buf[n++] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v);
+  for (int pad = (wide ? 16 : 8) - n; pad > 0; --pad)
+    out += '0';
+  while (n)
+    out += buf[--n];
 }
 
 std::string text_listing(const Config &c, const Listing &l, const std::string &archive,
@@ -173,10 +183,23 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
       continue;
     }
     bool undef = undefined_letter(s.type);
-    out += prefix + (undef ? blanks : hex_field(s.address, l.wide)) + " ";
-    if (c.print_size)
-      out += (undef ? blanks : hex_field(s.size, l.wide)) + " ";
-    out += std::string(1, s.type) + " " + name + "\n";
+    out += prefix;
+    if (undef)
+      out += blanks;
+    else
+      append_hex(out, s.address, l.wide);
+    out += ' ';
+    if (c.print_size) {
+      if (undef)
+        out += blanks;
+      else
+        append_hex(out, s.size, l.wide);
+      out += ' ';
+    }
+    out += s.type;
+    out += ' ';
+    out += name;
+    out += '\n';
   }
   return out;
 }
@@ -280,7 +303,7 @@ int main(int argc, char **argv) {
   std::vector<FileResult> files(c.files.size());
   std::vector<Job> jobs;
   for (size_t f = 0; f < c.files.size(); ++f) {
-    auto data = rtlink::read_file(c.files[f]);
+    auto data = rtlink::read_file(c.files[f], /*prefault=*/false);
     if (!data) {
       std::string m = data.error().message();
       files[f].error = m.substr(m.find(": ") + 2);
@@ -314,39 +337,114 @@ int main(int argc, char **argv) {
     }
   }
 
-  // Read them on every core.
+  // What is printed, in order: file errors and archive maps, and each job's
+  // text. Workers read jobs on every core; whoever finishes a job prints all
+  // that is ready from the cursor on, so output streams in input order and
+  // each job's text is freed once printed.
+  struct Piece {
+    bool is_job;
+    size_t job;
+    std::string out, err;
+  };
+  std::vector<Piece> pieces;
+  bool failed = false;
+  const bool multiple = c.files.size() > 1;
+  for (size_t f = 0; f < c.files.size(); ++f) {
+    const FileResult &fr = files[f];
+    if (!fr.error.empty()) {
+      pieces.push_back({false, 0, "", "symdump: error: " + c.files[f] + ": " + fr.error + "\n"});
+      failed = true;
+      continue;
+    }
+    if (fr.archive && c.print_armap && c.format != Format::JSON && fr.archive->has_symbol_table()) {
+      std::string map;
+      rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
+        map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
+      });
+      pieces.push_back({false, 0, map.empty() ? "" : "Archive map\n" + map + "\n",
+                        e ? "symdump: error: " + e.message() + "\n" : ""});
+      failed |= bool(e);
+    }
+    for (size_t k : fr.jobs)
+      pieces.push_back({true, k, "", ""});
+  }
+
+  auto run_job = [&](Job &j) {
+    Listing &l = j.listing;
+    l.file = c.files[j.file];
+    const char *bytes;
+    size_t size;
+    if (j.archive) {
+      const auto &m = j.archive->member(j.member);
+      l.in_archive = true;
+      l.member = m.name;
+      l.member_index = j.member;
+      bytes = reinterpret_cast<const char *>(m.bytes.data());
+      size = m.bytes.size();
+      if (llvm::identify_magic(llvm::StringRef(bytes, size)) == llvm::file_magic::unknown) {
+        j.skip = true;  // not an object (a text member, say): nothing to list
+        return;
+      }
+    } else {
+      bytes = reinterpret_cast<const char *>(j.data->data());
+      size = j.data->size();
+    }
+    j.error = symdump::read_object(l.file, bytes, size, c.opt, l);
+    if (!j.error.empty()) {
+      std::string where = l.in_archive ? l.file + "(" + l.member + ")" : l.file;
+      j.err = "symdump: error: " + where + ": " + j.error + "\n";
+      return;
+    }
+    // Sorted by size with sizes not printed apart, the size stands in the
+    // address's place, in the sort as in the output (as llvm-nm has it).
+    if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
+      for (Sym &sym : l.syms)
+        sym.address = sym.size;
+    sort_symbols(c, l.syms);
+    if (c.format == Format::JSON)
+      return;
+    j.out = text_listing(c, l, l.file, l.in_archive || multiple);
+    if (!l.had_symbols && l.syms.empty()) {
+      std::string who = !l.in_archive             ? l.file
+                        : c.format == Format::Posix ? l.file + "[" + l.member + "]"
+                                                    : l.file + ":" + l.member;
+      j.err = who + ": no symbols\n";
+    }
+    l.syms.clear();
+    l.syms.shrink_to_fit();
+  };
+
+  std::vector<std::atomic<bool>> done(jobs.size());
+  std::mutex print_lock;
+  size_t cursor = 0;
+  auto print_ready = [&] {
+    std::lock_guard<std::mutex> g(print_lock);
+    for (; cursor < pieces.size(); ++cursor) {
+      Piece &p = pieces[cursor];
+      std::string *out = &p.out, *err = &p.err;
+      if (p.is_job) {
+        if (!done[p.job].load(std::memory_order_acquire))
+          return;
+        Job &j = jobs[p.job];
+        out = &j.out;
+        err = &j.err;
+        failed |= !j.error.empty();
+      }
+      if (c.format != Format::JSON && !out->empty())
+        std::fwrite(out->data(), 1, out->size(), stdout);
+      if (!err->empty()) {
+        std::fflush(stdout);
+        std::fputs(err->c_str(), stderr);
+      }
+      std::string().swap(*out);
+    }
+  };
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t k; (k = next++) < jobs.size();) {
-      Job &j = jobs[k];
-      Listing &l = j.listing;
-      l.file = c.files[j.file];
-      const char *bytes;
-      size_t size;
-      if (j.archive) {
-        const auto &m = j.archive->member(j.member);
-        l.in_archive = true;
-        l.member = m.name;
-        l.member_index = j.member;
-        bytes = reinterpret_cast<const char *>(m.bytes.data());
-        size = m.bytes.size();
-        llvm::file_magic magic = llvm::identify_magic(llvm::StringRef(bytes, size));
-        if (magic == llvm::file_magic::unknown) {
-          j.skip = true;  // not an object (a text member, say): nothing to list
-          continue;
-        }
-      } else {
-        bytes = reinterpret_cast<const char *>(j.data->data());
-        size = j.data->size();
-      }
-      j.error = symdump::read_object(l.file, bytes, size, c.opt, l);
-      // Sorted by size with sizes not printed apart, the size stands in the
-      // address's place, in the sort as in the output (as llvm-nm has it).
-      if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
-        for (Sym &s : l.syms)
-          s.address = s.size;
-      if (j.error.empty())
-        sort_symbols(c, l.syms);
+      run_job(jobs[k]);
+      done[k].store(true, std::memory_order_release);
+      print_ready();
     }
   };
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -356,76 +454,35 @@ int main(int argc, char **argv) {
   work();
   for (std::thread &t : pool)
     t.join();
+  print_ready();
 
-  // Print, in the order of the inputs.
-  bool failed = false;
-  const bool multiple = c.files.size() > 1;
+  // JSON: one document, once everything is read.
   nlohmann::json doc = {{"files", nlohmann::json::array()}};
-  for (size_t f = 0; f < c.files.size(); ++f) {
-    const FileResult &fr = files[f];
-    if (!fr.error.empty()) {
-      std::fflush(stdout);
-      std::fprintf(stderr, "symdump: error: %s: %s\n", c.files[f].c_str(), fr.error.c_str());
-      failed = true;
-      continue;
-    }
-    nlohmann::json jfile = {{"file", c.files[f]},
-                            {"archive", bool(fr.archive)},
-                            {"members", nlohmann::json::array()}};
-    std::string text;
-    if (fr.archive && c.print_armap && c.format != Format::JSON && fr.archive->has_symbol_table()) {
-      std::string map;
-      rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
-        map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
-      });
-      if (!map.empty())
-        text += "Archive map\n" + map + "\n";
-      if (e) {
-        std::fprintf(stderr, "symdump: error: %s\n", e.message().c_str());
-        failed = true;
-      }
-    }
-    for (size_t k : fr.jobs) {
-      const Job &j = jobs[k];
-      const Listing &l = j.listing;
-      if (j.skip)
+  if (c.format == Format::JSON)
+    for (size_t f = 0; f < c.files.size(); ++f) {
+      const FileResult &fr = files[f];
+      if (!fr.error.empty())
         continue;
-      std::string where = l.in_archive ? c.files[f] + "(" + l.member + ")" : c.files[f];
-      if (!j.error.empty()) {
-        std::fputs(text.c_str(), stdout);
-        text.clear();
-        std::fflush(stdout);
-        std::fprintf(stderr, "symdump: error: %s: %s\n", where.c_str(), j.error.c_str());
-        failed = true;
-        continue;
-      }
-      if (c.format == Format::JSON) {
+      nlohmann::json jfile = {{"file", c.files[f]},
+                              {"archive", bool(fr.archive)},
+                              {"members", nlohmann::json::array()}};
+      for (size_t k : fr.jobs) {
+        const Job &j = jobs[k];
+        const Listing &l = j.listing;
+        if (j.skip || !j.error.empty())
+          continue;
         nlohmann::json member = {{"name", l.in_archive ? nlohmann::json(l.member) : nlohmann::json(nullptr)},
                                  {"kind", l.kind},
                                  {"symbols", nlohmann::json::array()}};
         if (l.in_archive)
           member["index"] = l.member_index;
-        for (const Sym &s : l.syms)
-          if (shown(c, s))
-            member["symbols"].push_back(json_symbol(c, s));
+        for (const Sym &sym : l.syms)
+          if (shown(c, sym))
+            member["symbols"].push_back(json_symbol(c, sym));
         jfile["members"].push_back(std::move(member));
-        continue;
       }
-      text += text_listing(c, l, c.files[f], l.in_archive || multiple);
-      if (!l.had_symbols && l.syms.empty()) {
-        std::fputs(text.c_str(), stdout);
-        text.clear();
-        std::fflush(stdout);
-        std::string who = !l.in_archive             ? c.files[f]
-                          : c.format == Format::Posix ? c.files[f] + "[" + l.member + "]"
-                                                      : c.files[f] + ":" + l.member;
-        std::fprintf(stderr, "%s: no symbols\n", who.c_str());
-      }
-    }
-    std::fputs(text.c_str(), stdout);
-    if (c.format == Format::JSON)
       doc["files"].push_back(std::move(jfile));
-  }
+    }
   if (c.format == Format::JSON)
     std::puts(doc.dump(1).c_str());
   return failed ? 1 : 0;
