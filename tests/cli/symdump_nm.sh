@@ -18,6 +18,8 @@ inputs=(
   /usr/x86_64-w64-mingw32/lib/libkernel32.a
   /usr/lib/gcc/x86_64-w64-mingw32/12-win32/libgcc.a
   "$WINE/kernel32.dll" "$WINE/msvcrt.dll"
+  "$F/macho/base.x86_64.o" "$F/macho/comdat_a.arm64.o" "$F/macho/common_a.i386.o"
+  "$F/macho/base.fat.o" "$F/macho/nohost.fat.o" "$F/macho/libmacho.a"
 )
 options=("" -g -u -U -S -A -p -n -r --size-sort --format=posix -j -C --print-armap -gS -nr
          "-A --format=posix")
@@ -28,6 +30,9 @@ for f in "${inputs[@]}"; do
     "$SYMDUMP" $o "$f" > "$T/ours" 2> "$T/ours.err"; ours=$?
     # shellcheck disable=SC2086
     "$NM" $o "$f" > "$T/theirs" 2> "$T/theirs.err"; theirs=$?
+    # Warnings and errors name their tool: compare what follows the name.
+    sed -i 's|^[^ ]*llvm-nm: |TOOL: |' "$T/theirs.err"
+    sed -i 's|^symdump: |TOOL: |' "$T/ours.err"
     if ! cmp -s "$T/ours" "$T/theirs" || ! cmp -s "$T/ours.err" "$T/theirs.err" || [ $ours != $theirs ]; then
       diff "$T/ours" "$T/theirs" | head -10
       diff "$T/ours.err" "$T/theirs.err" | head -5

@@ -13,6 +13,7 @@
 #include <llvm/ADT/StringRef.h>
 #include <llvm/BinaryFormat/Magic.h>
 #include <llvm/Demangle/Demangle.h>
+#include <llvm/Object/MachOUniversal.h>
 
 #include <nlohmann/json.hpp>
 
@@ -86,6 +87,8 @@ struct Job {
   std::string error;
   bool skip = false;  // an archive member that is not an object
   std::string out, err;  // what it prints (text formats), made by the worker
+  std::span<const uint8_t> slice;  // a universal binary's slice
+  std::string arch;                // its architecture, when every slice is listed
 };
 
 struct FileResult {
@@ -156,23 +159,30 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
                          bool label) {
   std::string out;
   if (label && !c.print_file) {
-    out += "\n" + (l.in_archive ? l.member : l.file) + ":\n";
+    out += "\n" + (l.in_archive ? l.member : l.file);
+    if (!l.arch.empty())
+      out += " (for architecture " + l.arch + ")";
+    out += ":\n";
   }
   std::string prefix;
   if (c.print_file) {
+    if (!l.arch.empty())
+      prefix = "(for architecture " + l.arch + "):";
     if (c.format == Format::Posix && l.in_archive)
-      prefix = archive + "[" + l.member + "]: ";
+      prefix += archive + "[" + l.member + "]: ";
     else if (l.in_archive)
-      prefix = archive + ":" + l.member + ": ";
+      prefix += archive + ":" + l.member + ": ";
     else
-      prefix = l.file + ": ";
+      prefix += l.file + ": ";
   }
   const std::string blanks(l.wide ? 16 : 8, ' ');
   for (const Sym &s : l.syms) {
     if (!shown(c, s))
       continue;
     std::string name = display_name(c, s.name);
-    if (c.format == Format::JustSymbols) {
+    // Undefined-only on Mach-O: names alone, as llvm-nm prints them.
+    if (c.format == Format::JustSymbols || (c.opt.undefined_only && l.kind == "macho" &&
+                                            c.format != Format::Posix)) {
       out += prefix + name + "\n";
       continue;
     }
@@ -311,7 +321,40 @@ int main(int argc, char **argv) {
     }
     std::span<const uint8_t> bytes = rtlink::bytes_of(**data);
     llvm::StringRef s(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    if (llvm::identify_magic(s) == llvm::file_magic::archive) {
+    if (llvm::identify_magic(s) == llvm::file_magic::macho_universal_binary) {
+      // As llvm-nm: the slice for this machine's architecture alone; if there
+      // is none, every slice, each labelled with its architecture.
+      auto ub = llvm::object::MachOUniversalBinary::create(
+          llvm::MemoryBufferRef(s, c.files[f]));
+      if (!ub) {
+        files[f].error = llvm::toString(ub.takeError());
+        continue;
+      }
+      std::vector<std::pair<std::string, std::span<const uint8_t>>> slices;
+      for (const auto &o : (*ub)->objects()) {
+        uint64_t off = o.getOffset(), size = o.getSize();
+        if (off > bytes.size() || size > bytes.size() - off)
+          continue;  // reported below if nothing is left
+        slices.emplace_back(o.getArchFlagName(), bytes.subspan(off, size));
+      }
+      auto host = std::find_if(slices.begin(), slices.end(),
+                               [](const auto &sl) { return sl.first == "x86_64"; });
+      if (host != slices.end())
+        slices = {std::make_pair(std::string(), host->second)};
+      if (slices.empty()) {
+        files[f].error = "no slice of this universal binary lies within the file";
+        continue;
+      }
+      for (auto &[arch, slice] : slices) {
+        Job j;
+        j.file = f;
+        j.data = *data;
+        j.slice = slice;
+        j.arch = arch;
+        files[f].jobs.push_back(jobs.size());
+        jobs.push_back(std::move(j));
+      }
+    } else if (llvm::identify_magic(s) == llvm::file_magic::archive) {
       auto ar = rtlink::ArchiveReader::open(c.files[f], *data);
       if (!ar) {
         std::string m = ar.error().message();
@@ -385,6 +428,10 @@ int main(int argc, char **argv) {
         j.skip = true;  // not an object (a text member, say): nothing to list
         return;
       }
+    } else if (!j.slice.empty()) {
+      bytes = reinterpret_cast<const char *>(j.slice.data());
+      size = j.slice.size();
+      l.arch = j.arch;
     } else {
       bytes = reinterpret_cast<const char *>(j.data->data());
       size = j.data->size();
@@ -403,7 +450,7 @@ int main(int argc, char **argv) {
     sort_symbols(c, l.syms);
     if (c.format == Format::JSON)
       return;
-    j.out = text_listing(c, l, l.file, l.in_archive || multiple);
+    j.out = text_listing(c, l, l.file, l.in_archive || multiple || !l.arch.empty());
     if (!l.had_symbols && l.syms.empty()) {
       std::string who = !l.in_archive             ? l.file
                         : c.format == Format::Posix ? l.file + "[" + l.member + "]"
@@ -417,6 +464,7 @@ int main(int argc, char **argv) {
   std::vector<std::atomic<bool>> done(jobs.size());
   std::mutex print_lock;
   size_t cursor = 0;
+  bool size_warning = false;  // once: Mach-O records no sizes
   auto print_ready = [&] {
     std::lock_guard<std::mutex> g(print_lock);
     for (; cursor < pieces.size(); ++cursor) {
@@ -429,6 +477,13 @@ int main(int argc, char **argv) {
         out = &j.out;
         err = &j.err;
         failed |= !j.error.empty();
+        if ((c.print_size || c.sort == Sort::Size) && j.listing.kind == "macho" && j.slice.empty() &&
+            !size_warning) {  // (llvm-nm says nothing of a universal binary's slices)
+          size_warning = true;
+          std::fflush(stdout);
+          std::fprintf(stderr, "symdump: warning: sizes with %s for Mach-O files are always zero.\n",
+                       j.listing.in_archive ? "-print-size" : "--print-size");
+        }
       }
       if (c.format != Format::JSON && !out->empty())
         std::fwrite(out->data(), 1, out->size(), stdout);

@@ -27,6 +27,7 @@ struct Sym {
 struct Listing {
   std::string file;    // the path given
   std::string member;  // the member's name, for an archive
+  std::string arch;    // a universal binary's slice, when each is listed
   size_t member_index = 0;
   bool in_archive = false;
   bool wide = true;     // 16 hex digits for addresses, else 8
