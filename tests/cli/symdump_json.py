@@ -29,8 +29,10 @@ def check_symbol(s, where):
             fail(f"{where}: {key} {s[key]!r} is not {t.__name__}")
     if "name_type" in s and s["name_type"] not in ("name", "ordinal", "noprefix", "undecorate", "exportas"):
         fail(f"{where}: name_type {s['name_type']!r}")
+    if "versions" in s and not (isinstance(s["versions"], list) and all(isinstance(v, str) for v in s["versions"])):
+        fail(f"{where}: versions {s['versions']!r}")
     allowed = {"name", "type", "value", "section", "binding", "defined", "size", "dll", "ordinal",
-               "hint", "name_type", "forwarder", "import_type", "mangled"}
+               "hint", "name_type", "forwarder", "import_type", "mangled", "versions"}
     if set(s) - allowed:
         fail(f"{where}: unknown keys {set(s) - allowed}")
 
@@ -71,5 +73,10 @@ check(["--exports", f"{wine}/kernel32.dll"],
       and any(s.get("forwarder", "").startswith("NTDLL.") for m, s in ss))
 check(["--imports", f"{wine}/kernel32.dll"], lambda d, ss: any(s["dll"].lower() == "kernelbase.dll" and not s["defined"] and s.get("hint") is not None for m, s in ss))
 check(["-D", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"], lambda d, ss: any(s["name"] == "sqlite3_open" for m, s in ss))
+check(["--imports", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"],
+      lambda d, ss: any(s["name"] == "libc.so.6" and any(v.startswith("GLIBC_") for v in s["versions"]) for m, s in ss))
+check([f"{fx}/macho/base.fat.o", f"{fx}/macho/base.bc"],
+      lambda d, ss: [m["kind"] for f in d["files"] for m in f["members"]] == ["macho", "bitcode"])
+check(["--exports", f"{fx}/macho/libbase.dylib"], lambda d, ss: any(s["name"] == "_base_runSparks" for m, s in ss))
 check(["-C", f"{fx}/comdat_a.o"], lambda d, ss: any(s["name"] == "typeinfo for int" and s["mangled"] == "_ZTIi" for m, s in ss))
 print("ok")

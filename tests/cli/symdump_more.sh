@@ -14,8 +14,14 @@ run 0 "$SYMDUMP" --imports "$WINE/kernel32.dll"
 has out "         U ActivateActCtx"
 run 0 "$SYMDUMP" --imports /usr/lib/x86_64-linux-gnu/libsqlite3.so.0
 has out "U libc.so.6"
+has out "U libc.so.6 (GLIBC_"
 run 0 "$SYMDUMP" -D /usr/lib/x86_64-linux-gnu/libsqlite3.so.0
 has out " T sqlite3_open"
+# A Mach-O dylib: its exports (the export trie) and the dylibs it loads.
+run 0 "$SYMDUMP" --exports "$F/macho/libbase.dylib"
+has out " T _base_runSparks"
+run 0 "$SYMDUMP" --imports "$F/macho/libbase.dylib"
+has out "U @rpath/libweak.dylib"
 
 # Errors: a truncated file and a garbage member are named; the rest is listed.
 head -c 200 "$F/rts.o" > "$T/truncated.o"

@@ -20,6 +20,7 @@ inputs=(
   "$WINE/kernel32.dll" "$WINE/msvcrt.dll"
   "$F/macho/base.x86_64.o" "$F/macho/comdat_a.arm64.o" "$F/macho/common_a.i386.o"
   "$F/macho/base.fat.o" "$F/macho/nohost.fat.o" "$F/macho/libmacho.a"
+  "$F/macho/libbase.dylib" "$F/macho/base.bc"
 )
 options=("" -g -u -U -S -A -p -n -r --size-sort --format=posix -j -C --print-armap -gS -nr
          "-A --format=posix")

@@ -37,8 +37,9 @@ using symdump::Sym;
 const char kUsage[] =
     "usage: symdump [OPTION]... FILE...\n"
     "\n"
-    "Lists the symbols of ELF, COFF and Mach-O objects, archives (GNU, BSD, thin, MSVC),\n"
-    "import libraries, and PE images, as llvm-nm does; a DLL lists its exports.\n"
+    "Lists the symbols of ELF, COFF and Mach-O objects (and universal binaries), LLVM\n"
+    "bitcode, archives (GNU, BSD, thin, MSVC, Darwin), import libraries, and PE images, as\n"
+    "llvm-nm does; a DLL without a symbol table lists its exports.\n"
     "\n"
     "  -g, --extern-only      only external (global) symbols\n"
     "  -u, --undefined-only   only undefined symbols\n"
@@ -55,8 +56,10 @@ const char kUsage[] =
     "  -j                     the same as --format=just-symbols\n"
     "  -P                     the same as --format=posix\n"
     "      --print-armap      print an archive's symbol table first\n"
-    "      --exports          a PE image's exports (the default for one)\n"
-    "      --imports          a PE image's imports; an ELF shared object's needed libraries\n"
+    "      --exports          a PE image's or a Mach-O dylib's exports (the default for a\n"
+    "                         DLL without a symbol table)\n"
+    "      --imports          a PE image's imports; the libraries (and versions) an ELF\n"
+    "                         shared object needs; the dylibs a Mach-O image loads\n"
     "  -h, --help             print this help\n"
     "      --version          print the version\n"
     "\n"
@@ -186,9 +189,13 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
       out += prefix + name + "\n";
       continue;
     }
+    const bool size_first = c.sort == Sort::Size && !c.print_size;  // the size in its place
     if (c.format == Format::Posix) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, " %c %" PRIx64 " %" PRIx64, s.type, s.address, s.size);
+      if (l.ir && !undefined_letter(s.type) && !size_first)  // bitcode: no address
+        std::snprintf(buf, sizeof buf, " %c %s %" PRIx64, s.type, std::string(blanks.size(), '-').c_str(), s.size);
+      else
+        std::snprintf(buf, sizeof buf, " %c %" PRIx64 " %" PRIx64, s.type, s.address, s.size);
       out += prefix + name + buf + "\n";
       continue;
     }
@@ -196,6 +203,8 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
     out += prefix;
     if (undef)
       out += blanks;
+    else if (l.ir && !size_first)
+      out += std::string(blanks.size(), '-');  // bitcode has no addresses yet
     else
       append_hex(out, s.address, l.wide);
     out += ' ';
@@ -209,6 +218,8 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
     out += s.type;
     out += ' ';
     out += name;
+    for (size_t v = 0; v < s.versions.size(); ++v)  // --imports: versions needed
+      out += (v ? "," : " (") + s.versions[v] + (v + 1 == s.versions.size() ? ")" : "");
     out += '\n';
   }
   return out;
@@ -236,6 +247,8 @@ nlohmann::json json_symbol(const Config &c, const Sym &s) {
     j["forwarder"] = s.forwarder;
   if (!s.import_type.empty())
     j["import_type"] = s.import_type;
+  if (!s.versions.empty())
+    j["versions"] = s.versions;
   return j;
 }
 

@@ -12,11 +12,15 @@
 #include <llvm/BinaryFormat/Magic.h>
 #include <llvm/Object/COFF.h>
 #include <llvm/Object/COFFImportFile.h>
+#include <llvm/IR/LLVMContext.h>
 #include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/IRObjectFile.h>
+#include <llvm/TargetParser/Triple.h>
 #include <llvm/Object/MachO.h>
 #include <llvm/Object/SymbolicFile.h>
 
 #include <cctype>
+#include <map>
 
 namespace symdump {
 
@@ -170,6 +174,10 @@ char letter(const SymbolicFile &obj, const BasicSymbolRef &sym, uint32_t flags) 
                                                                       : 'r';
   else if (const auto *macho = dyn_cast<MachOObjectFile>(&obj))
     c = macho_letter(*macho, sym);
+  else if (const auto *ir = dyn_cast<IRObjectFile>(&obj))
+    c = (flags & SymbolRef::SF_Executable) ? 't'
+        : Triple(ir->getTargetTriple()).isOSDarwin() && (flags & SymbolRef::SF_Const) ? 's'
+                                                                                      : 'd';
   else if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj)) {
     c = elf_letter(*elf, ELFSymbolRef(sym));
     if (ELFSymbolRef(sym).getBinding() == ELF::STB_GNU_UNIQUE)
@@ -263,6 +271,7 @@ void pe_imports(const COFFObjectFile &obj, Listing &out) {
 }
 
 void elf_needed(const ELFObjectFileBase &obj, Listing &out);
+void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out);
 
 } // namespace
 
@@ -270,9 +279,11 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
                         const Options &opt, Listing &out) {
   MemoryBufferRef ref(StringRef(bytes, size), out.in_archive ? out.member : file);
   file_magic magic = identify_magic(ref.getBuffer());
+  // Bitcode is read through LLVM IR, which needs a context of its own.
+  std::unique_ptr<LLVMContext> context;
   if (magic == file_magic::bitcode)
-    return "LLVM bitcode is not read by symdump";
-  auto made = SymbolicFile::createSymbolicFile(ref, magic, nullptr);
+    context = std::make_unique<LLVMContext>();
+  auto made = SymbolicFile::createSymbolicFile(ref, magic, context.get());
   if (!made) {
     std::string msg = toString(made.takeError());
     return msg;
@@ -286,10 +297,15 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     out.wide = m->is64Bit();
   else if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
     out.wide = e->getBytesInAddress() == 8;
+  else if (const auto *ir = dyn_cast<IRObjectFile>(&obj)) {
+    out.wide = Triple(ir->getTargetTriple()).isArch64Bit();
+    out.ir = true;
+  }
   out.kind = isa<ELFObjectFileBase>(obj)  ? "elf"
              : isa<COFFImportFile>(obj)  ? "coff-import"
              : isa<MachOObjectFile>(obj) ? "macho"
              : isa<COFFObjectFile>(obj)  ? "coff"
+             : isa<IRObjectFile>(obj)    ? "bitcode"
                                          : "other";
   const auto *coff = dyn_cast<COFFObjectFile>(&obj);
   const bool pe = coff && (coff->getPE32Header() || coff->getPE32PlusHeader());
@@ -304,6 +320,12 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       pe_exports(*coff, dll, out);
     if (opt.imports)
       pe_imports(*coff, out);
+    out.had_symbols = !out.syms.empty();
+    return {};
+  }
+
+  if (const auto *m = dyn_cast<MachOObjectFile>(&obj); m && (opt.exports || opt.imports)) {
+    macho_exports_imports(*m, opt, out);
     out.had_symbols = !out.syms.empty();
     return {};
   }
@@ -443,17 +465,82 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out) {
   }
   StringRef table(reinterpret_cast<const char *>(*strtab),
                   std::min<uint64_t>(strsz, ef.getBufSize() - (*strtab - ef.base())));
+  // The versions each library is needed at (.gnu.version_r).
+  std::map<std::string, std::vector<std::string>> versions;
+  if (auto secs = ef.sections())
+    for (const auto &sh : *secs) {
+      if (sh.sh_type != ELF::SHT_GNU_verneed)
+        continue;
+      auto needs = ef.getVersionDependencies(sh);
+      if (!needs) {
+        consumeError(needs.takeError());
+        continue;
+      }
+      // The names come with what follows them in the string table: cut at NUL.
+      for (const VerNeed &n : *needs)
+        for (const VernAux &a : n.AuxV)
+          versions[n.File.substr(0, n.File.find('\0'))].push_back(a.Name.substr(0, a.Name.find('\0')));
+    }
+  else
+    consumeError(secs.takeError());
   for (const auto &d : *dyn)
     if (d.getTag() == ELF::DT_NEEDED && d.getVal() < table.size()) {
       Sym s;
       s.name = str(table.drop_front(d.getVal()).split('\0').first);
       s.dll = s.name;
+      s.versions = versions[s.name];
       s.type = 'U';
       s.defined = false;
       s.global = true;
       s.binding = "needed";
       out.syms.push_back(std::move(s));
     }
+}
+
+} // namespace
+
+namespace {
+
+// Mach-O: a dylib's exports (the export trie), and the dylibs it loads.
+void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out) {
+  if (opt.exports || !opt.imports) {
+    Error err = Error::success();
+    for (const ExportEntry &e : obj.exports(err)) {
+      Sym s;
+      s.name = str(e.name());
+      s.address = e.address();
+      s.global = true;
+      s.binding = "global";
+      uint64_t kind = e.flags() & MachO::EXPORT_SYMBOL_FLAGS_KIND_MASK;
+      s.type = (e.flags() & MachO::EXPORT_SYMBOL_FLAGS_REEXPORT)     ? 'I'
+               : kind == MachO::EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE    ? 'A'
+               : kind == MachO::EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL ? 'S'
+                                                                      : 'T';
+      if (e.flags() & MachO::EXPORT_SYMBOL_FLAGS_REEXPORT)
+        s.forwarder = str(e.otherName().empty() ? e.name() : e.otherName());
+      out.syms.push_back(std::move(s));
+    }
+    if (err)
+      consumeError(std::move(err));
+  }
+  if (opt.imports) {
+    for (const auto &lc : obj.load_commands()) {
+      if (lc.C.cmd != MachO::LC_LOAD_DYLIB && lc.C.cmd != MachO::LC_LOAD_WEAK_DYLIB &&
+          lc.C.cmd != MachO::LC_REEXPORT_DYLIB && lc.C.cmd != MachO::LC_LAZY_LOAD_DYLIB)
+        continue;
+      MachO::dylib_command d = obj.getDylibIDLoadCommand(lc);
+      if (d.dylib.name >= lc.C.cmdsize)
+        continue;
+      Sym s;
+      s.name = str(StringRef(lc.Ptr + d.dylib.name, lc.C.cmdsize - d.dylib.name).split('\0').first);
+      s.dll = s.name;
+      s.type = 'U';
+      s.defined = false;
+      s.global = true;
+      s.binding = lc.C.cmd == MachO::LC_LOAD_WEAK_DYLIB ? "weak" : "needed";
+      out.syms.push_back(std::move(s));
+    }
+  }
 }
 
 } // namespace

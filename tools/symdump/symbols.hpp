@@ -21,6 +21,7 @@ struct Sym {
   std::string name_type;    // "name", "ordinal", "noprefix", "undecorate", "exportas"
   std::string forwarder;
   std::string import_type;  // "code", "data", "const"
+  std::vector<std::string> versions;  // ELF: the versions needed of a library
 };
 
 // One listing: a file, or a member of an archive.
@@ -31,6 +32,7 @@ struct Listing {
   size_t member_index = 0;
   bool in_archive = false;
   bool wide = true;     // 16 hex digits for addresses, else 8
+  bool ir = false;      // LLVM bitcode: no addresses (printed as dashes)
   bool had_symbols = true;  // the file has a symbol table at all
   std::vector<Sym> syms;
   std::string kind;     // "elf", "coff", "coff-import", "pe", "macho", ...
