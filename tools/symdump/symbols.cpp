@@ -186,6 +186,30 @@ char letter(const SymbolicFile &obj, const BasicSymbolRef &sym, uint32_t flags) 
   return (flags & SymbolRef::SF_Global) ? char(std::toupper(c)) : c;
 }
 
+void set_binding(Sym &s, uint32_t flags) {
+  s.defined = !(flags & SymbolRef::SF_Undefined);
+  s.global = flags & SymbolRef::SF_Global;
+  s.weak = flags & SymbolRef::SF_Weak;
+  s.binding = s.weak ? "weak" : s.global ? "global" : "local";
+}
+
+// The name of the section that holds a symbol; empty for none.
+std::string section_name(const ObjectFile &obj, const SymbolRef &sym) {
+  auto sec = sym.getSection();
+  if (!sec) {
+    consumeError(sec.takeError());
+    return {};
+  }
+  if (*sec == obj.section_end())
+    return {};
+  auto n = (*sec)->getName();
+  if (!n) {
+    consumeError(n.takeError());
+    return {};
+  }
+  return str(*n);
+}
+
 const char *import_name_type(unsigned t) {
   switch (t) {
   case COFF::IMPORT_ORDINAL: return "ordinal";
@@ -356,10 +380,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       if (!a)
         consumeError(a.takeError());
       s.type = letter(obj, sym, *flags);
-      s.defined = !(*flags & SymbolRef::SF_Undefined);
-      s.global = *flags & SymbolRef::SF_Global;
-      s.weak = *flags & SymbolRef::SF_Weak;
-      s.binding = s.weak ? "weak" : s.global ? "global" : "local";
+      set_binding(s, *flags);
       out.syms.push_back(std::move(s));
     }
     return {};
@@ -391,31 +412,9 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       return toString(std::move(e));
     os.flush();
     s.name = std::move(name);
-    s.defined = !(*flags & SymbolRef::SF_Undefined);
-    s.global = *flags & SymbolRef::SF_Global;
-    s.weak = *flags & SymbolRef::SF_Weak;
-    s.binding = s.weak ? "weak" : s.global ? "global" : "local";
-    if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj)) {
-      auto sec = ELFSymbolRef(sym).getSection();
-      if (sec && *sec != elf->section_end()) {
-        if (auto n = (*sec)->getName())
-          s.section = str(*n);
-        else
-          consumeError(n.takeError());
-      } else if (!sec) {
-        consumeError(sec.takeError());
-      }
-    } else if (coff) {
-      auto sec = SymbolRef(sym).getSection();
-      if (sec && *sec != coff->section_end()) {
-        if (auto n = (*sec)->getName())
-          s.section = str(*n);
-        else
-          consumeError(n.takeError());
-      } else if (!sec) {
-        consumeError(sec.takeError());
-      }
-    }
+    set_binding(s, *flags);
+    if (const auto *o = dyn_cast<ObjectFile>(&obj))
+      s.section = section_name(*o, SymbolRef(sym));
     if (imp) {
       const coff_import_header *h = imp->getCOFFImportHeader();
       // The DLL's name follows the symbol name in the member's data.
