@@ -1,6 +1,7 @@
 // io/file.cpp — files mapped through the platform layer.
 // The async reader of a later issue replaces this behind the same interface.
 #include "io/file.hpp"
+#include "io/zstd.hpp"
 #include "platform/platform.hpp"
 
 #include <cstring>
@@ -32,6 +33,9 @@ Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, boo
     return mapped.take_error();
   auto d = std::make_shared<MappedData>();
   d->file = *mapped;
+  // zstd-compressed inputs are read as what they contain, whatever their name.
+  if (is_zstd(bytes_of(*d)))
+    return decompress_zstd(path, bytes_of(*d));
   return std::shared_ptr<const FileData>(std::move(d));
 }
 

@@ -6,6 +6,7 @@
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "io/file.hpp"
+#include "io/zstd.hpp"
 #include "object/detect.hpp"
 #include "object/parse.hpp"
 #include "platform/platform.hpp"
@@ -379,7 +380,13 @@ Error Session::load(const std::string &given) {
   switch (identify_input(bytes_of(**file))) {
   case InputKind::Object: return load_object_data(given, *file);
   case InputKind::Archive: return load_archive_data(given, *file);
-  case InputKind::SharedLibrary: return load_library(given);
+  case InputKind::SharedLibrary:
+    // The system loader opens the file itself; it cannot read it compressed.
+    if ((*file)->decompressed())
+      return make_error(given, ": a zstd-compressed shared library cannot be loaded "
+                               "(the system loader needs the file itself); decompress it first");
+    // A path that names a file, not a name for the loader to search.
+    return load_library(platform::absolute_path(given));
   case InputKind::LinkerScript: {
     auto inputs = ld_script_inputs(given, bytes_of(**file));
     if (!inputs)
@@ -425,6 +432,12 @@ Error Session::load_object_file(const std::string &given) {
 }
 
 Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
+  if (is_zstd(bytes)) {
+    auto plain = decompress_zstd(name, bytes);
+    if (!plain)
+      return plain.take_error();
+    return load_object_data(name, *plain, name);
+  }
   return load_object_data(name, copy_bytes(bytes), name);
 }
 

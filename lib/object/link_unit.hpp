@@ -26,6 +26,8 @@ struct FileData {
   virtual ~FileData() = default;
   virtual const uint8_t *data() const = 0;
   virtual size_t size() const = 0;
+  // Decoded from a compressed file: the file itself is not these bytes.
+  virtual bool decompressed() const { return false; }
 };
 
 enum class Perm : uint8_t { Read, ReadWrite, ReadExecute, RelRO /* written by fixups, then read-only */ };

@@ -2,6 +2,7 @@
 #include "helpers.hpp"
 
 #include <unistd.h>
+#include <zstd.h>
 
 TEST_CASE("rts and base resolve against each other, rts loaded first") {
   auto l = new_linker();
@@ -49,4 +50,16 @@ TEST_CASE("a trace says what each reference resolved to") {
   CHECK(all.find("base_runSparks -> " + fixture("base.o")) != std::string::npos);
   CHECK(all.find("rts_allocate -> " + fixture("rts.o")) != std::string::npos);
   CHECK(all.find("printf -> host 0x") != std::string::npos);
+}
+
+TEST_CASE("an object compressed with zstd loads from a buffer as what it contains") {
+  auto l = new_linker();
+  auto plain = read_bytes(fixture("base.o"));
+  std::vector<uint8_t> z(ZSTD_compressBound(plain.size()));
+  z.resize(ZSTD_compress(z.data(), z.size(), plain.data(), plain.size(), 3));
+  REQUIRE(z.size() < plain.size());
+  rtlink::Error e = l->load_object_buffer("base.o.zst", z);
+  REQUIRE_MESSAGE(!e, e.message());
+  load_all(*l, {"rts.o"});
+  CHECK(call(*l, "rts_main") == 42);
 }

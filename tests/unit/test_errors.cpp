@@ -3,6 +3,8 @@
 #include "elf_edit.hpp"
 #include "helpers.hpp"
 
+#include <zstd.h>
+
 namespace {
 
 struct Snapshot {
@@ -64,6 +66,20 @@ TEST_CASE("a truncated object") {
   check_error(l->load(path), {path});
   std::vector<uint8_t> tiny(bytes.begin(), bytes.begin() + 20);
   check_error(l->load_object_buffer("tiny.o", tiny), {"tiny.o", "truncated ELF header"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("a truncated or corrupt zstd-compressed object") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto plain = read_bytes(fixture("good.o"));
+  std::vector<uint8_t> z(ZSTD_compressBound(plain.size()));
+  z.resize(ZSTD_compress(z.data(), z.size(), plain.data(), plain.size(), 3));
+  std::vector<uint8_t> cut(z.begin(), z.begin() + z.size() / 2);
+  check_error(l->load_object_buffer("cut.o.zst", cut), {"cut.o.zst", "truncated zstd data"});
+  std::vector<uint8_t> bad = z;
+  bad[6] ^= 0xff;  // the first block's header
+  check_error(l->load_object_buffer("bad.o.zst", bad), {"bad.o.zst", "zstd"});
   check_unchanged_and_usable(*l, before);
 }
 

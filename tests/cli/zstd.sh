@@ -1,0 +1,59 @@
+# Inputs compressed with zstd are read as what they contain, recognised by
+# their magic bytes whatever their name: objects, archives, a sqlite job.
+. "$(dirname "$0")/common.sh"
+: "${SYMDUMP:?run through meson test}"
+command -v zstd >/dev/null || { echo "zstd is not installed"; exit 77; }
+NM=/usr/lib/llvm-19/bin/llvm-nm
+
+zstd -q -c "$F/base.o" > "$T/base.o.zst"
+# Streamed (no content size in the frame header) and named like an object.
+cat "$F/rts.o" | zstd -q -c > "$T/rts.o"
+zstd -q -c "$F/libbase.a" > "$T/libbase.a"
+run 42 "$OBJLOAD" --run rts_main "$T/rts.o" "$T/base.o.zst"
+has out "rts: base_runSparks(5) = 11, closure entry(15) = 31, 2 callbacks into rts"
+# A compressed archive found along -L, members pulled on demand.
+run 42 "$OBJLOAD" --run rts_main "$T/rts.o" -L "$T" -lbase
+# A COFF object, and a real archive nobody here wrote.
+zstd -q -c "$F/coff/base.msvc.obj" > "$T/base.obj.zst"
+run 42 "$OBJLOAD" --run rts_main "$F/coff/rts.msvc.obj" "$T/base.obj.zst"
+zstd -q -c /usr/lib/x86_64-linux-gnu/libsqlite3.a > "$T/libsqlite3.a.zst"
+run 42 "$OBJLOAD" --run main "$F/q.o" "$T/libsqlite3.a.zst"
+
+# symdump shows what llvm-nm shows for the uncompressed file.
+for f in base.o.zst rts.o libbase.a libsqlite3.a.zst; do
+  run 0 "$SYMDUMP" "$T/$f"
+  zstd -q -d -c "$T/$f" > "$T/plain"
+  "$NM" "$T/plain" > "$T/want" 2> "$T/want.err"
+  for s in out err; do
+    suffix=; [ $s = err ] && suffix=.err
+    sed -e "s|$T/plain|$T/$f|" -e 's|^/usr/lib/llvm-19/bin/llvm-nm: |symdump: |' \
+      "$T/want$suffix" > "$T/want2"
+    diff -u "$T/want2" "$T/$s" || fail "symdump $f ($s) differs from llvm-nm on the plain file"
+  done
+done
+
+# Broken compressed inputs are named, and nothing is loaded.
+head -c 120 "$T/base.o.zst" > "$T/cut.zst"
+run 2 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/cut.zst"
+has err "$T/cut.zst: truncated zstd data"
+run 1 "$SYMDUMP" "$T/cut.zst"
+has err "symdump: error: $T/cut.zst: truncated zstd data"
+# One byte flipped in the middle: the frame's checksum catches it.
+cp "$T/base.o.zst" "$T/corrupt.zst"
+half=$(( $(stat -c %s "$T/corrupt.zst") / 2 ))
+printf '\377' | dd of="$T/corrupt.zst" bs=1 seek=$half conv=notrunc status=none
+run 1 "$SYMDUMP" "$T/corrupt.zst"
+has err "$T/corrupt.zst: corrupt zstd data: "
+run 2 "$OBJLOAD" "$T/corrupt.zst"
+has err "objload: error: $T/corrupt.zst: corrupt zstd data: "
+# A shared library is opened by the system loader, which needs the file itself.
+so=$(readlink -f /usr/lib/x86_64-linux-gnu/libsqlite3.so.0)
+zstd -q -c "$so" > "$T/libsqlite3.so.zst"
+run 2 "$OBJLOAD" -c 'lookup sqlite3_open' "$T/libsqlite3.so.zst"
+has err "$T/libsqlite3.so.zst: a zstd-compressed shared library cannot be loaded"
+# Uncompressed, a relative path in the current directory names that file.
+cp "$so" "$T/plain.so"
+(cd "$T" && "$OBJLOAD" -c 'lookup sqlite3_open' plain.so) > "$T/out"
+has out "sqlite3_open = 0x"
+has out "$T/plain.so)"
+echo ok
