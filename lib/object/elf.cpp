@@ -129,6 +129,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     case SHT_X86_64_UNWIND: break;
     default: continue;  // notes, properties: nothing to load
     }
+    // Compressed sections are for debug data only: the ELF spec forbids SHF_ALLOC
+    // with SHF_COMPRESSED, and copying the compressed bytes would run garbage.
+    if (sh.sh_flags & SHF_COMPRESSED)
+      return fail("section ", s.name, ": a loaded section (SHF_ALLOC) is marked SHF_COMPRESSED");
     if (sh.sh_flags & SHF_TLS) {
       tls[i] = 1;
       continue;

@@ -46,6 +46,17 @@ run 1 "$SYMDUMP" "$T/corrupt.zst"
 has err "$T/corrupt.zst: corrupt zstd data: "
 run 2 "$OBJLOAD" "$T/corrupt.zst"
 has err "objload: error: $T/corrupt.zst: corrupt zstd data: "
+# Debug sections compressed inside an object (SHF_COMPRESSED, zstd and zlib)
+# are not loaded: such objects load and run, and symdump lists them.
+gcc -c -g -O1 "$RTLINK_SOURCE/fixtures/base.c" -o "$T/base-g.o"
+for z in zstd zlib; do
+  /usr/lib/llvm-19/bin/llvm-objcopy --compress-debug-sections=$z "$T/base-g.o" "$T/base-$z.o"
+  readelf -S "$T/base-$z.o" | grep -q ' C ' || fail "llvm-objcopy compressed nothing ($z)"
+  run 42 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/base-$z.o"
+  run 0 "$SYMDUMP" "$T/base-$z.o"
+  has out " T base_runSparks"
+done
+
 # A shared library is opened by the system loader, which needs the file itself.
 so=$(readlink -f /usr/lib/x86_64-linux-gnu/libsqlite3.so.0)
 zstd -q -c "$so" > "$T/libsqlite3.so.zst"

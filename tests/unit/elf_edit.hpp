@@ -8,6 +8,7 @@
 
 struct ElfSection {
   uint64_t offset, size, entsize;
+  uint64_t header;  // where its section header is (sh_flags at +8)
 };
 
 inline ElfSection elf_section(const std::vector<uint8_t> &b, const std::string &name) {
@@ -22,7 +23,7 @@ inline ElfSection elf_section(const std::vector<uint8_t> &b, const std::string &
     uint64_t sh = shoff + i * shentsize;
     const char *n = reinterpret_cast<const char *>(b.data() + strtab + rd(sh, 4));
     if (name == n)
-      return {rd(sh + 0x18, 8), rd(sh + 0x20, 8), rd(sh + 0x38, 8)};
+      return {rd(sh + 0x18, 8), rd(sh + 0x20, 8), rd(sh + 0x38, 8), sh};
   }
-  return {0, 0, 0};
+  return {0, 0, 0, 0};
 }

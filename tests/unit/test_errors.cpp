@@ -83,6 +83,18 @@ TEST_CASE("a truncated or corrupt zstd-compressed object") {
   check_unchanged_and_usable(*l, before);
 }
 
+TEST_CASE("a loaded section marked compressed (SHF_COMPRESSED)") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("good.o"));
+  ElfSection text = elf_section(bytes, ".text");
+  REQUIRE(text.header != 0);
+  bytes[text.header + 9] |= 0x08;  // SHF_COMPRESSED is 0x800
+  check_error(l->load_object_buffer("compressed-text.o", bytes),
+              {"compressed-text.o", "section .text", "SHF_COMPRESSED"});
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("an archive whose symbol table points past the end") {
   auto l = busy_linker();
   auto before = snapshot(*l);
