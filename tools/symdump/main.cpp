@@ -97,7 +97,8 @@ struct Job {
 struct FileResult {
   std::string error;  // the file could not be opened or read as a whole
   std::vector<size_t> jobs;
-  std::shared_ptr<rtlink::ArchiveReader> archive;
+  std::shared_ptr<rtlink::ArchiveReader> archive;  // until its last member is printed
+  bool is_archive = false;
 };
 
 bool shown(const Config &c, const Sym &s) {
@@ -322,235 +323,257 @@ int main(int argc, char **argv) {
   if (c.files.empty())
     c.files.push_back("a.out");  // as nm does
 
-  // Open every file; list the jobs (files, or archive members).
+  // Files are taken a window at a time (a few files, or a few hundred
+  // members): opened, read on every core, printed, and let go before the next
+  // window opens, so memory stays bounded however many inputs there are.
+  constexpr size_t kWindowFiles = 16, kWindowJobs = 256;
   std::vector<FileResult> files(c.files.size());
-  std::vector<Job> jobs;
-  for (size_t f = 0; f < c.files.size(); ++f) {
-    auto data = rtlink::read_file(c.files[f], /*prefault=*/false);
-    if (!data) {
-      std::string m = data.error().message();
-      files[f].error = m.substr(m.find(": ") + 2);
-      continue;
-    }
-    std::span<const uint8_t> bytes = rtlink::bytes_of(**data);
-    llvm::StringRef s(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    if (llvm::identify_magic(s) == llvm::file_magic::macho_universal_binary) {
-      // As llvm-nm: the slice for this machine's architecture alone; if there
-      // is none, every slice, each labelled with its architecture.
-      auto ub = llvm::object::MachOUniversalBinary::create(
-          llvm::MemoryBufferRef(s, c.files[f]));
-      if (!ub) {
-        files[f].error = llvm::toString(ub.takeError());
-        continue;
-      }
-      std::vector<std::pair<std::string, std::span<const uint8_t>>> slices;
-      for (const auto &o : (*ub)->objects()) {
-        uint64_t off = o.getOffset(), size = o.getSize();
-        if (off > bytes.size() || size > bytes.size() - off)
-          continue;  // reported below if nothing is left
-        slices.emplace_back(o.getArchFlagName(), bytes.subspan(off, size));
-      }
-      auto host = std::find_if(slices.begin(), slices.end(),
-                               [](const auto &sl) { return sl.first == "x86_64"; });
-      if (host != slices.end())
-        slices = {std::make_pair(std::string(), host->second)};
-      if (slices.empty()) {
-        files[f].error = "no slice of this universal binary lies within the file";
-        continue;
-      }
-      for (auto &[arch, slice] : slices) {
-        Job j;
-        j.file = f;
-        j.data = *data;
-        j.slice = slice;
-        j.arch = arch;
-        files[f].jobs.push_back(jobs.size());
-        jobs.push_back(std::move(j));
-      }
-    } else if (llvm::identify_magic(s) == llvm::file_magic::archive) {
-      auto ar = rtlink::ArchiveReader::open(c.files[f], *data);
-      if (!ar) {
-        std::string m = ar.error().message();
+  const bool multiple = c.files.size() > 1;
+  bool failed = false;
+  bool size_warning = false;  // once: Mach-O records no sizes
+  nlohmann::json doc = {{"files", nlohmann::json::array()}};
+  for (size_t f0 = 0, f1; f0 < c.files.size(); f0 = f1) {
+    // Open this window's files; list the jobs (files, or archive members).
+    std::vector<Job> jobs;
+    for (f1 = f0; f1 < c.files.size() &&
+                  (f1 == f0 || (jobs.size() < kWindowJobs && f1 - f0 < kWindowFiles));
+         ++f1) {
+      const size_t f = f1;
+      auto data = rtlink::read_file(c.files[f], /*prefault=*/false);
+      if (!data) {
+        std::string m = data.error().message();
         files[f].error = m.substr(m.find(": ") + 2);
         continue;
       }
-      files[f].archive = std::move(*ar);
-      for (size_t m = 0; m < files[f].archive->member_count(); ++m) {
+      std::span<const uint8_t> bytes = rtlink::bytes_of(**data);
+      llvm::StringRef s(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+      if (llvm::identify_magic(s) == llvm::file_magic::macho_universal_binary) {
+        // As llvm-nm: the slice for this machine's architecture alone; if there
+        // is none, every slice, each labelled with its architecture.
+        auto ub = llvm::object::MachOUniversalBinary::create(
+            llvm::MemoryBufferRef(s, c.files[f]));
+        if (!ub) {
+          files[f].error = llvm::toString(ub.takeError());
+          continue;
+        }
+        std::vector<std::pair<std::string, std::span<const uint8_t>>> slices;
+        for (const auto &o : (*ub)->objects()) {
+          uint64_t off = o.getOffset(), size = o.getSize();
+          if (off > bytes.size() || size > bytes.size() - off)
+            continue;  // reported below if nothing is left
+          slices.emplace_back(o.getArchFlagName(), bytes.subspan(off, size));
+        }
+        auto host = std::find_if(slices.begin(), slices.end(),
+                                 [](const auto &sl) { return sl.first == "x86_64"; });
+        if (host != slices.end())
+          slices = {std::make_pair(std::string(), host->second)};
+        if (slices.empty()) {
+          files[f].error = "no slice of this universal binary lies within the file";
+          continue;
+        }
+        for (auto &[arch, slice] : slices) {
+          Job j;
+          j.file = f;
+          j.data = *data;
+          j.slice = slice;
+          j.arch = arch;
+          files[f].jobs.push_back(jobs.size());
+          jobs.push_back(std::move(j));
+        }
+      } else if (llvm::identify_magic(s) == llvm::file_magic::archive) {
+        auto ar = rtlink::ArchiveReader::open(c.files[f], *data);
+        if (!ar) {
+          std::string m = ar.error().message();
+          files[f].error = m.substr(m.find(": ") + 2);
+          continue;
+        }
+        files[f].archive = std::move(*ar);
+        files[f].is_archive = true;
+        for (size_t m = 0; m < files[f].archive->member_count(); ++m) {
+          Job j;
+          j.file = f;
+          j.data = *data;
+          j.archive = files[f].archive;
+          j.member = m;
+          files[f].jobs.push_back(jobs.size());
+          jobs.push_back(std::move(j));
+        }
+      } else {
         Job j;
         j.file = f;
         j.data = *data;
-        j.archive = files[f].archive;
-        j.member = m;
         files[f].jobs.push_back(jobs.size());
         jobs.push_back(std::move(j));
       }
-    } else {
-      Job j;
-      j.file = f;
-      j.data = *data;
-      files[f].jobs.push_back(jobs.size());
-      jobs.push_back(std::move(j));
     }
-  }
 
-  // What is printed, in order: file errors and archive maps, and each job's
-  // text. Workers read jobs on every core; whoever finishes a job prints all
-  // that is ready from the cursor on, so output streams in input order and
-  // each job's text is freed once printed.
-  struct Piece {
-    bool is_job;
-    size_t job;
-    std::string out, err;
-  };
-  std::vector<Piece> pieces;
-  bool failed = false;
-  const bool multiple = c.files.size() > 1;
-  for (size_t f = 0; f < c.files.size(); ++f) {
-    const FileResult &fr = files[f];
-    if (!fr.error.empty()) {
-      pieces.push_back({false, 0, "", "symdump: error: " + c.files[f] + ": " + fr.error + "\n"});
-      failed = true;
-      continue;
+    // What is printed, in order: file errors and archive maps, and each job's
+    // text. Workers read jobs on every core; whoever finishes a job prints all
+    // that is ready from the cursor on, so output streams in input order and
+    // each job's text is freed once printed.
+    struct Piece {
+      bool is_job;
+      size_t job;
+      std::string out, err;
+    };
+    std::vector<Piece> pieces;
+    for (size_t f = f0; f < f1; ++f) {
+      const FileResult &fr = files[f];
+      if (!fr.error.empty()) {
+        pieces.push_back({false, 0, "", "symdump: error: " + c.files[f] + ": " + fr.error + "\n"});
+        failed = true;
+        continue;
+      }
+      if (fr.archive && c.print_armap && c.format != Format::JSON && fr.archive->has_symbol_table()) {
+        std::string map;
+        rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
+          map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
+        });
+        pieces.push_back({false, 0, map.empty() ? "" : "Archive map\n" + map + "\n",
+                          e ? "symdump: error: " + e.message() + "\n" : ""});
+        failed |= bool(e);
+      }
+      for (size_t k : fr.jobs)
+        pieces.push_back({true, k, "", ""});
     }
-    if (fr.archive && c.print_armap && c.format != Format::JSON && fr.archive->has_symbol_table()) {
-      std::string map;
-      rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
-        map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
-      });
-      pieces.push_back({false, 0, map.empty() ? "" : "Archive map\n" + map + "\n",
-                        e ? "symdump: error: " + e.message() + "\n" : ""});
-      failed |= bool(e);
-    }
-    for (size_t k : fr.jobs)
-      pieces.push_back({true, k, "", ""});
-  }
 
-  auto run_job = [&](Job &j) {
-    Listing &l = j.listing;
-    l.file = c.files[j.file];
-    const char *bytes;
-    size_t size;
-    if (j.archive) {
-      const auto &m = j.archive->member(j.member);
-      l.in_archive = true;
-      l.member = m.name;
-      l.member_index = j.member;
-      bytes = reinterpret_cast<const char *>(m.bytes.data());
-      size = m.bytes.size();
-      if (llvm::identify_magic(llvm::StringRef(bytes, size)) == llvm::file_magic::unknown) {
-        j.skip = true;  // not an object (a text member, say): nothing to list
+    auto run_job = [&](Job &j) {
+      Listing &l = j.listing;
+      l.file = c.files[j.file];
+      const char *bytes;
+      size_t size;
+      if (j.archive) {
+        const auto &m = j.archive->member(j.member);
+        l.in_archive = true;
+        l.member = m.name;
+        l.member_index = j.member;
+        bytes = reinterpret_cast<const char *>(m.bytes.data());
+        size = m.bytes.size();
+        if (llvm::identify_magic(llvm::StringRef(bytes, size)) == llvm::file_magic::unknown) {
+          j.skip = true;  // not an object (a text member, say): nothing to list
+          return;
+        }
+      } else if (!j.slice.empty()) {
+        bytes = reinterpret_cast<const char *>(j.slice.data());
+        size = j.slice.size();
+        l.arch = j.arch;
+      } else {
+        bytes = reinterpret_cast<const char *>(j.data->data());
+        size = j.data->size();
+      }
+      j.error = symdump::read_object(l.file, bytes, size, c.opt, l);
+      if (!j.error.empty()) {
+        std::string where = l.in_archive ? l.file + "(" + l.member + ")" : l.file;
+        j.err = "symdump: error: " + where + ": " + j.error + "\n";
         return;
       }
-    } else if (!j.slice.empty()) {
-      bytes = reinterpret_cast<const char *>(j.slice.data());
-      size = j.slice.size();
-      l.arch = j.arch;
-    } else {
-      bytes = reinterpret_cast<const char *>(j.data->data());
-      size = j.data->size();
-    }
-    j.error = symdump::read_object(l.file, bytes, size, c.opt, l);
-    if (!j.error.empty()) {
-      std::string where = l.in_archive ? l.file + "(" + l.member + ")" : l.file;
-      j.err = "symdump: error: " + where + ": " + j.error + "\n";
-      return;
-    }
-    // Sorted by size with sizes not printed apart, the size stands in the
-    // address's place, in the sort as in the output (as llvm-nm has it).
-    if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
-      for (Sym &sym : l.syms)
-        sym.address = sym.size;
-    sort_symbols(c, l.syms);
-    if (c.format == Format::JSON)
-      return;
-    j.out = text_listing(c, l, l.file, l.in_archive || multiple || !l.arch.empty());
-    if (!l.had_symbols && l.syms.empty()) {
-      std::string who = !l.in_archive             ? l.file
-                        : c.format == Format::Posix ? l.file + "[" + l.member + "]"
-                                                    : l.file + ":" + l.member;
-      j.err = who + ": no symbols\n";
-    }
-    l.syms.clear();
-    l.syms.shrink_to_fit();
-  };
+      // Sorted by size with sizes not printed apart, the size stands in the
+      // address's place, in the sort as in the output (as llvm-nm has it).
+      if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
+        for (Sym &sym : l.syms)
+          sym.address = sym.size;
+      sort_symbols(c, l.syms);
+      if (c.format == Format::JSON)
+        return;
+      j.out = text_listing(c, l, l.file, l.in_archive || multiple || !l.arch.empty());
+      if (!l.had_symbols && l.syms.empty()) {
+        std::string who = !l.in_archive             ? l.file
+                          : c.format == Format::Posix ? l.file + "[" + l.member + "]"
+                                                      : l.file + ":" + l.member;
+        j.err = who + ": no symbols\n";
+      }
+      l.syms.clear();
+      l.syms.shrink_to_fit();
+    };
 
-  std::vector<std::atomic<bool>> done(jobs.size());
-  std::mutex print_lock;
-  size_t cursor = 0;
-  bool size_warning = false;  // once: Mach-O records no sizes
-  auto print_ready = [&] {
-    std::lock_guard<std::mutex> g(print_lock);
-    for (; cursor < pieces.size(); ++cursor) {
-      Piece &p = pieces[cursor];
-      std::string *out = &p.out, *err = &p.err;
-      if (p.is_job) {
-        if (!done[p.job].load(std::memory_order_acquire))
-          return;
-        Job &j = jobs[p.job];
-        out = &j.out;
-        err = &j.err;
-        failed |= !j.error.empty();
-        if ((c.print_size || c.sort == Sort::Size) && j.listing.kind == "macho" && j.slice.empty() &&
-            !size_warning) {  // (llvm-nm says nothing of a universal binary's slices)
-          size_warning = true;
+    std::vector<std::atomic<bool>> done(jobs.size());
+    std::mutex print_lock;
+    size_t cursor = 0;
+    auto print_ready = [&] {
+      std::lock_guard<std::mutex> g(print_lock);
+      for (; cursor < pieces.size(); ++cursor) {
+        Piece &p = pieces[cursor];
+        std::string *out = &p.out, *err = &p.err;
+        if (p.is_job) {
+          if (!done[p.job].load(std::memory_order_acquire))
+            return;
+          Job &j = jobs[p.job];
+          out = &j.out;
+          err = &j.err;
+          failed |= !j.error.empty();
+          if ((c.print_size || c.sort == Sort::Size) && j.listing.kind == "macho" && j.slice.empty() &&
+              !size_warning) {  // (llvm-nm says nothing of a universal binary's slices)
+            size_warning = true;
+            std::fflush(stdout);
+            std::fprintf(stderr, "symdump: warning: sizes with %s for Mach-O files are always zero.\n",
+                         j.listing.in_archive ? "-print-size" : "--print-size");
+          }
+        }
+        if (c.format != Format::JSON && !out->empty())
+          std::fwrite(out->data(), 1, out->size(), stdout);
+        if (!err->empty()) {
           std::fflush(stdout);
-          std::fprintf(stderr, "symdump: warning: sizes with %s for Mach-O files are always zero.\n",
-                       j.listing.in_archive ? "-print-size" : "--print-size");
+          std::fputs(err->c_str(), stderr);
+        }
+        std::string().swap(*out);
+        // Printed: let go of its file, so a run over many files keeps only
+        // those still being read mapped (JSON still needs every listing, but
+        // those hold copies, not the file).
+        if (p.is_job) {
+          Job &j = jobs[p.job];
+          j.data.reset();
+          j.archive.reset();
+          FileResult &fr = files[j.file];
+          if (!fr.jobs.empty() && fr.jobs.back() == p.job)
+            fr.archive.reset();
         }
       }
-      if (c.format != Format::JSON && !out->empty())
-        std::fwrite(out->data(), 1, out->size(), stdout);
-      if (!err->empty()) {
-        std::fflush(stdout);
-        std::fputs(err->c_str(), stderr);
+    };
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t k; (k = next++) < jobs.size();) {
+        run_job(jobs[k]);
+        done[k].store(true, std::memory_order_release);
+        print_ready();
       }
-      std::string().swap(*out);
-    }
-  };
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next++) < jobs.size();) {
-      run_job(jobs[k]);
-      done[k].store(true, std::memory_order_release);
-      print_ready();
-    }
-  };
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < cores && t < jobs.size(); ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread &t : pool)
-    t.join();
-  print_ready();
+    };
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < cores && t < jobs.size(); ++t)
+      pool.emplace_back(work);
+    work();
+    for (std::thread &t : pool)
+      t.join();
+    print_ready();
 
-  // JSON: one document, once everything is read.
-  nlohmann::json doc = {{"files", nlohmann::json::array()}};
-  if (c.format == Format::JSON)
-    for (size_t f = 0; f < c.files.size(); ++f) {
-      const FileResult &fr = files[f];
-      if (!fr.error.empty())
-        continue;
-      nlohmann::json jfile = {{"file", c.files[f]},
-                              {"archive", bool(fr.archive)},
-                              {"members", nlohmann::json::array()}};
-      for (size_t k : fr.jobs) {
-        const Job &j = jobs[k];
-        const Listing &l = j.listing;
-        if (j.skip || !j.error.empty())
+    // JSON: one document, printed once everything is read.
+    if (c.format == Format::JSON)
+      for (size_t f = f0; f < f1; ++f) {
+        const FileResult &fr = files[f];
+        if (!fr.error.empty())
           continue;
-        nlohmann::json member = {{"name", l.in_archive ? nlohmann::json(l.member) : nlohmann::json(nullptr)},
-                                 {"kind", l.kind},
-                                 {"symbols", nlohmann::json::array()}};
-        if (l.in_archive)
-          member["index"] = l.member_index;
-        for (const Sym &sym : l.syms)
-          if (shown(c, sym))
-            member["symbols"].push_back(json_symbol(c, sym));
-        jfile["members"].push_back(std::move(member));
+        nlohmann::json jfile = {{"file", c.files[f]},
+                                {"archive", fr.is_archive},
+                                {"members", nlohmann::json::array()}};
+        for (size_t k : fr.jobs) {
+          const Job &j = jobs[k];
+          const Listing &l = j.listing;
+          if (j.skip || !j.error.empty())
+            continue;
+          nlohmann::json member = {{"name", l.in_archive ? nlohmann::json(l.member) : nlohmann::json(nullptr)},
+                                   {"kind", l.kind},
+                                   {"symbols", nlohmann::json::array()}};
+          if (l.in_archive)
+            member["index"] = l.member_index;
+          for (const Sym &sym : l.syms)
+            if (shown(c, sym))
+              member["symbols"].push_back(json_symbol(c, sym));
+          jfile["members"].push_back(std::move(member));
+        }
+        doc["files"].push_back(std::move(jfile));
       }
-      doc["files"].push_back(std::move(jfile));
-    }
+  }
+
   if (c.format == Format::JSON)
     std::puts(doc.dump(1).c_str());
   return failed ? 1 : 0;
