@@ -4,6 +4,7 @@
 #include <rtlink/linker.hpp>
 
 #include <doctest/doctest.h>
+#include <zstd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -51,6 +52,14 @@ inline std::vector<uint8_t> read_bytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in.good(), ("cannot read " + path));
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline std::vector<uint8_t> zstd_compress(const std::vector<uint8_t> &plain) {
+  std::vector<uint8_t> z(ZSTD_compressBound(plain.size()));
+  size_t n = ZSTD_compress(z.data(), z.size(), plain.data(), plain.size(), 3);
+  REQUIRE(!ZSTD_isError(n));
+  z.resize(n);
+  return z;
 }
 
 inline std::string write_temp(const std::string &name, const std::vector<uint8_t> &bytes) {
