@@ -40,6 +40,7 @@ has err "/no/such/file.o"
 run 2 "$SYMDUMP" --format=xml "$F/rts.o"
 has err "unknown --format xml"
 run 0 "$SYMDUMP" --help
+has out "compressed"  # (cli-zstd shows it is so)
 for opt in -g -u -U -C -S -A -p -n -r --size-sort --format= --print-armap --exports --imports -D; do
   has out -- "$opt"
 done

@@ -26,7 +26,7 @@ const char kUsage[] =
     "commands: a REPL when stdin is a terminal, else commands read from stdin, or those\n"
     "given with -c. FILE is told apart by its content: an ELF or COFF object, an archive\n"
     "or import library (members pulled in on demand), a shared library (dlopen), or a GNU\n"
-    "ld script naming those.\n"
+    "ld script naming those; any of them but a shared library may be compressed with zstd.\n"
     "\n"
     "  -L DIR           add DIR to the library search path (for every -l)\n"
     "  -l NAME          load libNAME.so or libNAME.a found along the search path,\n"
