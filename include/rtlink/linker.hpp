@@ -102,7 +102,7 @@ public:
   // naming those (as glibc's libc.so and libm.so are).
   Error load(const std::string &path);
   Error load_object(const std::string &path);
-  // An object already in memory (a JIT's output). The bytes are copied.
+  // An object already in memory (a JIT's output). The bytes are copied (zstd data is decompressed).
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   // Members are pulled in on demand by resolve(), through the symbol table.
   Error load_archive(const std::string &path);

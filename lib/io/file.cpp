@@ -39,13 +39,16 @@ Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, boo
   return std::shared_ptr<const FileData>(std::move(d));
 }
 
-std::shared_ptr<const FileData> copy_bytes(std::span<const uint8_t> bytes) {
+Expected<std::shared_ptr<const FileData>> buffer_contents(const std::string &name,
+                                                          std::span<const uint8_t> bytes) {
+  if (is_zstd(bytes))
+    return decompress_zstd(name, bytes);
   auto d = std::make_shared<OwnedData>();
   d->bytes.reset(new uint8_t[bytes.size() ? bytes.size() : 1]);
   if (!bytes.empty())
     std::memcpy(d->bytes.get(), bytes.data(), bytes.size());
   d->n = bytes.size();
-  return d;
+  return std::shared_ptr<const FileData>(std::move(d));
 }
 
 } // namespace rtlink

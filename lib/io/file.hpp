@@ -11,10 +11,13 @@
 namespace rtlink {
 
 // `prefault`: map all of a small file at once (the linker reads most of what
-// it opens); a reader that touches only symbol tables says no.
+// it opens); a reader that touches only symbol tables says no. A file of zstd
+// data gives what it decompresses to.
 Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, bool prefault = true);
-// A copy of bytes already in memory.
-std::shared_ptr<const FileData> copy_bytes(std::span<const uint8_t> bytes);
+// Bytes already in memory, as read_file gives a file's: decompressed if they
+// are zstd data, else copied. `name` names them in errors.
+Expected<std::shared_ptr<const FileData>> buffer_contents(const std::string &name,
+                                                          std::span<const uint8_t> bytes);
 
 inline std::span<const uint8_t> bytes_of(const FileData &f) { return {f.data(), f.size()}; }
 

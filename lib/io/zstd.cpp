@@ -4,7 +4,9 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <vector>
 
 namespace rtlink {
@@ -23,21 +25,14 @@ struct DStream {
   ~DStream() { ZSTD_freeDStream(s); }
 };
 
-} // namespace
-
-bool is_zstd(std::span<const uint8_t> bytes) {
-  static const uint8_t magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
-  return bytes.size() >= 4 && std::memcmp(bytes.data(), magic, 4) == 0;
-}
-
-Expected<std::shared_ptr<const FileData>> decompress_zstd(const std::string &path,
-                                                          std::span<const uint8_t> bytes) {
+Expected<std::shared_ptr<const FileData>> decompress(const std::string &path,
+                                                     std::span<const uint8_t> bytes) {
   auto out = std::make_shared<DecodedData>();
-  // A hint only: the frame header may not carry the size, or may lie.
+  // A hint only: the frame header may not carry the size, or may lie (so it
+  // is believed only up to a ratio real inputs do not reach).
   unsigned long long hint = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
-  if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR &&
-      hint <= (1ull << 32))
-    out->bytes.reserve(hint);
+  if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR)
+    out->bytes.reserve(size_t(std::min<unsigned long long>(hint, 64ull * bytes.size())));
 
   DStream ds;
   if (!ds.s)
@@ -65,6 +60,22 @@ Expected<std::shared_ptr<const FileData>> decompress_zstd(const std::string &pat
   if (out->bytes.empty())
     return make_error(path, ": zstd data decompresses to nothing");
   return std::shared_ptr<const FileData>(std::move(out));
+}
+
+} // namespace
+
+bool is_zstd(std::span<const uint8_t> bytes) {
+  static const uint8_t magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), magic, 4) == 0;
+}
+
+Expected<std::shared_ptr<const FileData>> decompress_zstd(const std::string &path,
+                                                          std::span<const uint8_t> bytes) {
+  try {
+    return decompress(path, bytes);
+  } catch (const std::bad_alloc &) {  // a stream that decodes to more than memory holds
+    return make_error(path, ": zstd data decompresses to more than fits in memory");
+  }
 }
 
 } // namespace rtlink

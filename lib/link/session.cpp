@@ -6,7 +6,6 @@
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "io/file.hpp"
-#include "io/zstd.hpp"
 #include "object/detect.hpp"
 #include "object/parse.hpp"
 #include "platform/platform.hpp"
@@ -432,13 +431,10 @@ Error Session::load_object_file(const std::string &given) {
 }
 
 Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
-  if (is_zstd(bytes)) {
-    auto plain = decompress_zstd(name, bytes);
-    if (!plain)
-      return plain.take_error();
-    return load_object_data(name, *plain, name);
-  }
-  return load_object_data(name, copy_bytes(bytes), name);
+  auto data = buffer_contents(name, bytes);
+  if (!data)
+    return data.take_error();
+  return load_object_data(name, *data, name);
 }
 
 // `key` is what unload() matches: the absolute path of a file, or the name

@@ -76,8 +76,8 @@ TEST_CASE("a truncated or corrupt zstd-compressed object") {
   std::vector<uint8_t> cut(z.begin(), z.begin() + z.size() / 2);
   check_error(l->load_object_buffer("cut.o.zst", cut), {"cut.o.zst", "truncated zstd data"});
   std::vector<uint8_t> bad = z;
-  bad[6] ^= 0xff;  // the first block's header
-  check_error(l->load_object_buffer("bad.o.zst", bad), {"bad.o.zst", "zstd"});
+  bad[6] ^= 0xff;  // the content size the frame header records (2 bytes from 5)
+  check_error(l->load_object_buffer("bad.o.zst", bad), {"bad.o.zst", "corrupt zstd data"});
   check_unchanged_and_usable(*l, before);
 }
 
