@@ -41,7 +41,7 @@ void rtl_linker_free(rtl_linker *l);
  * GNU ld script naming those. */
 int rtl_load(rtl_linker *l, const char *path);
 int rtl_load_object(rtl_linker *l, const char *path);
-/* An object already in memory (a JIT's output); the bytes are copied. */
+/* An object already in memory (a JIT's output); the bytes are copied (zstd data is decompressed). */
 int rtl_load_object_buffer(rtl_linker *l, const char *name, const void *bytes, size_t size);
 int rtl_load_archive(rtl_linker *l, const char *path);
 int rtl_load_library(rtl_linker *l, const char *path);
