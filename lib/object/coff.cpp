@@ -81,7 +81,8 @@ void classify(Section &s) {
   }
 }
 
-// .drectve: options separated by spaces, an argument in quotes may hold spaces.
+} // namespace
+
 std::vector<std::string> drectve_options(std::string_view text) {
   std::vector<std::string> out;
   std::string cur;
@@ -104,8 +105,6 @@ std::vector<std::string> drectve_options(std::string_view text) {
     out.push_back(cur);
   return out;
 }
-
-} // namespace
 
 Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const FileData> file,
                                      std::span<const uint8_t> bytes) {

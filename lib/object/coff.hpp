@@ -5,6 +5,9 @@
 #include <rtlink/error.hpp>
 
 #include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace rtlink {
 
@@ -17,6 +20,10 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
 // code imports NAME, a stub that jumps through the cell.
 Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const FileData> file,
                                      std::span<const uint8_t> bytes);
+
+// A .drectve section's options: separated by blanks; quotes, which are
+// dropped, may hold blanks ("-export:\"a b\",data" gives -export:a b,data).
+std::vector<std::string> drectve_options(std::string_view text);
 
 // "kernel32.dll!GetTickCount64" / "kernel32.dll!#42": how an import is named
 // among host symbols (the DLL part in lower case).

@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (a == "--version") {
-      std::puts("objload (rtlink) 0.1.0");
+      std::puts("objload (rtlink) " RTLINK_VERSION);
       return 0;
     } else if (a == "--stats") {
       stats = true;

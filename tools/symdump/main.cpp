@@ -286,7 +286,7 @@ int main(int argc, char **argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (a == "--version") {
-      std::puts("symdump (rtlink) 0.1.0");
+      std::puts("symdump (rtlink) " RTLINK_VERSION);
       return 0;
     } else if (a == "--extern-only") { c.opt.extern_only = true;
     } else if (a == "--undefined-only") { c.opt.undefined_only = true;
