@@ -1,0 +1,149 @@
+// implib/exports.cpp — checks on an export list, the names an import library
+// gives each export, and the .def writer.
+#include "implib/exports.hpp"
+
+#include <unordered_map>
+
+namespace rtlink::implib {
+
+const char *machine_name(Machine m) {
+  switch (m) {
+  case Machine::X86_64:
+    return "x86-64";
+  case Machine::I386:
+    return "i386";
+  case Machine::ARM64:
+    return "arm64";
+  }
+  return "?";
+}
+
+const char *kind_name(ExportKind k) {
+  switch (k) {
+  case ExportKind::Code:
+    return "code";
+  case ExportKind::Data:
+    return "data";
+  case ExportKind::Const:
+    return "const";
+  }
+  return "?";
+}
+
+Error check_exports(Module &m, bool keep_first) {
+  std::unordered_map<std::string, size_t> by_name;
+  std::unordered_map<uint32_t, size_t> by_ordinal;
+  std::vector<Export> kept;
+  kept.reserve(m.exports.size());
+  for (Export &e : m.exports) {
+    auto [it, fresh] = by_name.emplace(e.name, kept.size());
+    if (!fresh) {
+      if (keep_first)
+        continue;
+      return make_error(e.origin, ": export ", e.name, " is listed twice (first at ",
+                        kept[it->second].origin, "); --allow-duplicates keeps the first");
+    }
+    if (e.ordinal != 0) {
+      if (e.ordinal > 65535)
+        return make_error(e.origin, ": export ", e.name, ": ordinal ", e.ordinal,
+                          " is out of range (1 to 65535)");
+      auto [o, new_ordinal] = by_ordinal.emplace(e.ordinal, kept.size());
+      if (!new_ordinal)
+        return make_error(e.origin, ": export ", e.name, " has ordinal ", e.ordinal,
+                          ", which export ", kept[o->second].name, " (", kept[o->second].origin,
+                          ") already has");
+    }
+    if (e.noname && e.ordinal == 0)
+      return make_error(e.origin, ": export ", e.name, " is NONAME but has no ordinal");
+    kept.push_back(std::move(e));
+  }
+  m.exports = std::move(kept);
+  return {};
+}
+
+std::string symbol_name(const Module &m, const Export &e) {
+  if (m.machine != Machine::I386)
+    return e.name;
+  // i386 C names carry a leading underscore. Already decorated: C++ (?),
+  // fastcall (@), and in lib.exe's dialect a stdcall name written _foo@4.
+  const std::string &n = e.name;
+  if (n.starts_with("?") || n.starts_with("@") || n.find("@@") != std::string::npos)
+    return n;
+  if (!m.mingw && n.starts_with("_") && n.find('@') != std::string::npos)
+    return n;
+  return "_" + n;
+}
+
+const char *name_type(const Module &m, const Export &e, const LibraryOptions &opt) {
+  if (e.noname)
+    return "ordinal";
+  if (!e.export_as.empty())
+    return "exportas";
+  std::string sym = symbol_name(m, e);
+  if (!e.import_name.empty() && e.import_name != sym)
+    return "alias";  // a weak alias to the import of import_name
+  if (m.machine != Machine::I386)
+    return "name";
+  if (opt.kill_at && !sym.starts_with("?") && sym.find('@', 1) != std::string::npos)
+    return "undecorate";
+  if (!m.mingw && sym.starts_with("_") && sym.find('@') != std::string::npos)
+    return "name";
+  if (sym.starts_with("_"))
+    return "noprefix";
+  return "name";
+}
+
+namespace {
+
+bool needs_quotes(const std::string &s) {
+  if (s.empty())
+    return true;
+  for (char c : s)
+    if (c == ' ' || c == '\t' || c == '=' || c == ',' || c == ';' || c == '"')
+      return true;
+  for (const char *k : {"NAME", "LIBRARY", "EXPORTS", "HEAPSIZE", "STACKSIZE", "VERSION",
+                        "DESCRIPTION", "SECTIONS", "IMPORTS", "CODE", "DATA", "STUB", "NONAME",
+                        "PRIVATE", "CONSTANT", "EXPORTAS", "BASE"})
+    if (s == k)
+      return true;
+  return s[0] == '@' && s.find_first_not_of("0123456789", 1) == std::string::npos;
+}
+
+std::string quoted(const std::string &s) { return needs_quotes(s) ? "\"" + s + "\"" : s; }
+
+} // namespace
+
+std::string write_def(const Module &m) {
+  std::string out;
+  out += m.is_exe ? "NAME " : "LIBRARY ";
+  out += quoted(m.dll_name);
+  if (m.image_base)  // decimal: llvm-dlltool reads no hex here
+    out += " BASE=" + std::to_string(m.image_base);
+  out += "\nEXPORTS\n";
+  for (const Export &e : m.exports) {
+    out += "  ";
+    out += quoted(e.name);
+    if (!e.internal.empty())
+      out += "=" + quoted(e.internal);
+    if (e.ordinal)
+      out += " @" + std::to_string(e.ordinal);
+    if (e.noname)
+      out += " NONAME";
+    if (e.kind == ExportKind::Data)
+      out += " DATA";
+    else if (e.kind == ExportKind::Const)
+      out += " CONSTANT";
+    if (e.private_)
+      out += " PRIVATE";
+    if (!e.import_name.empty())
+      out += " ==" + quoted(e.import_name);
+    if (!e.export_as.empty())
+      out += " EXPORTAS " + quoted(e.export_as);
+    if (!e.forwarder.empty())
+      out += " ; forwarded to " + e.forwarder;
+    out += "\n";
+  }
+  return out;
+}
+
+} // namespace rtlink::implib

@@ -1,0 +1,494 @@
+// implib-gen — import libraries and .def files from .def files, DLLs and
+// objects; several libraries at once for DLLs that import from each other.
+#include "implib/exports.hpp"
+#include "implib/objects.hpp"
+
+#include "io/file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace rtlink;
+using namespace rtlink::implib;
+
+const char kUsage[] =
+    "usage: implib-gen [OPTION]... -o FILE --def FILE\n"
+    "       implib-gen [OPTION]... -o FILE --dll FILE\n"
+    "       implib-gen [OPTION]... -o FILE --dll-name NAME OBJECT...\n"
+    "       implib-gen [OPTION]... -o DIR NAME=INPUT... [NAME=INPUT...]...\n"
+    "\n"
+    "Writes an import library (and, with --def-out, the .def it describes) for a DLL,\n"
+    "from a module-definition file, from the DLL itself, or from the objects that will\n"
+    "be linked into it. Any input may be compressed with zstd.\n"
+    "\n"
+    "Inputs:\n"
+    "  --def FILE          a .def file: LIBRARY/NAME, EXPORTS with =internal,\n"
+    "                      ==importname, @ordinal, NONAME, DATA, CONSTANT, PRIVATE,\n"
+    "                      EXPORTAS (both lib.exe's and GNU dlltool's dialects)\n"
+    "  --dll FILE          a PE32+ or PE32 DLL's export table (forwarders, exports by\n"
+    "                      ordinal); an export outside code sections is DATA\n"
+    "  OBJECT...           COFF objects and archives: the exports their .drectve\n"
+    "                      directives ask for (-export:, /EXPORT:, as __declspec(dllexport)\n"
+    "                      makes them)\n"
+    "  --export-all        with OBJECT...: every external definition as well\n"
+    "  NAME=INPUT...       several libraries at once, with -o DIR: the inputs of library\n"
+    "                      NAME (objects, archives, a .def or a DLL, told apart by content;\n"
+    "                      patterns such as rts/*.o are expanded here) up to the next\n"
+    "                      NAME=; writes DIR/libNAME.dll.a (DIR/NAME.lib with\n"
+    "                      --flavor=msvc) and DIR/NAME.def for NAME.dll, and reports\n"
+    "                      which library imports what from which\n"
+    "\n"
+    "Output:\n"
+    "  -o, --output FILE   the import library to write (a directory with NAME=INPUT)\n"
+    "  --dll-name NAME     the DLL the imports bind to: overrides LIBRARY and the DLL's\n"
+    "                      own name; needed for objects and for a .def without LIBRARY\n"
+    "  --flavor=FLAVOR     gnu (the default: GNU archive layout, for mingw's ld) or msvc\n"
+    "                      (lib.exe's layout, for lld-link and link.exe)\n"
+    "  --machine=MACHINE   x86-64 (the default for a .def), i386 or arm64; a DLL's or\n"
+    "                      the objects' own machine must agree\n"
+    "  --kill-at           i386: import stdcall functions by their names without @N\n"
+    "  --def-out FILE      also write the .def the import library was made from\n"
+    "  --json              print a manifest: the DLL, and each export's name, symbol,\n"
+    "                      ordinal, hint, type (code, data, const) and name type\n"
+    "  --allow-duplicates  keep the first of several exports of one name (else an error)\n"
+    "  -h, --help          print this help\n"
+    "  --version           print the version\n"
+    "\n"
+    "Long options take --opt=VALUE or --opt VALUE. The output is the same, byte for byte,\n"
+    "for the same inputs, wherever it is written and whenever. Nothing is written when an\n"
+    "input is wrong; a file that is written is replaced whole.\n"
+    "Exit status: 0; 1 when an input is wrong or an output cannot be written; 2 for a\n"
+    "usage error.\n";
+
+int usage_error(const std::string &msg) {
+  std::fprintf(stderr, "implib-gen: %s\nTry 'implib-gen --help'.\n", msg.c_str());
+  return 2;
+}
+
+int input_error(const std::string &msg) {
+  std::fprintf(stderr, "implib-gen: %s\n", msg.c_str());
+  return 1;
+}
+
+struct Config {
+  std::string output, def, dll, dll_name, def_out;
+  bool msvc = false, json = false, allow_duplicates = false, export_all = false;
+  LibraryOptions lib;
+  bool machine_given = false;
+  Machine machine = Machine::X86_64;
+  std::vector<std::string> inputs;  // objects, or NAME=INPUT groups
+};
+
+// One library to write: its exports and what its objects reference.
+struct Library {
+  std::string label;  // NAME of NAME=INPUT, or empty
+  Module module;
+  std::vector<Reference> references;
+  std::string library_path, def_path;
+};
+
+bool exists(const std::string &p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+bool is_dir(const std::string &p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Expected<Machine> parse_machine(const std::string &v) {
+  if (v == "x86-64" || v == "x86_64" || v == "amd64" || v == "i386:x86-64")
+    return Machine::X86_64;
+  if (v == "i386" || v == "x86")
+    return Machine::I386;
+  if (v == "arm64" || v == "aarch64")
+    return Machine::ARM64;
+  return make_error("unknown --machine ", v, " (x86-64, i386, arm64)");
+}
+
+// Reads one .def, DLL or set of objects into `lib`.
+Error read_def(const Config &c, const std::string &path, Library &lib) {
+  auto f = read_file(path, true);
+  if (!f)
+    return f.take_error();
+  std::string_view text(reinterpret_cast<const char *>((*f)->data()), (*f)->size());
+  auto m = parse_def(text, path, DefOptions{c.machine, !c.msvc});
+  if (!m)
+    return m.take_error();
+  lib.module = std::move(*m);
+  return {};
+}
+
+Error read_dll(const Config &c, const std::string &path, Library &lib) {
+  auto f = read_file(path, true);
+  if (!f)
+    return f.take_error();
+  auto m = read_dll_exports(path, {reinterpret_cast<const char *>((*f)->data()), (*f)->size()});
+  if (!m)
+    return m.take_error();
+  if (c.machine_given && m->machine != c.machine)
+    return make_error(path, ": a ", machine_name(m->machine), " DLL, but --machine is ",
+                      machine_name(c.machine));
+  lib.module = std::move(*m);
+  lib.module.mingw = !c.msvc;
+  return {};
+}
+
+Error read_objects(const Config &c, const std::vector<std::string> &paths, Library &lib) {
+  std::vector<std::shared_ptr<const FileData>> keep;
+  std::vector<ObjectInput> inputs;
+  for (const std::string &p : paths) {
+    auto f = read_file(p, true);
+    if (!f)
+      return f.take_error();
+    inputs.push_back({p, bytes_of(**f), *f});
+  }
+  auto scan = read_object_exports(inputs, ObjectScanOptions{c.export_all});
+  if (!scan)
+    return scan.take_error();
+  if (c.machine_given && !paths.empty() && scan->module.machine != c.machine)
+    return make_error(paths.front(), ": ", machine_name(scan->module.machine),
+                      " objects, but --machine is ", machine_name(c.machine));
+  lib.module = std::move(scan->module);
+  lib.module.mingw = !c.msvc;
+  lib.references = std::move(scan->references);
+  return {};
+}
+
+// What a NAME=INPUT file is, by its first bytes.
+enum class InputType { Def, Dll, Object };
+Expected<InputType> input_type(const std::string &path) {
+  auto f = read_file(path, false);
+  if (!f)
+    return f.take_error();
+  auto b = bytes_of(**f);
+  if (b.size() >= 2 && b[0] == 'M' && b[1] == 'Z')
+    return InputType::Dll;
+  if (b.size() >= 8 && (std::memcmp(b.data(), "!<arch>\n", 8) == 0 ||
+                        std::memcmp(b.data(), "!<thin>\n", 8) == 0))
+    return InputType::Object;
+  if (b.size() >= 2) {
+    uint16_t m = b[0] | b[1] << 8;
+    if (m == 0x8664 || m == 0x14c || m == 0xaa64 || (m == 0 && b.size() >= 4 && b[2] == 0xff))
+      return InputType::Object;
+  }
+  return InputType::Def;
+}
+
+Expected<std::vector<std::string>> expand(const std::string &pattern) {
+  if (pattern.find_first_of("*?[") == std::string::npos)
+    return std::vector<std::string>{pattern};
+  glob_t g{};
+  int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
+  if (rc != 0) {
+    ::globfree(&g);
+    return make_error(pattern, ": no file matches");
+  }
+  std::vector<std::string> out(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+  ::globfree(&g);
+  return out;
+}
+
+Error finish_module(const Config &c, Library &lib) {
+  Module &m = lib.module;
+  if (!c.dll_name.empty() && lib.label.empty())
+    m.dll_name = c.dll_name;
+  if (m.dll_name.empty())
+    return make_error(lib.label.empty() ? (c.def.empty() ? c.inputs.front() : c.def) : lib.label,
+                      ": no DLL name: ",
+                      c.def.empty() ? "objects do not say which DLL they go into"
+                                    : "the .def has no LIBRARY (or NAME) statement",
+                      "; give it with --dll-name NAME");
+  return check_exports(m, c.allow_duplicates);
+}
+
+nlohmann::ordered_json manifest(const Config &c, const Library &lib) {
+  const Module &m = lib.module;
+  nlohmann::ordered_json exports = nlohmann::ordered_json::array();
+  for (const Export &e : m.exports) {
+    nlohmann::ordered_json x;
+    x["name"] = e.name;
+    x["symbol"] = symbol_name(m, e);
+    x["ordinal"] = e.ordinal ? nlohmann::ordered_json(e.ordinal) : nlohmann::ordered_json(nullptr);
+    uint32_t hint = e.noname || e.hint == 0 ? e.ordinal : e.hint;
+    x["hint"] = e.noname ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(hint);
+    x["type"] = kind_name(e.kind);
+    x["name_type"] = name_type(m, e, c.lib);
+    if (!e.internal.empty())
+      x["internal"] = e.internal;
+    if (!e.import_name.empty())
+      x["import_name"] = e.import_name;
+    if (!e.export_as.empty())
+      x["export_as"] = e.export_as;
+    if (!e.forwarder.empty())
+      x["forwarder"] = e.forwarder;
+    if (e.private_)
+      x["private"] = true;
+    exports.push_back(std::move(x));
+  }
+  nlohmann::ordered_json j;
+  j["dll"] = m.dll_name;
+  j["machine"] = machine_name(m.machine);
+  j["flavor"] = c.msvc ? "msvc" : "gnu";
+  j["library"] = lib.library_path;
+  if (!lib.def_path.empty())
+    j["def"] = lib.def_path;
+  j["exports"] = std::move(exports);
+  return j;
+}
+
+Error write_text(const std::string &path, const std::string &text) {
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  FILE *f = std::fopen(tmp.c_str(), "wb");
+  if (!f)
+    return make_error(path, ": cannot write: ", std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    std::remove(tmp.c_str());
+    return make_error(path, ": cannot write: ", std::strerror(err));
+  }
+  return {};
+}
+
+Error write_outputs(const Config &c, const Library &lib) {
+  if (Error e = write_short_library(lib.module, c.lib, lib.library_path))
+    return e;
+  if (!lib.def_path.empty())
+    return write_text(lib.def_path, write_def(lib.module));
+  return {};
+}
+
+// Several libraries: which imports what from which.
+void report(const std::vector<Library> &libs) {
+  std::map<std::string, size_t> owner;  // export name -> library
+  for (size_t i = 0; i < libs.size(); ++i)
+    for (const Export &e : libs[i].module.exports)
+      owner.emplace(e.name, i);
+  for (size_t i = 0; i < libs.size(); ++i) {
+    const Library &l = libs[i];
+    std::printf("%s: %zu exports -> %s, %s\n", l.module.dll_name.c_str(), l.module.exports.size(),
+                l.library_path.c_str(), l.def_path.c_str());
+    std::map<size_t, std::set<std::string>> from;
+    size_t elsewhere = 0;
+    std::set<std::string> seen;
+    for (const Reference &r : l.references) {
+      if (!seen.insert(r.name).second)
+        continue;
+      auto it = owner.find(r.name);
+      if (it == owner.end())
+        ++elsewhere;
+      else if (it->second != i)
+        from[it->second].insert(r.name);
+    }
+    for (auto &[j, names] : from) {
+      std::string list;
+      for (const std::string &n : names)
+        list += (list.empty() ? "" : ", ") + n;
+      std::printf("  imports from %s: %s\n", libs[j].module.dll_name.c_str(), list.c_str());
+    }
+    if (elsewhere)
+      std::printf("  %zu other references, to none of these libraries\n", elsewhere);
+  }
+}
+
+int run_multi(const Config &c) {
+  if (!c.def.empty() || !c.dll.empty())
+    return usage_error("--def and --dll do not go with NAME=INPUT (give the file as NAME=FILE)");
+  if (!is_dir(c.output))
+    return usage_error("with NAME=INPUT, -o names a directory, and " + c.output + " is not one");
+  std::vector<Library> libs;
+  std::vector<std::vector<std::string>> files;
+  for (const std::string &a : c.inputs) {
+    size_t eq = a.find('=');
+    std::string pattern = a;
+    if (eq != std::string::npos && eq > 0 && a.find('/') > eq && !exists(a)) {
+      Library l;
+      l.label = a.substr(0, eq);
+      for (const Library &other : libs)
+        if (other.label == l.label)
+          return usage_error("library " + l.label + " is named twice");
+      libs.push_back(std::move(l));
+      files.emplace_back();
+      pattern = a.substr(eq + 1);
+    } else if (libs.empty()) {
+      return usage_error(a + ": with several libraries every input follows a NAME=");
+    }
+    auto paths = expand(pattern);
+    if (!paths)
+      return input_error(paths.error().message());
+    files.back().insert(files.back().end(), paths->begin(), paths->end());
+  }
+  for (size_t i = 0; i < libs.size(); ++i) {
+    Library &l = libs[i];
+    std::vector<std::string> objects;
+    for (const std::string &p : files[i]) {
+      auto t = input_type(p);
+      if (!t)
+        return input_error(t.error().message());
+      if (*t == InputType::Object) {
+        objects.push_back(p);
+        continue;
+      }
+      if (files[i].size() != 1)
+        return input_error(p + ": a .def or DLL must be the only input of library " + l.label);
+      if (Error e = *t == InputType::Dll ? read_dll(c, p, l) : read_def(c, p, l))
+        return input_error(e.message());
+    }
+    if (!objects.empty())
+      if (Error e = read_objects(c, objects, l))
+        return input_error(e.message());
+    if (l.module.dll_name.empty() || !objects.empty())
+      l.module.dll_name = l.label + ".dll";
+    if (Error e = finish_module(c, l))
+      return input_error(e.message());
+    std::string dir = c.output + "/";
+    l.library_path = dir + (c.msvc ? l.label + ".lib" : "lib" + l.label + ".dll.a");
+    l.def_path = dir + l.label + ".def";
+  }
+  for (const Library &l : libs)
+    if (Error e = write_outputs(c, l))
+      return input_error(e.message());
+  if (c.json) {
+    nlohmann::ordered_json all = nlohmann::ordered_json::array();
+    for (const Library &l : libs)
+      all.push_back(manifest(c, l));
+    std::printf("%s\n", nlohmann::ordered_json{{"libraries", all}}.dump(2).c_str());
+  } else {
+    report(libs);
+  }
+  return 0;
+}
+
+int run_single(const Config &c) {
+  int sources = !c.def.empty() + !c.dll.empty() + !c.inputs.empty();
+  if (sources == 0)
+    return usage_error("nothing to read: give --def FILE, --dll FILE or objects");
+  if (sources > 1)
+    return usage_error("give one of --def FILE, --dll FILE or objects");
+  if (c.export_all && c.inputs.empty())
+    return usage_error("--export-all goes with objects");
+  Library lib;
+  Error e = !c.def.empty()   ? read_def(c, c.def, lib)
+            : !c.dll.empty() ? read_dll(c, c.dll, lib)
+                             : read_objects(c, c.inputs, lib);
+  if (e)
+    return input_error(e.message());
+  if (Error f = finish_module(c, lib))
+    return input_error(f.message());
+  lib.library_path = c.output;
+  lib.def_path = c.def_out;
+  if (lib.library_path.empty() && lib.def_path.empty() && !c.json)
+    return usage_error("no output: give -o FILE (or --def-out FILE, or --json)");
+  if (!lib.library_path.empty() && is_dir(lib.library_path))
+    return usage_error(lib.library_path + " is a directory (-o DIR goes with NAME=INPUT)");
+  if (!lib.library_path.empty()) {
+    if (Error w = write_short_library(lib.module, c.lib, lib.library_path))
+      return input_error(w.message());
+  }
+  if (!lib.def_path.empty())
+    if (Error w = write_text(lib.def_path, write_def(lib.module)))
+      return input_error(w.message());
+  if (c.json)
+    std::printf("%s\n", manifest(c, lib).dump(2).c_str());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Config c;
+  bool multi = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    // --opt=VALUE or --opt VALUE
+    std::string value;
+    auto takes = [&](const char *opt) -> bool {
+      size_t n = std::strlen(opt);
+      if (a == opt) {
+        if (i + 1 >= argc)
+          throw std::string(std::string(opt) + " needs a value");
+        value = argv[++i];
+        return true;
+      }
+      if (a.size() > n && a.compare(0, n, opt) == 0 && a[n] == '=') {
+        value = a.substr(n + 1);
+        return true;
+      }
+      return false;
+    };
+    try {
+      if (a == "-h" || a == "--help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+      } else if (a == "--version") {
+        std::printf("implib-gen (rtlink) %s\n", RTLINK_VERSION);
+        return 0;
+      } else if (takes("-o") || takes("--output")) {
+        c.output = value;
+      } else if (takes("--def")) {
+        c.def = value;
+      } else if (takes("--dll")) {
+        c.dll = value;
+      } else if (takes("--dll-name")) {
+        c.dll_name = value;
+      } else if (takes("--def-out")) {
+        c.def_out = value;
+      } else if (takes("--flavor")) {
+        if (value != "gnu" && value != "msvc")
+          return usage_error("unknown --flavor " + value + " (gnu, msvc)");
+        c.msvc = value == "msvc";
+        c.lib.msvc = c.msvc;
+      } else if (takes("--machine") || takes("-m")) {
+        auto m = parse_machine(value);
+        if (!m)
+          return usage_error(m.error().message());
+        c.machine = *m;
+        c.machine_given = true;
+      } else if (a == "--kill-at" || a == "-k") {
+        c.lib.kill_at = true;
+      } else if (a == "--json") {
+        c.json = true;
+      } else if (a == "--allow-duplicates") {
+        c.allow_duplicates = true;
+      } else if (a == "--export-all" || a == "--export-all-symbols") {
+        c.export_all = true;
+      } else if (a == "--long" || a == "--delay") {
+        return usage_error(a + " is not written yet (short import libraries only)");
+      } else if (a.size() > 1 && a[0] == '-') {
+        return usage_error("unknown option " + a);
+      } else {
+        size_t eq = a.find('=');
+        if (eq != std::string::npos && eq > 0 && a.find('/') > eq && !exists(a))
+          multi = true;
+        c.inputs.push_back(a);
+      }
+    } catch (const std::string &msg) {
+      return usage_error(msg);
+    }
+  }
+  if (c.lib.kill_at && c.machine_given && c.machine != Machine::I386)
+    return usage_error("--kill-at is for i386 (stdcall names)");
+  if (multi) {
+    if (c.output.empty())
+      return usage_error("with NAME=INPUT, give -o DIR");
+    if (!c.def_out.empty())
+      return usage_error("with NAME=INPUT, the .def files are written into -o DIR");
+    return run_multi(c);
+  }
+  return run_single(c);
+}
