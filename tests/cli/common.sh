@@ -26,3 +26,10 @@ run() {
 has() {
   grep -qF -- "$2" "$T/$1" || { echo "--- $1:"; cat "$T/$1"; fail "$1 lacks: $2"; }
 }
+
+# wine_run PROGRAM.exe ARGS...: runs a Windows program under wine, in a wine
+# prefix of this test's own under the build tree (made on first use).
+wine_run() {
+  WINEPREFIX="${RTLINK_BUILD:?}/wineprefix-$(basename "$0" .sh)" WINEDEBUG=-all \
+    /usr/lib/wine/wine64 "$@"
+}

@@ -1,0 +1,86 @@
+# implib-gen and bad input: a message naming the file (and line), exit 1, and
+# no output written, not even half of one; usage errors exit 2.
+. "$(dirname "$0")/common.sh"
+: "${IMPLIB_GEN:?}"
+S=$RTLINK_SOURCE/fixtures/implib
+W=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+
+# nothing_written: neither output exists, and the directory holds nothing stray.
+nothing_written() {
+  [ ! -e "$T/o.a" ] && [ ! -e "$T/o.def" ] || fail "an output was written after an error"
+  ls "$T" | grep -q temp-archive && fail "a temporary file was left behind: $(ls "$T")"
+  return 0
+}
+
+printf 'EXPORTS\n  f\n' > "$T/nolib.def"
+run 1 "$IMPLIB_GEN" --def "$T/nolib.def" -o "$T/o.a"
+has err "implib-gen: $T/nolib.def: no DLL name: the .def has no LIBRARY (or NAME) statement; give it with --dll-name NAME"
+nothing_written
+run 0 "$IMPLIB_GEN" --def "$T/nolib.def" --dll-name named.dll -o "$T/named.a" --json
+has out '"dll": "named.dll"'
+
+printf 'LIBRARY a.dll\nEXPORTS\n  f\n  g @3 DATA\n  f\n' > "$T/dup.def"
+run 1 "$IMPLIB_GEN" --def "$T/dup.def" -o "$T/o.a" --def-out "$T/o.def"
+has err "$T/dup.def:5: export f is listed twice (first at $T/dup.def:3); --allow-duplicates keeps the first"
+nothing_written
+run 0 "$IMPLIB_GEN" --def "$T/dup.def" --allow-duplicates --def-out "$T/kept.def"
+[ "$(grep -c '^  f$' "$T/kept.def")" = 1 ] || fail "kept both: $(cat "$T/kept.def")"
+
+printf 'LIBRARY a.dll\nEXPORTS\n  f @99999\n' > "$T/ord.def"
+run 1 "$IMPLIB_GEN" --def "$T/ord.def" -o "$T/o.a"
+has err "$T/ord.def:3:5: ordinal 99999 is out of range (1 to 65535)"
+nothing_written
+
+printf 'LIBRARY a.dll\nEXPORTS\n  f = \n' > "$T/syntax.def"
+run 1 "$IMPLIB_GEN" --def "$T/syntax.def" -o "$T/o.a"
+has err "$T/syntax.def:4:1: expected the internal name after '=', found the end of the file"
+
+# A good library already there is left as it was when the next run fails.
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/keep.a"
+cp "$T/keep.a" "$T/keep.before"
+run 1 "$IMPLIB_GEN" --def "$T/ord.def" -o "$T/keep.a"
+cmp "$T/keep.a" "$T/keep.before" || fail "a failed run changed an existing output"
+
+# DLLs that are not DLLs, or are cut short.
+run 1 "$IMPLIB_GEN" --dll "$W/attrib.exe" -o "$T/o.a"
+has err "$W/attrib.exe: not a DLL: an executable (IMAGE_FILE_DLL is not set)"
+run 1 "$IMPLIB_GEN" --dll "$S/base.def" -o "$T/o.a"
+has err "$S/base.def: not a DLL (no PE image here: it does not start with 'MZ')"
+head -c 300 "$W/kernel32.dll" > "$T/cut.dll"
+run 1 "$IMPLIB_GEN" --dll "$T/cut.dll" -o "$T/o.a"
+has err "$T/cut.dll: truncated PE image"
+nothing_written
+head -c 2000 /bin/true > "$T/elf.o"
+run 1 "$IMPLIB_GEN" --dll-name x.dll -o "$T/o.a" "$T/elf.o"
+has err "$T/elf.o: not a COFF object"
+nothing_written
+run 1 "$IMPLIB_GEN" --def "$T/missing.def" -o "$T/o.a"
+has err "$T/missing.def"
+
+# Objects: a bad export directive names the object.
+printf '__declspec(dllexport) int f(void) { return 1; }\n' > "$T/f.c"
+x86_64-w64-mingw32-gcc -c "$T/f.c" -o "$T/f.o"
+run 1 "$IMPLIB_GEN" -o "$T/o.a" "$T/f.o"
+has err "no DLL name: objects do not say which DLL they go into; give it with --dll-name NAME"
+run 0 "$IMPLIB_GEN" --dll-name f.dll --export-all --def-out "$T/f.def" "$T/f.o"
+grep -q '^  f$' "$T/f.def" || fail "f not exported: $(cat "$T/f.def")"
+
+# Usage errors.
+run 2 "$IMPLIB_GEN" --flavor=borland --def "$S/base.def" -o "$T/o.a"
+has err "unknown --flavor borland (gnu, msvc)"
+run 2 "$IMPLIB_GEN" --machine=vax --def "$S/base.def" -o "$T/o.a"
+has err "unknown --machine vax (x86-64, i386, arm64)"
+run 2 "$IMPLIB_GEN" --def "$S/base.def"
+has err "no output: give -o FILE"
+run 2 "$IMPLIB_GEN" --def "$S/base.def" --dll "$W/version.dll" -o "$T/o.a"
+has err "give one of --def FILE, --dll FILE or objects"
+run 2 "$IMPLIB_GEN" --bogus
+has err "unknown option --bogus"
+run 2 "$IMPLIB_GEN" -o
+has err "-o needs a value"
+run 2 "$IMPLIB_GEN" -o "$T/o.a" rts=x.o
+has err "with NAME=INPUT, -o names a directory"
+run 1 "$IMPLIB_GEN" -o "$T" "rts=$T/nothing-*.o"
+has err "$T/nothing-*.o: no file matches"
+nothing_written
+echo ok
