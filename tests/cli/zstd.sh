@@ -67,4 +67,22 @@ cp "$so" "$T/plain.so"
 (cd "$T" && "$OBJLOAD" -c 'lookup sqlite3_open' plain.so) > "$T/out"
 has out "sqlite3_open = 0x"
 has out "$T/plain.so)"
+
+# implib-gen reads a compressed .def, DLL and object, and writes what it
+# writes from the plain ones.
+: "${IMPLIB_GEN:?}"
+D=$RTLINK_SOURCE/fixtures/implib
+k32=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/kernel32.dll
+zstd -q -c "$D/base.def" > "$T/base.def.zst"
+zstd -q -c "$k32" > "$T/k32.bin"
+run 0 "$IMPLIB_GEN" --def "$T/base.def.zst" -o "$T/z.a"
+run 0 "$IMPLIB_GEN" --def "$D/base.def" -o "$T/plain.a"
+cmp "$T/z.a" "$T/plain.a" || fail "a compressed .def gave another library"
+run 0 "$IMPLIB_GEN" --dll "$T/k32.bin" -o "$T/zk.a"
+run 0 "$IMPLIB_GEN" --dll "$k32" -o "$T/k.a"
+cmp "$T/zk.a" "$T/k.a" || fail "a compressed DLL gave another library"
+x86_64-w64-mingw32-gcc -c "$D/base.c" -o "$T/base.obj"
+zstd -q -c "$T/base.obj" > "$T/base.obj.zst"
+run 0 "$IMPLIB_GEN" --dll-name base.dll --def-out "$T/zo.def" "$T/base.obj.zst"
+grep -q "base_runSparks" "$T/zo.def" || fail "no exports from a compressed object: $(cat "$T/zo.def")"
 echo ok
