@@ -17,6 +17,7 @@ struct Token {
   enum Kind { Word, Quoted, Equal, EqualEqual, Comma, BadQuote, End } kind = End;
   std::string_view text;
   size_t offset = 0;
+  size_t line = 1, column = 1;
 };
 
 class Lexer {
@@ -27,6 +28,8 @@ public:
     skip_blank();
     Token t;
     t.offset = pos_;
+    t.line = line_;
+    t.column = pos_ - line_start_ + 1;
     if (pos_ >= text_.size())
       return t;
     char c = text_[pos_];
@@ -71,6 +74,10 @@ private:
       if (c == ';') {
         size_t nl = text_.find('\n', pos_);
         pos_ = nl == std::string_view::npos ? text_.size() : nl;
+      } else if (c == '\n') {
+        ++pos_;
+        ++line_;
+        line_start_ = pos_;
       } else if (std::isspace(static_cast<unsigned char>(c)) || c == '\0') {
         ++pos_;
       } else {
@@ -81,6 +88,7 @@ private:
 
   std::string_view text_;
   size_t pos_ = 0;
+  size_t line_ = 1, line_start_ = 0;  // lines counted as they are passed
 };
 
 bool is_statement_keyword(std::string_view w) {
@@ -134,7 +142,7 @@ std::string describe(const Token &t) {
 class Parser {
 public:
   Parser(std::string_view text, const std::string &file, const DefOptions &opt)
-      : text_(text), file_(file), opt_(opt), lex_(text) {
+      : file_(file), opt_(opt), lex_(text) {
     advance();
   }
 
@@ -188,29 +196,15 @@ private:
   void advance() { tok_ = lex_.next(); }
 
   Error fail(const Token &at, const std::string &what) {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < at.offset && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
     std::string msg = what;
     if (at.kind == Token::BadQuote)
       msg = "a string in quotes is not closed before the end of its line";
     else if (what.starts_with("expected"))
       msg += ", found " + describe(at);
-    return make_error(file_, ":", line, ":", col, ": ", msg);
+    return make_error(file_, ":", at.line, ":", at.column, ": ", msg);
   }
 
-  std::string where(const Token &at) const {
-    size_t line = 1;
-    for (size_t i = 0; i < at.offset && i < text_.size(); ++i)
-      line += text_[i] == '\n';
-    return file_ + ":" + std::to_string(line);
-  }
+  std::string where(const Token &at) const { return file_ + ":" + std::to_string(at.line); }
 
   bool is_name() const {
     return tok_.kind == Token::Quoted ||
@@ -379,7 +373,6 @@ private:
     return {};
   }
 
-  std::string_view text_;
   const std::string &file_;
   DefOptions opt_;
   Lexer lex_;

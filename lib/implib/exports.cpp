@@ -31,33 +31,47 @@ const char *kind_name(ExportKind k) {
 }
 
 Error check_exports(Module &m, bool keep_first) {
-  std::unordered_map<std::string, size_t> by_name;
+  // Keys point into the exports' own names: nothing is copied or moved
+  // until the list is known to be sound.
+  std::unordered_map<std::string_view, size_t> by_name;
   std::unordered_map<uint32_t, size_t> by_ordinal;
-  std::vector<Export> kept;
-  kept.reserve(m.exports.size());
-  for (Export &e : m.exports) {
-    auto [it, fresh] = by_name.emplace(e.name, kept.size());
+  by_name.reserve(m.exports.size());
+  std::vector<bool> dropped(m.exports.size());
+  bool any_dropped = false;
+  for (size_t i = 0; i < m.exports.size(); ++i) {
+    const Export &e = m.exports[i];
+    auto [it, fresh] = by_name.emplace(e.name, i);
     if (!fresh) {
-      if (keep_first)
+      if (keep_first) {
+        dropped[i] = any_dropped = true;
         continue;
+      }
       return make_error(e.origin, ": export ", e.name, " is listed twice (first at ",
-                        kept[it->second].origin, "); --allow-duplicates keeps the first");
+                        m.exports[it->second].origin, "); --allow-duplicates keeps the first");
     }
     if (e.ordinal != 0) {
       if (e.ordinal > 65535)
         return make_error(e.origin, ": export ", e.name, ": ordinal ", e.ordinal,
                           " is out of range (1 to 65535)");
-      auto [o, new_ordinal] = by_ordinal.emplace(e.ordinal, kept.size());
+      auto [o, new_ordinal] = by_ordinal.emplace(e.ordinal, i);
       if (!new_ordinal)
         return make_error(e.origin, ": export ", e.name, " has ordinal ", e.ordinal,
-                          ", which export ", kept[o->second].name, " (", kept[o->second].origin,
-                          ") already has");
+                          ", which export ", m.exports[o->second].name, " (",
+                          m.exports[o->second].origin, ") already has");
     }
     if (e.noname && e.ordinal == 0)
       return make_error(e.origin, ": export ", e.name, " is NONAME but has no ordinal");
-    kept.push_back(std::move(e));
   }
-  m.exports = std::move(kept);
+  if (any_dropped) {
+    size_t out = 0;
+    for (size_t i = 0; i < m.exports.size(); ++i)
+      if (!dropped[i]) {
+        if (out != i)  // never move an export onto itself
+          m.exports[out] = std::move(m.exports[i]);
+        ++out;
+      }
+    m.exports.resize(out);
+  }
   return {};
 }
 

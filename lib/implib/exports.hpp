@@ -61,7 +61,8 @@ struct DefOptions {
 Expected<Module> parse_def(std::string_view text, const std::string &file,
                            const DefOptions &opt);
 
-// A PE32+ or PE32 DLL's export table: names, ordinals, unnamed exports,
+// A PE32+ or PE32 DLL's export table: names, ordinals, unnamed exports
+// (NONAME, named DLLSTEM_ordinal_N for importers),
 // forwarders; an export in a section without code is DATA.
 Expected<Module> read_dll_exports(const std::string &file, std::string_view bytes);
 

@@ -26,14 +26,15 @@ Error write_short_library(const Module &m, const LibraryOptions &opt, const std:
   exports.reserve(m.exports.size());
   for (const Export &e : m.exports) {
     llvm::object::COFFShortExport x;
-    x.Name = symbol_name(m, e);
-    x.SymbolName = x.Name;
+    x.Name = symbol_name(m, e);  // SymbolName left empty: the same
     if (opt.kill_at && m.machine == Machine::I386 && !x.Name.starts_with("?")) {
       // Import foo for _foo@4: the member's name type says to drop the
       // prefix and the @N (IMPORT_NAME_UNDECORATE).
       size_t at = x.Name.find('@', 1);
-      if (at != std::string::npos)
-        x.Name = x.Name.substr(0, at);
+      if (at != std::string::npos) {
+        x.SymbolName = x.Name;
+        x.Name.resize(at);
+      }
     }
     x.ImportName = e.import_name;
     x.ExportAs = e.export_as;

@@ -168,6 +168,9 @@ TEST_CASE("duplicate exports: an error naming both places, or the first kept") {
   REQUIRE_FALSE(check_exports(copy, true));
   REQUIRE(copy.exports.size() == 2);
   CHECK(copy.exports[0].kind == ExportKind::Code);
+  CHECK(copy.exports[0].name == "f");
+  CHECK(copy.exports[1].name == "g");
+  CHECK(copy.exports[1].ordinal == 1);
 
   Module same_ordinal = parse_ok("LIBRARY a.dll\nEXPORTS\n  f @3\n  g @3\n");
   e = check_exports(same_ordinal, true);
