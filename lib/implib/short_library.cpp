@@ -1,7 +1,7 @@
 // implib/short_library.cpp — short import libraries, written by LLVM
 // Object's writeImportLibrary (what llvm-dlltool and llvm-lib use): three
 // descriptor objects, then one 20-byte-header import member per export.
-#include "implib/exports.hpp"
+#include "implib/coff_object.hpp"
 
 #include <llvm/BinaryFormat/COFF.h>
 #include <llvm/Object/COFFImportFile.h>
@@ -40,7 +40,7 @@ Error write_short_library(const Module &m, const LibraryOptions &opt, const std:
     x.ExportAs = e.export_as;
     // For an import by name the member's number is the hint: the export's
     // index in the DLL's name table when it is known, else its ordinal.
-    x.Ordinal = static_cast<uint16_t>(e.noname || e.hint == 0 ? e.ordinal : e.hint);
+    x.Ordinal = import_hint(e);
     x.Noname = e.noname;
     x.Data = e.kind == ExportKind::Data;
     x.Constant = e.kind == ExportKind::Const;

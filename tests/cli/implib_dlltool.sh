@@ -32,6 +32,11 @@ sleep 1
 (cd "$T/elsewhere" && run 0 "$IMPLIB_GEN" --def "$S/features.def" -o other-name.dll.a)
 cmp "$T/one.a" "$T/elsewhere/other-name.dll.a" || fail "the output depends on its path or the time"
 ar tv "$T/one.a" | grep -v " 1970 " && fail "a member carries a timestamp"
+for format in --long --delay; do
+  run 0 "$IMPLIB_GEN" $format --def "$S/rts.def" -o "$T/one.a"
+  (cd "$T/elsewhere" && run 0 "$IMPLIB_GEN" $format --def "$S/rts.def" -o lib.a)
+  cmp "$T/one.a" "$T/elsewhere/lib.a" || fail "$format: the output depends on its path"
+done
 
 # The manifest against what symdump reads from the library written with it.
 run 0 "$IMPLIB_GEN" --def "$S/features.def" -o "$T/m.a" --json

@@ -74,6 +74,11 @@ run 2 "$IMPLIB_GEN" --def "$S/base.def"
 has err "no output: give -o FILE"
 run 2 "$IMPLIB_GEN" --def "$S/base.def" --dll "$W/version.dll" -o "$T/o.a"
 has err "give one of --def FILE, --dll FILE or objects"
+run 2 "$IMPLIB_GEN" --long --flavor=msvc --def "$S/base.def" -o "$T/o.a"
+has err "--long writes GNU dlltool's format, for GNU ld; lld-link and link.exe take short import libraries"
+run 1 "$IMPLIB_GEN" --delay --machine=i386 --def "$S/rts.def" -o "$T/o.a"
+has err "$T/o.a: --delay writes x86-64 libraries only, and rts.dll is i386"
+nothing_written
 run 2 "$IMPLIB_GEN" --bogus
 has err "unknown option --bogus"
 run 2 "$IMPLIB_GEN" -o

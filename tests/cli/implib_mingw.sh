@@ -1,14 +1,15 @@
 # implib-gen with MinGW: two DLLs that import from each other (rts <-> base),
-# their import libraries made by implib-gen from .def files and then from the
-# objects; mingw gcc links both DLLs and main.exe against them, and wine runs
-# main.exe. Then an import library made from wine's own kernel32.dll takes
-# the place of mingw's.
+# their import libraries made by implib-gen from .def files (short and long
+# format) and then from the objects; mingw gcc links both DLLs and main.exe
+# against them, and wine runs main.exe. A delay-import library lets main.exe
+# start without rts.dll. Then an import library made from wine's own
+# kernel32.dll takes the place of mingw's.
 . "$(dirname "$0")/common.sh"
 : "${IMPLIB_GEN:?}"
 S=$RTLINK_SOURCE/fixtures/implib
 CC=x86_64-w64-mingw32-gcc
 
-for n in rts base main; do $CC -O1 -c "$S/$n.c" -o "$T/$n.o"; done
+for n in rts base main delay_main; do $CC -O1 -c "$S/$n.c" -o "$T/$n.o"; done
 
 # link_and_run DIR: both DLLs and main.exe against the import libraries in DIR.
 link_and_run() {
@@ -27,11 +28,34 @@ run 0 "$IMPLIB_GEN" --def "$S/rts.def" -o "$T/def/librts.dll.a"
 run 0 "$IMPLIB_GEN" --def="$S/base.def" --output="$T/def/libbase.dll.a"
 link_and_run "$T/def"
 
+# 1b. The same in GNU dlltool's long format: jump stubs and .idata$* pieces.
+mkdir -p "$T/long"
+run 0 "$IMPLIB_GEN" --long --def "$S/rts.def" -o "$T/long/librts.dll.a"
+run 0 "$IMPLIB_GEN" --long --def "$S/base.def" -o "$T/long/libbase.dll.a"
+x86_64-w64-mingw32-nm "$T/long/librts.dll.a" > "$T/nm"
+grep -q " T rts_allocate$" "$T/nm" && grep -q " I __imp_rts_allocate$" "$T/nm" \
+  || fail "no stub or cell for rts_allocate in the long library: $(cat "$T/nm")"
+link_and_run "$T/long"
+
+# 1c. Delay import: main.exe starts without rts.dll; the first call loads it,
+# and its double arguments arrive intact (GNU dlltool's stubs lose them).
+mkdir -p "$T/delay/bin"
+run 0 "$IMPLIB_GEN" --delay --def "$S/rts.def" -o "$T/delay/librts.dll.a"
+$CC "$T/delay_main.o" -L"$T/delay" -lrts -o "$T/delay/bin/main.exe"
+(cd "$T/delay/bin" && run 3 wine_run main.exe)
+has out "main started"
+cp "$T/def/bin/rts.dll" "$T/def/bin/base.dll" "$T/delay/bin/"
+(cd "$T/delay/bin" && run 0 wine_run main.exe go)
+has out "rts_scale(1.5, 4.0) = 6"
+has out "rts_createSparkThread() = 42"
+run 1 "$IMPLIB_GEN" --delay --def "$S/base.def" -o "$T/delay/libbase.dll.a"
+has err "base.def:4: export base_GHCziConc_runSparks_closure is data: data cannot be imported from a delay-loaded DLL"
+
 # 2. From the objects, both libraries at once; the report says who imports what.
 mkdir -p "$T/obj"
 cp "$T/rts.o" "$T/base.o" "$T/obj/"
 (cd "$T/obj" && run 0 "$IMPLIB_GEN" -o . 'rts=rts*.o' 'base=base*.o')
-has out "rts.dll: 2 exports -> ./librts.dll.a, ./rts.def"
+has out "rts.dll: 3 exports -> ./librts.dll.a, ./rts.def"
 has out "  imports from base.dll: base_GHCziConc_runSparks_closure, base_runSparks"
 has out "base.dll: 2 exports -> ./libbase.dll.a, ./base.def"
 has out "  imports from rts.dll: rts_allocate"

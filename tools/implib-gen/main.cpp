@@ -56,6 +56,12 @@ const char kUsage[] =
     "                      own name; needed for objects and for a .def without LIBRARY\n"
     "  --flavor=FLAVOR     gnu (the default: GNU archive layout, for mingw's ld) or msvc\n"
     "                      (lib.exe's layout, for lld-link and link.exe)\n"
+    "  --long              GNU dlltool's long format (stub objects with .text jump stubs\n"
+    "                      and .idata$* pieces) instead of short import members, for\n"
+    "                      toolchains that predate them (GNU flavor)\n"
+    "  --delay             a delay-import library for GNU ld (x86-64, functions only):\n"
+    "                      the DLL is loaded at the first call, through\n"
+    "                      __delayLoadHelper2 (mingw's libmingwex)\n"
     "  --machine=MACHINE   x86-64 (the default for a .def), i386 or arm64; a DLL's or\n"
     "                      the objects' own machine must agree\n"
     "  --kill-at           i386: import stdcall functions by their names without @N\n"
@@ -82,7 +88,10 @@ int input_error(const std::string &msg) {
   return 1;
 }
 
+enum class LibFormat { Short, Long, Delay };
+
 struct Config {
+  LibFormat format = LibFormat::Short;
   std::string output, def, dll, dll_name, def_out;
   bool msvc = false, json = false, allow_duplicates = false, export_all = false;
   LibraryOptions lib;
@@ -265,8 +274,20 @@ Error write_text(const std::string &path, const std::string &text) {
   return {};
 }
 
+Error write_library(const Config &c, const Library &lib) {
+  switch (c.format) {
+  case LibFormat::Long:
+    return write_long_library(lib.module, c.lib, lib.library_path);
+  case LibFormat::Delay:
+    return write_delay_library(lib.module, c.lib, lib.library_path);
+  case LibFormat::Short:
+    break;
+  }
+  return write_short_library(lib.module, c.lib, lib.library_path);
+}
+
 Error write_outputs(const Config &c, const Library &lib) {
-  if (Error e = write_short_library(lib.module, c.lib, lib.library_path))
+  if (Error e = write_library(c, lib))
     return e;
   if (!lib.def_path.empty())
     return write_text(lib.def_path, write_def(lib.module));
@@ -397,7 +418,7 @@ int run_single(const Config &c) {
   if (!lib.library_path.empty() && is_dir(lib.library_path))
     return usage_error(lib.library_path + " is a directory (-o DIR goes with NAME=INPUT)");
   if (!lib.library_path.empty()) {
-    if (Error w = write_short_library(lib.module, c.lib, lib.library_path))
+    if (Error w = write_library(c, lib))
       return input_error(w.message());
   }
   if (!lib.def_path.empty())
@@ -467,8 +488,10 @@ int main(int argc, char **argv) {
         c.allow_duplicates = true;
       } else if (a == "--export-all" || a == "--export-all-symbols") {
         c.export_all = true;
-      } else if (a == "--long" || a == "--delay") {
-        return usage_error(a + " is not written yet (short import libraries only)");
+      } else if (a == "--long") {
+        c.format = LibFormat::Long;
+      } else if (a == "--delay") {
+        c.format = LibFormat::Delay;
       } else if (a.size() > 1 && a[0] == '-') {
         return usage_error("unknown option " + a);
       } else {
@@ -481,6 +504,10 @@ int main(int argc, char **argv) {
       return usage_error(msg);
     }
   }
+  if (c.format != LibFormat::Short && c.msvc)
+    return usage_error(std::string(c.format == LibFormat::Long ? "--long" : "--delay") +
+                       " writes GNU dlltool's format, for GNU ld; lld-link and link.exe take "
+                       "short import libraries (leave out --flavor=msvc)");
   if (c.lib.kill_at && c.machine_given && c.machine != Machine::I386)
     return usage_error("--kill-at is for i386 (stdcall names)");
   if (multi) {

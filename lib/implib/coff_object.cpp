@@ -1,0 +1,178 @@
+// implib/coff_object.cpp — a COFF object writer for the handful of sections,
+// symbols and relocations an import stub needs, and the archive around them.
+#include "implib/coff_object.hpp"
+
+#include <llvm/Object/ArchiveWriter.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <cctype>
+
+namespace rtlink::implib {
+namespace {
+
+void put16(std::string &out, uint16_t v) {
+  out += static_cast<char>(v & 0xff);
+  out += static_cast<char>(v >> 8);
+}
+
+void put32(std::string &out, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// An 8-byte name field: the name itself, or "/N" (sections) or a string
+// table offset (symbols) for longer ones.
+void put_name(std::string &out, const std::string &name, std::string &strings, bool section) {
+  if (name.size() <= 8) {
+    out += name;
+    out.append(8 - name.size(), '\0');
+    return;
+  }
+  uint32_t off = static_cast<uint32_t>(strings.size() + 4);
+  strings += name;
+  strings += '\0';
+  if (section) {
+    std::string n = "/" + std::to_string(off);
+    out += n;
+    out.append(8 - n.size(), '\0');
+  } else {
+    put32(out, 0);
+    put32(out, off);
+  }
+}
+
+} // namespace
+
+int CoffObject::section(std::string name, uint32_t flags, std::string data) {
+  sections_.push_back({std::move(name), flags, std::move(data), {}});
+  return static_cast<int>(sections_.size());
+}
+
+uint32_t CoffObject::symbol(std::string name, int section, uint32_t value, bool external) {
+  symbols_.push_back({std::move(name), section, value, uint8_t(external ? 2 : 3)});
+  return static_cast<uint32_t>(symbols_.size() - 1);
+}
+
+uint32_t CoffObject::section_symbol(int section) {
+  return symbol(sections_[section - 1].name, section, 0, false);
+}
+
+void CoffObject::relocate(int section, uint32_t offset, uint32_t sym, uint16_t type) {
+  sections_[section - 1].relocs.push_back({offset, sym, type});
+}
+
+std::string CoffObject::bytes() const {
+  const uint32_t header = 20, section_headers = 40 * uint32_t(sections_.size());
+  // Layout: headers, then each section's bytes followed by its relocations,
+  // then the symbol table and the string table.
+  std::vector<uint32_t> raw_at(sections_.size()), relocs_at(sections_.size());
+  uint32_t at = header + section_headers;
+  for (size_t i = 0; i < sections_.size(); ++i) {
+    raw_at[i] = sections_[i].data.empty() ? 0 : at;
+    at += static_cast<uint32_t>(sections_[i].data.size());
+    relocs_at[i] = sections_[i].relocs.empty() ? 0 : at;
+    at += 10 * static_cast<uint32_t>(sections_[i].relocs.size());
+  }
+  const uint32_t symtab = at;
+
+  std::string strings, out;
+  put16(out, machine_);
+  put16(out, static_cast<uint16_t>(sections_.size()));
+  put32(out, 0);  // no timestamp: the same inputs give the same bytes
+  put32(out, symtab);
+  put32(out, static_cast<uint32_t>(symbols_.size()));
+  put16(out, 0);
+  put16(out, machine_ == 0x14c ? 0x0100 : 0);  // i386: IMAGE_FILE_32BIT_MACHINE
+  for (size_t i = 0; i < sections_.size(); ++i) {
+    const Section &s = sections_[i];
+    put_name(out, s.name, strings, true);
+    put32(out, 0);  // VirtualSize
+    put32(out, 0);  // VirtualAddress
+    put32(out, static_cast<uint32_t>(s.data.size()));
+    put32(out, raw_at[i]);
+    put32(out, relocs_at[i]);
+    put32(out, 0);  // line numbers
+    put16(out, static_cast<uint16_t>(s.relocs.size()));
+    put16(out, 0);
+    put32(out, s.flags);
+  }
+  for (const Section &s : sections_) {
+    out += s.data;
+    for (const Reloc &r : s.relocs) {
+      put32(out, r.offset);
+      put32(out, r.symbol);
+      put16(out, r.type);
+    }
+  }
+  for (const Symbol &s : symbols_) {
+    put_name(out, s.name, strings, false);
+    put32(out, s.value);
+    put16(out, static_cast<uint16_t>(s.section));
+    put16(out, 0);  // type
+    out += static_cast<char>(s.storage_class);
+    out += '\0';  // no auxiliary records
+  }
+  put32(out, static_cast<uint32_t>(strings.size() + 4));
+  out += strings;
+  return out;
+}
+
+uint16_t coff_machine_number(Machine m) {
+  switch (m) {
+  case Machine::I386:
+    return 0x14c;
+  case Machine::ARM64:
+    return 0xaa64;
+  case Machine::X86_64:
+    break;
+  }
+  return 0x8664;
+}
+
+Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMemberBytes> &members) {
+  std::vector<llvm::NewArchiveMember> m;
+  m.reserve(members.size());
+  for (const ArchiveMemberBytes &b : members) {
+    llvm::NewArchiveMember n(llvm::MemoryBufferRef(b.bytes, b.name));
+    n.MemberName = b.name;
+    m.push_back(std::move(n));
+  }
+  std::string warnings;
+  llvm::Error e = llvm::writeArchive(path, m, llvm::SymtabWritingMode::NormalSymtab,
+                                     llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+                                     /*Thin=*/false, nullptr, std::nullopt,
+                                     [&](llvm::Error w) { warnings += llvm::toString(std::move(w)); });
+  if (e)
+    return make_error(path, ": ", llvm::toString(std::move(e)));
+  if (!warnings.empty())
+    return make_error(path, ": ", warnings);
+  return {};
+}
+
+std::string label_of(const std::string &dll_name) {
+  std::string out;
+  for (char c : dll_name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+std::string import_binding_name(const Module &m, const Export &e, const LibraryOptions &opt) {
+  if (!e.export_as.empty())
+    return e.export_as;
+  if (!e.import_name.empty())
+    return e.import_name;
+  std::string n = e.name;
+  if (m.machine == Machine::I386 && opt.kill_at && !n.starts_with("?")) {
+    size_t at = n.find('@', 1);
+    if (at != std::string::npos)
+      n.resize(at);
+  }
+  return n;
+}
+
+uint16_t import_hint(const Export &e) {
+  return static_cast<uint16_t>(e.noname || e.hint == 0 ? e.ordinal : e.hint);
+}
+
+} // namespace rtlink::implib

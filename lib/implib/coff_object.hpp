@@ -1,0 +1,96 @@
+// implib/coff_object.hpp — small COFF objects built in memory (the members
+// of long-format and delay-import libraries), and the archive that holds
+// them.
+#pragma once
+
+#include "implib/exports.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rtlink::implib {
+
+// Section characteristics used here.
+enum : uint32_t {
+  kScnCode = 0x00000020,
+  kScnData = 0x00000040,  // initialized data
+  kAlign2 = 0x00200000,
+  kAlign4 = 0x00300000,
+  kAlign8 = 0x00400000,
+  kAlign16 = 0x00500000,
+  kScnExecute = 0x20000000,
+  kScnRead = 0x40000000,
+  kScnWrite = 0x80000000,
+};
+
+// Relocation types, per machine.
+enum : uint16_t {
+  kAmd64Addr64 = 0x0001,
+  kAmd64Addr32NB = 0x0003,
+  kAmd64Rel32 = 0x0004,
+  kI386Dir32 = 0x0006,
+  kI386Dir32NB = 0x0007,
+  kArm64Addr32NB = 0x0002,
+  kArm64PageBaseRel21 = 0x0004,
+  kArm64PageOffset12L = 0x0007,
+};
+
+class CoffObject {
+public:
+  explicit CoffObject(uint16_t machine) : machine_(machine) {}
+
+  // Sections are numbered from 1, as symbols refer to them.
+  int section(std::string name, uint32_t flags, std::string data = {});
+  std::string &data(int section) { return sections_[section - 1].data; }
+  // A symbol at `value` in `section` (0: undefined); returns its index.
+  uint32_t symbol(std::string name, int section, uint32_t value, bool external);
+  // A static symbol naming a section, for relocations against its start.
+  uint32_t section_symbol(int section);
+  // A relocation at `offset` in `section` against symbol `sym`; the addend is
+  // what the section's bytes hold there.
+  void relocate(int section, uint32_t offset, uint32_t sym, uint16_t type);
+
+  std::string bytes() const;
+
+private:
+  struct Reloc {
+    uint32_t offset, symbol;
+    uint16_t type;
+  };
+  struct Section {
+    std::string name;
+    uint32_t flags;
+    std::string data;
+    std::vector<Reloc> relocs;
+  };
+  struct Symbol {
+    std::string name;
+    int section;
+    uint32_t value;
+    uint8_t storage_class;
+  };
+  uint16_t machine_;
+  std::vector<Section> sections_;
+  std::vector<Symbol> symbols_;
+};
+
+uint16_t coff_machine_number(Machine m);
+
+// The member's name and its bytes; written as a GNU archive (what GNU ld
+// reads) with a symbol table, deterministically, over `path` at once.
+struct ArchiveMemberBytes {
+  std::string name;
+  std::string bytes;
+};
+Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMemberBytes> &members);
+
+// For member and symbol names: the DLL's name with every character that is
+// not a letter or digit made '_' ("base.dll" -> "base_dll").
+std::string label_of(const std::string &dll_name);
+
+// The name an import binds to in the DLL (hint/name table), and its hint.
+std::string import_binding_name(const Module &m, const Export &e, const LibraryOptions &opt);
+uint16_t import_hint(const Export &e);
+
+} // namespace rtlink::implib

@@ -1,0 +1,152 @@
+// implib/long_library.cpp — GNU dlltool's long import-library format, for
+// toolchains that predate short import members: the import table itself is
+// made of pieces that GNU ld sorts into place by section name and member name.
+//
+//   LABEL_h.o       .idata$2: the import descriptor (ILT, name, IAT by RVA);
+//                   empty .idata$4/.idata$5 that mark where this DLL's lists begin
+//   LABEL_sNNNNN.o  per export: .idata$5 (IAT cell, __imp_NAME), .idata$4 (ILT
+//                   entry), .idata$6 (hint and name), a .text jump stub (NAME)
+//                   for code, and .idata$7, which pulls in the head
+//   LABEL_t.o       the zero entries that end the ILT and IAT, and the DLL's
+//                   name in .idata$7
+//
+// h < s < t: GNU ld sorts .idata$N by member name within a library.
+// LABEL comes from the DLL's name, never from the output path, so the same
+// inputs give the same library wherever it is written.
+#include "implib/coff_object.hpp"
+
+#include <cstdio>
+
+namespace rtlink::implib {
+namespace {
+
+struct Target {
+  Machine machine;
+  unsigned pointer;   // 8 or 4
+  uint16_t addr32nb;  // RVA relocation
+};
+
+Target target_of(Machine m) {
+  switch (m) {
+  case Machine::I386:
+    return {m, 4, kI386Dir32NB};
+  case Machine::ARM64:
+    return {m, 8, kArm64Addr32NB};
+  case Machine::X86_64:
+    break;
+  }
+  return {m, 8, kAmd64Addr32NB};
+}
+
+std::string zeros(size_t n) { return std::string(n, '\0'); }
+
+std::string le(uint64_t v, unsigned width) {
+  std::string s;
+  for (unsigned i = 0; i < width; ++i)
+    s += static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+// The hint/name entry: a 16-bit hint, the name, NUL, padded to 2 bytes.
+std::string hint_name(uint16_t hint, const std::string &name) {
+  std::string s = le(hint, 2) + name;
+  s += '\0';
+  if (s.size() % 2)
+    s += '\0';
+  return s;
+}
+
+} // namespace
+
+Error write_long_library(const Module &m, const LibraryOptions &opt, const std::string &path) {
+  const Target t = target_of(m.machine);
+  const uint16_t machine = coff_machine_number(m.machine);
+  const std::string label = label_of(m.dll_name);
+  const std::string head_sym = "_head_" + label, iname = "__" + label + "_iname";
+  const uint32_t data_rw = kScnData | kScnRead | kScnWrite;
+  const uint32_t ptr_align = t.pointer == 8 ? kAlign8 : kAlign4;
+  std::vector<ArchiveMemberBytes> members;
+
+  {  // the head: the import descriptor
+    CoffObject o(machine);
+    int desc = o.section(".idata$2", data_rw | kAlign4, zeros(20));
+    int ilt = o.section(".idata$4", data_rw | ptr_align);
+    int iat = o.section(".idata$5", data_rw | ptr_align);
+    uint32_t ilt_sym = o.section_symbol(ilt), iat_sym = o.section_symbol(iat);
+    o.symbol(head_sym, desc, 0, true);
+    uint32_t name_sym = o.symbol(iname, 0, 0, true);
+    o.relocate(desc, 0, ilt_sym, t.addr32nb);    // OriginalFirstThunk
+    o.relocate(desc, 12, name_sym, t.addr32nb);  // Name
+    o.relocate(desc, 16, iat_sym, t.addr32nb);   // FirstThunk
+    members.push_back({label + "_h.o", o.bytes()});
+  }
+
+  unsigned n = 0;
+  for (const Export &e : m.exports) {
+    if (e.private_)
+      continue;
+    CoffObject o(machine);
+    const std::string sym = symbol_name(m, e);
+    const bool code = e.kind == ExportKind::Code;
+    int text = o.section(".text", kScnCode | kScnExecute | kScnRead | kAlign4);
+    int i7 = o.section(".idata$7", data_rw | kAlign4, zeros(4));
+    int i5 = o.section(".idata$5", data_rw | ptr_align);
+    int i4 = o.section(".idata$4", data_rw | ptr_align);
+    uint32_t head = o.symbol(head_sym, 0, 0, true);
+    o.relocate(i7, 0, head, t.addr32nb);
+    if (e.noname) {
+      uint64_t flag = t.pointer == 8 ? uint64_t(1) << 63 : uint64_t(1) << 31;
+      o.data(i5) = le(flag | e.ordinal, t.pointer);
+      o.data(i4) = o.data(i5);
+    } else {
+      int i6 = o.section(".idata$6", data_rw | kAlign2,
+                         hint_name(import_hint(e), import_binding_name(m, e, opt)));
+      uint32_t hn = o.section_symbol(i6);
+      o.data(i5) = zeros(t.pointer);
+      o.data(i4) = zeros(t.pointer);
+      o.relocate(i5, 0, hn, t.addr32nb);
+      o.relocate(i4, 0, hn, t.addr32nb);
+    }
+    uint32_t imp = o.symbol("__imp_" + sym, i5, 0, true);
+    if (code) {
+      // jmp *__imp_NAME
+      switch (m.machine) {
+      case Machine::X86_64:
+        o.data(text) = std::string("\xff\x25\0\0\0\0\x90\x90", 8);
+        o.relocate(text, 2, imp, kAmd64Rel32);
+        break;
+      case Machine::I386:
+        o.data(text) = std::string("\xff\x25\0\0\0\0\x90\x90", 8);
+        o.relocate(text, 2, imp, kI386Dir32);
+        break;
+      case Machine::ARM64:
+        // adrp x16, __imp_NAME; ldr x16, [x16, :lo12:__imp_NAME]; br x16
+        o.data(text) = le(0x90000010, 4) + le(0xf9400210, 4) + le(0xd61f0200, 4);
+        o.relocate(text, 0, imp, kArm64PageBaseRel21);
+        o.relocate(text, 4, imp, kArm64PageOffset12L);
+        break;
+      }
+      o.symbol(sym, text, 0, true);
+    } else if (e.kind == ExportKind::Const) {
+      o.symbol(sym, i5, 0, true);  // CONSTANT: the name is the cell itself
+    }
+    char member[32];
+    std::snprintf(member, sizeof member, "_s%05u.o", n++);
+    members.push_back({label + member, o.bytes()});
+  }
+
+  {  // the tail: the ends of the lists, and the DLL's name
+    CoffObject o(machine);
+    o.section(".idata$4", data_rw | ptr_align, zeros(t.pointer));
+    o.section(".idata$5", data_rw | ptr_align, zeros(t.pointer));
+    std::string name = m.dll_name + '\0';
+    if (name.size() % 2)
+      name += '\0';
+    int i7 = o.section(".idata$7", data_rw | kAlign2, name);
+    o.symbol(iname, i7, 0, true);
+    members.push_back({label + "_t.o", o.bytes()});
+  }
+  return write_gnu_archive(path, members);
+}
+
+} // namespace rtlink::implib
