@@ -62,6 +62,17 @@ has out "  imports from rts.dll: rts_allocate"
 grep -qx "  base_GHCziConc_runSparks_closure DATA" "$T/obj/base.def" \
   || fail "base.def does not mark the closure DATA: $(cat "$T/obj/base.def")"
 link_and_run "$T/obj"
+# The same report in the JSON manifest.
+mkdir -p "$T/json"
+run 0 "$IMPLIB_GEN" -o "$T/json" --json "rts=$T/rts.o" "base=$T/base.o"
+python3 -c '
+import json, sys
+libs = {l["dll"]: l for l in json.load(open(sys.argv[1]))["libraries"]}
+assert libs["rts.dll"]["imports"] == [{"dll": "base.dll", "symbols": ["base_GHCziConc_runSparks_closure", "base_runSparks"]}], libs["rts.dll"]
+assert libs["base.dll"]["imports"] == [{"dll": "rts.dll", "symbols": ["rts_allocate"]}], libs["base.dll"]
+kinds = {e["name"]: e["type"] for e in libs["base.dll"]["exports"]}
+assert kinds == {"base_GHCziConc_runSparks_closure": "data", "base_runSparks": "code"}, kinds
+' "$T/out" || fail "the manifest of two libraries: $(cat "$T/out")"
 
 # 3. kernel32 from wine's DLL, found before mingw's own libkernel32.a.
 mkdir -p "$T/k32"

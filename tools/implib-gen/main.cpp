@@ -295,35 +295,46 @@ Error write_outputs(const Config &c, const Library &lib) {
 }
 
 // Several libraries: which imports what from which.
-void report(const std::vector<Library> &libs) {
+struct Imports {
+  std::map<size_t, std::set<std::string>> from;  // library index -> names
+  size_t elsewhere = 0;  // references none of the libraries defines
+};
+
+std::vector<Imports> cross_imports(const std::vector<Library> &libs) {
   std::map<std::string, size_t> owner;  // export name -> library
   for (size_t i = 0; i < libs.size(); ++i)
     for (const Export &e : libs[i].module.exports)
       owner.emplace(e.name, i);
+  std::vector<Imports> out(libs.size());
   for (size_t i = 0; i < libs.size(); ++i) {
-    const Library &l = libs[i];
-    std::printf("%s: %zu exports -> %s, %s\n", l.module.dll_name.c_str(), l.module.exports.size(),
-                l.library_path.c_str(), l.def_path.c_str());
-    std::map<size_t, std::set<std::string>> from;
-    size_t elsewhere = 0;
     std::set<std::string> seen;
-    for (const Reference &r : l.references) {
+    for (const Reference &r : libs[i].references) {
       if (!seen.insert(r.name).second)
         continue;
       auto it = owner.find(r.name);
       if (it == owner.end())
-        ++elsewhere;
+        ++out[i].elsewhere;
       else if (it->second != i)
-        from[it->second].insert(r.name);
+        out[i].from[it->second].insert(r.name);
     }
-    for (auto &[j, names] : from) {
+  }
+  return out;
+}
+
+void report(const std::vector<Library> &libs) {
+  std::vector<Imports> imports = cross_imports(libs);
+  for (size_t i = 0; i < libs.size(); ++i) {
+    const Library &l = libs[i];
+    std::printf("%s: %zu exports -> %s, %s\n", l.module.dll_name.c_str(), l.module.exports.size(),
+                l.library_path.c_str(), l.def_path.c_str());
+    for (auto &[j, names] : imports[i].from) {
       std::string list;
       for (const std::string &n : names)
         list += (list.empty() ? "" : ", ") + n;
       std::printf("  imports from %s: %s\n", libs[j].module.dll_name.c_str(), list.c_str());
     }
-    if (elsewhere)
-      std::printf("  %zu other references, to none of these libraries\n", elsewhere);
+    if (imports[i].elsewhere)
+      std::printf("  %zu other references, to none of these libraries\n", imports[i].elsewhere);
   }
 }
 
@@ -385,9 +396,17 @@ int run_multi(const Config &c) {
     if (Error e = write_outputs(c, l))
       return input_error(e.message());
   if (c.json) {
+    std::vector<Imports> imports = cross_imports(libs);
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
-    for (const Library &l : libs)
-      all.push_back(manifest(c, l));
+    for (size_t i = 0; i < libs.size(); ++i) {
+      nlohmann::ordered_json m = manifest(c, libs[i]);
+      nlohmann::ordered_json from = nlohmann::ordered_json::array();
+      for (auto &[j, names] : imports[i].from)
+        from.push_back({{"dll", libs[j].module.dll_name}, {"symbols", names}});
+      m["imports"] = std::move(from);
+      m["other_references"] = imports[i].elsewhere;
+      all.push_back(std::move(m));
+    }
     std::printf("%s\n", nlohmann::ordered_json{{"libraries", all}}.dump(2).c_str());
   } else {
     report(libs);
