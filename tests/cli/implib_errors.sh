@@ -65,6 +65,15 @@ has err "no DLL name: objects do not say which DLL they go into; give it with --
 run 0 "$IMPLIB_GEN" --dll-name f.dll --export-all --def-out "$T/f.def" "$T/f.o"
 grep -q '^  f$' "$T/f.def" || fail "f not exported: $(cat "$T/f.def")"
 
+# A lone .def or DLL as a plain argument is read as one; an output that
+# cannot be written is named.
+run 0 "$IMPLIB_GEN" "$S/base.def" -o "$T/plain-arg.a" --json
+has out '"dll": "base.dll"'
+run 0 "$IMPLIB_GEN" "$W/version.dll" --json
+has out '"dll": "version.dll"'
+run 1 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/no/such/dir/x.a"
+has err "$T/no/such/dir/x.a: No such file or directory"
+
 # Usage errors.
 run 2 "$IMPLIB_GEN" --flavor=borland --def "$S/base.def" -o "$T/o.a"
 has err "unknown --flavor borland (gnu, msvc)"

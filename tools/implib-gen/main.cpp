@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -41,7 +42,8 @@ const char kUsage[] =
     "                      ordinal); an export outside code sections is DATA\n"
     "  OBJECT...           COFF objects and archives: the exports their .drectve\n"
     "                      directives ask for (-export:, /EXPORT:, as __declspec(dllexport)\n"
-    "                      makes them)\n"
+    "                      makes them); a lone .def or DLL here is read as with --def\n"
+    "                      or --dll\n"
     "  --export-all        with OBJECT...: every external definition as well\n"
     "  NAME=INPUT...       several libraries at once, with -o DIR: the inputs of library\n"
     "                      NAME (objects, archives, a .def or a DLL, told apart by content;\n"
@@ -194,6 +196,10 @@ Expected<InputType> input_type(const std::string &path) {
     if (m == 0x8664 || m == 0x14c || m == 0xaa64 || (m == 0 && b.size() >= 4 && b[2] == 0xff))
       return InputType::Object;
   }
+  // Text is a .def; anything else binary goes to the object reader, which
+  // says what it is not.
+  if (std::memchr(b.data(), 0, std::min<size_t>(b.size(), 4096)))
+    return InputType::Object;
   return InputType::Def;
 }
 
@@ -414,7 +420,15 @@ int run_multi(const Config &c) {
   return 0;
 }
 
-int run_single(const Config &c) {
+int run_single(Config c) {
+  // A lone .def or DLL among the plain arguments is read as --def/--dll would.
+  if (c.def.empty() && c.dll.empty() && c.inputs.size() == 1) {
+    auto t = input_type(c.inputs.front());
+    if (t && *t != InputType::Object) {
+      (*t == InputType::Dll ? c.dll : c.def) = c.inputs.front();
+      c.inputs.clear();
+    }
+  }
   int sources = !c.def.empty() + !c.dll.empty() + !c.inputs.empty();
   if (sources == 0)
     return usage_error("nothing to read: give --def FILE, --dll FILE or objects");
