@@ -196,9 +196,9 @@ Expected<Module> read_dll_exports(const std::string &file, std::string_view byte
     if (!dll.empty())
       m.dll_name = dll;
   }
-  if (uint64_t(base) + n_addresses > 65536 || (n_addresses && base == 0))
-    return fail("export table: ordinals ", base, " to ", uint64_t(base) + n_addresses - 1,
-                " are out of range (1 to 65535)");
+  if (n_addresses > 65536)
+    return fail("export table: its address table has ", n_addresses,
+                " entries, more ordinals than there are (ordinals are out of range past 65535)");
   const uint8_t *addresses = nullptr, *names = nullptr, *ordinals = nullptr;
   if (Error e = table(addresses_rva, n_addresses, 4, "address table", addresses))
     return e;
@@ -235,7 +235,10 @@ Expected<Module> read_dll_exports(const std::string &file, std::string_view byte
   for (uint32_t slot = 0; slot < n_addresses; ++slot) {
     uint32_t rva = le32(addresses + 4 * slot);
     if (rva == 0)
-      continue;  // a gap in the ordinals
+      continue;  // a gap in the ordinals (lld-link leaves ordinal 0 empty this way)
+    if (uint64_t(base) + slot == 0 || uint64_t(base) + slot > 65535)
+      return fail("export table: address table entry ", slot, " has ordinal ",
+                  uint64_t(base) + slot, ", out of range (1 to 65535)");
     Export e;
     e.ordinal = base + slot;
     e.origin = file;

@@ -38,4 +38,31 @@ has out "  imports from base.dll: base_GHCziConc_runSparks_closure, base_runSpar
 has out "  imports from rts.dll: rts_allocate"
 [ -f "$T/obj/rts.lib" ] && [ -f "$T/obj/base.def" ] || fail "no rts.lib/base.def in $T/obj"
 link_and_run "$T/obj"
+
+# A DLL lld-link wrote (its export table starts at ordinal 0, left empty)
+# reads back with its exports and their ordinals.
+run 0 "$IMPLIB_GEN" --flavor=msvc --dll "$T/def/bin/rts.dll" -o "$T/from-dll.lib" --json
+has out '"name": "rts_createSparkThread"'
+has out '"ordinal": 1'
+
+# PE32: an i386 DLL read with --dll; lld-link links an i386 program against
+# the library made from it.
+CC32="clang-14 --target=i686-pc-windows-msvc -O1"
+$CC32 -c "$S/lib32.c" -o "$T/lib32.obj"
+$CC32 -c "$S/use32.c" -o "$T/use32.obj"
+$LLD -dll -noentry -nodefaultlib -machine:x86 -export:plain -export:counter,DATA \
+  -implib:"$T/lld32.lib" -out:"$T/lib32.dll" "$T/lib32.obj"
+run 0 "$IMPLIB_GEN" --flavor=msvc --dll "$T/lib32.dll" -o "$T/lib32.lib" --json
+has out '"machine": "i386"'
+python3 -c '
+import json, sys
+e = {x["name"]: x for x in json.load(open(sys.argv[1]))["exports"]}
+assert e["plain"]["symbol"] == "_plain" and e["plain"]["type"] == "code", e
+assert e["counter"]["symbol"] == "_counter" and e["counter"]["type"] == "data", e
+' "$T/out" || fail "lib32.dll's exports: $(cat "$T/out")"
+$LLD -nodefaultlib -machine:x86 -entry:mainCRTStartup -subsystem:console -out:"$T/use32.exe" \
+  "$T/use32.obj" "$T/lib32.lib"
+run 0 "$SYMDUMP" --imports "$T/use32.exe"
+has out "U counter"
+has out "U plain"
 echo ok
