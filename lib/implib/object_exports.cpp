@@ -158,6 +158,11 @@ public:
         e.origin = where;
         if (rtlink::Error err = parse_directive(std::string_view(o).substr(8), where, e))
           return err;
+        // i386, MSVC's spelling (/EXPORT:, as cl and clang write it): the name
+        // is the symbol, _plain or _Std@8; the export is plain or Std@8, which
+        // the library writer decorates again for either flavour.
+        if (m == Machine::I386 && o[0] == '/' && e.name.starts_with("_"))
+          e.name.erase(0, 1);
         directives_.push_back(std::move(e));
       }
     }

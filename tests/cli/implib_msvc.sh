@@ -65,4 +65,12 @@ $LLD -nodefaultlib -machine:x86 -entry:mainCRTStartup -subsystem:console -out:"$
 run 0 "$SYMDUMP" --imports "$T/use32.exe"
 has out "U counter"
 has out "U plain"
+# The same from the object's /EXPORT:_plain and /EXPORT:_counter,DATA.
+$CC32 -DDLLEXPORT -c "$S/lib32.c" -o "$T/lib32x.obj"
+run 0 "$IMPLIB_GEN" --flavor=msvc --dll-name lib32.dll -o "$T/lib32x.lib" "$T/lib32x.obj"
+$LLD -nodefaultlib -machine:x86 -entry:mainCRTStartup -subsystem:console -out:"$T/use32x.exe" \
+  "$T/use32.obj" "$T/lib32x.lib"
+run 0 "$SYMDUMP" --imports "$T/use32x.exe"
+has out "U counter"
+has out "U plain"
 echo ok
