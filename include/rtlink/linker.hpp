@@ -46,6 +46,12 @@ struct LinkerOptions {
   // Record the resident set size after each phase in Stats (a /proc read
   // per phase; off unless asked for).
   bool measure_memory = false;
+  // How files are read: "io_uring", "threads" (a pool doing pread), "iocp"
+  // (Windows), or "mmap" (mapped, nothing copied). Empty: the RTLINK_IO
+  // environment variable, else mmap. An unknown name makes create() fail;
+  // when io_uring is refused (old kernel, seccomp) the pool reads instead,
+  // and the trace says so.
+  std::string io;
 };
 
 // What a file is, told by its content, never by its name.
@@ -101,6 +107,9 @@ public:
   // Any input: an object, an archive, a shared library or a GNU ld script
   // naming those (as glibc's libc.so and libm.so are).
   Error load(const std::string &path);
+  // Several inputs, read concurrently (through the reader `io` names), then
+  // loaded in order; if one fails, none stays loaded.
+  Error load(const std::vector<std::string> &paths);
   Error load_object(const std::string &path);
   // An object already in memory (a JIT's output). The bytes are copied (zstd data is decompressed).
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
@@ -163,6 +172,8 @@ public:
   // Lines saying what was loaded and what each reference resolved to.
   void set_trace(std::function<void(const std::string &)> sink);
   const Stats &stats() const;
+  // The reader files go through: "mmap", "io_uring", "threads" or "iocp".
+  std::string reader() const;
   std::vector<UnitInfo> units() const;
   Executor &executor();
 

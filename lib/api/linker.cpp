@@ -11,6 +11,9 @@
 namespace rtlink {
 
 Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
+  auto reader = io::choose_reader(options.io);
+  if (!reader)
+    return reader.take_error();
   std::unique_ptr<Executor> ex = std::move(options.executor);
   if (!ex)
     ex = make_in_process_executor();
@@ -18,6 +21,9 @@ Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
   if (!space)
     return space.take_error();
   auto session = std::make_unique<Session>(std::move(options), std::move(ex), *space);
+  session->reader = std::move(reader->reader);
+  session->reader_name = reader->name;
+  session->reader_note = reader->note;
   return std::unique_ptr<Linker>(new Linker(std::move(session)));
 }
 
@@ -45,6 +51,10 @@ template <class F> auto guarded(F &&f) -> decltype(f()) {
 Error Linker::load(const std::string &path) {
   EXCLUSIVE;
   return guarded([&] { return session_->load(path); });
+}
+Error Linker::load(const std::vector<std::string> &paths) {
+  EXCLUSIVE;
+  return guarded([&] { return session_->load(paths); });
 }
 Error Linker::load_object(const std::string &path) {
   EXCLUSIVE;
@@ -180,8 +190,11 @@ std::vector<UndefinedInfo> Linker::undefined() const {
 void Linker::set_trace(std::function<void(const std::string &)> sink) {
   EXCLUSIVE;
   session_->trace = std::move(sink);
+  if (session_->trace && !session_->reader_note.empty())
+    session_->trace(session_->reader_note);  // e.g. io_uring refused: threads read instead
 }
 const Stats &Linker::stats() const { return session_->stats; }
+std::string Linker::reader() const { return session_->reader_name; }
 Executor &Linker::executor() { return *session_->executor; }
 
 std::vector<UnitInfo> Linker::units() const {

@@ -1,5 +1,5 @@
-// io/file.cpp — files mapped through the platform layer.
-// The async reader of a later issue replaces this behind the same interface.
+// io/file.cpp — files mapped through the platform layer, and bytes held in
+// memory this process owns (what the AsyncReader reads into).
 #include "io/file.hpp"
 #include "io/zstd.hpp"
 #include "platform/platform.hpp"
@@ -37,6 +37,14 @@ Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, boo
   if (is_zstd(bytes_of(*d)))
     return decompress_zstd(path, bytes_of(*d));
   return std::shared_ptr<const FileData>(std::move(d));
+}
+
+std::shared_ptr<FileData> owned_bytes(size_t size, uint8_t *&data) {
+  auto d = std::make_shared<OwnedData>();
+  d->bytes.reset(new uint8_t[size ? size : 1]);  // left uninitialized: it is read into
+  d->n = size;
+  data = d->bytes.get();
+  return d;
 }
 
 Expected<std::shared_ptr<const FileData>> buffer_contents(const std::string &name,

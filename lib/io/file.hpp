@@ -19,6 +19,9 @@ Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, boo
 Expected<std::shared_ptr<const FileData>> buffer_contents(const std::string &name,
                                                           std::span<const uint8_t> bytes);
 
+// `size` bytes this process owns, not yet filled in; `data` is where to write them.
+std::shared_ptr<FileData> owned_bytes(size_t size, uint8_t *&data);
+
 inline std::span<const uint8_t> bytes_of(const FileData &f) { return {f.data(), f.size()}; }
 
 } // namespace rtlink

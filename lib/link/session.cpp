@@ -358,36 +358,73 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
 
 // --- the load verbs -------------------------------------------------------
 
-namespace {
-
-// What the session held before a verb, so a failure can go back to it.
-struct Checkpoint {
-  size_t units, archives, libraries;
-};
-
-} // namespace
-
 Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string &given) {
   PhaseTimer t{stats.read, options.measure_memory};
+  if (reader)
+    return std::move(io::read_files(*reader, {given}).front());
   return read_file(given);
+}
+
+// Puts the session back to what `cp` saw: libraries, units and archives
+// added since, newest first.
+void Session::rollback(const Checkpoint &cp) {
+  while (libraries.size() > cp.libraries) {
+    (void)executor->unload_library(libraries.back().handle);
+    libraries.pop_back();
+  }
+  while (units.size() > cp.units)
+    remove_unit(units.back().get());
+  while (archives.size() > cp.archives) {
+    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive >= cp.archives; });
+    archives.pop_back();
+  }
 }
 
 Error Session::load(const std::string &given) {
   auto file = read_input(given);
   if (!file)
     return file.take_error();
-  switch (identify_input(bytes_of(**file))) {
-  case InputKind::Object: return load_object_data(given, *file);
-  case InputKind::Archive: return load_archive_data(given, *file);
+  return load_data(given, *file);
+}
+
+Error Session::load(const std::vector<std::string> &paths) {
+  // Read them all first (concurrently, through the reader), then load them in
+  // the order given.
+  std::vector<Expected<std::shared_ptr<const FileData>>> files;
+  {
+    PhaseTimer t{stats.read, options.measure_memory};
+    if (reader) {
+      files = io::read_files(*reader, paths);
+    } else {
+      for (const std::string &p : paths)
+        files.push_back(read_file(p));
+    }
+  }
+  for (auto &f : files)
+    if (!f)
+      return f.take_error();
+  Checkpoint cp{units.size(), archives.size(), libraries.size()};
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (Error e = load_data(paths[i], *files[i])) {
+      rollback(cp);
+      return e;
+    }
+  return Error::success();
+}
+
+Error Session::load_data(const std::string &given, std::shared_ptr<const FileData> file) {
+  switch (identify_input(bytes_of(*file))) {
+  case InputKind::Object: return load_object_data(given, file);
+  case InputKind::Archive: return load_archive_data(given, file);
   case InputKind::SharedLibrary:
     // The system loader opens the file itself; it cannot read it compressed.
-    if ((*file)->decompressed())
+    if (file->decompressed())
       return make_error(given, ": a zstd-compressed shared library cannot be loaded "
                                "(the system loader needs the file itself); decompress it first");
     // A path that names a file, not a name for the loader to search.
     return load_library(platform::absolute_path(given));
   case InputKind::LinkerScript: {
-    auto inputs = ld_script_inputs(given, bytes_of(**file));
+    auto inputs = ld_script_inputs(given, bytes_of(*file));
     if (!inputs)
       return inputs.take_error();
     Checkpoint cp{units.size(), archives.size(), libraries.size()};
@@ -402,17 +439,7 @@ Error Session::load(const std::string &given) {
         target = *found;
       }
       if (Error e = load(target)) {
-        // Undo what this script loaded so far.
-        while (libraries.size() > cp.libraries) {
-          (void)executor->unload_library(libraries.back().handle);
-          libraries.pop_back();
-        }
-        while (units.size() > cp.units)
-          remove_unit(units.back().get());
-        while (archives.size() > cp.archives) {
-          std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive >= cp.archives; });
-          archives.pop_back();
-        }
+        rollback(cp);  // undo what this script loaded so far
         return make_error(given, ": ", e.message());
       }
     }

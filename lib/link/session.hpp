@@ -17,6 +17,7 @@
 //   address_space.cpp the reserved range and its page allocator
 #pragma once
 
+#include "io/reader.hpp"
 #include "link/address_space.hpp"
 #include "support/hash.hpp"
 #include "object/archive.hpp"
@@ -148,6 +149,11 @@ struct LazyMember {
   uint32_t member;
 };
 
+// What the session held before a verb, so a failure can go back to it.
+struct Checkpoint {
+  size_t units, archives, libraries;
+};
+
 class Session {
 public:
   Session(LinkerOptions options, std::unique_ptr<Executor> executor, AddressSpace space);
@@ -155,6 +161,9 @@ public:
 
   // --- the verbs (api/linker.cpp takes the locks) ---
   Error load(const std::string &path);
+  Error load(const std::vector<std::string> &paths);
+  Error load_data(const std::string &given, std::shared_ptr<const FileData> file);
+  void rollback(const Checkpoint &cp);
   Error load_object_file(const std::string &path);
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   Error load_archive(const std::string &path);
@@ -177,6 +186,8 @@ public:
   void purge_lookup_cache();
 
   LinkerOptions options;
+  std::unique_ptr<io::AsyncReader> reader;  // null: files are mapped
+  std::string reader_name, reader_note;
   std::unique_ptr<Executor> executor;
   AddressSpace space;
   Stats stats;

@@ -11,7 +11,10 @@
 
 namespace rtlink::platform {
 
-Expected<MappedFile> map_file(const std::string &path, bool prefault) {
+namespace {
+
+// Opens a regular file for reading; its size in `size`.
+Expected<int> open_regular(const std::string &path, uint64_t &size) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return make_error(path, ": cannot read: ", std::strerror(errno));
@@ -26,8 +29,29 @@ Expected<MappedFile> map_file(const std::string &path, bool prefault) {
     return make_error(path, ": cannot read: ",
                       S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
   }
+  size = uint64_t(st.st_size);
+  return fd;
+}
+
+} // namespace
+
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
+  auto fd = open_regular(path, size);
+  if (!fd)
+    return fd.take_error();
+  return int64_t(*fd);
+}
+
+void close_file(int64_t handle) { close(static_cast<int>(handle)); }
+
+std::string error_text(int64_t negative_errno) { return std::strerror(int(-negative_errno)); }
+
+Expected<MappedFile> map_file(const std::string &path, bool prefault) {
   MappedFile f;
-  f.size = uint64_t(st.st_size);
+  auto opened = open_regular(path, f.size);
+  if (!opened)
+    return opened.take_error();
+  int fd = *opened;
   if (f.size) {
     // Small files are read whole anyway: one populated mapping costs less
     // than a page fault per page. Large archives are touched only where needed.

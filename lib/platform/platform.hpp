@@ -7,10 +7,15 @@
 #include <rtlink/executor.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace rtlink::io {
+class AsyncReader;
+}
 
 namespace rtlink::platform {
 
@@ -32,6 +37,17 @@ struct MappedFile {
 };
 Expected<MappedFile> map_file(const std::string &path, bool prefault);
 void unmap_file(const MappedFile &f);
+// A regular file opened for the AsyncReader (a descriptor); its size in `size`.
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size);
+void close_file(int64_t handle);
+// What a completion's -errno says.
+std::string error_text(int64_t negative_errno);
+
+// reader_threads-posix.cpp: the portable reader, `threads` threads of pread
+std::unique_ptr<io::AsyncReader> make_thread_reader(unsigned threads);
+int cancelled_errno();
+// reader_uring-linux.cpp (reader_uring-none.cpp elsewhere)
+Expected<std::unique_ptr<io::AsyncReader>> make_uring_reader(unsigned depth);
 
 // dynlib-posix.cpp
 std::optional<uint64_t> process_symbol(std::string_view name);

@@ -18,7 +18,7 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--run SYMBOL [-- ARGS...]] FILE...\n"
+    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--io=READER] [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
     "Loads relocatable objects, static archives and shared libraries into this process,\n"
@@ -37,6 +37,8 @@ const char kUsage[] =
     "                   symbol as int SYMBOL(void)\n"
     "  --stats          print the time and memory each phase took, on stderr\n"
     "  --trace          say what was loaded and what each reference resolved to, on stderr\n"
+    "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
+    "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
     "  -c COMMANDS      run these commands (separated by ';') after loading FILE..., then exit\n"
     "  --json           print each command's result as one JSON object per line\n"
     "  -h, --help       print this help\n"
@@ -87,7 +89,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
-  std::string run, commands;
+  std::string run, commands, io;
   bool stats = false, trace = false, json = false, have_commands = false;
 
   for (int i = 1; i < argc; ++i) {
@@ -106,6 +108,11 @@ int main(int argc, char **argv) {
     } else if (a == "--version") {
       std::puts("objload (rtlink) " RTLINK_VERSION);
       return 0;
+    } else if (a == "--io" || a.rfind("--io=", 0) == 0) {
+      const char *v = value("--io");
+      if (!v || !*v)
+        return usage_error("--io needs a reader: io_uring, threads or mmap");
+      io = v;
     } else if (a == "--stats") {
       stats = true;
     } else if (a == "--trace") {
@@ -151,6 +158,7 @@ int main(int argc, char **argv) {
 
   rtlink::LinkerOptions options;
   options.measure_memory = stats;
+  options.io = io;
   auto linker = rtlink::Linker::create(std::move(options));
   if (!linker) {
     std::fprintf(stderr, "objload: %s\n", linker.error().message().c_str());
@@ -169,8 +177,11 @@ int main(int argc, char **argv) {
     report(e);
     return 2;
   };
-  // At a terminal, a file that fails is reported and the REPL starts anyway.
+  // At a terminal, a file that fails is reported and the REPL starts anyway;
+  // otherwise the files are read together (concurrently, with RTLINK_IO set)
+  // and loaded in order.
   bool loaded = true;
+  std::vector<std::string> paths;
   for (const Input &in : inputs) {
     std::string path = in.value;
     if (in.library) {
@@ -184,12 +195,17 @@ int main(int argc, char **argv) {
       }
       path = *found;
     }
-    if (rtlink::Error e = l.load(path)) {
-      if (!interactive)
-        return fail(e);
-      report(e);
-      loaded = false;
-    }
+    paths.push_back(path);
+  }
+  if (!interactive) {
+    if (rtlink::Error e = l.load(paths))
+      return fail(e);
+  } else {
+    for (const std::string &path : paths)
+      if (rtlink::Error e = l.load(path)) {
+        report(e);
+        loaded = false;
+      }
   }
   if (rtlink::Error e = loaded ? l.resolve() : rtlink::Error()) {
     if (stats)

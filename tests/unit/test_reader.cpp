@@ -1,0 +1,220 @@
+// The AsyncReader: one suite, run against every backend this build has
+// (io_uring and the thread pool here; IOCP with the Windows build).
+#include "helpers.hpp"
+
+#include "io/reader.hpp"
+#include "platform/platform.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <unistd.h>
+
+using namespace rtlink;
+
+namespace {
+
+const char *const kBackends[] = {"io_uring", "threads"};
+
+std::unique_ptr<io::AsyncReader> reader(const std::string &backend) {
+  auto r = io::make_reader(backend);
+  REQUIRE_MESSAGE(bool(r), r.error().message());
+  CHECK(std::string((*r)->name()) == backend);
+  return std::move(*r);
+}
+
+std::vector<std::string> some_files() {
+  return {fixture("rts.o"), fixture("base.o"), fixture("q.o"), fixture("libbase.a"),
+          "/usr/lib/x86_64-linux-gnu/libsqlite3.a",
+          "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/kernel32.dll"};
+}
+
+} // namespace
+
+TEST_CASE("whole files read through every backend are the files") {
+  for (std::string backend : kBackends) {
+    CAPTURE(backend);
+    auto r = reader(backend);
+    std::vector<std::string> paths = some_files();
+    auto got = io::read_files(*r, paths);
+    REQUIRE(got.size() == paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) {
+      CAPTURE(paths[i]);
+      REQUIRE_MESSAGE(bool(got[i]), got[i].error().message());
+      std::vector<uint8_t> want = read_bytes(paths[i]);
+      REQUIRE((*got[i])->size() == want.size());
+      CHECK(std::memcmp((*got[i])->data(), want.data(), want.size()) == 0);
+    }
+    CHECK(r->in_flight() == 0);
+  }
+}
+
+TEST_CASE("a file that cannot be read is named; the others are still read") {
+  for (std::string backend : kBackends) {
+    CAPTURE(backend);
+    auto r = reader(backend);
+    auto got = io::read_files(*r, {fixture("rts.o"), "/nonexistent/x.o", "/tmp"});
+    REQUIRE(got.size() == 3);
+    CHECK(bool(got[0]));
+    REQUIRE_FALSE(got[1]);
+    CHECK(got[1].error().message() == "/nonexistent/x.o: cannot read: No such file or directory");
+    REQUIRE_FALSE(got[2]);
+    CHECK(got[2].error().message() == "/tmp: cannot read: is a directory");
+  }
+}
+
+TEST_CASE("pieces of a file, in any order, with their tags; short at the end; bad handles") {
+  const std::string path = "/usr/lib/x86_64-linux-gnu/libsqlite3.a";
+  std::vector<uint8_t> want = read_bytes(path);
+  for (std::string backend : kBackends) {
+    CAPTURE(backend);
+    auto r = reader(backend);
+    uint64_t size = 0;
+    auto h = platform::open_for_reading(path, size);
+    REQUIRE(bool(h));
+    REQUIRE(size == want.size());
+    // 300 reads of 4099 bytes at scattered offsets, the last one past the end.
+    std::vector<std::vector<uint8_t>> bufs(300, std::vector<uint8_t>(4099));
+    std::vector<io::Read> reads;
+    for (uint64_t i = 0; i < bufs.size(); ++i) {
+      uint64_t off = (i * 7919 * 4099) % (size - 4099);
+      if (i == bufs.size() - 1)
+        off = size - 100;
+      reads.push_back({*h, off, 4099, bufs[i].data(), 1000 + i});
+    }
+    reads.push_back({-1, 0, 16, bufs[0].data() + 0, 7});  // a handle that is none
+    REQUIRE_FALSE(r->submit(reads));
+    CHECK(r->in_flight() == reads.size());
+    std::vector<io::Completion> done;
+    REQUIRE_FALSE(r->wait(reads.size(), done));
+    REQUIRE(done.size() == reads.size());
+    std::map<uint64_t, int64_t> by_tag;
+    for (const io::Completion &c : done)
+      CHECK(by_tag.emplace(c.tag, c.result).second);  // one completion per read
+    CHECK(by_tag[7] == -EBADF);
+    for (uint64_t i = 0; i < bufs.size(); ++i) {
+      const io::Read &rd = reads[i];
+      int64_t expect = i == bufs.size() - 1 ? 100 : 4099;
+      REQUIRE(by_tag[1000 + i] == expect);
+      if (i != 0)  // bufs[0] is also the bad read's buffer (never written)
+        CHECK(std::memcmp(bufs[i].data(), want.data() + rd.offset, size_t(expect)) == 0);
+    }
+    // Nothing in flight: waiting returns at once with nothing.
+    done.clear();
+    REQUIRE_FALSE(r->wait(5, done));
+    CHECK(done.empty());
+    platform::close_file(*h);
+  }
+}
+
+TEST_CASE("threads: a read still queued is cancelled, and its completion still arrives") {
+  // One thread, busy reading 192 MiB of /dev/zero: the read queued behind it
+  // has not started when it is cancelled.
+  auto r = platform::make_thread_reader(1);
+  int zero = ::open("/dev/zero", O_RDONLY);
+  REQUIRE(zero >= 0);
+  std::vector<uint8_t> big(192u << 20), small(64, 0xaa);
+  io::Read reads[] = {{zero, 0, uint32_t(big.size()), big.data(), 1},
+                      {zero, 0, uint32_t(small.size()), small.data(), 2}};
+  REQUIRE_FALSE(r->submit(reads));
+  r->cancel(2);
+  std::vector<io::Completion> done;
+  REQUIRE_FALSE(r->wait(2, done));
+  ::close(zero);
+  REQUIRE(done.size() == 2);
+  std::map<uint64_t, int64_t> by_tag{{done[0].tag, done[0].result}, {done[1].tag, done[1].result}};
+  CHECK(by_tag[1] == int64_t(big.size()));
+  CHECK(by_tag[2] == -ECANCELED);
+  CHECK(small[0] == 0xaa);  // never written
+}
+
+TEST_CASE("io_uring: a read waiting on an empty pipe is cancelled in the ring") {
+  auto r = reader("io_uring");
+  int p[2];
+  REQUIRE(::pipe(p) == 0);
+  std::vector<uint8_t> buf(16, 0xaa);
+  io::Read rd{p[0], ~uint64_t(0), 16, buf.data(), 9};  // offset -1: the pipe's own
+  REQUIRE_FALSE(r->submit({&rd, 1}));
+  std::vector<io::Completion> done;
+  REQUIRE_FALSE(r->wait(0, done));
+  CHECK(done.empty());  // nothing to read yet
+  r->cancel(9);
+  REQUIRE_FALSE(r->wait(1, done));
+  ::close(p[0]);
+  ::close(p[1]);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].tag == 9);
+  CHECK(done[0].result == -ECANCELED);
+  CHECK(buf[0] == 0xaa);
+  CHECK(r->in_flight() == 0);
+}
+
+TEST_CASE("choosing a reader: by name, from RTLINK_IO, mmap by default, unknown names refused") {
+  ::unsetenv("RTLINK_IO");
+  auto def = io::choose_reader("");
+  REQUIRE(bool(def));
+  CHECK(def->name == "mmap");
+  CHECK(def->reader == nullptr);
+
+  auto t = io::choose_reader("threads");
+  REQUIRE(bool(t));
+  CHECK(t->name == "threads");
+  REQUIRE(t->reader != nullptr);
+
+  ::setenv("RTLINK_IO", "io_uring", 1);
+  auto u = io::choose_reader("");
+  REQUIRE(bool(u));
+  CHECK(u->name == "io_uring");  // this machine's kernel has it
+  CHECK(u->note.empty());
+  auto over = io::choose_reader("threads");  // the option wins over the variable
+  REQUIRE(bool(over));
+  CHECK(over->name == "threads");
+
+  ::setenv("RTLINK_IO", "floppy", 1);
+  auto bad = io::choose_reader("");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message() == "RTLINK_IO=floppy: unknown reader floppy (io_uring, threads, "
+                                 "iocp, mmap)");
+  ::unsetenv("RTLINK_IO");
+  auto iocp = io::choose_reader("iocp");
+  REQUIRE_FALSE(iocp);
+  CHECK(iocp.error().message().starts_with("io=iocp: the iocp reader is the Windows"));
+}
+
+TEST_CASE("Linker::load of several files, through each reader: all of them, or none") {
+  for (std::string io : {"mmap", "io_uring", "threads"}) {
+    CAPTURE(io);
+    rtlink::LinkerOptions o;
+    o.io = io;
+    auto l = new_linker(std::move(o));
+    CHECK(l->reader() == io);
+
+    std::vector<uint8_t> rts = read_bytes(fixture("rts.o"));
+    std::string cut = write_temp("cut-" + io + ".o", {rts.begin(), rts.begin() + 200});
+    // The second file is cut short: the first, already loaded, is taken back.
+    Error e = l->load(std::vector<std::string>{fixture("rts.o"), cut});
+    REQUIRE(e);
+    CHECK(e.message().starts_with(cut + ": "));
+    CHECK(l->units().empty());
+    e = l->load(std::vector<std::string>{fixture("rts.o"), "/nonexistent/base.o"});
+    REQUIRE(e);
+    CHECK(e.message() == "/nonexistent/base.o: cannot read: No such file or directory");
+    CHECK(l->units().empty());
+    std::remove(cut.c_str());
+
+    REQUIRE_FALSE(l->load(std::vector<std::string>{fixture("rts.o"), fixture("base.o")}));
+    REQUIRE_FALSE(l->resolve());
+    CHECK(call(*l, "rts_main") == 42);
+  }
+}
+
+TEST_CASE("an unknown reader makes Linker::create fail, naming it") {
+  rtlink::LinkerOptions o;
+  o.io = "carrier-pigeon";
+  auto l = rtlink::Linker::create(std::move(o));
+  REQUIRE_FALSE(l);
+  CHECK(l.error().message() ==
+        "io=carrier-pigeon: unknown reader carrier-pigeon (io_uring, threads, iocp, mmap)");
+}
