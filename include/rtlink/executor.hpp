@@ -94,9 +94,31 @@ public:
     (void)dll, (void)name, (void)ordinal;
     return std::nullopt;
   }
+  // True once after the executor ended without being asked to (a fault in
+  // loaded code, a kill): what was loaded into it is gone, and the next
+  // request starts a fresh one. The in-process executor is never lost.
+  virtual bool take_loss() { return false; }
+  // An empty round trip (to measure the channel).
+  virtual Error ping() { return Error(); }
 };
 
 // The host process itself.
 std::unique_ptr<Executor> make_in_process_executor();
+
+// Another process, started on first use: `argv` with the protocol channel as
+// its descriptor `fd` (objload-executor --fd=3), or with `tcp`, `argv` plus
+// --connect=127.0.0.1:PORT (for a program that cannot inherit a descriptor,
+// such as a Windows executor under wine). What the loaded code prints goes to
+// the controller's own stdout and stderr, which the executor inherits.
+struct RemoteCommand {
+  std::vector<std::string> argv;
+  bool tcp = false;
+  int fd = 3;
+};
+std::unique_ptr<Executor> make_remote_executor(RemoteCommand command);
+
+// Stops the remote call under way, if any (its executor is killed; the call
+// fails with how it ended). Safe in a signal handler: objload's Ctrl-C.
+void stop_running_call();
 
 } // namespace rtlink

@@ -180,6 +180,7 @@ public:
   static InputKind identify(std::span<const uint8_t> bytes);
 
 private:
+  template <class T> Expected<T> after_call(Expected<T> r, std::string_view symbol);
   explicit Linker(std::unique_ptr<Session> session);
   std::unique_ptr<Session> session_;
 };

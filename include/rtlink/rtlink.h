@@ -34,6 +34,14 @@ typedef uint64_t rtl_search_path;
 /* A linker that runs code in this process; NULL if it could not reserve its
  * address range (rtl_last_error(NULL) says why). */
 rtl_linker *rtl_linker_new(void);
+/* A linker whose code runs in another process: `executor_command` is the
+ * command line of an executor ("/usr/local/bin/objload-executor", or
+ * "/usr/lib/wine/wine64 objload-executor.exe"), started on first use and
+ * given --connect=127.0.0.1:PORT to reach this process. rtl_lookup then
+ * gives addresses in that process (to pass along, not to call here): call
+ * with rtl_call_int. A fault there fails the call with how the executor
+ * ended; what was loaded is gone, and the next call starts a fresh one. */
+rtl_linker *rtl_linker_new_remote(const char *executor_command);
 /* Unloads everything (finalizers run) and frees the linker. NULL is allowed. */
 void rtl_linker_free(rtl_linker *l);
 
@@ -58,6 +66,9 @@ int rtl_define_symbol(rtl_linker *l, const char *name, void *address);
 int rtl_resolve(rtl_linker *l);
 /* The symbol's address; NULL when it is not found (rtl_last_error says why). */
 void *rtl_lookup(rtl_linker *l, const char *symbol);
+/* Calls `int symbol(void)` where the linker runs code (here, or in its
+ * executor process); its value in *result (if not NULL). */
+int rtl_call_int(rtl_linker *l, const char *symbol, int *result);
 int rtl_unload_object(rtl_linker *l, const char *path);
 /* Several at once: the two halves of a cycle go together. */
 int rtl_unload_objects(rtl_linker *l, const char *const *paths, size_t count);

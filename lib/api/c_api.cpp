@@ -45,9 +45,11 @@ template <class F> int guarded(rtl_linker *l, F &&f) {
 
 extern "C" {
 
-rtl_linker *rtl_linker_new(void) {
+namespace {
+
+rtl_linker *new_linker(rtlink::LinkerOptions options) {
   try {
-    auto made = rtlink::Linker::create();
+    auto made = rtlink::Linker::create(std::move(options));
     if (!made) {
       creation_error = made.error().message();
       return nullptr;
@@ -55,6 +57,57 @@ rtl_linker *rtl_linker_new(void) {
     auto *l = new rtl_linker;
     l->linker = std::move(*made);
     return l;
+  } catch (...) {
+    creation_error = "out of memory";
+    return nullptr;
+  }
+}
+
+// "CMD ARGS": words split at blanks; quotes keep blanks.
+std::vector<std::string> words(const char *line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool any = false;
+  char quote = 0;
+  for (const char *p = line; *p; ++p) {
+    char c = *p;
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      any = true;
+    } else if (c == ' ' || c == '\t') {
+      if (any)
+        out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any)
+    out.push_back(cur);
+  return out;
+}
+
+} // namespace
+
+rtl_linker *rtl_linker_new(void) { return new_linker({}); }
+
+rtl_linker *rtl_linker_new_remote(const char *executor_command) {
+  try {
+    std::vector<std::string> argv = executor_command ? words(executor_command) : std::vector<std::string>{};
+    if (argv.empty()) {
+      creation_error = "rtl_linker_new_remote: no executor command";
+      return nullptr;
+    }
+    rtlink::LinkerOptions o;
+    o.executor = rtlink::make_remote_executor({std::move(argv), true, 3});
+    return new_linker(std::move(o));
   } catch (...) {
     creation_error = "out of memory";
     return nullptr;
@@ -129,6 +182,17 @@ void *rtl_lookup(rtl_linker *l, const char *symbol) {
     return rtlink::Error::success();
   });
   return result;
+}
+
+int rtl_call_int(rtl_linker *l, const char *symbol, int *result) {
+  return guarded(l, [&] {
+    auto r = l->linker->call_int(symbol);
+    if (!r)
+      return r.take_error();
+    if (result)
+      *result = *r;
+    return rtlink::Error::success();
+  });
 }
 
 int rtl_unload_object(rtl_linker *l, const char *path) {

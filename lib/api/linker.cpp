@@ -30,7 +30,11 @@ Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
 Linker::Linker(std::unique_ptr<Session> s) : session_(std::move(s)) {}
 Linker::~Linker() = default;
 
-#define EXCLUSIVE std::unique_lock<std::shared_mutex> guard(session_->lock)
+// Every verb but lookup holds the lock alone; it first catches up with an
+// executor that ended since the last verb (everything in it is gone).
+#define EXCLUSIVE                                                                                  \
+  std::unique_lock<std::shared_mutex> guard(session_->lock);                                      \
+  session_->recover_if_lost()
 
 namespace {
 
@@ -137,6 +141,18 @@ Error Linker::unload(const std::vector<std::string> &paths) {
   return guarded([&] { return session_->unload(paths); });
 }
 
+// A call that ended its executor says so, and the linker forgets what was
+// loaded into it (the next verb starts a fresh one).
+template <class T> Expected<T> Linker::after_call(Expected<T> r, std::string_view symbol) {
+  if (r)
+    return r;
+  std::unique_lock<std::shared_mutex> guard(session_->lock);
+  if (session_->recover_if_lost())
+    return make_error(r.error().message(), " while running ", symbol,
+                      "; what was loaded went with it, and the next use starts a fresh executor");
+  return r;
+}
+
 Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {
   auto addr = lookup(symbol);
   if (!addr)
@@ -146,7 +162,7 @@ Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::
     std::shared_lock<std::shared_mutex> guard(session_->lock);
     conv = session_->calling_convention(symbol);
   }
-  return session_->executor->call_main(*addr, argv, conv);
+  return after_call(session_->executor->call_main(*addr, argv, conv), symbol);
 }
 Expected<int> Linker::call_int(std::string_view symbol) {
   auto addr = lookup(symbol);
@@ -157,7 +173,7 @@ Expected<int> Linker::call_int(std::string_view symbol) {
     std::shared_lock<std::shared_mutex> guard(session_->lock);
     conv = session_->calling_convention(symbol);
   }
-  return session_->executor->call_int(*addr, conv);
+  return after_call(session_->executor->call_int(*addr, conv), symbol);
 }
 
 Expected<int64_t> Linker::call(std::string_view symbol, std::span<const CallArg> args,
@@ -169,7 +185,7 @@ Expected<int64_t> Linker::call(std::string_view symbol, std::span<const CallArg>
     std::shared_lock<std::shared_mutex> guard(session_->lock);
     conv = session_->calling_convention(symbol);
   }
-  return session_->executor->call(*addr, *conv, args);
+  return after_call(session_->executor->call(*addr, *conv, args), symbol);
 }
 
 Expected<SymbolInfo> Linker::describe(std::string_view name) const {

@@ -54,6 +54,9 @@ Session::Session(LinkerOptions opts, std::unique_ptr<Executor> ex, AddressSpace 
     : options(std::move(opts)), executor(std::move(ex)), space(sp) {}
 
 Session::~Session() {
+  // An executor that ended by itself took everything with it: nothing to undo.
+  if (executor && executor->take_loss())
+    return;
   // Unload everything, newest first, so finalizers see their dependencies.
   for (auto it = units.rbegin(); it != units.rend(); ++it) {
     Unit &u = **it;
@@ -363,6 +366,26 @@ Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string 
   if (reader)
     return std::move(io::read_files(*reader, {given}).front());
   return read_file(given);
+}
+
+bool Session::recover_if_lost() {
+  if (!executor->take_loss())
+    return false;
+  takeovers.clear();
+  lazy.clear();
+  comdats.clear();
+  globals.clear();
+  units.clear();
+  blocks.clear();
+  archives.clear();
+  libraries.clear();
+  purge_lookup_cache();
+  space = AddressSpace();
+  if (auto s = AddressSpace::reserve(*executor, options.reserve_size))
+    space = *s;  // else the next load says the range is full: the executor could not start
+  if (trace)
+    trace("the executor ended; everything loaded into it is gone");
+  return true;
 }
 
 // Puts the session back to what `cp` saw: libraries, units and archives

@@ -164,6 +164,10 @@ public:
   Error load(const std::vector<std::string> &paths);
   Error load_data(const std::string &given, std::shared_ptr<const FileData> file);
   void rollback(const Checkpoint &cp);
+  // After the executor ended by itself: forgets every unit, archive and
+  // library (they lived in it) without asking it anything, and reserves the
+  // address space again in a fresh one. True if it had ended.
+  bool recover_if_lost();
   Error load_object_file(const std::string &path);
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   Error load_archive(const std::string &path);

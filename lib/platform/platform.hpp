@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +61,28 @@ void register_eh_frame(uint64_t addr);
 void deregister_eh_frame(uint64_t addr);
 void run_atexit_handlers(uint64_t dso_handle);
 
+// channel-posix.cpp: the out-of-process executor and its protocol channel
+struct Child {
+  int64_t pid = 0;
+  int64_t channel = -1;
+};
+// argv with one end of a socket pair as its descriptor `child_fd`.
+Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd);
+// argv + "--connect=127.0.0.1:PORT", which it must connect to within `timeout_ms`
+// (for executors that cannot inherit a descriptor: a Windows program under wine).
+Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms);
+Expected<int64_t> channel_connect(const std::string &host_port);
+Error channel_send(int64_t ch, std::span<const uint8_t> bytes);
+Error channel_recv(int64_t ch, uint8_t *buf, size_t size);  // all `size` bytes
+void channel_close(int64_t ch);
+// Waits for the child; how it ended: "exited with status 3", "terminated by
+// signal 11 (SIGSEGV)". `kill_first`: SIGKILL it first.
+std::string reap_child(int64_t pid, bool kill_first);
+void stop_child(int64_t pid);  // SIGKILL, from a signal handler too
+std::string executable_dir();
+
 // process-posix.cpp
+uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
 uint64_t resident_bytes();
 std::vector<std::string> default_library_dirs();
 bool is_directory(const std::string &path);

@@ -9,6 +9,16 @@
 
 namespace rtlink::platform {
 
+uint8_t os_kind() {
+#if defined(__linux__)
+  return 1;
+#elif defined(__APPLE__)
+  return 3;
+#else
+  return 4;
+#endif
+}
+
 uint64_t resident_bytes() {
   FILE *f = std::fopen("/proc/self/statm", "r");
   if (!f)

@@ -12,4 +12,13 @@ has out "host: as expected: symbol 'no_such_symbol' not found"
 has out "host: refused: cannot unload $F/base.o: $F/rts.o still references"
 has out "host: unloaded; rts_main gone"
 has out "host: found "
+
+# A remote linker from C: code runs in objload-executor.
+# shellcheck disable=SC2046
+cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/tests/cli/remote_host.c" \
+  $(pkg-config --cflags --libs rtlink) -o "$T/remote_host" || fail "remote_host does not build"
+run 0 "$T/remote_host" "$RTLINK_BUILD/tools/objload-executor/objload-executor" "$F"
+has out "remote_host: rts_main() = 42"
+has out "remote_host: boom: executor terminated by signal 11 (SIGSEGV) while running boom"
+has out "remote_host: good_answer() = 42, in a fresh executor"
 echo ok

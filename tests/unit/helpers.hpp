@@ -20,7 +20,13 @@ inline std::string fixture(const std::string &name) {
   return std::string(dir) + "/" + name;
 }
 
+// RTLINK_TEST_EXECUTOR=PATH runs the suite against an out-of-process
+// executor (objload-executor) instead of this process.
+inline const char *test_executor() { return std::getenv("RTLINK_TEST_EXECUTOR"); }
+
 inline std::unique_ptr<rtlink::Linker> new_linker(rtlink::LinkerOptions options = {}) {
+  if (const char *ex = test_executor(); ex && *ex && !options.executor)
+    options.executor = rtlink::make_remote_executor({{ex, "--fd=3"}, false, 3});
   auto l = rtlink::Linker::create(std::move(options));
   REQUIRE_MESSAGE(bool(l), l.error().message());
   return std::move(*l);

@@ -83,7 +83,7 @@ TEST_CASE("every COFF relocation type gives the specification's value") {
   }
 }
 
-TEST_CASE("imports bind to the DLL their import library names") {
+TEST_CASE("imports bind to the DLL their import library names" * doctest::test_suite("in-process")) {
   for (const char *tc : kToolchains) {
     CAPTURE(tc);
     auto l = new_linker();
@@ -121,7 +121,7 @@ TEST_CASE("a plain data reference to a DLL's variable is an error naming the sit
   }
 }
 
-TEST_CASE("a plain call to a registered host function goes through a stub") {
+TEST_CASE("a plain call to a registered host function goes through a stub" * doctest::test_suite("in-process")) {
   for (const char *tc : kToolchains) {
     CAPTURE(tc);
     auto l = new_linker();
@@ -199,13 +199,13 @@ TEST_CASE(".drectve: /alternatename serves an undefined name") {
   CHECK(call(*l, "call_wanted") == 42);
 }
 
-TEST_CASE(".drectve: -aligncomm aligns a COMMON symbol") {
+TEST_CASE(".drectve: -aligncomm aligns a COMMON symbol" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {obj("aligncomm", "gnu")});
   CHECK(reinterpret_cast<long(MS *)()>(*l->lookup("aligned_common_misalignment"))() == 0);
 }
 
-TEST_CASE("COMDAT selections: what each allows") {
+TEST_CASE("COMDAT selections: what each allows" * doctest::test_suite("in-process")) {
   for (const char *tc : kToolchains) {
     CAPTURE(tc);
     std::string p = std::string(tc) == "gnu" ? "lo_" : "sel_";
@@ -248,7 +248,7 @@ TEST_CASE("COMDAT selections: what each refuses") {
   check_error(late->load(fixture(obj("comdat_second_ok", "msvc"))), {"LARGEST", "resolved"});
 }
 
-TEST_CASE("a failed resolve gives back a LARGEST copy a pulled member took over") {
+TEST_CASE("a failed resolve gives back a LARGEST copy a pulled member took over" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   REQUIRE(!l->load(fixture(obj("comdat_first", "msvc"))));
   REQUIRE(!l->load(fixture(obj("wants_assoc", "msvc"))));
@@ -260,7 +260,7 @@ TEST_CASE("a failed resolve gives back a LARGEST copy a pulled member took over"
   CHECK(*address_of<int>(*l, "sel_largest") == 5);  // the first copy, given back
 }
 
-TEST_CASE("initializers: MinGW's .ctors/.dtors and MSVC's .CRT$X* lists, in order") {
+TEST_CASE("initializers: MinGW's .ctors/.dtors and MSVC's .CRT$X* lists, in order" * doctest::test_suite("in-process")) {
   {
     events.clear();
     auto l = new_linker();

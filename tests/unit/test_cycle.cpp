@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-TEST_CASE("rts and base resolve against each other, rts loaded first") {
+TEST_CASE("rts and base resolve against each other, rts loaded first" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"rts.o", "base.o"});
   CHECK(call(*l, "rts_main") == 42);

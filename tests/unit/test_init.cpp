@@ -4,7 +4,7 @@
 static std::vector<int> events;
 extern "C" void record_event(int e) { events.push_back(e); }
 
-TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse") {
+TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse" * doctest::test_suite("in-process")) {
   events.clear();
   auto l = new_linker();
   REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
@@ -18,7 +18,7 @@ TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse"
   CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
 }
 
-TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at unload") {
+TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at unload" * doctest::test_suite("in-process")) {
   events.clear();
   auto l = new_linker();
   REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
@@ -28,7 +28,7 @@ TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at u
   CHECK(events == std::vector<int>{1, -1});
 }
 
-TEST_CASE("finalizers run when the linker is destroyed") {
+TEST_CASE("finalizers run when the linker is destroyed" * doctest::test_suite("in-process")) {
   events.clear();
   {
     auto l = new_linker();

@@ -25,7 +25,7 @@ TEST_CASE("a C++ exception thrown in loaded code is caught in loaded code") {
   CHECK(call(*l, "cxx_throw_catch") == 42);
 }
 
-TEST_CASE("no loaded page is writable and executable at once") {
+TEST_CASE("no loaded page is writable and executable at once" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"rts.o", "base.o", "relocs.o", "relocs_check.o", "cxx_eh.o"});
   std::ifstream maps("/proc/self/maps");

@@ -19,7 +19,7 @@ TEST_CASE("an undefined weak reference is null") {
   CHECK(call(*l, "weak_missing_is_null") == 1);
 }
 
-TEST_CASE("common symbols are allocated once, with the largest size and alignment") {
+TEST_CASE("common symbols are allocated once, with the largest size and alignment" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"common_a.o", "common_b.o"});
   auto a = reinterpret_cast<int *(*)()>(*l->lookup("counter_address_a"))();
@@ -31,7 +31,7 @@ TEST_CASE("common symbols are allocated once, with the largest size and alignmen
   CHECK(reinterpret_cast<long (*)()>(*l->lookup("buffer_alignment_a"))() == 0);
 }
 
-TEST_CASE("a COMDAT group is kept once: both objects share one inline function and its static") {
+TEST_CASE("a COMDAT group is kept once: both objects share one inline function and its static" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"comdat_a.o", "comdat_b.o"});
   CHECK(call(*l, "comdat_from_a") == 1);
@@ -45,7 +45,7 @@ TEST_CASE("a COMDAT group is kept once: both objects share one inline function a
   CHECK(throw_b(0) == 0);
 }
 
-TEST_CASE("linker-defined symbols: __start_/__stop_, __dso_handle, _GLOBAL_OFFSET_TABLE_") {
+TEST_CASE("linker-defined symbols: __start_/__stop_, __dso_handle, _GLOBAL_OFFSET_TABLE_" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"sections.o", "relocs.o", "relocs_check.o"});
   CHECK(call(*l, "registry_sum") == 42);
@@ -56,7 +56,7 @@ TEST_CASE("linker-defined symbols: __start_/__stop_, __dso_handle, _GLOBAL_OFFSE
   CHECK(call(*l, "check_relocs") == 0);  // fn_gotpc32 reads _GLOBAL_OFFSET_TABLE_
 }
 
-TEST_CASE("host symbols registered explicitly win over the process's") {
+TEST_CASE("host symbols registered explicitly win over the process's" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   static int fake_labs_calls = 0;
   struct Fake {

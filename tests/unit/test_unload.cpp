@@ -54,7 +54,7 @@ TEST_CASE("unloading an archive unloads the members pulled from it") {
   CHECK(l->unload(fixture("no-such.o")));
 }
 
-TEST_CASE("lookups may run concurrently") {
+TEST_CASE("lookups may run concurrently" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   load_all(*l, {"rts.o", "base.o"});
   uint64_t expected = *l->lookup("rts_main");
@@ -75,7 +75,7 @@ TEST_CASE("lookups may run concurrently") {
   CHECK(wrong == 0);
 }
 
-TEST_CASE("1,000 load/resolve/run/unload cycles end with memory where it started") {
+TEST_CASE("1,000 load/resolve/run/unload cycles end with memory where it started" * doctest::test_suite("in-process")) {
   auto l = new_linker();
   const std::vector<std::string> files = {"relocs.o", "relocs_check.o", "cxx_eh.o", "initfini.o"};
   static int sink = 0;

@@ -6,9 +6,11 @@
 #include "commands.hpp"
 #include "repl.hpp"
 
+#include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -18,7 +20,8 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--io=READER] [--run SYMBOL [-- ARGS...]] FILE...\n"
+    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--executor=WHERE] [--io=READER]\n"
+    "               [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
     "Loads relocatable objects, static archives and shared libraries into this process,\n"
@@ -37,6 +40,11 @@ const char kUsage[] =
     "                   symbol as int SYMBOL(void)\n"
     "  --stats          print the time and memory each phase took, on stderr\n"
     "  --trace          say what was loaded and what each reference resolved to, on stderr\n"
+    "  --executor=WHERE where loaded code runs: in-process (the default), child (a\n"
+    "                   separate objload-executor process: a crash there is reported\n"
+    "                   and objload goes on; Ctrl-C stops the call), or a command\n"
+    "                   line that starts an executor, given --connect=HOST:PORT\n"
+    "                   (e.g. \"/usr/lib/wine/wine64 objload-executor.exe\")\n"
     "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
     "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
     "  -c COMMANDS      run these commands (separated by ';') after loading FILE..., then exit\n"
@@ -50,6 +58,46 @@ const char kUsage[] =
     "Exit status: with --run, the value SYMBOL returned; with -c or commands from stdin,\n"
     "0 if every command succeeded, else 1; 2 for a load or link error of FILE...\n"
     "(diagnostics on stderr) or a usage error.\n";
+
+// objload-executor: beside objload (installed), or in the build tree's
+// tools/objload-executor/; else whatever PATH finds.
+std::string executor_path() {
+  std::string dir = rtlink::platform::executable_dir();
+  for (const std::string &p : {dir + "/objload-executor", dir + "/../objload-executor/objload-executor"})
+    if (rtlink::platform::is_file(p))
+      return p;
+  return "objload-executor";
+}
+
+// "CMD ARGS": words split at blanks; quotes (single or double) keep blanks.
+std::vector<std::string> split_command(const std::string &line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool any = false;
+  char quote = 0;
+  for (char c : line) {
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      any = true;
+    } else if (c == ' ' || c == '\t') {
+      if (any)
+        out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any)
+    out.push_back(cur);
+  return out;
+}
 
 int usage_error(const std::string &msg) {
   std::fprintf(stderr, "objload: %s\nTry 'objload --help'.\n", msg.c_str());
@@ -89,7 +137,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
-  std::string run, commands, io;
+  std::string run, commands, io, executor = "in-process";
   bool stats = false, trace = false, json = false, have_commands = false;
 
   for (int i = 1; i < argc; ++i) {
@@ -108,6 +156,11 @@ int main(int argc, char **argv) {
     } else if (a == "--version") {
       std::puts("objload (rtlink) " RTLINK_VERSION);
       return 0;
+    } else if (a == "--executor" || a.rfind("--executor=", 0) == 0) {
+      const char *v = value("--executor");
+      if (!v || !*v)
+        return usage_error("--executor needs in-process, child, or a command line");
+      executor = v;
     } else if (a == "--io" || a.rfind("--io=", 0) == 0) {
       const char *v = value("--io");
       if (!v || !*v)
@@ -159,6 +212,21 @@ int main(int argc, char **argv) {
   rtlink::LinkerOptions options;
   options.measure_memory = stats;
   options.io = io;
+  if (executor == "child") {
+    options.executor = rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3});
+      } else if (executor != "in-process") {
+    auto argv = split_command(executor);
+    if (argv.empty())
+      return usage_error("--executor: an empty command");
+    options.executor = rtlink::make_remote_executor({argv, true, 3});
+  }
+  const bool remote = executor != "in-process";
+  if (remote) {
+    // Ctrl-C stops the call under way in the executor, not objload.
+    struct sigaction sa = {};
+    sa.sa_handler = [](int) { rtlink::stop_running_call(); };
+    sigaction(SIGINT, &sa, nullptr);
+  }
   auto linker = rtlink::Linker::create(std::move(options));
   if (!linker) {
     std::fprintf(stderr, "objload: %s\n", linker.error().message().c_str());
@@ -222,7 +290,7 @@ int main(int argc, char **argv) {
     if (have_commands) {
       status = objload::run_line(session, commands, json) ? 0 : 1;
     } else if (interactive) {
-      status = objload::run_repl(session, json);
+      status = objload::run_repl(session, json, remote);
     } else {
       std::string line;
       for (int c; !session.quit_requested() && (c = std::getchar()) != EOF;) {

@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <csignal>
+
+#include <rtlink/executor.hpp>
 #include <poll.h>
 #include <unistd.h>
 #include <cstdio>
@@ -122,7 +124,7 @@ int read_key(FILE *) {
 
 } // namespace
 
-int run_repl(Commands &commands, bool json) {
+int run_repl(Commands &commands, bool json, bool remote) {
   g_commands = &commands;
   std::string history;
   if (const char *home = std::getenv("HOME"))
@@ -160,9 +162,16 @@ int run_repl(Commands &commands, bool json) {
       continue;
     add_history(text.c_str());
     // A command runs with SIGINT as usual: in-process code cannot be
-    // stopped halfway, so Ctrl-C during a call ends objload.
+    // stopped halfway, so Ctrl-C during a call ends objload. With the code in
+    // an executor process, Ctrl-C stops that process's call instead.
     sigprocmask(SIG_SETMASK, &saved, nullptr);
-    signal(SIGINT, SIG_DFL);
+    if (remote) {
+      struct sigaction stop = {};
+      stop.sa_handler = [](int) { rtlink::stop_running_call(); };
+      sigaction(SIGINT, &stop, nullptr);
+    } else {
+      signal(SIGINT, SIG_DFL);
+    }
     run_line(commands, text, json);
     sigaction(SIGINT, &sa, nullptr);
     sigprocmask(SIG_BLOCK, &block, nullptr);

@@ -10,6 +10,8 @@ namespace objload {
 bool run_line(Commands &commands, const std::string &line, bool json);
 
 // The REPL on a terminal: returns when the user quits or types Ctrl-D.
-int run_repl(Commands &commands, bool json);
+// `remote`: the executor is another process, and Ctrl-C during a command
+// stops the call under way there instead of ending objload.
+int run_repl(Commands &commands, bool json, bool remote);
 
 } // namespace objload

@@ -1,0 +1,318 @@
+// exec/remote.cpp — the controller's side of an out-of-process executor.
+//
+// The executor is started on first use and spoken to through the protocol
+// of exec/protocol.hpp. When it ends without being asked to (a fault in
+// loaded code, a kill), the request that was under way fails with how it
+// ended ("executor terminated by signal 11 (SIGSEGV)"), take_loss() says so
+// once, and the next request starts a fresh executor.
+#include "exec/protocol.hpp"
+#include "platform/platform.hpp"
+#include <rtlink/executor.hpp>
+
+#include <atomic>
+#include <mutex>
+
+namespace rtlink {
+namespace {
+
+using protocol::Op;
+using protocol::Reader;
+using protocol::Writer;
+
+// The executor of the current call, for a signal handler that stops it
+// (objload's Ctrl-C): 0 when no call is under way.
+std::atomic<int64_t> g_calling_pid{0};
+
+class RemoteExecutor final : public Executor {
+public:
+  explicit RemoteExecutor(RemoteCommand cmd) : cmd_(std::move(cmd)) {}
+
+  ~RemoteExecutor() override {
+    if (alive_) {
+      Writer w(Op::Quit);
+      (void)platform::channel_send(child_.channel, w.finish());
+      platform::channel_close(child_.channel);
+      (void)platform::reap_child(child_.pid, false);
+    }
+  }
+
+  std::string describe() const override {
+    std::string how = cmd_.argv.empty() ? "?" : cmd_.argv.front();
+    if (alive_)
+      how += ", pid " + std::to_string(child_.pid);
+    return "out of process (" + how + ")";
+  }
+
+  uint64_t page_size() const override {
+    auto *self = const_cast<RemoteExecutor *>(this);
+    std::lock_guard<std::mutex> one_at_a_time(self->mu_);
+    if (!alive_)
+      (void)self->start();
+    return page_;
+  }
+
+  Expected<uint64_t> reserve(uint64_t size, bool low) override {
+    Writer w(Op::Reserve);
+    w.u64(size).u8(low);
+    return address(w);
+  }
+  Error release(uint64_t base, uint64_t size) override {
+    Writer w(Op::Release);
+    w.u64(base).u64(size);
+    return status(w);
+  }
+  Error commit(uint64_t addr, uint64_t size) override {
+    Writer w(Op::Commit);
+    w.u64(addr).u64(size);
+    return status(w);
+  }
+  Error decommit(uint64_t addr, uint64_t size) override {
+    Writer w(Op::Decommit);
+    w.u64(addr).u64(size);
+    return status(w);
+  }
+  Error write(uint64_t addr, std::span<const uint8_t> bytes) override {
+    Writer w(Op::Write);
+    w.u64(addr).bytes(bytes);
+    return status(w);
+  }
+  Error protect(uint64_t addr, uint64_t size, Protection prot) override {
+    Writer w(Op::Protect);
+    w.u64(addr).u64(size).u8(uint8_t(prot));
+    return status(w);
+  }
+  std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
+    Writer w(Op::LookupProcess);
+    w.str(name);
+    return optional_address(w);
+  }
+  Expected<uint64_t> load_library(const std::string &path) override {
+    Writer w(Op::LoadLibrary);
+    w.str(path);
+    return address(w);
+  }
+  Error unload_library(uint64_t handle) override {
+    Writer w(Op::UnloadLibrary);
+    w.u64(handle);
+    return status(w);
+  }
+  std::optional<uint64_t> lookup_library_symbol(uint64_t handle, std::string_view name) override {
+    Writer w(Op::LookupLibrary);
+    w.u64(handle).str(name);
+    return optional_address(w);
+  }
+  std::optional<uint64_t> lookup_import(const std::string &dll, std::string_view name,
+                                        std::optional<uint16_t> ordinal) override {
+    Writer w(Op::LookupImport);
+    w.str(dll).str(name).u8(ordinal ? 1 : 0).u16(ordinal ? *ordinal : 0);
+    return optional_address(w);
+  }
+  Error register_eh_frame(uint64_t addr) override {
+    Writer w(Op::RegisterEhFrame);
+    w.u64(addr);
+    return status(w);
+  }
+  Error deregister_eh_frame(uint64_t addr) override {
+    Writer w(Op::DeregisterEhFrame);
+    w.u64(addr);
+    return status(w);
+  }
+  Error run_functions(std::span<const uint64_t> functions, CallConv conv) override {
+    if (functions.empty())
+      return {};
+    Writer w(Op::RunFunctions);
+    w.u8(uint8_t(conv)).u32(uint32_t(functions.size()));
+    for (uint64_t f : functions)
+      w.u64(f);
+    return status(w, true);
+  }
+  Error run_atexit_handlers(uint64_t dso_handle) override {
+    Writer w(Op::RunAtexit);
+    w.u64(dso_handle);
+    return status(w, true);
+  }
+  Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv,
+                          CallConv conv) override {
+    Writer w(Op::CallMain);
+    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(argv.size()));
+    for (const std::string &a : argv)
+      w.str(a);
+    auto r = request(w, true);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    return int(in.u32());
+  }
+  Expected<int> call_int(uint64_t addr, CallConv conv) override {
+    Writer w(Op::CallInt);
+    w.u64(addr).u8(uint8_t(conv));
+    auto r = request(w, true);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    return int(in.u32());
+  }
+  Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
+    Writer w(Op::Call);
+    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(args.size()));
+    for (const CallArg &a : args)
+      w.u8(uint8_t(a.kind)).u64(a.bits).str(a.bytes);
+    auto r = request(w, true);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    return int64_t(in.u64());
+  }
+
+  bool take_loss() override {
+    bool l = lost_;
+    lost_ = false;
+    return l;
+  }
+
+  Error ping() override {
+    Writer w(Op::Ping);
+    return status(w);
+  }
+
+private:
+  Error start() {
+    auto child = cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, 30000)
+                          : platform::spawn_with_socket(cmd_.argv, cmd_.fd);
+    if (!child)
+      return child.take_error();
+    child_ = *child;
+    alive_ = true;
+    Writer w(Op::Hello);
+    w.u32(protocol::kMagic).u16(protocol::kVersion);
+    auto r = exchange(w, false);
+    if (!r) {
+      lost_ = false;  // nothing was loaded into it
+      return make_error("the executor (", cmd_.argv.front(), ") did not start: ",
+                        r.error().message());
+    }
+    Reader in(*r);
+    uint32_t magic = in.u32();
+    uint16_t version = in.u16();
+    uint8_t os = in.u8(), pointer = in.u8();
+    uint32_t page = in.u32();
+    if (!in.ok() || magic != protocol::kMagic)
+      return abandon("the executor (" + cmd_.argv.front() + ") did not answer as one");
+    if (version != protocol::kVersion)
+      return abandon("the executor speaks protocol version " + std::to_string(version) +
+                     ", this controller " + std::to_string(protocol::kVersion));
+    if (pointer != 8)
+      return abandon("the executor is a " + std::to_string(pointer * 8) +
+                     "-bit process; rtlink loads x86-64 code");
+    os_ = os;
+    page_ = page ? page : 4096;
+    return {};
+  }
+
+  Error abandon(const std::string &why) {
+    platform::channel_close(child_.channel);
+    (void)platform::reap_child(child_.pid, true);
+    alive_ = false;
+    return Error(why);
+  }
+
+  // Sends a request, returns the reply's results (after the ok byte). One
+  // request at a time: lookups may come from several threads, and wait while
+  // a call runs.
+  Expected<std::vector<uint8_t>> request(Writer &w, bool running_code = false) {
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    if (!alive_)
+      if (Error e = start())
+        return e;
+    return exchange(w, running_code);
+  }
+
+  Expected<std::vector<uint8_t>> exchange(Writer &w, bool running_code) {
+    if (running_code)
+      g_calling_pid = child_.pid;
+    std::vector<uint8_t> &msg = w.finish();
+    Op op = Op(msg[4]);
+    Error e = platform::channel_send(child_.channel, msg);
+    uint8_t head[4];
+    if (!e)
+      e = platform::channel_recv(child_.channel, head, 4);
+    std::vector<uint8_t> body;
+    if (!e) {
+      uint32_t n = uint32_t(head[0]) | uint32_t(head[1]) << 8 | uint32_t(head[2]) << 16 |
+                   uint32_t(head[3]) << 24;
+      if (n < 2 || n > protocol::kMaxMessage) {
+        g_calling_pid = 0;
+        return abandon("the executor sent a malformed reply to " +
+                       std::string(protocol::op_name(op)));
+      }
+      body.resize(n);
+      e = platform::channel_recv(child_.channel, body.data(), n);
+    }
+    g_calling_pid = 0;
+    if (e) {
+      // The executor is gone: say how it ended.
+      platform::channel_close(child_.channel);
+      std::string how = platform::reap_child(child_.pid, true);
+      alive_ = false;
+      lost_ = true;
+      return make_error("executor ", how);
+    }
+    if (Op(body[0]) != op)
+      return abandon("the executor answered another request than " +
+                     std::string(protocol::op_name(op)));
+    if (body[1] != 1) {
+      Reader in(std::span<const uint8_t>(body).subspan(2));
+      std::string why = in.str();
+      return Error(in.ok() ? why : "the executor failed without saying why");
+    }
+    body.erase(body.begin(), body.begin() + 2);
+    return body;
+  }
+
+  Error status(Writer &w, bool running_code = false) {
+    auto r = request(w, running_code);
+    return r ? Error() : r.take_error();
+  }
+  Expected<uint64_t> address(Writer &w) {
+    auto r = request(w);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    uint64_t a = in.u64();
+    if (!in.ok())
+      return make_error("the executor sent a short reply");
+    return a;
+  }
+  std::optional<uint64_t> optional_address(Writer &w) {
+    auto r = request(w);
+    if (!r)
+      return std::nullopt;
+    Reader in(*r);
+    bool found = in.u8();
+    uint64_t a = in.u64();
+    if (!in.ok() || !found)
+      return std::nullopt;
+    return a;
+  }
+
+  RemoteCommand cmd_;
+  std::mutex mu_;
+  platform::Child child_;
+  bool alive_ = false, lost_ = false;
+  uint8_t os_ = 0;
+  uint64_t page_ = 4096;
+};
+
+} // namespace
+
+std::unique_ptr<Executor> make_remote_executor(RemoteCommand command) {
+  return std::make_unique<RemoteExecutor>(std::move(command));
+}
+
+void stop_running_call() {
+  int64_t pid = g_calling_pid.load();
+  if (pid > 0)
+    platform::stop_child(pid);
+}
+
+} // namespace rtlink

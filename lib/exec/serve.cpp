@@ -1,0 +1,228 @@
+// exec/serve.cpp — the executor's side of the protocol: answer the
+// controller's requests by doing them with the in-process executor, until
+// the controller says Quit or closes the channel.
+#include "exec/protocol.hpp"
+#include "exec/serve.hpp"
+#include "platform/platform.hpp"
+
+namespace rtlink::protocol {
+
+const char *op_name(Op op) {
+  switch (op) {
+  case Op::Hello: return "hello";
+  case Op::Reserve: return "reserve";
+  case Op::Release: return "release";
+  case Op::Commit: return "commit";
+  case Op::Decommit: return "decommit";
+  case Op::Write: return "write";
+  case Op::Protect: return "protect";
+  case Op::LookupProcess: return "lookup-process";
+  case Op::LoadLibrary: return "load-library";
+  case Op::UnloadLibrary: return "unload-library";
+  case Op::LookupLibrary: return "lookup-library";
+  case Op::LookupImport: return "lookup-import";
+  case Op::RegisterEhFrame: return "register-eh-frame";
+  case Op::DeregisterEhFrame: return "deregister-eh-frame";
+  case Op::RunFunctions: return "run-functions";
+  case Op::RunAtexit: return "run-atexit";
+  case Op::CallMain: return "call-main";
+  case Op::CallInt: return "call-int";
+  case Op::Call: return "call";
+  case Op::Ping: return "ping";
+  case Op::Quit: return "quit";
+  }
+  return "?";
+}
+
+namespace {
+
+// A reply: ok + results, or the error's text.
+Writer ok(Op op) {
+  Writer w(op);
+  w.u8(1);
+  return w;
+}
+
+Writer failed(Op op, const std::string &why) {
+  Writer w(op);
+  w.u8(0).str(why);
+  return w;
+}
+
+Writer status(Op op, const Error &e) { return e ? failed(op, e.message()) : ok(op); }
+
+Writer optional_address(Op op, const std::optional<uint64_t> &a) {
+  Writer w = ok(op);
+  w.u8(a ? 1 : 0).u64(a ? *a : 0);
+  return w;
+}
+
+Writer handle(Executor &ex, Op op, Reader &in) {
+  switch (op) {
+  case Op::Hello: {
+    uint32_t magic = in.u32();
+    uint16_t version = in.u16();
+    if (!in.ok() || magic != kMagic)
+      return failed(op, "not an rtlink controller");
+    Writer w = ok(op);
+    w.u32(kMagic).u16(kVersion).u8(platform::os_kind()).u8(uint8_t(sizeof(void *)))
+        .u32(uint32_t(ex.page_size()));
+    (void)version;  // the controller compares versions and says what differs
+    return w;
+  }
+  case Op::Ping:
+    return ok(op);
+  case Op::Reserve: {
+    uint64_t size = in.u64();
+    bool low = in.u8();
+    auto r = ex.reserve(size, low);
+    if (!r)
+      return failed(op, r.error().message());
+    Writer w = ok(op);
+    w.u64(*r);
+    return w;
+  }
+  case Op::Release: {
+    uint64_t base = in.u64(), size = in.u64();
+    return status(op, ex.release(base, size));
+  }
+  case Op::Commit: {
+    uint64_t a = in.u64(), size = in.u64();
+    return status(op, ex.commit(a, size));
+  }
+  case Op::Decommit: {
+    uint64_t a = in.u64(), size = in.u64();
+    return status(op, ex.decommit(a, size));
+  }
+  case Op::Write: {
+    uint64_t a = in.u64();
+    std::span<const uint8_t> b = in.bytes();
+    if (!in.ok())
+      break;
+    return status(op, ex.write(a, b));
+  }
+  case Op::Protect: {
+    uint64_t a = in.u64(), size = in.u64();
+    uint8_t prot = in.u8();
+    if (prot > uint8_t(Protection::ReadExecute))
+      return failed(op, "unknown protection " + std::to_string(prot));
+    return status(op, ex.protect(a, size, Protection(prot)));
+  }
+  case Op::LookupProcess:
+    return optional_address(op, ex.lookup_process_symbol(in.str()));
+  case Op::LoadLibrary: {
+    auto h = ex.load_library(in.str());
+    if (!h)
+      return failed(op, h.error().message());
+    Writer w = ok(op);
+    w.u64(*h);
+    return w;
+  }
+  case Op::UnloadLibrary:
+    return status(op, ex.unload_library(in.u64()));
+  case Op::LookupLibrary: {
+    uint64_t h = in.u64();
+    return optional_address(op, ex.lookup_library_symbol(h, in.str()));
+  }
+  case Op::LookupImport: {
+    std::string dll = in.str(), name = in.str();
+    bool by_ordinal = in.u8();
+    uint16_t ordinal = in.u16();
+    return optional_address(op, ex.lookup_import(dll, name, by_ordinal ? std::optional<uint16_t>(ordinal)
+                                                                         : std::nullopt));
+  }
+  case Op::RegisterEhFrame:
+    return status(op, ex.register_eh_frame(in.u64()));
+  case Op::DeregisterEhFrame:
+    return status(op, ex.deregister_eh_frame(in.u64()));
+  case Op::RunFunctions: {
+    CallConv conv = CallConv(in.u8());
+    uint32_t n = in.u32();
+    std::vector<uint64_t> fns;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      fns.push_back(in.u64());
+    if (!in.ok())
+      break;
+    return status(op, ex.run_functions(fns, conv));
+  }
+  case Op::RunAtexit:
+    return status(op, ex.run_atexit_handlers(in.u64()));
+  case Op::CallMain: {
+    uint64_t a = in.u64();
+    CallConv conv = CallConv(in.u8());
+    uint32_t n = in.u32();
+    std::vector<std::string> argv;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      argv.push_back(in.str());
+    if (!in.ok())
+      break;
+    auto r = ex.call_main(a, argv, conv);
+    if (!r)
+      return failed(op, r.error().message());
+    Writer w = ok(op);
+    w.u32(uint32_t(*r));
+    return w;
+  }
+  case Op::CallInt: {
+    uint64_t a = in.u64();
+    CallConv conv = CallConv(in.u8());
+    auto r = ex.call_int(a, conv);
+    if (!r)
+      return failed(op, r.error().message());
+    Writer w = ok(op);
+    w.u32(uint32_t(*r));
+    return w;
+  }
+  case Op::Call: {
+    uint64_t a = in.u64();
+    CallConv conv = CallConv(in.u8());
+    uint32_t n = in.u32();
+    std::vector<CallArg> args;
+    for (uint32_t i = 0; i < n && in.ok(); ++i) {
+      CallArg c;
+      c.kind = CallArg::Kind(in.u8());
+      c.bits = in.u64();
+      c.bytes = in.str();
+      args.push_back(std::move(c));
+    }
+    if (!in.ok())
+      break;
+    auto r = ex.call(a, conv, args);
+    if (!r)
+      return failed(op, r.error().message());
+    Writer w = ok(op);
+    w.u64(uint64_t(*r));
+    return w;
+  }
+  case Op::Quit:
+    return ok(op);
+  }
+  return failed(op, std::string("a malformed ") + op_name(op) + " request");
+}
+
+} // namespace
+
+int serve(int64_t channel, Executor &ex) {
+  std::vector<uint8_t> msg;
+  for (;;) {
+    uint8_t head[4];
+    if (platform::channel_recv(channel, head, 4))
+      return 0;  // the controller went away: nothing left to do
+    uint32_t n = uint32_t(head[0]) | uint32_t(head[1]) << 8 | uint32_t(head[2]) << 16 |
+                 uint32_t(head[3]) << 24;
+    if (n == 0 || n > kMaxMessage)
+      return 3;
+    msg.resize(n);
+    if (platform::channel_recv(channel, msg.data(), n))
+      return 0;
+    Op op = Op(msg[0]);
+    Reader in(std::span<const uint8_t>(msg).subspan(1));
+    Writer reply = handle(ex, op, in);
+    if (platform::channel_send(channel, reply.finish()))
+      return 0;
+    if (op == Op::Quit)
+      return 0;
+  }
+}
+
+} // namespace rtlink::protocol
