@@ -94,6 +94,48 @@ public:
     (void)dll, (void)name, (void)ordinal;
     return std::nullopt;
   }
+  // Several at once, for an executor a round trip away; by default one by
+  // one. Eh-frames and atexit handlers are taken in the order given.
+  virtual std::vector<std::optional<uint64_t>> lookup_process_symbols(
+      std::span<const std::string> names) {
+    std::vector<std::optional<uint64_t>> out;
+    for (const std::string &n : names)
+      out.push_back(lookup_process_symbol(n));
+    return out;
+  }
+  virtual std::vector<std::optional<uint64_t>> lookup_library_symbols(
+      uint64_t handle, std::span<const std::string> names) {
+    std::vector<std::optional<uint64_t>> out;
+    for (const std::string &n : names)
+      out.push_back(lookup_library_symbol(handle, n));
+    return out;
+  }
+  virtual Error register_eh_frames(std::span<const uint64_t> addrs) {
+    for (size_t i = 0; i < addrs.size(); ++i)
+      if (Error e = register_eh_frame(addrs[i])) {
+        while (i-- > 0)
+          (void)deregister_eh_frame(addrs[i]);
+        return e;
+      }
+    return Error();
+  }
+  virtual Error deregister_eh_frames(std::span<const uint64_t> addrs) {
+    Error first;
+    for (uint64_t a : addrs)
+      if (Error e = deregister_eh_frame(a); e && !first)
+        first = std::move(e);
+    return first;
+  }
+  virtual Error run_atexit_batch(std::span<const uint64_t> dso_handles) {
+    for (uint64_t h : dso_handles)
+      if (Error e = run_atexit_handlers(h))
+        return e;
+    return Error();
+  }
+  // Starts a remote executor now, without waiting for it (the Linker then
+  // reserves its range at the first resolve, and the executor starts while
+  // the controller parses); false for an executor with nothing to start.
+  virtual bool start_in_background() { return false; }
   // True once after the executor ended without being asked to (a fault in
   // loaded code, a kill): what was loaded into it is gone, and the next
   // request starts a fresh one. The in-process executor is never lost.

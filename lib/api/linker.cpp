@@ -17,10 +17,16 @@ Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
   std::unique_ptr<Executor> ex = std::move(options.executor);
   if (!ex)
     ex = make_in_process_executor();
-  auto space = AddressSpace::reserve(*ex, options.reserve_size);
-  if (!space)
-    return space.take_error();
-  auto session = std::make_unique<Session>(std::move(options), std::move(ex), *space);
+  // In-process, the range is reserved now; a remote executor is started in
+  // the background and the range reserved in it at the first resolve.
+  AddressSpace space;
+  if (!ex->start_in_background()) {
+    auto reserved = AddressSpace::reserve(*ex, options.reserve_size);
+    if (!reserved)
+      return reserved.take_error();
+    space = *reserved;
+  }
+  auto session = std::make_unique<Session>(std::move(options), std::move(ex), space);
   session->reader = std::move(reader->reader);
   session->reader_name = reader->name;
   session->reader_note = reader->note;

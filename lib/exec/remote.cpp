@@ -10,6 +10,7 @@
 #include <rtlink/executor.hpp>
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 namespace rtlink {
@@ -48,6 +49,8 @@ public:
     std::lock_guard<std::mutex> one_at_a_time(self->mu_);
     if (!alive_)
       (void)self->start();
+    else if (hello_pending_)
+      (void)self->finish_hello();
     return page_;
   }
 
@@ -72,9 +75,25 @@ public:
     return status(w);
   }
   Error write(uint64_t addr, std::span<const uint8_t> bytes) override {
+    // The header, then the bytes straight from the caller's buffer (a block
+    // of code and data: megabytes, not copied into the message).
     Writer w(Op::Write);
-    w.u64(addr).bytes(bytes);
-    return status(w);
+    w.u64(addr).u32(uint32_t(bytes.size()));
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    if (!alive_) {
+      if (Error e = start())
+        return e;
+    } else if (hello_pending_) {
+      if (Error e = finish_hello())
+        return e;
+    }
+    std::vector<uint8_t> &head = w.finish();
+    uint32_t total = uint32_t(head.size() - 4 + bytes.size());
+    std::memcpy(head.data(), &total, 4);
+    if (platform::channel_send(child_.channel, head) || platform::channel_send(child_.channel, bytes))
+      return gone();
+    auto r = receive(Op::Write, false);
+    return r ? Error() : r.take_error();
   }
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     Writer w(Op::Protect);
@@ -82,9 +101,16 @@ public:
     return status(w);
   }
   std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
+    std::string n(name);
+    return lookup_process_symbols({&n, 1}).front();
+  }
+  std::vector<std::optional<uint64_t>> lookup_process_symbols(
+      std::span<const std::string> names) override {
     Writer w(Op::LookupProcess);
-    w.str(name);
-    return optional_address(w);
+    w.u32(uint32_t(names.size()));
+    for (const std::string &n : names)
+      w.str(n);
+    return addresses(w, names.size());
   }
   Expected<uint64_t> load_library(const std::string &path) override {
     Writer w(Op::LoadLibrary);
@@ -97,9 +123,16 @@ public:
     return status(w);
   }
   std::optional<uint64_t> lookup_library_symbol(uint64_t handle, std::string_view name) override {
+    std::string n(name);
+    return lookup_library_symbols(handle, {&n, 1}).front();
+  }
+  std::vector<std::optional<uint64_t>> lookup_library_symbols(
+      uint64_t handle, std::span<const std::string> names) override {
     Writer w(Op::LookupLibrary);
-    w.u64(handle).str(name);
-    return optional_address(w);
+    w.u64(handle).u32(uint32_t(names.size()));
+    for (const std::string &n : names)
+      w.str(n);
+    return addresses(w, names.size());
   }
   std::optional<uint64_t> lookup_import(const std::string &dll, std::string_view name,
                                         std::optional<uint16_t> ordinal) override {
@@ -107,15 +140,16 @@ public:
     w.str(dll).str(name).u8(ordinal ? 1 : 0).u16(ordinal ? *ordinal : 0);
     return optional_address(w);
   }
-  Error register_eh_frame(uint64_t addr) override {
-    Writer w(Op::RegisterEhFrame);
-    w.u64(addr);
-    return status(w);
+  Error register_eh_frame(uint64_t addr) override { return register_eh_frames({&addr, 1}); }
+  Error deregister_eh_frame(uint64_t addr) override { return deregister_eh_frames({&addr, 1}); }
+  Error register_eh_frames(std::span<const uint64_t> addrs) override {
+    return list(Op::RegisterEhFrame, addrs, false);
   }
-  Error deregister_eh_frame(uint64_t addr) override {
-    Writer w(Op::DeregisterEhFrame);
-    w.u64(addr);
-    return status(w);
+  Error deregister_eh_frames(std::span<const uint64_t> addrs) override {
+    return list(Op::DeregisterEhFrame, addrs, false);
+  }
+  Error run_atexit_batch(std::span<const uint64_t> handles) override {
+    return list(Op::RunAtexit, handles, true);
   }
   Error run_functions(std::span<const uint64_t> functions, CallConv conv) override {
     if (functions.empty())
@@ -126,11 +160,7 @@ public:
       w.u64(f);
     return status(w, true);
   }
-  Error run_atexit_handlers(uint64_t dso_handle) override {
-    Writer w(Op::RunAtexit);
-    w.u64(dso_handle);
-    return status(w, true);
-  }
+  Error run_atexit_handlers(uint64_t dso_handle) override { return run_atexit_batch({&dso_handle, 1}); }
   Expected<int> call_main(uint64_t addr, const std::vector<std::string> &argv,
                           CallConv conv) override {
     Writer w(Op::CallMain);
@@ -164,6 +194,11 @@ public:
     return int64_t(in.u64());
   }
 
+  bool start_in_background() override {
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    return alive_ || !begin();
+  }
+
   bool take_loss() override {
     bool l = lost_;
     lost_ = false;
@@ -177,6 +212,14 @@ public:
 
 private:
   Error start() {
+    if (Error e = begin())
+      return e;
+    return finish_hello();
+  }
+
+  // Starts the process and sends the handshake; its answer is read with the
+  // first request, so the executor starts while the controller parses.
+  Error begin() {
     auto child = cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, 30000)
                           : platform::spawn_with_socket(cmd_.argv, cmd_.fd);
     if (!child)
@@ -185,7 +228,18 @@ private:
     alive_ = true;
     Writer w(Op::Hello);
     w.u32(protocol::kMagic).u16(protocol::kVersion);
-    auto r = exchange(w, false);
+    if (platform::channel_send(child_.channel, w.finish())) {
+      lost_ = false;
+      return abandon("the executor (" + cmd_.argv.front() + ") did not start: it " +
+                     platform::reap_child(child_.pid, true));
+    }
+    hello_pending_ = true;
+    return {};
+  }
+
+  Error finish_hello() {
+    hello_pending_ = false;
+    auto r = receive(Op::Hello, false);
     if (!r) {
       lost_ = false;  // nothing was loaded into it
       return make_error("the executor (", cmd_.argv.front(), ") did not start: ",
@@ -221,21 +275,39 @@ private:
   // a call runs.
   Expected<std::vector<uint8_t>> request(Writer &w, bool running_code = false) {
     std::lock_guard<std::mutex> one_at_a_time(mu_);
-    if (!alive_)
+    if (!alive_) {
       if (Error e = start())
         return e;
+    } else if (hello_pending_) {
+      if (Error e = finish_hello())
+        return e;
+    }
     return exchange(w, running_code);
   }
 
   Expected<std::vector<uint8_t>> exchange(Writer &w, bool running_code) {
-    if (running_code)
-      g_calling_pid = child_.pid;
     std::vector<uint8_t> &msg = w.finish();
     Op op = Op(msg[4]);
-    Error e = platform::channel_send(child_.channel, msg);
+    if (Error e = platform::channel_send(child_.channel, msg))
+      return gone();
+    return receive(op, running_code);
+  }
+
+  // The executor is gone: say how it ended.
+  Error gone() {
+    g_calling_pid = 0;
+    platform::channel_close(child_.channel);
+    std::string how = platform::reap_child(child_.pid, true);
+    alive_ = false;
+    lost_ = true;
+    return make_error("executor ", how);
+  }
+
+  Expected<std::vector<uint8_t>> receive(Op op, bool running_code) {
+    if (running_code)
+      g_calling_pid = child_.pid;
     uint8_t head[4];
-    if (!e)
-      e = platform::channel_recv(child_.channel, head, 4);
+    Error e = platform::channel_recv(child_.channel, head, 4);
     std::vector<uint8_t> body;
     if (!e) {
       uint32_t n = uint32_t(head[0]) | uint32_t(head[1]) << 8 | uint32_t(head[2]) << 16 |
@@ -249,14 +321,8 @@ private:
       e = platform::channel_recv(child_.channel, body.data(), n);
     }
     g_calling_pid = 0;
-    if (e) {
-      // The executor is gone: say how it ended.
-      platform::channel_close(child_.channel);
-      std::string how = platform::reap_child(child_.pid, true);
-      alive_ = false;
-      lost_ = true;
-      return make_error("executor ", how);
-    }
+    if (e)
+      return gone();
     if (Op(body[0]) != op)
       return abandon("the executor answered another request than " +
                      std::string(protocol::op_name(op)));
@@ -283,6 +349,29 @@ private:
       return make_error("the executor sent a short reply");
     return a;
   }
+  Error list(Op op, std::span<const uint64_t> values, bool running_code) {
+    if (values.empty())
+      return {};
+    Writer w(op);
+    w.u32(uint32_t(values.size()));
+    for (uint64_t v : values)
+      w.u64(v);
+    return status(w, running_code);
+  }
+  std::vector<std::optional<uint64_t>> addresses(Writer &w, size_t n) {
+    std::vector<std::optional<uint64_t>> out(n);
+    auto r = request(w);
+    if (!r)
+      return out;
+    Reader in(*r);
+    for (size_t i = 0; i < n; ++i) {
+      bool found = in.u8();
+      uint64_t a = in.u64();
+      if (in.ok() && found)
+        out[i] = a;
+    }
+    return out;
+  }
   std::optional<uint64_t> optional_address(Writer &w) {
     auto r = request(w);
     if (!r)
@@ -298,7 +387,7 @@ private:
   RemoteCommand cmd_;
   std::mutex mu_;
   platform::Child child_;
-  bool alive_ = false, lost_ = false;
+  bool alive_ = false, lost_ = false, hello_pending_ = false;
   uint8_t os_ = 0;
   uint64_t page_ = 4096;
 };

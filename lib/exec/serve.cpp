@@ -96,7 +96,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::Write: {
     uint64_t a = in.u64();
-    std::span<const uint8_t> b = in.bytes();
+    std::span<const uint8_t> b = in.bytes();  // u32 length, then the bytes
     if (!in.ok())
       break;
     return status(op, ex.write(a, b));
@@ -108,8 +108,19 @@ Writer handle(Executor &ex, Op op, Reader &in) {
       return failed(op, "unknown protection " + std::to_string(prot));
     return status(op, ex.protect(a, size, Protection(prot)));
   }
-  case Op::LookupProcess:
-    return optional_address(op, ex.lookup_process_symbol(in.str()));
+  case Op::LookupProcess: {
+    // A list of names; a list of (found, address).
+    uint32_t n = in.u32();
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      names.push_back(in.str());
+    if (!in.ok())
+      break;
+    Writer w = ok(op);
+    for (const auto &a : ex.lookup_process_symbols(names))
+      w.u8(a ? 1 : 0).u64(a ? *a : 0);
+    return w;
+  }
   case Op::LoadLibrary: {
     auto h = ex.load_library(in.str());
     if (!h)
@@ -122,7 +133,16 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return status(op, ex.unload_library(in.u64()));
   case Op::LookupLibrary: {
     uint64_t h = in.u64();
-    return optional_address(op, ex.lookup_library_symbol(h, in.str()));
+    uint32_t n = in.u32();
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      names.push_back(in.str());
+    if (!in.ok())
+      break;
+    Writer w = ok(op);
+    for (const auto &a : ex.lookup_library_symbols(h, names))
+      w.u8(a ? 1 : 0).u64(a ? *a : 0);
+    return w;
   }
   case Op::LookupImport: {
     std::string dll = in.str(), name = in.str();
@@ -132,9 +152,20 @@ Writer handle(Executor &ex, Op op, Reader &in) {
                                                                          : std::nullopt));
   }
   case Op::RegisterEhFrame:
-    return status(op, ex.register_eh_frame(in.u64()));
   case Op::DeregisterEhFrame:
-    return status(op, ex.deregister_eh_frame(in.u64()));
+  case Op::RunAtexit: {
+    uint32_t n = in.u32();
+    std::vector<uint64_t> addrs;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      addrs.push_back(in.u64());
+    if (!in.ok())
+      break;
+    if (op == Op::RegisterEhFrame)
+      return status(op, ex.register_eh_frames(addrs));
+    if (op == Op::DeregisterEhFrame)
+      return status(op, ex.deregister_eh_frames(addrs));
+    return status(op, ex.run_atexit_batch(addrs));
+  }
   case Op::RunFunctions: {
     CallConv conv = CallConv(in.u8());
     uint32_t n = in.u32();
@@ -145,8 +176,6 @@ Writer handle(Executor &ex, Op op, Reader &in) {
       break;
     return status(op, ex.run_functions(fns, conv));
   }
-  case Op::RunAtexit:
-    return status(op, ex.run_atexit_handlers(in.u64()));
   case Op::CallMain: {
     uint64_t a = in.u64();
     CallConv conv = CallConv(in.u8());
@@ -212,9 +241,42 @@ int serve(int64_t channel, Executor &ex) {
                  uint32_t(head[3]) << 24;
     if (n == 0 || n > kMaxMessage)
       return 3;
-    msg.resize(n);
-    if (platform::channel_recv(channel, msg.data(), n))
-      return 0;
+    // A write's bytes go straight into the executor's pages, prefaulted,
+    // rather than through a buffer and a second copy.
+    uint8_t first[13];
+    if (n >= 13) {
+      if (platform::channel_recv(channel, first, 1))
+        return 0;
+      if (Op(first[0]) == Op::Write) {
+        if (platform::channel_recv(channel, first + 1, 12))
+          return 0;
+        Reader h(std::span<const uint8_t>(first + 1, 12));
+        uint64_t addr = h.u64();
+        uint32_t len = h.u32();
+        uint8_t *to = len == n - 13 ? ex.direct_view(addr) : nullptr;
+        if (to) {
+          ex.prefault(addr, len);
+          if (platform::channel_recv(channel, to, len))
+            return 0;
+          if (platform::channel_send(channel, ok(Op::Write).finish()))
+            return 0;
+          continue;
+        }
+        msg.assign(first, first + 13);
+        msg.resize(n);
+        if (platform::channel_recv(channel, msg.data() + 13, n - 13))
+          return 0;
+      } else {
+        msg.resize(n);
+        msg[0] = first[0];
+        if (platform::channel_recv(channel, msg.data() + 1, n - 1))
+          return 0;
+      }
+    } else {
+      msg.resize(n);
+      if (platform::channel_recv(channel, msg.data(), n))
+        return 0;
+    }
     Op op = Op(msg[0]);
     Reader in(std::span<const uint8_t>(msg).subspan(1));
     Writer reply = handle(ex, op, in);

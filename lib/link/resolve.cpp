@@ -61,6 +61,12 @@ Error Session::resolve() {
       batch.push_back(u.get());
   if (batch.empty())
     return Error::success();
+  if (!space.size()) {  // reserved at the first resolve (a remote executor; after a loss)
+    auto reserved = AddressSpace::reserve(*executor, options.reserve_size);
+    if (!reserved)
+      return reserved.take_error();
+    space = *reserved;
+  }
   const size_t units_before = units.size();
   const size_t takeovers_before = takeovers.size();
 
@@ -136,16 +142,12 @@ Error Session::resolve() {
     PhaseTimer t{stats.fixup, options.measure_memory};
     if (Error e = apply_fixups(batch))
       return rollback(std::move(e));
+    std::vector<uint64_t> frames;  // registered together: one request to a remote executor
     for (Unit *u : batch)
       if (u->eh_frame)
-        if (Error e = executor->register_eh_frame(u->eh_frame)) {
-          for (Unit *v : batch)
-            if (v == u)
-              break;
-            else if (v->eh_frame)
-              (void)executor->deregister_eh_frame(v->eh_frame);
-          return rollback(std::move(e));
-        }
+        frames.push_back(u->eh_frame);
+    if (Error e = executor->register_eh_frames(frames))
+      return rollback(std::move(e));
   }
   for (Unit *u : batch)
     u->ready = true;
@@ -167,6 +169,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
   for (const auto &unit : units)
     for (auto [from, to] : unit->lu.alternate_names)
       alternates.emplace(from, to);
+  prefetch_externals(batch);
 
   for (Unit *u : batch) {
     LinkUnit &lu = u->lu;

@@ -12,6 +12,7 @@
 #include "support/format.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <charconv>
 #include <cstring>
 
@@ -58,15 +59,10 @@ Session::~Session() {
   if (executor && executor->take_loss())
     return;
   // Unload everything, newest first, so finalizers see their dependencies.
-  for (auto it = units.rbegin(); it != units.rend(); ++it) {
-    Unit &u = **it;
-    if (!u.ready)
-      continue;
-    (void)executor->run_functions(u.finalizers, u.conv());
-    (void)executor->run_atexit_handlers(u.dso_handle());
-    if (u.eh_frame)
-      (void)executor->deregister_eh_frame(u.eh_frame);
-  }
+  std::vector<Unit *> all;
+  for (auto it = units.rbegin(); it != units.rend(); ++it)
+    all.push_back(it->get());
+  run_finalizers(all);
   for (auto &b : blocks)
     (void)space.free(*executor, b->mem);
   for (auto &lib : libraries)
@@ -76,6 +72,28 @@ Session::~Session() {
 }
 
 std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.name; }
+
+// Finalizers, then atexit handlers, then unwind tables, newest unit first.
+// What runs in order stays in order; consecutive units without finalizers
+// have their atexit handlers run (and all their tables dropped) in one
+// request each, which is what a remote executor pays per round trip.
+void Session::run_finalizers(const std::vector<Unit *> &newest_first) {
+  std::vector<uint64_t> atexit, frames;
+  for (Unit *u : newest_first) {
+    if (!u->ready)
+      continue;
+    if (!u->finalizers.empty()) {
+      (void)executor->run_atexit_batch(atexit);  // those of newer units go first
+      atexit.clear();
+      (void)executor->run_functions(u->finalizers, u->conv());
+    }
+    atexit.push_back(u->dso_handle());
+    if (u->eh_frame)
+      frames.push_back(u->eh_frame);
+  }
+  (void)executor->run_atexit_batch(atexit);
+  (void)executor->deregister_eh_frames(frames);
+}
 
 // --- adding and removing units -------------------------------------------
 
@@ -380,9 +398,7 @@ bool Session::recover_if_lost() {
   archives.clear();
   libraries.clear();
   purge_lookup_cache();
-  space = AddressSpace();
-  if (auto s = AddressSpace::reserve(*executor, options.reserve_size))
-    space = *s;  // else the next load says the range is full: the executor could not start
+  space = AddressSpace();  // reserved again, in a fresh executor, at the next resolve
   if (trace)
     trace("the executor ended; everything loaded into it is gone");
   return true;
@@ -655,15 +671,9 @@ Error Session::unload(const std::vector<std::string> &given) {
   }
 
   // Finalizers of the newest first.
-  for (auto it = victims.rbegin(); it != victims.rend(); ++it) {
-    Unit *u = *it;
-    if (u->ready) {
-      PhaseTimer t{stats.run, options.measure_memory};
-      (void)executor->run_functions(u->finalizers, u->conv());
-      (void)executor->run_atexit_handlers(u->dso_handle());
-      if (u->eh_frame)
-        (void)executor->deregister_eh_frame(u->eh_frame);
-    }
+  {
+    PhaseTimer t{stats.run, options.measure_memory};
+    run_finalizers(std::vector<Unit *>(victims.rbegin(), victims.rend()));
   }
   free_blocks(victims);
   for (Unit *u : victims) {
@@ -721,6 +731,39 @@ std::optional<Session::External> Session::lookup_external(std::string_view name,
     cache_.emplace(std::move(key), *found);
   }
   return found;
+}
+
+void Session::prefetch_externals(const std::vector<Unit *> &batch) {
+  std::vector<std::string> names;
+  std::unordered_set<std::string_view> seen;
+  {
+    std::lock_guard<std::mutex> g(cache_lock_);
+    for (Unit *u : batch) {
+      if (u->lu.format == Format::COFF)
+        continue;  // COFF code on this host reaches registered host symbols only
+      for (const Symbol &s : u->lu.symbols)
+        if (!s.defined() && !s.is_import && !s.name.empty() && s.global() &&
+            !globals.count(s.name) && seen.insert(s.name).second &&
+            !cache_.count(std::string(s.name)) && !host_symbols.count(std::string(s.name)))
+          names.emplace_back(s.name);
+    }
+  }
+  if (names.empty())
+    return;
+  auto keep = [&](std::vector<std::optional<uint64_t>> found, uint64_t library) {
+    std::lock_guard<std::mutex> g(cache_lock_);
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (i < found.size() && found[i])
+        cache_.emplace(names[i], External{*found[i], library});
+      else
+        rest.push_back(std::move(names[i]));
+    names = std::move(rest);
+  };
+  for (size_t i = 0; i < libraries.size() && !names.empty(); ++i)
+    keep(executor->lookup_library_symbols(libraries[i].handle, names), libraries[i].handle);
+  if (options.search_process && !names.empty())
+    keep(executor->lookup_process_symbols(names), 0);
 }
 
 std::optional<uint64_t> Session::lookup_import(std::string_view key) {

@@ -168,6 +168,8 @@ public:
   // library (they lived in it) without asking it anything, and reserves the
   // address space again in a fresh one. True if it had ended.
   bool recover_if_lost();
+  // Finalizers, atexit handlers and unwind tables of these units (newest first).
+  void run_finalizers(const std::vector<Unit *> &newest_first);
   Error load_object_file(const std::string &path);
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   Error load_archive(const std::string &path);
@@ -240,6 +242,10 @@ public:
   // COFF code on a POSIX host reaches only registered host symbols (they
   // must be ms_abi functions): `host_only`.
   std::optional<External> lookup_external(std::string_view name, bool host_only = false);
+  // Asks the executor, in one request per library and one for the process,
+  // for every name the batch references and nothing loaded defines; the
+  // answers go into the lookup cache that lookup_external reads.
+  void prefetch_externals(const std::vector<Unit *> &batch);
   // An import symbol "dll!name": a registered host symbol, or the executor's DLLs.
   std::optional<uint64_t> lookup_import(std::string_view key);
   bool wants_archive_member(const Symbol &s) const;                    // resolve.cpp
