@@ -3,7 +3,10 @@
 archive, resolve, call sqlite3_libversion_number, look up a symbol, complete
 a symbol name with Tab, clear a line with Ctrl-C, leave with Ctrl-D; the
 history is kept in $HOME/.objload_history."""
-import faulthandler, os, pty, select, sys, tempfile, termios, time
+import faulthandler, os, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyrun import Terminal
 
 faulthandler.dump_traceback_later(45, exit=True)  # say where, before meson's timeout
 
@@ -12,61 +15,8 @@ sqlite = "/usr/lib/x86_64-linux-gnu/libsqlite3.a"
 home = tempfile.mkdtemp()
 env = dict(os.environ, HOME=home, TERM="xterm")
 
-pid, fd = pty.fork()
-if pid == 0:
-    os.execve(objload, [objload], env)
-
-seen = b""
-pos = 0  # how far the checks have read
-
-def fail(why):
-    """Ends the test, saying what objload was doing and what the terminal showed."""
-    state = ""
-    for f in ("wchan", "syscall"):
-        try:
-            state += f"/proc/{pid}/{f}: " + open(f"/proc/{pid}/{f}").read().strip() + "\n"
-        except OSError:
-            pass
-    try:
-        os.kill(pid, 9)
-    except OSError:
-        pass
-    sys.exit(f"FAIL: {why}\n{state}the terminal's last lines:\n"
-             + seen[-800:].decode(errors="replace"))
-
-def read_until(token, timeout=8.0):
-    """Reads the terminal until `token` appears past what earlier checks read;
-    returns the text up to and including it."""
-    global seen, pos
-    end = time.time() + timeout
-    while token.encode() not in seen[pos:]:
-        left = end - time.time()
-        if left <= 0:
-            fail(f"no {token!r} within {timeout}s")
-        r, _, _ = select.select([fd], [], [], left)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                fail("objload closed the terminal")
-            seen += chunk
-    start = pos
-    pos = seen.index(token.encode(), pos) + len(token)
-    return seen[start:pos].decode(errors="replace")
-
-def send(text):
-    """Types `text` once the line editor reads keys (the terminal out of
-    canonical mode), as a person does after the prompt appears: libedit
-    prints the prompt first and then takes the terminal, and what is typed
-    in between is the terminal's to handle, not the REPL's."""
-    end = time.time() + 8
-    while termios.tcgetattr(fd)[3] & termios.ICANON:
-        if time.time() > end:
-            fail("the line editor never took the terminal")
-        time.sleep(0.002)
-    os.write(fd, text.encode())
+term = Terminal([objload], env)
+read_until, send, fail = term.read_until, term.send, term.fail
 
 read_until("objload> ")
 send(f"load {sqlite}\r")
@@ -106,19 +56,7 @@ if "usage: call SYMBOL" not in out:
     sys.exit("FAIL: a bad command printed: " + out)
 # Ctrl-D leaves.
 send("\x04")
-end = time.time() + 8
-while True:
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        break
-    if time.time() > end:
-        if select.select([fd], [], [], 0)[0]:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:
-                pass
-        fail("objload did not leave on Ctrl-D")
-    time.sleep(0.05)
+status = term.wait_exit()
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
     sys.exit(f"FAIL: objload ended with status {status}")
 history = open(os.path.join(home, ".objload_history")).read()
