@@ -3,6 +3,8 @@
 #include <rtlink/linker.hpp>
 #include <rtlink/rtlink.h>
 
+#include "support/words.hpp"
+
 #include <mutex>
 #include <new>
 #include <string>
@@ -63,44 +65,14 @@ rtl_linker *new_linker(rtlink::LinkerOptions options) {
   }
 }
 
-// "CMD ARGS": words split at blanks; quotes keep blanks.
-std::vector<std::string> words(const char *line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool any = false;
-  char quote = 0;
-  for (const char *p = line; *p; ++p) {
-    char c = *p;
-    if (quote) {
-      if (c == quote)
-        quote = 0;
-      else
-        cur += c;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-      any = true;
-    } else if (c == ' ' || c == '\t') {
-      if (any)
-        out.push_back(cur);
-      cur.clear();
-      any = false;
-    } else {
-      cur += c;
-      any = true;
-    }
-  }
-  if (any)
-    out.push_back(cur);
-  return out;
-}
-
 } // namespace
 
 rtl_linker *rtl_linker_new(void) { return new_linker({}); }
 
 rtl_linker *rtl_linker_new_remote(const char *executor_command) {
   try {
-    std::vector<std::string> argv = executor_command ? words(executor_command) : std::vector<std::string>{};
+    std::vector<std::string> argv =
+        executor_command ? rtlink::split_words(executor_command, "\"'") : std::vector<std::string>{};
     if (argv.empty()) {
       creation_error = "rtl_linker_new_remote: no executor command";
       return nullptr;

@@ -57,6 +57,23 @@ Writer optional_address(Op op, const std::optional<uint64_t> &a) {
   return w;
 }
 
+// A list: u32 count, then the names.
+std::vector<std::string> read_names(Reader &in) {
+  uint32_t n = in.u32();
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < n && in.ok(); ++i)
+    names.push_back(in.str());
+  return names;
+}
+
+// A list of (found, address).
+Writer addresses(Op op, const std::vector<std::optional<uint64_t>> &found) {
+  Writer w = ok(op);
+  for (const auto &a : found)
+    w.u8(a ? 1 : 0).u64(a ? *a : 0);
+  return w;
+}
+
 Writer handle(Executor &ex, Op op, Reader &in) {
   switch (op) {
   case Op::Hello: {
@@ -109,17 +126,10 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return status(op, ex.protect(a, size, Protection(prot)));
   }
   case Op::LookupProcess: {
-    // A list of names; a list of (found, address).
-    uint32_t n = in.u32();
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < n && in.ok(); ++i)
-      names.push_back(in.str());
+    std::vector<std::string> names = read_names(in);
     if (!in.ok())
       break;
-    Writer w = ok(op);
-    for (const auto &a : ex.lookup_process_symbols(names))
-      w.u8(a ? 1 : 0).u64(a ? *a : 0);
-    return w;
+    return addresses(op, ex.lookup_process_symbols(names));
   }
   case Op::LoadLibrary: {
     auto h = ex.load_library(in.str());
@@ -133,16 +143,10 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return status(op, ex.unload_library(in.u64()));
   case Op::LookupLibrary: {
     uint64_t h = in.u64();
-    uint32_t n = in.u32();
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < n && in.ok(); ++i)
-      names.push_back(in.str());
+    std::vector<std::string> names = read_names(in);
     if (!in.ok())
       break;
-    Writer w = ok(op);
-    for (const auto &a : ex.lookup_library_symbols(h, names))
-      w.u8(a ? 1 : 0).u64(a ? *a : 0);
-    return w;
+    return addresses(op, ex.lookup_library_symbols(h, names));
   }
   case Op::LookupImport: {
     std::string dll = in.str(), name = in.str();

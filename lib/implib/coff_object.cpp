@@ -150,6 +150,28 @@ Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMember
   return {};
 }
 
+std::string le_bytes(uint64_t v, unsigned width) {
+  std::string s;
+  for (unsigned i = 0; i < width; ++i)
+    s += static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+std::string tail_object(Machine m, const std::string &dll_name, const std::string &iname) {
+  const unsigned pointer = m == Machine::I386 ? 4 : 8;
+  const uint32_t data_rw = kScnData | kScnRead | kScnWrite;
+  const uint32_t align = pointer == 8 ? kAlign8 : kAlign4;
+  CoffObject o(coff_machine_number(m));
+  o.section(".idata$4", data_rw | align, zeros(pointer));
+  o.section(".idata$5", data_rw | align, zeros(pointer));
+  std::string name = dll_name + '\0';
+  if (name.size() % 2)
+    name += '\0';
+  int i7 = o.section(".idata$7", data_rw | kAlign2, name);
+  o.symbol(iname, i7, 0, true);
+  return o.bytes();
+}
+
 std::string label_of(const std::string &dll_name) {
   std::string out;
   for (char c : dll_name)

@@ -77,6 +77,15 @@ private:
 
 uint16_t coff_machine_number(Machine m);
 
+// `width` little-endian bytes of `v`; `n` zero bytes.
+std::string le_bytes(uint64_t v, unsigned width);
+inline std::string zeros(size_t n) { return std::string(n, '\0'); }
+
+// The last member of a long-format or delay-import library: the zero
+// entries that end this DLL's ILT and IAT, and its name in .idata$7 under
+// the symbol `iname`.
+std::string tail_object(Machine m, const std::string &dll_name, const std::string &iname);
+
 // The member's name and its bytes; written as a GNU archive (what GNU ld
 // reads) with a symbol table, deterministically, over `path` at once.
 struct ArchiveMemberBytes {

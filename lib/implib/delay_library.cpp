@@ -21,15 +21,6 @@
 namespace rtlink::implib {
 namespace {
 
-std::string zeros(size_t n) { return std::string(n, '\0'); }
-
-std::string le(uint64_t v, unsigned width) {
-  std::string s;
-  for (unsigned i = 0; i < width; ++i)
-    s += static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
-
 std::string bytes(std::initializer_list<uint8_t> b) { return std::string(b.begin(), b.end()); }
 
 } // namespace
@@ -87,10 +78,10 @@ Error write_delay_library(const Module &m, const LibraryOptions &opt, const std:
     // (op 1, info 0) at offset 7, then the size / 8 (0x88 / 8 = 17).
     int xdata = o.section(".xdata", data_ro | kAlign4, bytes({0x01, 0x07, 0x02, 0x00, 0x07, 0x01,
                                                               0x11, 0x00}));
-    int pdata = o.section(".pdata", data_ro | kAlign4, le(0, 4) + le(code_size, 4) + le(0, 4));
+    int pdata = o.section(".pdata", data_ro | kAlign4, le_bytes(0, 4) + le_bytes(code_size, 4) + le_bytes(0, 4));
     // The descriptor: attributes (1: RVAs), name, module handle, IAT, INT,
     // bound IAT, unload IAT, timestamp.
-    int desc = o.section(".rdata", data_ro | kAlign4, le(1, 4) + zeros(28));
+    int desc = o.section(".rdata", data_ro | kAlign4, le_bytes(1, 4) + zeros(28));
     int i5 = o.section(".idata$5", data_rw | kAlign8);
     int i4 = o.section(".idata$4", data_rw | kAlign8);
     uint32_t text_sym = o.section_symbol(text), data_sym = o.section_symbol(data);
@@ -122,7 +113,7 @@ Error write_delay_library(const Module &m, const LibraryOptions &opt, const std:
     std::string code = bytes({0xff, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x05, 0, 0, 0, 0, 0xe9, 0, 0, 0,
                               0, 0x90, 0x90});
     int text = o.section(".text", kScnCode | kScnExecute | kScnRead | kAlign4, code);
-    int i5 = o.section(".idata$5", data_rw | kAlign8, le(6, 8));  // first: the lea above
+    int i5 = o.section(".idata$5", data_rw | kAlign8, le_bytes(6, 8));  // first: the lea above
     int i4 = o.section(".idata$4", data_rw | kAlign8, zeros(8));
     uint32_t text_sym = o.section_symbol(text);
     uint32_t imp = o.symbol("__imp_" + sym, i5, 0, true);
@@ -134,9 +125,9 @@ Error write_delay_library(const Module &m, const LibraryOptions &opt, const std:
     o.relocate(text, 14, merge, kAmd64Rel32);
     o.relocate(i5, 0, text_sym, kAmd64Addr64);
     if (e.noname) {
-      o.data(i4) = le((uint64_t(1) << 63) | e.ordinal, 8);
+      o.data(i4) = le_bytes((uint64_t(1) << 63) | e.ordinal, 8);
     } else {
-      std::string hn = le(import_hint(e), 2) + import_binding_name(m, e, opt) + '\0';
+      std::string hn = le_bytes(import_hint(e), 2) + import_binding_name(m, e, opt) + '\0';
       if (hn.size() % 2)
         hn += '\0';
       int i6 = o.section(".idata$6", data_rw | kAlign2, hn);
@@ -147,17 +138,7 @@ Error write_delay_library(const Module &m, const LibraryOptions &opt, const std:
     members.push_back({label + member, o.bytes()});
   }
 
-  {  // the tail
-    CoffObject o(0x8664);
-    o.section(".idata$4", data_rw | kAlign8, zeros(8));
-    o.section(".idata$5", data_rw | kAlign8, zeros(8));
-    std::string name = m.dll_name + '\0';
-    if (name.size() % 2)
-      name += '\0';
-    int i7 = o.section(".idata$7", data_rw | kAlign2, name);
-    o.symbol(iname, i7, 0, true);
-    members.push_back({label + "_t.o", o.bytes()});
-  }
+  members.push_back({label + "_t.o", tail_object(m.machine, m.dll_name, iname)});
   return write_gnu_archive(path, members);
 }
 

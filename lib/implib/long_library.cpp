@@ -38,18 +38,10 @@ Target target_of(Machine m) {
   return {m, 8, kAmd64Addr32NB};
 }
 
-std::string zeros(size_t n) { return std::string(n, '\0'); }
-
-std::string le(uint64_t v, unsigned width) {
-  std::string s;
-  for (unsigned i = 0; i < width; ++i)
-    s += static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
 
 // The hint/name entry: a 16-bit hint, the name, NUL, padded to 2 bytes.
 std::string hint_name(uint16_t hint, const std::string &name) {
-  std::string s = le(hint, 2) + name;
+  std::string s = le_bytes(hint, 2) + name;
   s += '\0';
   if (s.size() % 2)
     s += '\0';
@@ -96,7 +88,7 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
     o.relocate(i7, 0, head, t.addr32nb);
     if (e.noname) {
       uint64_t flag = t.pointer == 8 ? uint64_t(1) << 63 : uint64_t(1) << 31;
-      o.data(i5) = le(flag | e.ordinal, t.pointer);
+      o.data(i5) = le_bytes(flag | e.ordinal, t.pointer);
       o.data(i4) = o.data(i5);
     } else {
       int i6 = o.section(".idata$6", data_rw | kAlign2,
@@ -121,7 +113,7 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
         break;
       case Machine::ARM64:
         // adrp x16, __imp_NAME; ldr x16, [x16, :lo12:__imp_NAME]; br x16
-        o.data(text) = le(0x90000010, 4) + le(0xf9400210, 4) + le(0xd61f0200, 4);
+        o.data(text) = le_bytes(0x90000010, 4) + le_bytes(0xf9400210, 4) + le_bytes(0xd61f0200, 4);
         o.relocate(text, 0, imp, kArm64PageBaseRel21);
         o.relocate(text, 4, imp, kArm64PageOffset12L);
         break;
@@ -135,17 +127,7 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
     members.push_back({label + member, o.bytes()});
   }
 
-  {  // the tail: the ends of the lists, and the DLL's name
-    CoffObject o(machine);
-    o.section(".idata$4", data_rw | ptr_align, zeros(t.pointer));
-    o.section(".idata$5", data_rw | ptr_align, zeros(t.pointer));
-    std::string name = m.dll_name + '\0';
-    if (name.size() % 2)
-      name += '\0';
-    int i7 = o.section(".idata$7", data_rw | kAlign2, name);
-    o.symbol(iname, i7, 0, true);
-    members.push_back({label + "_t.o", o.bytes()});
-  }
+  members.push_back({label + "_t.o", tail_object(m.machine, m.dll_name, iname)});
   return write_gnu_archive(path, members);
 }
 

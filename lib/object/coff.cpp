@@ -14,6 +14,7 @@
 //  - weak externals (an alias for when nothing defines the name);
 //  - .drectve: /alternatename, /defaultlib, -export and -aligncomm.
 #include "object/coff.hpp"
+#include "support/words.hpp"
 #include "object/coff_x86_64.hpp"
 #include "support/format.hpp"
 
@@ -83,28 +84,7 @@ void classify(Section &s) {
 
 } // namespace
 
-std::vector<std::string> drectve_options(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false, any = false;
-  for (char c : text) {
-    if (c == '"') {
-      quoted = !quoted;
-      any = true;
-    } else if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0')) {
-      if (any)
-        out.push_back(cur);
-      cur.clear();
-      any = false;
-    } else {
-      cur += c;
-      any = true;
-    }
-  }
-  if (any)
-    out.push_back(cur);
-  return out;
-}
+std::vector<std::string> drectve_options(std::string_view text) { return split_words(text, "\""); }
 
 Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const FileData> file,
                                      std::span<const uint8_t> bytes) {

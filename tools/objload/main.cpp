@@ -8,6 +8,7 @@
 
 #include "platform/platform.hpp"
 #include "support/format.hpp"
+#include "support/words.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -67,36 +68,6 @@ std::string executor_path() {
     if (rtlink::platform::is_file(p))
       return p;
   return "objload-executor";
-}
-
-// "CMD ARGS": words split at blanks; quotes (single or double) keep blanks.
-std::vector<std::string> split_command(const std::string &line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool any = false;
-  char quote = 0;
-  for (char c : line) {
-    if (quote) {
-      if (c == quote)
-        quote = 0;
-      else
-        cur += c;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-      any = true;
-    } else if (c == ' ' || c == '\t') {
-      if (any)
-        out.push_back(cur);
-      cur.clear();
-      any = false;
-    } else {
-      cur += c;
-      any = true;
-    }
-  }
-  if (any)
-    out.push_back(cur);
-  return out;
 }
 
 int usage_error(const std::string &msg) {
@@ -215,7 +186,7 @@ int main(int argc, char **argv) {
   if (executor == "child") {
     options.executor = rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3});
       } else if (executor != "in-process") {
-    auto argv = split_command(executor);
+    auto argv = rtlink::split_words(executor, "\"'");  // quotes keep blanks
     if (argv.empty())
       return usage_error("--executor: an empty command");
     options.executor = rtlink::make_remote_executor({argv, true, 3});
