@@ -155,7 +155,8 @@ template <class T> Expected<T> Linker::after_call(Expected<T> r, std::string_vie
   std::unique_lock<std::shared_mutex> guard(session_->lock);
   if (session_->recover_if_lost())
     return make_error(r.error().message(), " while running ", symbol,
-                      "; what was loaded went with it, and the next use starts a fresh executor");
+                      "; the units loaded into it are gone (archives stay loaded), and the next use starts a "
+                      "fresh executor");
   return r;
 }
 

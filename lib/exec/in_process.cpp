@@ -44,6 +44,10 @@ public:
   std::optional<uint64_t> lookup_library_symbol(uint64_t handle, std::string_view name) override {
     return platform::library_symbol(handle, name);
   }
+  std::optional<uint64_t> lookup_import(const std::string &dll, std::string_view name,
+                                        std::optional<uint16_t> ordinal) override {
+    return platform::import_symbol(dll, name, ordinal);
+  }
   Error register_eh_frame(uint64_t addr) override {
     platform::register_eh_frame(addr);
     return Error::success();

@@ -2,16 +2,18 @@
 //
 // Windows code built by MSVC or MinGW calls a stack probe (__chkstk,
 // ___chkstk_ms) before growing its frame by more than a page; those live in
-// the toolchain's runtime library. When no loaded archive defines them,
-// rtlink adds a small unit of its own with the probe (arch/x86_64.cpp).
+// the toolchain's runtime library. MinGW's gcc also makes every main() call
+// __main first, which in a linked program runs the .ctors list: rtlink runs
+// initializers itself, so its __main does nothing. When no loaded archive
+// defines them, rtlink adds a small unit of its own with these
+// (arch/x86_64.cpp has the probe).
 #include "arch/x86_64.hpp"
 #include "link/session.hpp"
-
 
 namespace rtlink {
 
 bool Session::is_runtime_symbol(std::string_view name) {
-  return name == "__chkstk" || name == "___chkstk_ms";
+  return name == "__chkstk" || name == "___chkstk_ms" || name == "__main";
 }
 
 Expected<Unit *> Session::add_runtime_unit() {
@@ -31,9 +33,14 @@ Expected<Unit *> Session::add_runtime_unit() {
   lu.symbols = {Symbol{}, probe};
   probe.name = "___chkstk_ms";
   lu.symbols.push_back(probe);
+  static const uint8_t ret[] = {0xc3};  // __main: initializers are rtlink's to run
+  Symbol main_hook = probe;
+  main_hook.section = lu.add_section(".text$main", ret, 16, Perm::ReadExecute);
+  main_hook.name = "__main";
+  lu.symbols.push_back(main_hook);
   auto u = add_unit(std::move(lu), "<rtlink runtime>", -1, 0);
   if (u && trace)
-    trace("added <rtlink runtime> (__chkstk, ___chkstk_ms)");
+    trace("added <rtlink runtime> (__chkstk, ___chkstk_ms, __main)");
   return u;
 }
 

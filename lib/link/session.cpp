@@ -389,18 +389,30 @@ Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string 
 bool Session::recover_if_lost() {
   if (!executor->take_loss())
     return false;
+  // Archives are the controller's: they stay, with nothing pulled from them
+  // (their members lived in the executor). Units and libraries are gone.
+  std::vector<std::unique_ptr<LoadedArchive>> kept;
+  for (auto &a : archives)
+    if (a) {
+      std::fill(a->pulled.begin(), a->pulled.end(), nullptr);
+      kept.push_back(std::move(a));
+    }
   takeovers.clear();
   lazy.clear();
   comdats.clear();
   globals.clear();
   units.clear();
   blocks.clear();
-  archives.clear();
+  archives = std::move(kept);
+  for (uint32_t i = 0; i < archives.size(); ++i)
+    (void)archives[i]->reader->for_each_symbol([&](std::string_view name, uint32_t m) {
+      lazy.try_emplace(name, LazyMember{i, m});
+    });
   libraries.clear();
   purge_lookup_cache();
   space = AddressSpace();  // reserved again, in a fresh executor, at the next resolve
   if (trace)
-    trace("the executor ended; everything loaded into it is gone");
+    trace("the executor ended; every unit and library loaded into it is gone");
   return true;
 }
 

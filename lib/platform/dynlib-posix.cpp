@@ -38,4 +38,9 @@ std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name) {
   return reinterpret_cast<uint64_t>(p);
 }
 
+std::optional<uint64_t> import_symbol(const std::string &, std::string_view,
+                                      std::optional<uint16_t>) {
+  return std::nullopt;  // no DLLs here: imports bind to registered host symbols
+}
+
 } // namespace rtlink::platform

@@ -55,6 +55,10 @@ std::optional<uint64_t> process_symbol(std::string_view name);
 Expected<uint64_t> open_library(const std::string &path);
 Error close_library(uint64_t handle);
 std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name);
+// A DLL's export by name or ordinal (LoadLibrary + GetProcAddress); none on
+// systems without DLLs.
+std::optional<uint64_t> import_symbol(const std::string &dll, std::string_view name,
+                                      std::optional<uint16_t> ordinal);
 
 // unwind-posix.cpp
 void register_eh_frame(uint64_t addr);

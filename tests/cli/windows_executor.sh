@@ -1,0 +1,23 @@
+# objload on Linux, its code in the Windows executor under wine: a COFF
+# object that calls GetTickCount64 (kernel32), wsprintfA (user32) and printf,
+# bound through mingw's import libraries and LoadLibrary/GetProcAddress in
+# the executor. What it prints appears; objload exits with what it returned.
+. "$(dirname "$0")/common.sh"
+: "${WINDOWS_EXECUTOR:?configure with -Dwindows_executor=PATH (scripts/dev test does)}"
+prefix="$RTLINK_BUILD/wineprefix-windows_executor"
+ex="env WINEPREFIX=$prefix WINEDEBUG=-all /usr/lib/wine/wine64 $WINDOWS_EXECUTOR"
+run 42 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt \
+  -lkernel32 -luser32 --run main "$F/coff/win_hello.gnu.obj" -- first
+has out "ticks ok, wsprintfA says 40+2, argv[0] objload, argc 2"
+# A session in the executor: a call, a lookup; a fault ends the executor
+# (wine reports the unhandled exception), objload goes on with a fresh one.
+run 1 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32 \
+  -luser32 -c "call ticks_ok; lookup ticks_ok; call boom; load $F/coff/win_hello.gnu.obj; resolve; call ticks_ok; info" \
+  "$F/coff/win_hello.gnu.obj"
+has out "ticks_ok returned 1"
+has out "ticks_ok = 0x"
+has out "error: executor exited with status"
+has out "while running boom"
+grep -c "ticks_ok returned 1" "$T/out" | grep -qx 2 || fail "no call after the fault: $(cat "$T/out")"
+has out "executor out of process (env"
+echo ok
