@@ -132,6 +132,22 @@ public:
         return e;
     return Error();
   }
+  // A COFF unit's .pdata: `count` RUNTIME_FUNCTION entries at `table`, their
+  // RVAs relative to `base` (RtlAddFunctionTable on Windows, so SEH and C++
+  // exceptions unwind through loaded code; nothing to do elsewhere).
+  struct FunctionTable {
+    uint64_t table;
+    uint32_t count;
+    uint64_t base;
+  };
+  virtual Error register_function_tables(std::span<const FunctionTable> tables) {
+    (void)tables;
+    return Error();
+  }
+  virtual Error deregister_function_tables(std::span<const uint64_t> tables) {
+    (void)tables;
+    return Error();
+  }
   // Starts a remote executor now, without waiting for it (the Linker then
   // reserves its range at the first resolve, and the executor starts while
   // the controller parses); false for an executor with nothing to start.

@@ -48,6 +48,20 @@ public:
                                         std::optional<uint16_t> ordinal) override {
     return platform::import_symbol(dll, name, ordinal);
   }
+  Error register_function_tables(std::span<const FunctionTable> tables) override {
+    for (size_t i = 0; i < tables.size(); ++i)
+      if (Error e = platform::add_function_table(tables[i].table, tables[i].count, tables[i].base)) {
+        while (i-- > 0)
+          platform::delete_function_table(tables[i].table);
+        return e;
+      }
+    return Error::success();
+  }
+  Error deregister_function_tables(std::span<const uint64_t> tables) override {
+    for (uint64_t t : tables)
+      platform::delete_function_table(t);
+    return Error::success();
+  }
   Error register_eh_frame(uint64_t addr) override {
     platform::register_eh_frame(addr);
     return Error::success();

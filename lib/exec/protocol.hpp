@@ -48,6 +48,8 @@ enum class Op : uint8_t {
   Call,
   Ping,  // an empty round trip (the latency benchmark)
   Quit,
+  RegisterFunctionTables,
+  DeregisterFunctionTables,
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

@@ -148,6 +148,18 @@ public:
   Error deregister_eh_frames(std::span<const uint64_t> addrs) override {
     return list(Op::DeregisterEhFrame, addrs, false);
   }
+  Error register_function_tables(std::span<const FunctionTable> tables) override {
+    if (tables.empty())
+      return {};
+    Writer w(Op::RegisterFunctionTables);
+    w.u32(uint32_t(tables.size()));
+    for (const FunctionTable &t : tables)
+      w.u64(t.table).u32(t.count).u64(t.base);
+    return status(w);
+  }
+  Error deregister_function_tables(std::span<const uint64_t> tables) override {
+    return list(Op::DeregisterFunctionTables, tables, false);
+  }
   Error run_atexit_batch(std::span<const uint64_t> handles) override {
     return list(Op::RunAtexit, handles, true);
   }

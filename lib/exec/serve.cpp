@@ -30,6 +30,8 @@ const char *op_name(Op op) {
   case Op::Call: return "call";
   case Op::Ping: return "ping";
   case Op::Quit: return "quit";
+  case Op::RegisterFunctionTables: return "register-function-tables";
+  case Op::DeregisterFunctionTables: return "deregister-function-tables";
   }
   return "?";
 }
@@ -229,6 +231,29 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::Quit:
     return ok(op);
+  case Op::RegisterFunctionTables: {
+    uint32_t n = in.u32();
+    std::vector<Executor::FunctionTable> tables;
+    for (uint32_t i = 0; i < n && in.ok(); ++i) {
+      Executor::FunctionTable t;
+      t.table = in.u64();
+      t.count = in.u32();
+      t.base = in.u64();
+      tables.push_back(t);
+    }
+    if (!in.ok())
+      break;
+    return status(op, ex.register_function_tables(tables));
+  }
+  case Op::DeregisterFunctionTables: {
+    uint32_t n = in.u32();
+    std::vector<uint64_t> tables;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      tables.push_back(in.u64());
+    if (!in.ok())
+      break;
+    return status(op, ex.deregister_function_tables(tables));
+  }
   }
   return failed(op, std::string("a malformed ") + op_name(op) + " request");
 }

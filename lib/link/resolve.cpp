@@ -143,11 +143,26 @@ Error Session::resolve() {
     if (Error e = apply_fixups(batch))
       return rollback(std::move(e));
     std::vector<uint64_t> frames;  // registered together: one request to a remote executor
-    for (Unit *u : batch)
+    std::vector<Executor::FunctionTable> tables;
+    for (Unit *u : batch) {
       if (u->eh_frame)
         frames.push_back(u->eh_frame);
+      u->function_tables.clear();
+      if (u->lu.format == Format::COFF)
+        for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
+          const Section &s = u->lu.sections[i];
+          if (u->section_addr[i] && s.size >= 12 && !s.discarded &&
+              (s.name == ".pdata" || starts_with(s.name, ".pdata$")))
+            u->function_tables.push_back({u->section_addr[i], uint32_t(s.size / 12), space.base()});
+        }
+      tables.insert(tables.end(), u->function_tables.begin(), u->function_tables.end());
+    }
     if (Error e = executor->register_eh_frames(frames))
       return rollback(std::move(e));
+    if (Error e = executor->register_function_tables(tables)) {
+      (void)executor->deregister_eh_frames(frames);
+      return rollback(std::move(e));
+    }
   }
   for (Unit *u : batch)
     u->ready = true;

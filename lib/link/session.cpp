@@ -78,7 +78,7 @@ std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.
 // have their atexit handlers run (and all their tables dropped) in one
 // request each, which is what a remote executor pays per round trip.
 void Session::run_finalizers(const std::vector<Unit *> &newest_first) {
-  std::vector<uint64_t> atexit, frames;
+  std::vector<uint64_t> atexit, frames, tables;
   for (Unit *u : newest_first) {
     if (!u->ready)
       continue;
@@ -90,9 +90,12 @@ void Session::run_finalizers(const std::vector<Unit *> &newest_first) {
     atexit.push_back(u->dso_handle());
     if (u->eh_frame)
       frames.push_back(u->eh_frame);
+    for (const Executor::FunctionTable &t : u->function_tables)
+      tables.push_back(t.table);
   }
   (void)executor->run_atexit_batch(atexit);
   (void)executor->deregister_eh_frames(frames);
+  (void)executor->deregister_function_tables(tables);
 }
 
 // --- adding and removing units -------------------------------------------

@@ -105,6 +105,8 @@ struct Unit {
   std::map<std::string_view, std::pair<uint64_t, uint64_t>> named_ranges;  // __start/__stop
   Block *block = nullptr;
   uint64_t got_base = 0, stubs_base = 0, eh_frame = 0, eh_frame_size = 0;
+  // COFF: its .pdata sections (RUNTIME_FUNCTION tables), registered with the executor.
+  std::vector<Executor::FunctionTable> function_tables;
   uint64_t dso_slot = 0;  // an 8-byte slot of its own: the unit's __dso_handle
   std::vector<uint64_t> finalizers;   // in the order they run
   struct InitEntry {

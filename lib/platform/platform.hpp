@@ -64,6 +64,9 @@ std::optional<uint64_t> import_symbol(const std::string &dll, std::string_view n
 void register_eh_frame(uint64_t addr);
 void deregister_eh_frame(uint64_t addr);
 void run_atexit_handlers(uint64_t dso_handle);
+// .pdata of loaded COFF code (RtlAddFunctionTable); nothing on POSIX.
+Error add_function_table(uint64_t table, uint32_t count, uint64_t base);
+void delete_function_table(uint64_t table);
 
 // channel-posix.cpp: the out-of-process executor and its protocol channel
 struct Child {

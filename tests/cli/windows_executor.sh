@@ -20,4 +20,12 @@ has out "error: executor exited with status"
 has out "while running boom"
 grep -c "ticks_ok returned 1" "$T/out" | grep -qx 2 || fail "no call after the fault: $(cat "$T/out")"
 has out "executor out of process (env"
+# Unwinding passes through loaded code (its .pdata registered with
+# RtlAddFunctionTable): a stack walk from two loaded frames deep reaches the
+# executor's own code (100 + the frame's index; without the tables, the walk
+# never gets there).
+run 0 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32 \
+  -luser32 -c "call unwinds_to_executor" "$F/coff/win_hello.gnu.obj"
+grep -Eq "unwinds_to_executor returned 1[0-6][0-9] " "$T/out" \
+  || fail "the stack walk did not reach the executor: $(cat "$T/out")"
 echo ok

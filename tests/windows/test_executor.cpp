@@ -61,3 +61,31 @@ TEST_CASE("imports bind by name and by ordinal through LoadLibrary and GetProcAd
   auto proc = ex->lookup_process_symbol("GetCurrentProcessId");
   REQUIRE(proc);
 }
+
+TEST_CASE("function tables: registered, the unwinder finds loaded code; deregistered, no more") {
+  auto ex = make_in_process_executor();
+  auto base = ex->reserve(1 << 20, false);
+  REQUIRE(bool(base));
+  REQUIRE_FALSE(ex->commit(*base, 8192));
+  // At +0: a function (sub rsp, 40; add rsp, 40; ret); at +64 its UNWIND_INFO
+  // (version 1, prolog 4 bytes, one code: UWOP_ALLOC_SMALL 40); at +128 the
+  // RUNTIME_FUNCTION (begin, end, unwind info), all relative to base.
+  const uint8_t code[] = {0x48, 0x83, 0xec, 0x28, 0x48, 0x83, 0xc4, 0x28, 0xc3};
+  const uint8_t unwind[] = {0x01, 0x04, 0x01, 0x00, 0x04, 0x42, 0x00, 0x00};
+  const uint32_t entry[] = {0, sizeof code, 64};
+  REQUIRE_FALSE(ex->write(*base, code));
+  REQUIRE_FALSE(ex->write(*base + 64, unwind));
+  REQUIRE_FALSE(ex->write(*base + 128, {reinterpret_cast<const uint8_t *>(entry), sizeof entry}));
+  DWORD64 image = 0;
+  CHECK(RtlLookupFunctionEntry(*base + 2, &image, nullptr) == nullptr);
+  Executor::FunctionTable t{*base + 128, 1, *base};
+  REQUIRE_FALSE(ex->register_function_tables({&t, 1}));
+  PRUNTIME_FUNCTION f = RtlLookupFunctionEntry(*base + 2, &image, nullptr);
+  REQUIRE(f != nullptr);
+  CHECK(image == *base);
+  CHECK(f->EndAddress == sizeof code);
+  uint64_t table = *base + 128;
+  REQUIRE_FALSE(ex->deregister_function_tables({&table, 1}));
+  CHECK(RtlLookupFunctionEntry(*base + 2, &image, nullptr) == nullptr);
+  REQUIRE_FALSE(ex->release(*base, 1 << 20));
+}
