@@ -290,8 +290,11 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
         leader = u.symbols[j].name;
         break;
       }
+    // GNU as gives a function's .xdata$NAME (and other .linkonce pieces) a
+    // COMDAT selection but no symbol: binutils keys those by the section's
+    // name, and so does rtlink (a name no symbol has: it starts with '.').
     if (leader.empty())
-      return fail("COMDAT section ", u.sections[sec].name, " has no COMDAT symbol");
+      leader = u.sections[sec].name;
     Group g;
     g.signature = leader;
     g.sections.push_back(sec);

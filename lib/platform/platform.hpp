@@ -89,6 +89,10 @@ void stop_child(int64_t pid);  // SIGKILL, from a signal handler too
 std::string executable_dir();
 
 // process-posix.cpp
+// Ends the executor process once its controller is done. On Windows without
+// running the C library's atexit list: loaded code may have put functions
+// there whose pages are gone by then.
+[[noreturn]] void leave_process(int status);
 uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
 uint64_t resident_bytes();
 std::vector<std::string> default_library_dirs();

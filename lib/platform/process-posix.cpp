@@ -9,6 +9,8 @@
 
 namespace rtlink::platform {
 
+void leave_process(int status) { std::exit(status); }
+
 uint8_t os_kind() {
 #if defined(__linux__)
   return 1;

@@ -4,7 +4,19 @@
 #include <windows.h>
 #include <psapi.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace rtlink::platform {
+
+// Loaded code registers its static destructors with msvcrt's atexit; by the
+// time the process would run them, the controller has released their pages.
+// rtlink does not run them at unload yet: the process ends without them.
+void leave_process(int status) {
+  std::fflush(nullptr);
+  TerminateProcess(GetCurrentProcess(), UINT(status));
+  std::_Exit(status);
+}
 
 uint8_t os_kind() { return 2; }
 

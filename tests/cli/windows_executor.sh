@@ -28,4 +28,13 @@ run 0 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvc
   -luser32 -c "call unwinds_to_executor" "$F/coff/win_hello.gnu.obj"
 grep -Eq "unwinds_to_executor returned 1[0-6][0-9] " "$T/out" \
   || fail "the stack walk did not reach the executor: $(cat "$T/out")"
+# A C++ exception thrown three frames down in loaded code and caught there,
+# with MinGW's libstdc++ and libgcc loaded too; the executor then ends
+# cleanly (the static destructors loaded code gave msvcrt's atexit are not run
+# after their pages are gone).
+gcc_dir=$(dirname "$(x86_64-w64-mingw32-g++ -print-libgcc-file-name)")
+run 0 "$OBJLOAD" --executor="$ex" -L"$gcc_dir" -L/usr/x86_64-w64-mingw32/lib -lstdc++ -lmingw32 \
+  -lgcc_eh -lgcc -lmingwex -lmsvcrt -lkernel32 -luser32 -ladvapi32 \
+  -c "call throw_and_catch" "$F/coff/win_cxx_eh.gnu.obj"
+has out "throw_and_catch returned 42"
 echo ok

@@ -63,6 +63,10 @@ int main(int argc, char **argv) {
                          "(it is started by objload --executor=child, not by hand)\n");
     return 2;
   }
-  auto ex = rtlink::make_in_process_executor();
-  return rtlink::protocol::serve(channel, *ex);
+  int status;
+  {
+    auto ex = rtlink::make_in_process_executor();
+    status = rtlink::protocol::serve(channel, *ex);
+  }
+  rtlink::platform::leave_process(status);
 }
