@@ -132,6 +132,13 @@ public:
         return e;
     return Error();
   }
+  // Directories where load_library and imports look for a library given by
+  // name, before the system's own places (AddDllDirectory on Windows); the
+  // whole list each time. Absolute paths.
+  virtual Error set_library_dirs(std::span<const std::string> dirs) {
+    (void)dirs;
+    return Error();
+  }
   // A COFF unit's .pdata: `count` RUNTIME_FUNCTION entries at `table`, their
   // RVAs relative to `base` (RtlAddFunctionTable on Windows, so SEH and C++
   // exceptions unwind through loaded code; nothing to do elsewhere).

@@ -87,6 +87,7 @@ SearchPathHandle Linker::add_search_path(const std::string &dir) {
   EXCLUSIVE;
   SearchPathHandle h = session_->next_search_handle++;
   session_->search_paths.emplace_back(h, dir);
+  session_->library_dirs_changed = true;
   return h;
 }
 Error Linker::remove_search_path(SearchPathHandle handle) {
@@ -95,6 +96,7 @@ Error Linker::remove_search_path(SearchPathHandle handle) {
   for (auto it = paths.begin(); it != paths.end(); ++it)
     if (it->first == handle) {
       paths.erase(it);
+      session_->library_dirs_changed = true;
       return Error::success();
     }
   return make_error("no search path has handle ", handle);

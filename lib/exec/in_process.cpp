@@ -48,6 +48,9 @@ public:
                                         std::optional<uint16_t> ordinal) override {
     return platform::import_symbol(dll, name, ordinal);
   }
+  Error set_library_dirs(std::span<const std::string> dirs) override {
+    return platform::set_library_dirs(dirs);
+  }
   Error register_function_tables(std::span<const FunctionTable> tables) override {
     for (size_t i = 0; i < tables.size(); ++i)
       if (Error e = platform::add_function_table(tables[i].table, tables[i].count, tables[i].base)) {

@@ -50,6 +50,7 @@ enum class Op : uint8_t {
   Quit,
   RegisterFunctionTables,
   DeregisterFunctionTables,
+  SetLibraryDirs,
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

@@ -148,6 +148,13 @@ public:
   Error deregister_eh_frames(std::span<const uint64_t> addrs) override {
     return list(Op::DeregisterEhFrame, addrs, false);
   }
+  Error set_library_dirs(std::span<const std::string> dirs) override {
+    Writer w(Op::SetLibraryDirs);
+    w.u32(uint32_t(dirs.size()));
+    for (const std::string &d : dirs)
+      w.str(d);
+    return status(w);
+  }
   Error register_function_tables(std::span<const FunctionTable> tables) override {
     if (tables.empty())
       return {};

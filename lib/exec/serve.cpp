@@ -32,6 +32,7 @@ const char *op_name(Op op) {
   case Op::Quit: return "quit";
   case Op::RegisterFunctionTables: return "register-function-tables";
   case Op::DeregisterFunctionTables: return "deregister-function-tables";
+  case Op::SetLibraryDirs: return "set-library-dirs";
   }
   return "?";
 }
@@ -244,6 +245,12 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     if (!in.ok())
       break;
     return status(op, ex.register_function_tables(tables));
+  }
+  case Op::SetLibraryDirs: {
+    std::vector<std::string> dirs = read_names(in);
+    if (!in.ok())
+      break;
+    return status(op, ex.set_library_dirs(dirs));
   }
   case Op::DeregisterFunctionTables: {
     uint32_t n = in.u32();

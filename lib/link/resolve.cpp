@@ -61,6 +61,8 @@ Error Session::resolve() {
       batch.push_back(u.get());
   if (batch.empty())
     return Error::success();
+  if (Error e = send_library_dirs())  // imports bind in the executor: DLLs along them
+    return e;
   if (!space.size()) {  // reserved at the first resolve (a remote executor; after a loss)
     auto reserved = AddressSpace::reserve(*executor, options.reserve_size);
     if (!reserved)

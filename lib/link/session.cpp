@@ -389,6 +389,16 @@ Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string 
   return read_file(given);
 }
 
+Error Session::send_library_dirs() {
+  if (!library_dirs_changed)
+    return Error::success();
+  std::vector<std::string> dirs;
+  for (const auto &[handle, dir] : search_paths)
+    dirs.push_back(platform::absolute_path(dir));
+  library_dirs_changed = false;
+  return executor->set_library_dirs(dirs);
+}
+
 bool Session::recover_if_lost() {
   if (!executor->take_loss())
     return false;
@@ -413,6 +423,7 @@ bool Session::recover_if_lost() {
     });
   libraries.clear();
   purge_lookup_cache();
+  library_dirs_changed = !search_paths.empty();  // a fresh executor knows none
   space = AddressSpace();  // reserved again, in a fresh executor, at the next resolve
   if (trace)
     trace("the executor ended; every unit and library loaded into it is gone");
@@ -576,6 +587,8 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
 }
 
 Error Session::load_library(const std::string &given) {
+  if (Error e = send_library_dirs())
+    return e;
   std::string path = given.find('/') == std::string::npos ? given : platform::absolute_path(given);
   for (const auto &l : libraries)
     if (l.path == path)

@@ -201,6 +201,11 @@ public:
   Stats stats;
   std::function<void(const std::string &)> trace;
   uint64_t next_search_handle = 1;
+  // The search paths changed since the executor was told (see send_library_dirs).
+  bool library_dirs_changed = false;
+  // Tells the executor the search paths (absolute), if they changed: before
+  // it loads a library or binds an import.
+  Error send_library_dirs();
   std::vector<std::pair<SearchPathHandle, std::string>> search_paths;
   std::unordered_map<std::string, uint64_t> host_symbols;
   mutable std::shared_mutex lock;  // exclusive for every verb but lookup

@@ -3,6 +3,8 @@
 
 #include <dlfcn.h>
 
+#include <vector>
+
 namespace rtlink::platform {
 
 std::optional<uint64_t> process_symbol(std::string_view name) {
@@ -13,7 +15,20 @@ std::optional<uint64_t> process_symbol(std::string_view name) {
   return reinterpret_cast<uint64_t>(p);
 }
 
+namespace {
+std::vector<std::string> g_library_dirs;
+} // namespace
+
+Error set_library_dirs(std::span<const std::string> dirs) {
+  g_library_dirs.assign(dirs.begin(), dirs.end());
+  return Error::success();
+}
+
 Expected<uint64_t> open_library(const std::string &path) {
+  if (path.find('/') == std::string::npos)
+    for (const std::string &d : g_library_dirs)
+      if (void *h = dlopen((d + "/" + path).c_str(), RTLD_NOW | RTLD_LOCAL))
+        return reinterpret_cast<uint64_t>(h);
   void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *e = dlerror();

@@ -21,6 +21,23 @@ std::wstring widen(const std::string &s) {
 
 } // namespace
 
+namespace {
+std::vector<DLL_DIRECTORY_COOKIE> g_dll_dirs;
+} // namespace
+
+Error set_library_dirs(std::span<const std::string> dirs) {
+  for (DLL_DIRECTORY_COOKIE c : g_dll_dirs)
+    RemoveDllDirectory(c);
+  g_dll_dirs.clear();
+  for (const std::string &d : dirs) {
+    DLL_DIRECTORY_COOKIE c = AddDllDirectory(widen(d).c_str());
+    if (!c)
+      return make_error(d, ": cannot add to the DLL search path (error ", GetLastError(), ")");
+    g_dll_dirs.push_back(c);
+  }
+  return {};
+}
+
 // What the process offers: each loaded module's exports, the program first.
 std::optional<uint64_t> process_symbol(std::string_view name) {
   std::string n(name);

@@ -55,6 +55,9 @@ std::optional<uint64_t> process_symbol(std::string_view name);
 Expected<uint64_t> open_library(const std::string &path);
 Error close_library(uint64_t handle);
 std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name);
+// Where a library given by name is looked for first (AddDllDirectory on
+// Windows; tried as DIR/NAME before dlopen's own search on POSIX).
+Error set_library_dirs(std::span<const std::string> dirs);
 // A DLL's export by name or ordinal (LoadLibrary + GetProcAddress); none on
 // systems without DLLs.
 std::optional<uint64_t> import_symbol(const std::string &dll, std::string_view name,

@@ -28,6 +28,21 @@ run 0 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvc
   -luser32 -c "call unwinds_to_executor" "$F/coff/win_hello.gnu.obj"
 grep -Eq "unwinds_to_executor returned 1[0-6][0-9] " "$T/out" \
   || fail "the stack walk did not reach the executor: $(cat "$T/out")"
+# A DLL of our own, found along objload's -L directory (given to the
+# executor: AddDllDirectory), its import library made by implib-gen.
+: "${IMPLIB_GEN:?}"
+mkdir -p "$T/dlls"
+printf '__declspec(dllexport) int dll_answer(int x) { return x + 40; }\n' > "$T/answer.c"
+x86_64-w64-mingw32-gcc -shared "$T/answer.c" -o "$T/dlls/answer.dll"
+run 0 "$IMPLIB_GEN" --dll "$T/dlls/answer.dll" -o "$T/dlls/libanswer.a"
+printf '__declspec(dllimport) int dll_answer(int);\nint uses_dll(void) { return dll_answer(2); }\n' \
+  > "$T/uses_dll.c"
+x86_64-w64-mingw32-gcc -c "$T/uses_dll.c" -o "$T/uses_dll.obj"
+run 42 "$OBJLOAD" --executor="$ex" -L"$T/dlls" -lanswer --run uses_dll "$T/uses_dll.obj"
+# Without the directory, the executor cannot find answer.dll: the import stays unbound.
+run 2 "$OBJLOAD" --executor="$ex" --run uses_dll "$T/uses_dll.obj" "$T/dlls/libanswer.a"
+has err "cannot bind import dll_answer from answer.dll"
+
 # A C++ exception thrown three frames down in loaded code and caught there,
 # with MinGW's libstdc++ and libgcc loaded too; the executor then ends
 # cleanly (the static destructors loaded code gave msvcrt's atexit are not run
