@@ -5,6 +5,8 @@
 #include "io/reader.hpp"
 #include "platform/platform.hpp"
 
+#include "../common/reader_cases.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -71,41 +73,8 @@ TEST_CASE("pieces of a file, in any order, with their tags; short at the end; ba
   for (std::string backend : kBackends) {
     CAPTURE(backend);
     auto r = reader(backend);
-    uint64_t size = 0;
-    auto h = platform::open_for_reading(path, size);
-    REQUIRE(bool(h));
-    REQUIRE(size == want.size());
-    // 300 reads of 4099 bytes at scattered offsets, the last one past the end.
-    std::vector<std::vector<uint8_t>> bufs(300, std::vector<uint8_t>(4099));
-    std::vector<io::Read> reads;
-    for (uint64_t i = 0; i < bufs.size(); ++i) {
-      uint64_t off = (i * 7919 * 4099) % (size - 4099);
-      if (i == bufs.size() - 1)
-        off = size - 100;
-      reads.push_back({*h, off, 4099, bufs[i].data(), 1000 + i});
-    }
-    reads.push_back({-1, 0, 16, bufs[0].data() + 0, 7});  // a handle that is none
-    REQUIRE_FALSE(r->submit(reads));
-    CHECK(r->in_flight() == reads.size());
-    std::vector<io::Completion> done;
-    REQUIRE_FALSE(r->wait(reads.size(), done));
-    REQUIRE(done.size() == reads.size());
-    std::map<uint64_t, int64_t> by_tag;
-    for (const io::Completion &c : done)
-      CHECK(by_tag.emplace(c.tag, c.result).second);  // one completion per read
-    CHECK(by_tag[7] == -EBADF);
-    for (uint64_t i = 0; i < bufs.size(); ++i) {
-      const io::Read &rd = reads[i];
-      int64_t expect = i == bufs.size() - 1 ? 100 : 4099;
-      REQUIRE(by_tag[1000 + i] == expect);
-      if (i != 0)  // bufs[0] is also the bad read's buffer (never written)
-        CHECK(std::memcmp(bufs[i].data(), want.data() + rd.offset, size_t(expect)) == 0);
-    }
-    // Nothing in flight: waiting returns at once with nothing.
-    done.clear();
-    REQUIRE_FALSE(r->wait(5, done));
-    CHECK(done.empty());
-    platform::close_file(*h);
+    reader_cases::pieces(*r, path, want);
+    reader_cases::whole_file(*r, path, want);
   }
 }
 
