@@ -28,8 +28,7 @@ Expected<std::unique_ptr<AsyncReader>> make_reader(std::string_view backend) {
   if (backend == "threads")
     return platform::make_thread_reader(pool_threads());
   if (backend == "iocp")
-    return make_error("the iocp reader is the Windows build's; this build reads with io_uring, "
-                      "threads or mmap");
+    return platform::make_iocp_reader();
   return make_error("unknown reader ", backend, " (io_uring, threads, iocp, mmap)");
 }
 

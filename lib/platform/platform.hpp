@@ -45,9 +45,9 @@ void close_file(int64_t handle);
 std::string error_text(int64_t negative_errno);
 
 // reader_threads-posix.cpp: the portable reader, `threads` threads of pread
-std::unique_ptr<io::AsyncReader> make_thread_reader(unsigned threads);
-int cancelled_errno();
-// reader_iocp-win32.cpp: an I/O completion port
+// (none in the Windows build: its C++ runtime has no threads)
+Expected<std::unique_ptr<io::AsyncReader>> make_thread_reader(unsigned threads);
+// reader_iocp-win32.cpp: an I/O completion port (reader_iocp-none.cpp elsewhere)
 Expected<std::unique_ptr<io::AsyncReader>> make_iocp_reader();
 // reader_uring-linux.cpp (reader_uring-none.cpp elsewhere)
 Expected<std::unique_ptr<io::AsyncReader>> make_uring_reader(unsigned depth);

@@ -199,6 +199,5 @@ Expected<std::unique_ptr<io::AsyncReader>> make_iocp_reader() {
   return std::unique_ptr<io::AsyncReader>(std::make_unique<IocpReader>(port));
 }
 
-int cancelled_errno() { return ECANCELED; }
 
 } // namespace rtlink::platform

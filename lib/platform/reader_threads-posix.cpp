@@ -114,10 +114,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<io::AsyncReader> make_thread_reader(unsigned threads) {
-  return std::make_unique<ThreadReader>(threads ? threads : 1);
+Expected<std::unique_ptr<io::AsyncReader>> make_thread_reader(unsigned threads) {
+  return std::unique_ptr<io::AsyncReader>(std::make_unique<ThreadReader>(threads ? threads : 1));
 }
 
-int cancelled_errno() { return ECANCELED; }
 
 } // namespace rtlink::platform

@@ -81,7 +81,9 @@ TEST_CASE("pieces of a file, in any order, with their tags; short at the end; ba
 TEST_CASE("threads: a read still queued is cancelled, and its completion still arrives") {
   // One thread, busy reading 192 MiB of /dev/zero: the read queued behind it
   // has not started when it is cancelled.
-  auto r = platform::make_thread_reader(1);
+  auto made = platform::make_thread_reader(1);
+  REQUIRE(bool(made));
+  auto r = std::move(*made);
   int zero = ::open("/dev/zero", O_RDONLY);
   REQUIRE(zero >= 0);
   std::vector<uint8_t> big(192u << 20), small(64, 0xaa);

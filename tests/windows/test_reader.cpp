@@ -4,6 +4,7 @@
 #include <doctest.h>
 
 #include "../common/reader_cases.hpp"
+#include "io/file.hpp"
 
 #include <windows.h>
 
@@ -93,5 +94,36 @@ TEST_CASE("iocp: a handle opened without FILE_FLAG_OVERLAPPED is read through an
   CHECK(std::memcmp(a.data(), want.data() + 5000, 1000) == 0);
   CHECK(std::memcmp(b.data(), want.data() + want.size() - 10, 10) == 0);
   CloseHandle(h);
+  DeleteFileA(path.c_str());
+}
+
+TEST_CASE("the loader's reads on Windows: iocp reads whole files, mmap maps them, threads is not here") {
+  std::vector<uint8_t> want;
+  std::string path = make_file(want);
+  auto c = io::choose_reader("iocp");
+  REQUIRE_MESSAGE(bool(c), c.error().message());
+  CHECK(c->name == "iocp");
+  auto got = io::read_files(*c->reader, {path, path + ".missing"});
+  REQUIRE(got.size() == 2);
+  REQUIRE_MESSAGE(bool(got[0]), got[0].error().message());
+  CHECK(std::vector<uint8_t>((*got[0])->data(), (*got[0])->data() + (*got[0])->size()) == want);
+  REQUIRE_FALSE(got[1]);
+  CHECK(got[1].error().message() == path + ".missing: cannot read: No such file or directory");
+
+  auto mapped = read_file(path);
+  REQUIRE(bool(mapped));
+  CHECK((*mapped)->size() == want.size());
+  CHECK(std::memcmp((*mapped)->data(), want.data(), want.size()) == 0);
+
+  auto threads = io::choose_reader("threads");
+  REQUIRE_FALSE(threads);
+  CHECK(threads.error().message().find("not in the Windows build") != std::string::npos);
+
+  // zstd data is recognised, and refused by name: no libzstd here.
+  const uint8_t zst[] = {0x28, 0xB5, 0x2F, 0xFD, 0, 0, 0, 0};
+  auto z = buffer_contents("x.o.zst", zst);
+  REQUIRE_FALSE(z);
+  CHECK(z.error().message() == "x.o.zst: zstd-compressed, and this build reads no zstd (it has no libzstd)");
+  mapped = {make_error("released")};  // unmapped before the file goes
   DeleteFileA(path.c_str());
 }
