@@ -9,9 +9,13 @@
 
 namespace rtlink::platform {
 
-Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
+namespace {
+
+// Opens a file to read, with `flags` (FILE_FLAG_OVERLAPPED for the reader);
+// its size in `size`.
+Expected<HANDLE> open_read(const std::string &path, DWORD flags, uint64_t &size) {
   HANDLE h = CreateFileA(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED, nullptr);
+                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | flags, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD e = GetLastError();
     return make_error(path, ": cannot read: ",
@@ -25,28 +29,26 @@ Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
     return make_error(path, ": cannot read: its size is unknown");
   }
   size = uint64_t(n.QuadPart);
-  return reinterpret_cast<int64_t>(h);
+  return h;
+}
+
+} // namespace
+
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
+  auto h = open_read(path, FILE_FLAG_OVERLAPPED, size);
+  if (!h)
+    return h.take_error();
+  return reinterpret_cast<int64_t>(*h);
 }
 
 void close_file(int64_t handle) { CloseHandle(reinterpret_cast<HANDLE>(handle)); }
 
 Expected<MappedFile> map_file(const std::string &path, bool) {
-  HANDLE h = CreateFileA(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) {
-    DWORD e = GetLastError();
-    return make_error(path, ": cannot read: ",
-                      e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND
-                          ? "No such file or directory"
-                          : "error " + std::to_string(e));
-  }
-  LARGE_INTEGER n;
   MappedFile f;
-  if (!GetFileSizeEx(h, &n)) {
-    CloseHandle(h);
-    return make_error(path, ": cannot read: its size is unknown");
-  }
-  f.size = uint64_t(n.QuadPart);
+  auto opened = open_read(path, 0, f.size);
+  if (!opened)
+    return opened.take_error();
+  HANDLE h = *opened;
   if (f.size) {
     HANDLE m = CreateFileMappingA(h, nullptr, PAGE_READONLY, 0, 0, nullptr);
     void *p = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : nullptr;
