@@ -7,6 +7,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cctype>
+#include <cstdio>
 
 namespace rtlink::implib {
 namespace {
@@ -191,6 +192,20 @@ std::string import_binding_name(const Module &m, const Export &e, const LibraryO
       n.resize(at);
   }
   return n;
+}
+
+std::string hint_name_entry(const Module &m, const Export &e, const LibraryOptions &opt) {
+  std::string s = le_bytes(import_hint(e), 2) + import_binding_name(m, e, opt);
+  s += '\0';
+  if (s.size() % 2)
+    s += '\0';
+  return s;
+}
+
+std::string stub_member_name(const std::string &label, unsigned n) {
+  char member[32];
+  std::snprintf(member, sizeof member, "_s%05u.o", n);
+  return label + member;
 }
 
 uint16_t import_hint(const Export &e) {

@@ -98,6 +98,12 @@ Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMember
 // not a letter or digit made '_' ("base.dll" -> "base_dll").
 std::string label_of(const std::string &dll_name);
 
+// The .idata$6 entry of an import by name: its hint, the name it binds to,
+// NUL, padded to 2 bytes.
+std::string hint_name_entry(const Module &m, const Export &e, const LibraryOptions &opt);
+// "LABEL_s00012.o": the member of the export numbered `n`.
+std::string stub_member_name(const std::string &label, unsigned n);
+
 // The name an import binds to in the DLL (hint/name table), and its hint.
 std::string import_binding_name(const Module &m, const Export &e, const LibraryOptions &opt);
 uint16_t import_hint(const Export &e);

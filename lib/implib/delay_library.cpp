@@ -16,7 +16,6 @@
 // call has loaded the DLL): it is refused by name.
 #include "implib/coff_object.hpp"
 
-#include <cstdio>
 
 namespace rtlink::implib {
 namespace {
@@ -127,15 +126,10 @@ Error write_delay_library(const Module &m, const LibraryOptions &opt, const std:
     if (e.noname) {
       o.data(i4) = le_bytes((uint64_t(1) << 63) | e.ordinal, 8);
     } else {
-      std::string hn = le_bytes(import_hint(e), 2) + import_binding_name(m, e, opt) + '\0';
-      if (hn.size() % 2)
-        hn += '\0';
-      int i6 = o.section(".idata$6", data_rw | kAlign2, hn);
+      int i6 = o.section(".idata$6", data_rw | kAlign2, hint_name_entry(m, e, opt));
       o.relocate(i4, 0, o.section_symbol(i6), kAmd64Addr32NB);
     }
-    char member[32];
-    std::snprintf(member, sizeof member, "_s%05u.o", n++);
-    members.push_back({label + member, o.bytes()});
+    members.push_back({stub_member_name(label, n++), o.bytes()});
   }
 
   members.push_back({label + "_t.o", tail_object(m.machine, m.dll_name, iname)});

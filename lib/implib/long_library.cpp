@@ -15,7 +15,6 @@
 // inputs give the same library wherever it is written.
 #include "implib/coff_object.hpp"
 
-#include <cstdio>
 
 namespace rtlink::implib {
 namespace {
@@ -38,15 +37,6 @@ Target target_of(Machine m) {
   return {m, 8, kAmd64Addr32NB};
 }
 
-
-// The hint/name entry: a 16-bit hint, the name, NUL, padded to 2 bytes.
-std::string hint_name(uint16_t hint, const std::string &name) {
-  std::string s = le_bytes(hint, 2) + name;
-  s += '\0';
-  if (s.size() % 2)
-    s += '\0';
-  return s;
-}
 
 } // namespace
 
@@ -92,7 +82,7 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
       o.data(i4) = o.data(i5);
     } else {
       int i6 = o.section(".idata$6", data_rw | kAlign2,
-                         hint_name(import_hint(e), import_binding_name(m, e, opt)));
+                         hint_name_entry(m, e, opt));
       uint32_t hn = o.section_symbol(i6);
       o.data(i5) = zeros(t.pointer);
       o.data(i4) = zeros(t.pointer);
@@ -122,9 +112,7 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
     } else if (e.kind == ExportKind::Const) {
       o.symbol(sym, i5, 0, true);  // CONSTANT: the name is the cell itself
     }
-    char member[32];
-    std::snprintf(member, sizeof member, "_s%05u.o", n++);
-    members.push_back({label + member, o.bytes()});
+    members.push_back({stub_member_name(label, n++), o.bytes()});
   }
 
   members.push_back({label + "_t.o", tail_object(m.machine, m.dll_name, iname)});
