@@ -47,10 +47,7 @@ public:
   uint64_t page_size() const override {
     auto *self = const_cast<RemoteExecutor *>(this);
     std::lock_guard<std::mutex> one_at_a_time(self->mu_);
-    if (!alive_)
-      (void)self->start();
-    else if (hello_pending_)
-      (void)self->finish_hello();
+    (void)self->ready();
     return page_;
   }
 
@@ -59,34 +56,17 @@ public:
     w.u64(size).u8(low);
     return address(w);
   }
-  Error release(uint64_t base, uint64_t size) override {
-    Writer w(Op::Release);
-    w.u64(base).u64(size);
-    return status(w);
-  }
-  Error commit(uint64_t addr, uint64_t size) override {
-    Writer w(Op::Commit);
-    w.u64(addr).u64(size);
-    return status(w);
-  }
-  Error decommit(uint64_t addr, uint64_t size) override {
-    Writer w(Op::Decommit);
-    w.u64(addr).u64(size);
-    return status(w);
-  }
+  Error release(uint64_t base, uint64_t size) override { return range(Op::Release, base, size); }
+  Error commit(uint64_t addr, uint64_t size) override { return range(Op::Commit, addr, size); }
+  Error decommit(uint64_t addr, uint64_t size) override { return range(Op::Decommit, addr, size); }
   Error write(uint64_t addr, std::span<const uint8_t> bytes) override {
     // The header, then the bytes straight from the caller's buffer (a block
     // of code and data: megabytes, not copied into the message).
     Writer w(Op::Write);
     w.u64(addr).u32(uint32_t(bytes.size()));
     std::lock_guard<std::mutex> one_at_a_time(mu_);
-    if (!alive_) {
-      if (Error e = start())
-        return e;
-    } else if (hello_pending_) {
-      if (Error e = finish_hello())
-        return e;
-    }
+    if (Error e = ready())
+      return e;
     std::vector<uint8_t> &head = w.finish();
     uint32_t total = uint32_t(head.size() - 4 + bytes.size());
     std::memcpy(head.data(), &total, 4);
@@ -230,6 +210,15 @@ public:
   }
 
 private:
+  // A running executor whose handshake has been read (under mu_).
+  Error ready() {
+    if (!alive_)
+      return start();
+    if (hello_pending_)
+      return finish_hello();
+    return {};
+  }
+
   Error start() {
     if (Error e = begin())
       return e;
@@ -294,13 +283,8 @@ private:
   // a call runs.
   Expected<std::vector<uint8_t>> request(Writer &w, bool running_code = false) {
     std::lock_guard<std::mutex> one_at_a_time(mu_);
-    if (!alive_) {
-      if (Error e = start())
-        return e;
-    } else if (hello_pending_) {
-      if (Error e = finish_hello())
-        return e;
-    }
+    if (Error e = ready())
+      return e;
     return exchange(w, running_code);
   }
 
@@ -367,6 +351,11 @@ private:
     if (!in.ok())
       return make_error("the executor sent a short reply");
     return a;
+  }
+  Error range(Op op, uint64_t addr, uint64_t size) {
+    Writer w(op);
+    w.u64(addr).u64(size);
+    return status(w);
   }
   Error list(Op op, std::span<const uint64_t> values, bool running_code) {
     if (values.empty())

@@ -113,15 +113,13 @@ Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms) 
   return Child{*pid, fd};
 }
 
-Expected<int64_t> channel_connect(const std::string &host_port) {
-  size_t colon = host_port.rfind(':');
-  if (colon == std::string::npos)
-    return make_error("--connect wants HOST:PORT, not ", host_port);
+Expected<int64_t> channel_connect(const std::string &ipv4, uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(std::atoi(host_port.c_str() + colon + 1)));
-  if (inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &a.sin_addr) != 1)
-    return make_error("--connect: not an IPv4 address: ", host_port.substr(0, colon));
+  a.sin_port = htons(port);
+  if (inet_pton(AF_INET, ipv4.c_str(), &a.sin_addr) != 1)
+    return make_error("--connect: not an IPv4 address: ", ipv4);
+  const std::string host_port = ipv4 + ":" + std::to_string(port);
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0 || connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
     int err = errno;

@@ -18,18 +18,16 @@ Expected<Child> spawn_and_accept(std::vector<std::string>, int) {
   return make_error("starting an executor from a Windows controller is not supported");
 }
 
-Expected<int64_t> channel_connect(const std::string &host_port) {
+Expected<int64_t> channel_connect(const std::string &ipv4, uint16_t port) {
   WSADATA wsa;
   if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
     return make_error("cannot start Winsock");
-  size_t colon = host_port.rfind(':');
-  if (colon == std::string::npos)
-    return make_error("--connect wants HOST:PORT, not ", host_port);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(std::atoi(host_port.c_str() + colon + 1)));
-  if (inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &a.sin_addr) != 1)
-    return make_error("--connect: not an IPv4 address: ", host_port.substr(0, colon));
+  a.sin_port = htons(port);
+  if (inet_pton(AF_INET, ipv4.c_str(), &a.sin_addr) != 1)
+    return make_error("--connect: not an IPv4 address: ", ipv4);
+  const std::string host_port = ipv4 + ":" + std::to_string(port);
   SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   if (s == INVALID_SOCKET || connect(s, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
     int err = WSAGetLastError();

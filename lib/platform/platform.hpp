@@ -83,7 +83,7 @@ Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int chil
 // argv + "--connect=127.0.0.1:PORT", which it must connect to within `timeout_ms`
 // (for executors that cannot inherit a descriptor: a Windows program under wine).
 Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms);
-Expected<int64_t> channel_connect(const std::string &host_port);
+Expected<int64_t> channel_connect(const std::string &ipv4, uint16_t port);
 Error channel_send(int64_t ch, std::span<const uint8_t> bytes);
 Error channel_recv(int64_t ch, uint8_t *buf, size_t size);  // all `size` bytes
 void channel_close(int64_t ch);

@@ -46,7 +46,15 @@ int main(int argc, char **argv) {
     if (a.rfind("--fd=", 0) == 0) {
       channel = std::atoll(a.c_str() + 5);
     } else if (a.rfind("--connect=", 0) == 0) {
-      auto c = rtlink::platform::channel_connect(a.substr(10));
+      std::string host_port = a.substr(10);
+      size_t colon = host_port.rfind(':');
+      int port = colon == std::string::npos ? 0 : std::atoi(host_port.c_str() + colon + 1);
+      if (port <= 0 || port > 65535) {
+        std::fprintf(stderr, "objload-executor: --connect wants HOST:PORT, not %s\n",
+                     host_port.c_str());
+        return 2;
+      }
+      auto c = rtlink::platform::channel_connect(host_port.substr(0, colon), uint16_t(port));
       if (!c) {
         std::fprintf(stderr, "objload-executor: %s\n", c.error().message().c_str());
         return 2;
