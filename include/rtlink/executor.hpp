@@ -58,6 +58,14 @@ public:
   virtual uint8_t *direct_view(uint64_t addr) { (void)addr; return nullptr; }
   // A hint: these committed pages are about to be written.
   virtual void prefault(uint64_t addr, uint64_t size) { (void)addr, (void)size; }
+  // Maps `size` bytes of a file at `offset` (both page multiples) over
+  // committed pages at `addr`, copy-on-write: what is written there stays in
+  // this process. The link cache maps a cached block's bytes this way; an
+  // executor that cannot says so, and the bytes are written instead.
+  virtual Error map_file(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset) {
+    (void)addr, (void)size, (void)offset;
+    return make_error(path, ": this executor does not map files");
+  }
   // Never writable and executable at once: ReadExecute drops write access.
   virtual Error protect(uint64_t addr, uint64_t size, Protection prot) = 0;
 

@@ -52,6 +52,18 @@ struct LinkerOptions {
   // when io_uring is refused (old kernel, seccomp) the pool reads instead,
   // and the trace says so.
   std::string io;
+  // A directory for the link cache (created if missing; empty: no cache). A
+  // first resolve looks there for the result of an identical earlier link —
+  // the same inputs byte for byte, loaded in the same order, the same
+  // libraries, host symbol names, options, executor and rtlink version — and
+  // reuses it: its bytes are placed, rebased, bound to this process's
+  // symbols, and its initializers run. Otherwise it links and stores the
+  // result there. An entry that is cut short, corrupt or no longer fits is
+  // ignored with a warning; several processes may share the directory.
+  std::string cache_dir;
+  // Where warnings go (an ignored cache entry, a cache that cannot be
+  // written); stderr, prefixed "rtlink: warning: ", when not set.
+  std::function<void(const std::string &)> warning;
 };
 
 // What a file is, told by its content, never by its name.
@@ -69,6 +81,9 @@ struct Stats {
   uint64_t edges_applied = 0;
   uint64_t got_cells = 0, stubs = 0;
   uint64_t bytes_mapped = 0;     // memory committed for loaded code and data
+  // The link cache (LinkerOptions::cache_dir): resolves served from it, not
+  // found there, stored there, and entries found but ignored (see warning).
+  uint64_t cache_hits = 0, cache_misses = 0, cache_stores = 0, cache_rejected = 0;
 };
 
 struct UnitInfo {

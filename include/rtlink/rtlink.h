@@ -42,6 +42,12 @@ rtl_linker *rtl_linker_new(void);
  * with rtl_call_int. A fault there fails the call with how the executor
  * ended; what was loaded is gone, and the next call starts a fresh one. */
 rtl_linker *rtl_linker_new_remote(const char *executor_command);
+/* A linker like rtl_linker_new's that keeps the result of its first link in
+ * the directory `cache_dir` (made if missing) and reuses it when the same
+ * files, byte for byte, are linked again (see LinkerOptions::cache_dir in
+ * rtlink/linker.hpp). An entry that cannot be used is reported on stderr,
+ * "rtlink: warning: ...", and the link is done in full. */
+rtl_linker *rtl_linker_new_cached(const char *cache_dir);
 /* Unloads everything (finalizers run) and frees the linker. NULL is allowed. */
 void rtl_linker_free(rtl_linker *l);
 

@@ -69,6 +69,21 @@ rtl_linker *new_linker(rtlink::LinkerOptions options) {
 
 rtl_linker *rtl_linker_new(void) { return new_linker({}); }
 
+rtl_linker *rtl_linker_new_cached(const char *cache_dir) {
+  if (!cache_dir || !*cache_dir) {
+    creation_error = "rtl_linker_new_cached: no cache directory";
+    return nullptr;
+  }
+  try {
+    rtlink::LinkerOptions o;
+    o.cache_dir = cache_dir;
+    return new_linker(std::move(o));
+  } catch (...) {
+    creation_error = "out of memory";
+    return nullptr;
+  }
+}
+
 rtl_linker *rtl_linker_new_remote(const char *executor_command) {
   try {
     std::vector<std::string> argv =

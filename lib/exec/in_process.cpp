@@ -31,6 +31,9 @@ public:
   }
   uint8_t *direct_view(uint64_t addr) override { return reinterpret_cast<uint8_t *>(addr); }
   void prefault(uint64_t addr, uint64_t size) override { platform::prefault(addr, size); }
+  Error map_file(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset) override {
+    return platform::map_file_at(addr, size, path, offset);
+  }
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     return platform::protect(addr, size, prot);
   }

@@ -16,6 +16,7 @@ struct MappedData final : FileData {
   ~MappedData() override { platform::unmap_file(file); }
   const uint8_t *data() const override { return file.data; }
   size_t size() const override { return file.size; }
+  FileIdentity identity() const override { return file.identity; }
 };
 
 struct OwnedData final : FileData {

@@ -19,24 +19,45 @@ Expected<AddressSpace> AddressSpace::reserve(Executor &ex, uint64_t size) {
 
 Expected<Allocation> AddressSpace::allocate(Executor &ex, uint64_t size) {
   size = (size + page_ - 1) & ~(page_ - 1);
-  for (auto it = free_.begin(); it != free_.end(); ++it) {
-    if (it->second < size)
-      continue;
-    Allocation a{it->first, size};
-    uint64_t rest = it->second - size;
-    free_.erase(it);
-    if (rest)
-      free_.emplace(a.base + size, rest);
-    if (Error e = ex.commit(a.base, a.size)) {
-      insert_free(a);
-      return e;
-    }
-    in_use_ += size;
-    return a;
-  }
+  for (auto it = free_.begin(); it != free_.end(); ++it)
+    if (it->second >= size)
+      return take(ex, it, it->first, size);
   return make_error("out of reserved address space: need ", format_bytes(size), ", ",
                     format_bytes(size_ - in_use_), " of ", format_bytes(size_),
                     " free (in pieces); a larger LinkerOptions::reserve_size helps");
+}
+
+Expected<Allocation> AddressSpace::allocate_at(Executor &ex, uint64_t offset, uint64_t size) {
+  size = (size + page_ - 1) & ~(page_ - 1);
+  if (offset % page_ == 0 && offset <= size_ && size <= size_ - offset) {
+    const uint64_t base = base_ + offset;
+    auto it = free_.upper_bound(base);
+    if (it != free_.begin()) {
+      --it;
+      if (base + size <= it->first + it->second)
+        return take(ex, it, base, size);
+    }
+  }
+  return make_error("the pages at +", hex(offset), " (", format_bytes(size),
+                    ") of the reserved range are not free");
+}
+
+// Takes [base, base + size) out of the free run `run`, which holds it, and commits it.
+Expected<Allocation> AddressSpace::take(Executor &ex, std::map<uint64_t, uint64_t>::iterator run,
+                                        uint64_t base, uint64_t size) {
+  const uint64_t run_base = run->first, run_end = run->first + run->second;
+  free_.erase(run);
+  if (base > run_base)
+    free_.emplace(run_base, base - run_base);
+  if (base + size < run_end)
+    free_.emplace(base + size, run_end - base - size);
+  Allocation a{base, size};
+  if (Error e = ex.commit(a.base, a.size)) {
+    insert_free(a);
+    return e;
+  }
+  in_use_ += size;
+  return a;
 }
 
 Error AddressSpace::free(Executor &ex, Allocation a) {

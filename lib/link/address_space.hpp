@@ -30,11 +30,16 @@ public:
 
   // Committed, readable and writable, zero-filled.
   Expected<Allocation> allocate(Executor &ex, uint64_t size);
+  // The same, at `offset` from the base (a cached link's blocks go back where
+  // they were); an error if those pages are not free.
+  Expected<Allocation> allocate_at(Executor &ex, uint64_t offset, uint64_t size);
   Error free(Executor &ex, Allocation a);
   uint64_t in_use() const { return in_use_; }
 
 private:
   void insert_free(Allocation a);
+  Expected<Allocation> take(Executor &ex, std::map<uint64_t, uint64_t>::iterator run,
+                            uint64_t base, uint64_t size);
   uint64_t base_ = 0, size_ = 0, page_ = 4096, in_use_ = 0;
   std::map<uint64_t, uint64_t> free_;  // base → size, coalesced
 };

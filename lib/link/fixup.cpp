@@ -73,6 +73,9 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
       for (size_t c = 0; c < u->got_symbols.size(); ++c) {
         uint64_t v = u->addr[u->got_symbols[c]];
         std::memcpy(image + (u->got_base - base) + c * 8, &v, 8);
+        if (recording)
+          record_fixup(*u, u->got_symbols[c], EdgeKind::Abs64, v, 0, u->got_base + c * 8,
+                       u->got_base, 0, 0);
       }
       for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
         uint32_t j = u->stub_symbols[k];
@@ -104,21 +107,31 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
             target_section(*u, e.target, f.SB, f.SI);
           if (x86_64::Overflow o = x86_64::apply(e.kind, sec_bytes + e.offset, f))
             return Error(range_error(*this, *u, i, e, f, o));
+          if (recording)
+            record_fixup(*u, e.target, e.kind, f.S, f.A, f.P, f.GOT, f.SB, f.SI);
         }
         stats.edges_applied += s.edges.size();
       }
       collect_init_fini(*u, image, base);
     }
+    if (recording)
+      record_block(*b, image);
     if (!staging.empty())
       if (Error e = executor->write(base, staging))
         return e;
-    const uint64_t page = executor->page_size();
-    for (const Segment *seg : {&b->text, &b->rodata, &b->data})
-      if (seg->size)
-        if (Error e = executor->protect(base + seg->offset, (seg->size + page - 1) & ~(page - 1),
-                                        seg->prot))
-          return e;
+    if (Error e = protect_block(*b))
+      return e;
   }
+  return Error::success();
+}
+
+Error Session::protect_block(const Block &b) {
+  const uint64_t page = executor->page_size();
+  for (const Segment *seg : {&b.text, &b.rodata, &b.data})
+    if (seg->size)
+      if (Error e = executor->protect(b.mem.base + seg->offset,
+                                      (seg->size + page - 1) & ~(page - 1), seg->prot))
+        return e;
   return Error::success();
 }
 

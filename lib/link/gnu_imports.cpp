@@ -112,7 +112,7 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
 
     // Rebind the cell.
     Symbol imp;
-    imp.name = lu.strings.emplace_back(name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
+    imp.name = lu.keep(name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
     imp.is_import = true;
     imp.binding = Binding::Global;
     lu.symbols.push_back(imp);

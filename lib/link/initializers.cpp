@@ -58,14 +58,23 @@ void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base) {
     u.finalizers.push_back(it->fn);
 }
 
-Error Session::run_initializers(const std::vector<Unit *> &batch) {
+std::vector<Unit::InitEntry> Session::initializer_order(const std::vector<Unit *> &batch) const {
   std::vector<Unit::InitEntry> all;
-  for (Unit *u : batch) {
+  for (Unit *u : batch)
     all.insert(all.end(), u->init_entries.begin(), u->init_entries.end());
-    u->init_entries.clear();
-  }
   std::stable_sort(all.begin(), all.end(), run_order);
-  // Runs of the same calling convention, in order.
+  return all;
+}
+
+Error Session::run_initializers(const std::vector<Unit *> &batch) {
+  std::vector<Unit::InitEntry> all = initializer_order(batch);
+  for (Unit *u : batch)
+    u->init_entries.clear();
+  return run_in_order(all);
+}
+
+// Runs of the same calling convention, one request each, in order.
+Error Session::run_in_order(const std::vector<Unit::InitEntry> &all) {
   for (size_t i = 0; i < all.size();) {
     std::vector<uint64_t> fns;
     CallConv conv = all[i].conv;

@@ -55,6 +55,7 @@ std::vector<SymbolInfo> Session::symbol_list() const {
 }
 
 std::vector<UndefinedInfo> Session::undefined_list() {
+  index_archives();
   std::vector<UndefinedInfo> out;
   auto find = [&](std::string_view n) {
     return std::find_if(out.begin(), out.end(), [&](const UndefinedInfo &i) { return i.name == n; });

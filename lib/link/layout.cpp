@@ -5,9 +5,10 @@
 // pulls from an archive share one (unload takes an archive's members all at
 // once). A block has three segments, each protected once:
 //   text   (read-execute): per unit, its code sections, then its jump stubs
-//   rodata (read-only):    per unit, read-only data, .eh_frame + a zero
-//                          terminator, GOT cells, its __dso_handle slot,
-//                          then .data.rel.ro (written by fixups)
+//   rodata (read-only):    per unit, read-only data and .eh_frame + a zero
+//                          terminator; then every unit's GOT cells and
+//                          __dso_handle slot, side by side (the pages fixups
+//                          write stay few); then each unit's .data.rel.ro
 //   data   (read-write):   per unit, data, zero fill (.bss), COMMON symbols
 // Within a unit, sections whose name is a C identifier stay together, so
 // __start_NAME and __stop_NAME bracket all of them.
@@ -133,14 +134,18 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
       p.eh_end = cur;
       cur += 4;  // the zero length word that ends .eh_frame for the unwinder
     }
-    cur = align_to(cur, 8);
-    p.got = cur;
+  }
+  // Every unit's GOT cells side by side: the pages fixups write are few.
+  cur = align_to(cur, 8);
+  for (size_t k = 0; k < group.size(); ++k) {
+    plans[k].got = cur;
     cur += group[k]->got_symbols.size() * 8;
     initialised = std::max(initialised, cur);
-    p.dso = cur;
+    plans[k].dso = cur;
     cur += 8;
-    place(k, [&](const Section &s) { return s.perm == Perm::RelRO && not_eh(s); });
   }
+  for (size_t k = 0; k < group.size(); ++k)
+    place(k, [&](const Section &s) { return s.perm == Perm::RelRO && not_eh(s); });
   block->rodata.size = cur - block->rodata.offset;
   cur = align_to(cur, page);
 

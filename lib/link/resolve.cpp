@@ -5,6 +5,7 @@
 // unit of the batch is bound by name first, laid out next, and only then are
 // addresses computed and fixups applied, so rts.o may call base.o which calls
 // back into rts.o whatever order they were loaded in.
+#include "link/cache.hpp"
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "platform/platform.hpp"
@@ -69,12 +70,28 @@ Error Session::resolve() {
       return reserved.take_error();
     space = *reserved;
   }
+  // The link cache: a first resolve is served from it, or recorded for it.
+  std::string cache_key_text;
+  if (!options.cache_dir.empty()) {
+    {
+      PhaseTimer t{stats.resolve, options.measure_memory};
+      cache_key_text = cache_key();
+    }
+    if (!cache_key_text.empty()) {
+      Error init;
+      if (restore_from_cache(cache_key_text, init))
+        return init;
+      recording = std::make_unique<cache::Recording>();
+    }
+  }
+  index_archives();
   const size_t units_before = units.size();
   const size_t takeovers_before = takeovers.size();
 
   // Undo everything this call did: pulled members go (and give back any
   // COMDAT copy they took over), the rest forget.
   auto rollback = [&](Error e) {
+    recording.reset();
     free_blocks(batch);
     for (Unit *u : batch)
       u->clear_link_state();
@@ -169,6 +186,8 @@ Error Session::resolve() {
   for (Unit *u : batch)
     u->ready = true;
   takeovers.clear();  // nothing to undo any more
+  if (recording)
+    store_in_cache(cache_key_text);
   if (trace)
     for (Unit *u : batch)
       trace("resolved " + u->lu.name + " into " + hex(u->block->mem.base) + ".." +
@@ -234,7 +253,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         if (!calls_only)
           continue;
         Symbol imp;
-        imp.name = lu.strings.emplace_back("__imp_" + std::string(s.name));
+        imp.name = lu.keep("__imp_" + std::string(s.name));
         imp.binding = Binding::Global;
         via.emplace_back(j, uint32_t(lu.symbols.size()));
         lu.symbols.push_back(imp);

@@ -5,6 +5,7 @@
 // (rollback to a checkpoint), so a failed call leaves the session as it was.
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
+#include "link/cache.hpp"
 #include "io/file.hpp"
 #include "object/detect.hpp"
 #include "object/parse.hpp"
@@ -417,10 +418,7 @@ bool Session::recover_if_lost() {
   units.clear();
   blocks.clear();
   archives = std::move(kept);
-  for (uint32_t i = 0; i < archives.size(); ++i)
-    (void)archives[i]->reader->for_each_symbol([&](std::string_view name, uint32_t m) {
-      lazy.try_emplace(name, LazyMember{i, m});
-    });
+  lazy_indexed = 0;  // indexed again when needed
   libraries.clear();
   purge_lookup_cache();
   library_dirs_changed = !search_paths.empty();  // a fresh executor knows none
@@ -443,6 +441,7 @@ void Session::rollback(const Checkpoint &cp) {
     std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive >= cp.archives; });
     archives.pop_back();
   }
+  lazy_indexed = std::min(lazy_indexed, archives.size());
 }
 
 Error Session::load(const std::string &given) {
@@ -571,19 +570,24 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
   auto la = std::make_unique<LoadedArchive>();
   la->reader = std::move(*reader);
   la->pulled.assign(la->reader->member_count(), nullptr);
-  uint32_t index = uint32_t(archives.size());
-  // Index the symbol table; commit only if all of it is sound.
-  std::vector<std::pair<std::string_view, uint32_t>> entries;
-  if (Error e = la->reader->for_each_symbol(
-          [&](std::string_view name, uint32_t m) { entries.emplace_back(name, m); }))
+  // The symbol table is checked now; index_archives() indexes it when needed.
+  size_t symbols = 0;
+  if (Error e = la->reader->for_each_symbol([&](std::string_view, uint32_t) { ++symbols; }))
     return e;
-  for (auto &[name, m] : entries)
-    lazy.try_emplace(name, LazyMember{index, m});  // the first archive to define a name wins
   archives.push_back(std::move(la));
   if (trace)
     trace("loaded archive " + given + " (" + std::to_string(archives.back()->reader->member_count()) +
-          " members, " + std::to_string(entries.size()) + " symbols)");
+          " members, " + std::to_string(symbols) + " symbols)");
   return Error::success();
+}
+
+void Session::index_archives() {
+  for (; lazy_indexed < archives.size(); ++lazy_indexed)
+    if (const auto &a = archives[lazy_indexed])
+      (void)a->reader->for_each_symbol([&](std::string_view name, uint32_t m) {
+        // the first archive to define a name wins
+        lazy.try_emplace(name, LazyMember{uint32_t(lazy_indexed), m});
+      });
 }
 
 Error Session::load_library(const std::string &given) {
@@ -605,6 +609,7 @@ Error Session::load_library(const std::string &given) {
 
 // A unit of undefined references only: the next resolve pulls their members.
 Error Session::require(std::string_view name) {
+  index_archives();
   auto lz = lazy.find(name);
   if (lz == lazy.end() || !archives[lz->second.archive])
     return make_error("no loaded archive offers ", quote(name));
@@ -613,7 +618,7 @@ Error Session::require(std::string_view name) {
   LinkUnit lu;
   lu.name = "<required " + std::string(name) + ">";
   Symbol s;
-  s.name = lu.strings.emplace_back(name);
+  s.name = lu.keep(std::string(name));
   s.binding = Binding::Global;
   lu.symbols = {Symbol{}, s};
   auto u = add_unit(std::move(lu), "<required " + std::string(name) + ">", -1, 0);
@@ -776,6 +781,10 @@ void Session::prefetch_externals(const std::vector<Unit *> &batch) {
           names.emplace_back(s.name);
     }
   }
+  prefetch_names(std::move(names));
+}
+
+void Session::prefetch_names(std::vector<std::string> names) {
   if (names.empty())
     return;
   auto keep = [&](std::vector<std::optional<uint64_t>> found, uint64_t library) {

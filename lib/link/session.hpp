@@ -15,6 +15,8 @@
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
 //   inspect.cpp      what is loaded, defined and still needed (for tools)
 //   address_space.cpp the reserved range and its page allocator
+//   cache.cpp        the link cache: the key, recording, storing, restoring
+//                    (cache.hpp and cache_entry.cpp: entries and their files)
 #pragma once
 
 #include "io/reader.hpp"
@@ -36,6 +38,9 @@
 namespace rtlink {
 
 struct Unit;
+namespace cache {
+struct Recording;
+}
 
 // Where a symbol's address comes from once resolve() has bound it.
 struct Target {
@@ -216,7 +221,12 @@ public:
   std::vector<LoadedLibrary> libraries;
   std::unordered_map<std::string_view, GlobalEntry, NameHash> globals;
   std::unordered_map<std::string_view, Unit *, NameHash> comdats;
+  // Which archive member defines a name (the first archive to offer it
+  // wins). Filled at the first verb that needs it, not at load: a resolve
+  // served by the link cache never does.
   std::unordered_map<std::string_view, LazyMember, NameHash> lazy;
+  size_t lazy_indexed = 0;  // archives[0, lazy_indexed) are in `lazy`
+  void index_archives();
 
   // What COMDAT LARGEST takeovers changed in earlier units, so a failed
   // resolve can put it back (see add_unit).
@@ -253,6 +263,8 @@ public:
   // for every name the batch references and nothing loaded defines; the
   // answers go into the lookup cache that lookup_external reads.
   void prefetch_externals(const std::vector<Unit *> &batch);
+  // The same for these names (not looked up yet, not registered host symbols).
+  void prefetch_names(std::vector<std::string> names);
   // An import symbol "dll!name": a registered host symbol, or the executor's DLLs.
   std::optional<uint64_t> lookup_import(std::string_view key);
   bool wants_archive_member(const Symbol &s) const;                    // resolve.cpp
@@ -269,6 +281,27 @@ public:
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
   Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
+  std::vector<Unit::InitEntry> initializer_order(const std::vector<Unit *> &batch) const;
+  Error run_in_order(const std::vector<Unit::InitEntry> &entries);
+  Error protect_block(const Block &b);                          // fixup.cpp
+
+  // --- cache.cpp: the link cache (LinkerOptions::cache_dir) ---
+  // What identifies this link: every input, option and version that
+  // changes its result. Empty when the cache does not apply (not a first
+  // resolve).
+  std::string cache_key();
+  // Serves the batch from the cache: true if it did (the batch's units are
+  // replaced by the cached ones, resolved, initializers run into `init`).
+  // An entry that cannot be used is reported through warn() and left alone.
+  bool restore_from_cache(const std::string &key, Error &init);
+  void store_in_cache(const std::string &key);
+  // Called by apply_fixups while `recording` is set: a fixup of unit u whose
+  // target is its symbol j, or a GOT cell holding j's address (kind Abs64).
+  void record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S, int64_t A,
+                    uint64_t P, uint64_t GOT, uint64_t SB, uint16_t SI);
+  void record_block(const Block &b, const uint8_t *image);
+  std::unique_ptr<cache::Recording> recording;
+  void warn(const std::string &message) const;
   Error undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const; // diagnostics.cpp
 
 private:

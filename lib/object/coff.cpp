@@ -138,7 +138,7 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
                                   (*sec)->PointerToRawData,
                               (*sec)->SizeOfRawData);
         for (std::string &opt : drectve_options(text)) {
-          std::string_view o = u.strings.emplace_back(std::move(opt));
+          std::string_view o = u.keep(std::move(opt));
           if (o.size() < 2 || (o[0] != '-' && o[0] != '/'))
             continue;
           std::string_view body = o.substr(1);

@@ -110,11 +110,11 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
   u.add_section(".idata$5", zero, 8, Perm::RelRO);
 
   Symbol imp;
-  imp.name = u.strings.emplace_back("__imp_" + std::string(symbol));
+  imp.name = u.keep("__imp_" + std::string(symbol));
   imp.section = 0;
   imp.binding = Binding::Global;
   Symbol target;
-  target.name = u.strings.emplace_back(std::move(key));
+  target.name = u.keep(std::move(key));
   target.is_import = true;
   target.binding = Binding::Global;
   u.symbols = {Symbol{}, imp, target};

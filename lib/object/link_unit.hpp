@@ -10,9 +10,10 @@
 #pragma once
 
 #include "object/edge_kind.hpp"
+#include "support/file_identity.hpp"
 
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,6 +29,9 @@ struct FileData {
   virtual size_t size() const = 0;
   // Decoded from a compressed file: the file itself is not these bytes.
   virtual bool decompressed() const { return false; }
+  // A mapped file's device, inode, size and times (unknown otherwise): the
+  // link cache trusts a hash it made of these bytes while they stay the same.
+  virtual FileIdentity identity() const { return {}; }
 };
 
 enum class Perm : uint8_t { Read, ReadWrite, ReadExecute, RelRO /* written by fixups, then read-only */ };
@@ -124,10 +128,12 @@ struct LinkUnit {
   // for TO), /DEFAULTLIB and -export: as given.
   std::vector<std::pair<std::string_view, std::string_view>> alternate_names;
   std::vector<std::string_view> default_libs, exports, aligncomm;
-  std::deque<std::string> strings;  // names made by the front end, stable
+  std::forward_list<std::string> strings;  // names made here (see keep), stable
   // Names the native relocation type in messages.
   std::string (*relocation_name)(uint16_t native) = nullptr;
 
+  // A name made after parsing, kept as long as the unit.
+  std::string_view keep(std::string name) { return strings.emplace_front(std::move(name)); }
   // Bytes the unit keeps, for sections made or rewritten after parsing.
   const uint8_t *own(std::span<const uint8_t> bytes);
   // A section made here (import cells and stubs, the linker's own code).

@@ -13,8 +13,9 @@ namespace rtlink::platform {
 
 namespace {
 
-// Opens a regular file for reading; its size in `size`.
-Expected<int> open_regular(const std::string &path, uint64_t &size) {
+// Opens a regular file for reading; its size in `size`, and what identifies
+// it in `id` if asked for.
+Expected<int> open_regular(const std::string &path, uint64_t &size, FileIdentity *id = nullptr) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return make_error(path, ": cannot read: ", std::strerror(errno));
@@ -30,6 +31,10 @@ Expected<int> open_regular(const std::string &path, uint64_t &size) {
                       S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
   }
   size = uint64_t(st.st_size);
+  if (id)
+    *id = {uint64_t(st.st_dev), uint64_t(st.st_ino), size,
+           int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+           int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
   return fd;
 }
 
@@ -48,7 +53,7 @@ std::string error_text(int64_t negative_errno) { return std::strerror(int(-negat
 
 Expected<MappedFile> map_file(const std::string &path, bool prefault) {
   MappedFile f;
-  auto opened = open_regular(path, f.size);
+  auto opened = open_regular(path, f.size, &f.identity);
   if (!opened)
     return opened.take_error();
   int fd = *opened;
@@ -71,6 +76,25 @@ Expected<MappedFile> map_file(const std::string &path, bool prefault) {
 void unmap_file(const MappedFile &f) {
   if (f.data)
     munmap(const_cast<uint8_t *>(f.data), f.size);
+}
+
+Error map_file_at(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset) {
+  uint64_t file_size = 0;
+  auto opened = open_regular(path, file_size);
+  if (!opened)
+    return opened.take_error();
+  if (offset > file_size || size > file_size - offset) {
+    close(*opened);
+    return make_error(path, ": ", size, " bytes at offset ", offset, " run past its end");
+  }
+  void *p = mmap(reinterpret_cast<void *>(addr), size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_FIXED, *opened, off_t(offset));
+  int err = errno;
+  close(*opened);
+  if (p == MAP_FAILED)
+    return make_error(path, ": cannot map at 0x", std::hex, addr, std::dec, ": ",
+                      std::strerror(err));
+  return Error::success();
 }
 
 } // namespace rtlink::platform

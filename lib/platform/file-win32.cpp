@@ -69,6 +69,10 @@ void unmap_file(const MappedFile &f) {
     UnmapViewOfFile(f.data);
 }
 
+Error map_file_at(uint64_t, uint64_t, const std::string &path, uint64_t) {
+  return make_error(path, ": mapping a file over reserved pages is not done on Windows");
+}
+
 std::string error_text(int64_t negative_errno) { return std::strerror(int(-negative_errno)); }
 
 } // namespace rtlink::platform

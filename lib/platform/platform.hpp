@@ -3,6 +3,7 @@
 // includes an OS header.
 #pragma once
 
+#include "support/file_identity.hpp"
 #include <rtlink/error.hpp>
 #include <rtlink/executor.hpp>
 
@@ -35,9 +36,13 @@ void prefault(uint64_t addr, uint64_t size);
 struct MappedFile {
   const uint8_t *data = nullptr;
   uint64_t size = 0;
+  FileIdentity identity;
 };
 Expected<MappedFile> map_file(const std::string &path, bool prefault);
 void unmap_file(const MappedFile &f);
+// Maps `size` bytes of the file at `offset` (page aligned) over the pages at
+// `addr`, private copy-on-write, readable and writable. Not on Windows.
+Error map_file_at(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset);
 // A regular file opened for the AsyncReader (a descriptor); its size in `size`.
 Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size);
 void close_file(int64_t handle);

@@ -19,6 +19,14 @@ inline std::string hex(uint64_t v) {
   return std::string(p, buf + sizeof buf);
 }
 
+// Exactly `width` hex digits, no prefix: "00ff" for (255, 4).
+inline std::string hex_digits(uint64_t v, int width) {
+  std::string s(size_t(width), '0');
+  for (int i = width - 1; i >= 0 && v; --i, v >>= 4)
+    s[size_t(i)] = "0123456789abcdef"[v & 15];
+  return s;
+}
+
 inline std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // "1.25 ms", "3.0 MiB"

@@ -21,4 +21,14 @@ run 0 "$T/remote_host" "$RTLINK_BUILD/tools/objload-executor/objload-executor" "
 has out "remote_host: rts_main() = 42"
 has out "remote_host: boom: executor terminated by signal 11 (SIGSEGV) while running boom"
 has out "remote_host: good_answer() = 42, in a fresh executor"
+# A cached linker from C: the second run restores the first one's link.
+# shellcheck disable=SC2046
+cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/tests/cli/cached_host.c" \
+  $(pkg-config --cflags --libs rtlink) -o "$T/cached_host" || fail "cached_host does not build"
+for round in 1 2; do
+  run 0 "$T/cached_host" "$T/cache" "$F"
+  has out "cached_host: rts_main() = 42"
+  has out "cached_host: rtl_linker_new_cached: no cache directory"
+done
+[ "$(ls "$T/cache"/*.rtlc | wc -l)" = 1 ] || fail "one cache entry expected"
 echo ok

@@ -22,7 +22,7 @@ namespace {
 
 const char kUsage[] =
     "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--executor=WHERE] [--io=READER]\n"
-    "               [--run SYMBOL [-- ARGS...]] FILE...\n"
+    "               [--cache DIR] [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
     "Loads relocatable objects, static archives and shared libraries into this process,\n"
@@ -48,6 +48,11 @@ const char kUsage[] =
     "                   (e.g. \"/usr/lib/wine/wine64 objload-executor.exe\")\n"
     "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
     "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
+    "  --cache DIR      keep the result of the first link in DIR (created if missing), and\n"
+    "                   reuse it when the same files (byte for byte, in the same order),\n"
+    "                   libraries and options are linked again: the code is placed and\n"
+    "                   bound to this process without parsing or linking anything; a\n"
+    "                   damaged entry is ignored with a warning\n"
     "  -c COMMANDS      run these commands (separated by ';') after loading FILE..., then exit\n"
     "  --json           print each command's result as one JSON object per line\n"
     "  -h, --help       print this help\n"
@@ -96,6 +101,10 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
                (unsigned long long)s.units_loaded, (unsigned long long)s.members_pulled,
                (unsigned long long)s.edges_applied, (unsigned long long)s.got_cells,
                (unsigned long long)s.stubs, format_bytes(s.bytes_mapped).c_str());
+  if (s.cache_hits + s.cache_misses)
+    std::fprintf(stderr, "objload: link cache: %llu hit, %llu missed (%llu ignored), %llu stored\n",
+                 (unsigned long long)s.cache_hits, (unsigned long long)s.cache_misses,
+                 (unsigned long long)s.cache_rejected, (unsigned long long)s.cache_stores);
 }
 
 } // namespace
@@ -108,7 +117,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
-  std::string run, commands, io, executor = "in-process";
+  std::string run, commands, io, cache, executor = "in-process";
   bool stats = false, trace = false, json = false, have_commands = false;
 
   for (int i = 1; i < argc; ++i) {
@@ -137,6 +146,11 @@ int main(int argc, char **argv) {
       if (!v || !*v)
         return usage_error("--io needs a reader: io_uring, threads or mmap");
       io = v;
+    } else if (a == "--cache" || a.rfind("--cache=", 0) == 0) {
+      const char *v = value("--cache");
+      if (!v || !*v)
+        return usage_error("--cache needs a directory");
+      cache = v;
     } else if (a == "--stats") {
       stats = true;
     } else if (a == "--trace") {
@@ -183,6 +197,7 @@ int main(int argc, char **argv) {
   rtlink::LinkerOptions options;
   options.measure_memory = stats;
   options.io = io;
+  options.cache_dir = cache;
   if (executor == "child") {
     options.executor = rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3});
       } else if (executor != "in-process") {

@@ -1,0 +1,283 @@
+// The link cache: a second identical link is restored from it; a changed
+// input misses; a damaged entry is ignored with a warning; cached units
+// behave as linked ones (lookups, later links against them, unload).
+#include "helpers.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace {
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/rtlink-cache-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  return tmpl;
+}
+
+std::vector<std::string> entries(const std::string &dir) {
+  std::vector<std::string> out;
+  for (const auto &e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".rtlc")
+      out.push_back(e.path().string());
+  return out;
+}
+
+void write_bytes(const std::string &path, const std::vector<uint8_t> &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
+  REQUIRE(out.good());
+}
+
+struct Cached {
+  std::unique_ptr<rtlink::Linker> linker;
+  std::vector<std::string> warnings;
+};
+
+// A linker with the cache in `dir`; its warnings are kept.
+std::unique_ptr<Cached> cached_linker(const std::string &dir) {
+  auto c = std::make_unique<Cached>();
+  rtlink::LinkerOptions o;
+  o.cache_dir = dir;
+  Cached *p = c.get();
+  o.warning = [p](const std::string &w) { p->warnings.push_back(w); };
+  c->linker = new_linker(std::move(o));
+  return c;
+}
+
+} // namespace
+
+TEST_CASE("a second identical link is restored from the cache and runs the same") {
+  const std::string dir = temp_dir();
+  auto first = cached_linker(dir);
+  load_all(*first->linker, {"rts.o", "base.o"});
+  CHECK(first->linker->stats().cache_misses == 1);
+  CHECK(first->linker->stats().cache_stores == 1);
+  CHECK(call(*first->linker, "rts_main") == 42);
+  REQUIRE(entries(dir).size() == 1);
+
+  // The first linker stays: the second's range lies elsewhere, so what it
+  // restores is rebased.
+  auto second = cached_linker(dir);
+  load_all(*second->linker, {"rts.o", "base.o"});
+  const rtlink::Stats &s = second->linker->stats();
+  CHECK(s.cache_hits == 1);
+  CHECK(s.cache_stores == 0);
+  CHECK(s.members_pulled == 0);
+  CHECK(s.edges_applied == 0);  // nothing was linked: it was all restored
+  CHECK(second->warnings.empty());
+  if (!test_executor())  // each executor process has a range of its own
+    CHECK(*second->linker->lookup("rts_main") != *first->linker->lookup("rts_main"));
+  CHECK(call(*second->linker, "rts_main") == 42);
+  CHECK(call(*second->linker, "rts_main") == 42);
+
+  // The units are the same, and what they depend on.
+  auto units = second->linker->units();
+  REQUIRE(units.size() == 2);
+  CHECK(units[0].name == fixture("rts.o"));
+  CHECK(units[0].resolved);
+  CHECK(units[0].depends_on == std::vector<std::string>{fixture("base.o")});
+  CHECK(units[1].depends_on == std::vector<std::string>{fixture("rts.o")});
+  auto info = second->linker->describe("base_runSparks");
+  REQUIRE(bool(info));
+  CHECK(info->defined_by == fixture("base.o"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the sqlite job is restored from the cache: archive members, libc bindings") {
+  const std::string dir = temp_dir();
+  for (int round = 0; round < 2; ++round) {
+    auto c = cached_linker(dir);
+    load_all(*c->linker, {"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"});
+    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    CHECK(c->warnings.empty());
+    auto r = c->linker->call_main("main", {"q"});
+    REQUIRE_MESSAGE(bool(r), r.error().message());
+    CHECK(*r == 42);
+    // A member is named as when it was pulled.
+    auto info = c->linker->describe("sqlite3_open");
+    REQUIRE(bool(info));
+    CHECK(info->defined_by.find("libsqlite3.a(") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("initializers run at restore and finalizers at unload, in order" * doctest::test_suite("in-process")) {
+  static std::vector<int> events;
+  struct Record {
+    static void event(int e) { events.push_back(e); }
+  };
+  const std::string dir = temp_dir();
+  for (int round = 0; round < 2; ++round) {
+    events.clear();
+    auto c = cached_linker(dir);
+    REQUIRE(!c->linker->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&Record::event)));
+    load_all(*c->linker, {"initfini.o"});
+    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    CHECK(events == std::vector<int>{101, 200, 1000, 2001, 2002});
+    events.clear();
+    REQUIRE(!c->linker->unload(fixture("initfini.o")));
+    CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a C++ exception is caught in restored code (its .eh_frame is registered)") {
+  const std::string dir = temp_dir();
+  for (int round = 0; round < 2; ++round) {
+    auto c = cached_linker(dir);
+    load_all(*c->linker, {"cxx_eh.o"});
+    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    CHECK(call(*c->linker, "cxx_throw_catch") == 42);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every relocation type comes out the same when restored") {
+  const std::string dir = temp_dir();
+  for (int round = 0; round < 2; ++round) {
+    auto c = cached_linker(dir);
+    load_all(*c->linker, {"relocs.o", "relocs_check.o"});
+    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    CHECK(call(*c->linker, "check_relocs") == 0);
+    CHECK(call(*c->linker, "fn_call_host") == 42);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("any change to an input is a miss; the same bytes with a new time are a hit") {
+  const std::string dir = temp_dir(), work = temp_dir();
+  const std::string rts = work + "/rts.o", base = work + "/base.o";
+  std::vector<uint8_t> rts_bytes = read_bytes(fixture("rts.o"));
+  write_bytes(rts, rts_bytes);
+  write_bytes(base, read_bytes(fixture("base.o")));
+  auto link = [&] {
+    auto c = cached_linker(dir);
+    REQUIRE(!c->linker->load(rts));
+    REQUIRE(!c->linker->load(base));
+    rtlink::Error e = c->linker->resolve();
+    REQUIRE_MESSAGE(!e, e.message());
+    CHECK(call(*c->linker, "rts_main") == 42);
+    return c->linker->stats();
+  };
+  CHECK(link().cache_stores == 1);
+  CHECK(link().cache_hits == 1);
+
+  // Rewritten with the same bytes: a new inode and times, the same contents.
+  std::filesystem::remove(rts);
+  write_bytes(rts, rts_bytes);
+  CHECK(link().cache_hits == 1);
+
+  // One byte of the symbol table's names changed (a local's): a miss.
+  auto changed = rts_bytes;
+  auto at = std::search(changed.begin(), changed.end(), std::begin("rts.c"), std::end("rts.c") - 1);
+  REQUIRE(at != changed.end());
+  *at = 'R';
+  write_bytes(rts, changed);
+  rtlink::Stats s = link();
+  CHECK(s.cache_hits == 0);
+  CHECK(s.cache_stores == 1);
+  CHECK(entries(dir).size() == 2);
+
+  // Loaded in the other order: another link, another entry.
+  auto c = cached_linker(dir);
+  REQUIRE(!c->linker->load(base));
+  REQUIRE(!c->linker->load(rts));
+  REQUIRE(!c->linker->resolve());
+  CHECK(c->linker->stats().cache_hits == 0);
+  CHECK(entries(dir).size() == 3);
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(work);
+}
+
+TEST_CASE("a damaged entry is ignored with a warning, and the link is done in full") {
+  const std::string dir = temp_dir();
+  {
+    auto c = cached_linker(dir);
+    load_all(*c->linker, {"rts.o", "base.o"});
+  }
+  REQUIRE(entries(dir).size() == 1);
+  const std::string entry = entries(dir)[0];
+  const std::vector<uint8_t> good = read_bytes(entry);
+
+  struct Damage {
+    const char *what;
+    std::vector<uint8_t> bytes;
+    const char *says;
+  };
+  std::vector<Damage> cases;
+  cases.push_back({"cut short", std::vector<uint8_t>(good.begin(), good.begin() + 40), "cut short"});
+  cases.push_back({"cut in its blocks", std::vector<uint8_t>(good.begin(), good.end() - 100),
+                   "past the end"});
+  auto flipped = good;
+  flipped[100] ^= 0x40;  // in the metadata
+  cases.push_back({"a flipped bit in the metadata", flipped, "checksum"});
+  flipped = good;
+  flipped[good.size() - 4096 + 10] ^= 1;  // in the last block's bytes
+  cases.push_back({"a flipped bit in the code", flipped, "checksum"});
+  cases.push_back({"empty", {}, "cut short"});
+
+  for (const Damage &d : cases) {
+    CAPTURE(d.what);
+    write_bytes(entry, d.bytes);
+    auto c = cached_linker(dir);
+    load_all(*c->linker, {"rts.o", "base.o"});
+    CHECK(c->linker->stats().cache_hits == 0);
+    CHECK(c->linker->stats().cache_rejected == 1);
+    REQUIRE(c->warnings.size() == 1);
+    CHECK(c->warnings[0].find(entry) != std::string::npos);
+    CHECK(c->warnings[0].find(d.says) != std::string::npos);
+    CHECK(call(*c->linker, "rts_main") == 42);
+    // The full link wrote the entry again, whole: the next link uses it.
+    CHECK(c->linker->stats().cache_stores == 1);
+    auto next = cached_linker(dir);
+    load_all(*next->linker, {"rts.o", "base.o"});
+    CHECK(next->linker->stats().cache_hits == 1);
+    CHECK(next->warnings.empty());
+    CHECK(call(*next->linker, "rts_main") == 42);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("restored units are linked against later, pulled from again, and unloaded") {
+  const std::string dir = temp_dir();
+  const std::string sqlite = "/usr/lib/x86_64-linux-gnu/libsqlite3.a";
+  for (int round = 0; round < 2; ++round) {
+    auto c = cached_linker(dir);
+    rtlink::Linker &l = *c->linker;
+    load_all(l, {"q.o", sqlite});
+    CHECK(l.stats().cache_hits == uint64_t(round));
+    const uint64_t pulled = l.stats().members_pulled;
+    // A later object binds to a restored member; the member is not pulled again.
+    REQUIRE(!l.load(fixture("uses_sqlite.o")));
+    rtlink::Error e = l.resolve();
+    REQUIRE_MESSAGE(!e, e.message());
+    CHECK(l.stats().members_pulled == pulled);
+    CHECK(call(l, "sqlite_version") == 3040001);
+    // A name no restored member defines: its member is pulled from the archive.
+    REQUIRE(!l.require("sqlite3changegroup_add"));
+    e = l.resolve();
+    REQUIRE_MESSAGE(!e, e.message());
+    CHECK(l.stats().members_pulled == pulled + 1);
+    CHECK(bool(l.lookup("sqlite3changegroup_add")));
+    // The archive is held by what references it.
+    rtlink::Error refused = l.unload(sqlite);
+    REQUIRE(refused);
+    CHECK(refused.message().find("still references") != std::string::npos);
+    REQUIRE(!l.unload(std::vector<std::string>{fixture("uses_sqlite.o"), fixture("q.o"), sqlite}));
+    CHECK(l.symbols().empty());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a cache directory that cannot be written is a warning, not an error") {
+  auto c = cached_linker("/proc/rtlink-no-such-dir");
+  load_all(*c->linker, {"rts.o", "base.o"});
+  CHECK(call(*c->linker, "rts_main") == 42);
+  CHECK(c->linker->stats().cache_stores == 0);
+  REQUIRE(!c->warnings.empty());
+  CHECK(c->warnings[0].find("/proc/rtlink-no-such-dir") != std::string::npos);
+}
