@@ -81,6 +81,9 @@ struct Stats {
   uint64_t edges_applied = 0;
   uint64_t got_cells = 0, stubs = 0;
   uint64_t bytes_mapped = 0;     // memory committed for loaded code and data
+  // Bytes read through the reader (LinkerOptions::io other than mmap): files
+  // whole, archives as far as their index and the members pulled.
+  uint64_t bytes_read = 0;
   // The link cache (LinkerOptions::cache_dir): resolves served from it, not
   // found there, stored there, and entries found but ignored (see warning).
   uint64_t cache_hits = 0, cache_misses = 0, cache_stores = 0, cache_rejected = 0;

@@ -2,17 +2,19 @@
 #include "io/reader.hpp"
 
 #include "io/file.hpp"
+#include "io/partial.hpp"
 #include "io/zstd.hpp"
 #include "platform/platform.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cstdlib>
 #include <thread>
 
 namespace rtlink::io {
 namespace {
 
-constexpr uint32_t kChunk = 8u << 20;  // one read; a larger file is read in parallel pieces
+constexpr uint64_t kHead = 64u << 10;  // what is read of an input before its kind is known
 constexpr unsigned kRingDepth = 64;
 
 unsigned pool_threads() {
@@ -66,80 +68,68 @@ Expected<ReaderChoice> choose_reader(std::string_view requested) {
   return c;
 }
 
+namespace {
+
+// Reads what `wanted` asks of each file opened, in one batch; what a file
+// then holds is its result (decompressed if it is zstd data).
 std::vector<Expected<std::shared_ptr<const FileData>>>
-read_files(AsyncReader &reader, const std::vector<std::string> &paths) {
-  struct File {
-    int64_t handle = -1;
-    std::shared_ptr<FileData> data;
-    uint8_t *bytes = nullptr;
-    uint64_t size = 0;
-    Error error;
-  };
-  struct Piece {
-    size_t file;
-    uint32_t length;
-  };
-  std::vector<File> files(paths.size());
-  std::vector<Piece> pieces;
-  std::vector<Read> reads;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    File &f = files[i];
-    auto h = platform::open_for_reading(paths[i], f.size);
-    if (!h) {
-      f.error = h.take_error();
-      continue;
-    }
-    f.handle = *h;
-    f.data = owned_bytes(f.size, f.bytes);
-    for (uint64_t at = 0; at < f.size; at += kChunk) {
-      uint32_t len = static_cast<uint32_t>(std::min<uint64_t>(kChunk, f.size - at));
-      reads.push_back({f.handle, at, len, f.bytes + at, pieces.size()});
-      pieces.push_back({i, len});
-    }
+read_parts(AsyncReader &reader, const std::vector<std::string> &paths,
+           const std::function<uint64_t(const PartialFile &)> &head,
+           const std::function<bool(const PartialFile &)> &whole, uint64_t &bytes_read) {
+  std::vector<Expected<std::shared_ptr<PartialFile>>> files;
+  std::vector<PartialFile::Want> wants;
+  for (const std::string &p : paths) {
+    files.push_back(PartialFile::open(p));
+    if (files.back())
+      wants.push_back({files.back()->get(), 0, head(**files.back())});
   }
-  Error submitted = reader.submit(reads);
-  std::vector<Completion> done;
-  if (!submitted)
-    submitted = reader.wait(reads.size(), done);
-  if (submitted && reader.in_flight()) {
-    // Reads may still write into the buffers: stop them and take their
-    // completions before the buffers go.
-    for (const Read &r : reads)
-      reader.cancel(r.tag);
-    if (reader.wait(reader.in_flight(), done))
-      for (File &f : files)  // they cannot be taken back: never free what may be written
-        new std::shared_ptr<FileData>(f.data);
-  }
-  for (const Completion &c : done) {
-    File &f = files[pieces[c.tag].file];
-    if (f.error)
-      continue;
-    if (c.result < 0)
-      f.error = make_error(paths[pieces[c.tag].file], ": cannot read: ",
-                           platform::error_text(c.result));
-    else if (uint64_t(c.result) < pieces[c.tag].length)
-      f.error = make_error(paths[pieces[c.tag].file],
-                           ": cannot read: the file became shorter while it was read");
+  Error failed = PartialFile::fetch(reader, wants);
+  if (!failed) {
+    wants.clear();
+    for (auto &f : files)
+      if (f && whole(**f))
+        wants.push_back({f->get(), 0, (*f)->size()});
+    failed = PartialFile::fetch(reader, wants);
   }
   std::vector<Expected<std::shared_ptr<const FileData>>> out;
   out.reserve(files.size());
+  for (auto &f : files)
+    if (f)
+      bytes_read += (*f)->bytes_read();
   for (size_t i = 0; i < files.size(); ++i) {
-    File &f = files[i];
-    if (f.handle >= 0)
-      platform::close_file(f.handle);
-    if (submitted && !f.error)
-      f.error = make_error(paths[i], ": cannot read: ", submitted.message());
-    if (f.error) {
-      out.emplace_back(std::move(f.error));
-      continue;
+    if (!files[i]) {
+      out.emplace_back(files[i].take_error());
+    } else if (failed) {
+      out.emplace_back(make_error(failed.message()));
+    } else if (PartialFile &f = **files[i]; f.complete() && is_zstd(bytes_of(f))) {
+      out.push_back(decompress_zstd(paths[i], bytes_of(f)));
+    } else {
+      out.emplace_back(std::shared_ptr<const FileData>(std::move(*files[i])));
     }
-    std::span<const uint8_t> bytes(f.bytes, f.size);
-    if (is_zstd(bytes))
-      out.push_back(decompress_zstd(paths[i], bytes));
-    else
-      out.emplace_back(std::shared_ptr<const FileData>(std::move(f.data)));
   }
   return out;
+}
+
+bool is_archive(const PartialFile &f) {
+  static const char magic[] = "!<arch>\n";
+  return f.size() >= 8 && std::equal(magic, magic + 8, f.data());
+}
+
+} // namespace
+
+std::vector<Expected<std::shared_ptr<const FileData>>>
+read_files(AsyncReader &reader, const std::vector<std::string> &paths) {
+  uint64_t bytes_read = 0;
+  return read_parts(
+      reader, paths, [](const PartialFile &f) { return f.size(); },
+      [](const PartialFile &) { return false; }, bytes_read);
+}
+
+std::vector<Expected<std::shared_ptr<const FileData>>>
+read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read) {
+  return read_parts(
+      reader, paths, [](const PartialFile &) { return kHead; },
+      [](const PartialFile &f) { return !is_archive(f); }, bytes_read);
 }
 
 } // namespace rtlink::io

@@ -13,6 +13,7 @@
 #include "link/cache.hpp"
 #include "arch/x86_64.hpp"
 #include "io/file.hpp"
+#include "io/partial.hpp"
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "platform/platform.hpp"
@@ -96,11 +97,24 @@ std::string Session::cache_key() {
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  auto contents = [&](const std::string &path, const FileData &f) {
+  bool unreadable = false;
+  auto contents = [&](const std::string &path, const FileData &f) -> std::string {
     const FileIdentity id = f.identity();
     auto it = known.find(path);
     if (id.known() && it != known.end() && it->second.identity == id)
       return it->second.hash;
+    // An archive read in parts is read whole to be hashed.
+    if (auto *partial = dynamic_cast<const io::PartialFile *>(&f); partial && !partial->complete()) {
+      const uint64_t before = partial->bytes_read();
+      Error e = partial->fetch_all(*reader);
+      stats.bytes_read += partial->bytes_read() - before;
+      if (e) {
+        if (trace)
+          trace("not cached: " + e.message());
+        unreadable = true;
+        return {};
+      }
+    }
     std::string h = content_hash(f);
     if (id.known() && now - std::max(id.changed_ns, id.modified_ns) > 2'000'000'000) {
       known[path] = {id, h};
@@ -129,6 +143,8 @@ std::string Session::cache_key() {
   for (const auto &u : units)
     k += "object " + u->path + " " + u->lu.name + " " + std::to_string(u->lu.file->size()) + " " +
          contents(u->path, *u->lu.file) + "\n";
+  if (unreadable)
+    return {};
   if (learned) {
     if (known.size() > 10000)
       known.clear();  // a memo, not a record: start again

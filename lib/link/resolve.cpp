@@ -6,6 +6,7 @@
 // addresses computed and fixups applied, so rts.o may call base.o which calls
 // back into rts.o whatever order they were loaded in.
 #include "link/cache.hpp"
+#include "io/partial.hpp"
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
 #include "platform/platform.hpp"
@@ -53,6 +54,50 @@ bool Session::wants_archive_member(const Symbol &s) const {
   if (s.binding == Binding::Weak && s.alias != kNoAlias && s.search_archives)
     return it == globals.end() || it->second.strength <= 1;
   return false;
+}
+
+// An archive member for the name; for __imp_X, one that defines X (rtlink
+// then makes the cell); for a COFF X, one that has only __imp_X (a data
+// import: bind then says how X must be declared, or stubs a call through it).
+std::optional<LazyMember> Session::member_for(const Unit &u, const Symbol &s) const {
+  auto lz = lazy.find(s.name);
+  if (lz == lazy.end() && starts_with(s.name, "__imp_"))
+    lz = lazy.find(s.name.substr(6));
+  if (lz == lazy.end() && u.lu.format == Format::COFF)
+    lz = lazy.find("__imp_" + std::string(s.name));
+  if (lz == lazy.end())
+    return std::nullopt;
+  return lz->second;
+}
+
+Error Session::read_members_for(std::span<Unit *const> round) {
+  if (!reader)
+    return Error::success();
+  std::vector<io::PartialFile::Want> wants;
+  std::vector<const io::PartialFile *> files;
+  for (const Unit *u : round)
+    for (const Symbol &s : u->lu.symbols) {
+      if (!wants_archive_member(s))
+        continue;
+      std::optional<LazyMember> lz = member_for(*u, s);
+      if (!lz || !archives[lz->archive] || archives[lz->archive]->pulled[lz->member])
+        continue;
+      const LoadedArchive &a = *archives[lz->archive];
+      if (!a.partial)
+        continue;
+      std::span<const uint8_t> b = a.reader->member(lz->member).bytes;
+      wants.push_back({a.partial.get(), uint64_t(b.data() - a.partial->data()), b.size()});
+      if (std::find(files.begin(), files.end(), a.partial.get()) == files.end())
+        files.push_back(a.partial.get());
+    }
+  uint64_t before = 0;
+  for (const io::PartialFile *f : files)
+    before += f->bytes_read();
+  Error e = io::PartialFile::fetch(*reader, wants);
+  for (const io::PartialFile *f : files)
+    stats.bytes_read += f->bytes_read();
+  stats.bytes_read -= before;
+  return e;
 }
 
 Error Session::resolve() {
@@ -106,22 +151,21 @@ Error Session::resolve() {
     // 1. Pull archive members until no undefined name is left that an
     //    archive's symbol table offers (a fixpoint over the worklist).
     PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse};
-    for (size_t i = 0; i < batch.size(); ++i) {
+    for (size_t i = 0, round_end = 0; i < batch.size(); ++i) {
+      // Each round (the units the previous one added): the members they
+      // would pull are read together, for archives read in parts.
+      if (i == round_end) {
+        round_end = batch.size();
+        if (Error e = read_members_for(std::span<Unit *const>(batch).subspan(i)))
+          return rollback(std::move(e));
+      }
       Unit *u = batch[i];
       for (size_t j = 0; j < u->lu.symbols.size(); ++j) {
         const Symbol &s = u->lu.symbols[j];
         if (!wants_archive_member(s))
           continue;
-        // An archive member for the name; for __imp_X, one that defines X
-        // (rtlink then makes the cell).
-        auto lz = lazy.find(s.name);
-        if (lz == lazy.end() && starts_with(s.name, "__imp_"))
-          lz = lazy.find(s.name.substr(6));
-        // For X, a member that has only __imp_X (a data import): bind
-        // then says how X must be declared, or stubs a call through it.
-        if (lz == lazy.end() && u->lu.format == Format::COFF)
-          lz = lazy.find("__imp_" + std::string(s.name));
-        if (lz == lazy.end()) {
+        std::optional<LazyMember> lz = member_for(*u, s);
+        if (!lz) {
           if (is_runtime_symbol(s.name) && !globals.count(s.name)) {
             auto rt = add_runtime_unit();
             if (!rt)
@@ -130,10 +174,10 @@ Error Session::resolve() {
           }
           continue;
         }
-        if (archives[lz->second.archive]->pulled[lz->second.member])
+        if (archives[lz->archive]->pulled[lz->member])
           continue;
         std::string name(s.name);  // pulling may take over COMDATs of this unit
-        auto pulled = pull_member(lz->second.archive, lz->second.member);
+        auto pulled = pull_member(lz->archive, lz->member);
         if (!pulled)
           return rollback(make_error(pulled.error().message(), "\n>>> pulled in for ", name,
                                      ", referenced by ", u->lu.name));

@@ -7,6 +7,7 @@
 #include "link/session.hpp"
 #include "link/cache.hpp"
 #include "io/file.hpp"
+#include "io/partial.hpp"
 #include "object/detect.hpp"
 #include "object/parse.hpp"
 #include "platform/platform.hpp"
@@ -361,6 +362,15 @@ void Session::remove_unit(Unit *u) {
 
 Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
   LoadedArchive &ar = *archives[a];
+  if (ar.partial) {
+    std::span<const uint8_t> b = ar.reader->member(m).bytes;
+    const uint64_t at = uint64_t(b.data() - ar.partial->data()), before = ar.partial->bytes_read();
+    io::PartialFile::Want w{ar.partial.get(), at, b.size()};
+    Error e = io::PartialFile::fetch(*reader, {&w, 1});
+    stats.bytes_read += ar.partial->bytes_read() - before;
+    if (e)
+      return make_error(ar.reader->member_display_name(m), ": ", e.message());
+  }
   auto data = std::make_shared<MemberData>();
   data->reader = ar.reader;
   data->bytes = ar.reader->member(m).bytes;
@@ -386,7 +396,7 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
 Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string &given) {
   PhaseTimer t{stats.read, options.measure_memory};
   if (reader)
-    return std::move(io::read_files(*reader, {given}).front());
+    return std::move(io::read_inputs(*reader, {given}, stats.bytes_read).front());
   return read_file(given);
 }
 
@@ -458,7 +468,7 @@ Error Session::load(const std::vector<std::string> &paths) {
   {
     PhaseTimer t{stats.read, options.measure_memory};
     if (reader) {
-      files = io::read_files(*reader, paths);
+      files = io::read_inputs(*reader, paths, stats.bytes_read);
     } else {
       for (const std::string &p : paths)
         files.push_back(read_file(p));
@@ -564,11 +574,23 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
     if (a && a->reader->path() == path)
       return make_error(given, ": already loaded");
   PhaseTimer t{stats.parse, options.measure_memory};
+  // Read in parts: its index now, its members as a resolve pulls them.
+  auto partial = std::dynamic_pointer_cast<const io::PartialFile>(file);
+  if (partial && partial->complete())
+    partial.reset();
+  if (partial) {
+    const uint64_t before = partial->bytes_read();
+    Error e = fetch_archive_index(*this->reader, *partial);
+    stats.bytes_read += partial->bytes_read() - before;
+    if (e)
+      return e;
+  }
   auto reader = ArchiveReader::open(path, std::move(file));
   if (!reader)
     return reader.take_error();
   auto la = std::make_unique<LoadedArchive>();
   la->reader = std::move(*reader);
+  la->partial = std::move(partial);
   la->pulled.assign(la->reader->member_count(), nullptr);
   // The symbol table is checked now; index_archives() indexes it when needed.
   size_t symbols = 0;

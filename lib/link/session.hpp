@@ -41,6 +41,9 @@ struct Unit;
 namespace cache {
 struct Recording;
 }
+namespace io {
+class PartialFile;
+}
 
 // Where a symbol's address comes from once resolve() has bound it.
 struct Target {
@@ -133,6 +136,8 @@ struct Unit {
 struct LoadedArchive {
   std::shared_ptr<ArchiveReader> reader;
   std::vector<Unit *> pulled;  // per member
+  // Read through the AsyncReader in parts: members are read as they are pulled.
+  std::shared_ptr<const io::PartialFile> partial;
 };
 
 struct LoadedLibrary {
@@ -249,6 +254,12 @@ public:
   void link_global(Unit *u, uint32_t j);
   void unlink_global(Unit *u, uint32_t j);
   Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
+  // The archive member that would define what `s` (of `u`) needs, if one does.
+  std::optional<LazyMember> member_for(const Unit &u, const Symbol &s) const;
+  // Reads, in one batch, the members of archives read in parts that these
+  // units' references would pull (resolve's rounds; pull_member reads any
+  // other one it needs on its own).
+  Error read_members_for(std::span<Unit *const> units);
   std::string describe_def(const GlobalDef &d) const;
 
   // --- session.cpp: symbols from outside the range, cached ---

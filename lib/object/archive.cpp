@@ -7,11 +7,14 @@
 // symbol, never a read past the end of the file.
 #include "object/archive.hpp"
 #include "object/elf.hpp"
+#include "io/partial.hpp"
 #include "support/format.hpp"
 
 #include <llvm/Object/Archive.h>
 #include <llvm/Support/Endian.h>
 
+#include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 namespace rtlink {
@@ -37,7 +40,7 @@ Expected<std::unique_ptr<ArchiveReader>> ArchiveReader::open(std::string path,
     return fail("AIX big archives are not supported");
 
   std::unique_ptr<ArchiveReader> r(new ArchiveReader());
-  r->path_ = std::move(path);
+  r->path_ = path;  // `fail` still names it
   r->file_ = std::move(file);
   r->impl_ = std::make_unique<Impl>();
   r->impl_->archive = std::move(*ar);
@@ -133,6 +136,134 @@ Error ArchiveReader::for_each_symbol(
   // A member that is not an ELF object is reported if it is ever pulled in.
   for (uint32_t m = 0; m < members_.size(); ++m)
     for_each_defined_global(members_[m].bytes, false, [&](std::string_view n) { fn(n, m); });
+  return Error::success();
+}
+
+namespace {
+
+constexpr uint64_t kHeaderSize = 60;
+
+// The member size a header at `at` gives (decimal, space padded), if sound.
+std::optional<uint64_t> header_size(const uint8_t *p, uint64_t at) {
+  if (p[at + 58] != '`' || p[at + 59] != '\n')
+    return std::nullopt;
+  uint64_t v = 0;
+  bool digits = false;
+  for (uint64_t i = at + 48; i < at + 58 && p[i] != ' '; ++i) {
+    if (p[i] < '0' || p[i] > '9')
+      return std::nullopt;
+    v = v * 10 + uint64_t(p[i] - '0');
+    digits = true;
+  }
+  return digits ? std::optional<uint64_t>(v) : std::nullopt;
+}
+
+bool name_is(const uint8_t *p, uint64_t at, std::string_view n) {
+  return std::string_view(reinterpret_cast<const char *>(p + at), n.size()) == n;
+}
+
+} // namespace
+
+Error fetch_archive_index(io::AsyncReader &reader, const io::PartialFile &file) {
+  using Want = io::PartialFile::Want;
+  const uint8_t *p = file.data();
+  const uint64_t n = file.size();
+  auto whole = [&] { return file.fetch_all(reader); };
+  auto fetch = [&](std::vector<Want> w) { return io::PartialFile::fetch(reader, w); };
+  if (n < 8 || !file.has(0, 8))
+    if (Error e = fetch({{&file, 0, 8}}))
+      return e;
+  if (n < 8 + kHeaderSize || !name_is(p, 0, "!<arch>\n"))
+    return whole();
+  // The name of the member whose header is at `at`, and where its contents start.
+  auto member_name = [&](uint64_t at, uint64_t size, std::string_view &name,
+                         uint64_t &contents) -> Error {
+    name = std::string_view(reinterpret_cast<const char *>(p + at), 16);
+    contents = at + kHeaderSize;
+    if (name.substr(0, 3) == "#1/") {  // BSD: the name follows the header
+      uint64_t len = 0;
+      for (char c : name.substr(3))
+        if (c >= '0' && c <= '9')
+          len = len * 10 + uint64_t(c - '0');
+      if (len > size)
+        return make_error("bad name");
+      if (Error e = fetch({{&file, contents, len}}))
+        return e;
+      name = std::string_view(reinterpret_cast<const char *>(p + contents), len);
+      contents += len;
+    }
+    return Error::success();
+  };
+  auto is_table = [](std::string_view name) {
+    return name.substr(0, 2) == "/ " || name.substr(0, 3) == "// " || name.substr(0, 7) == "/SYM64/" ||
+           name.substr(0, 9) == "__.SYMDEF" || name.substr(0, 13) == "/<ECSYMBOLS>/";
+  };
+
+  // 1. The symbol table, first; the member headers it names, in one batch.
+  if (Error e = fetch({{&file, 8, kHeaderSize}}))
+    return e;
+  auto size = header_size(p, 8);
+  std::string_view name;
+  uint64_t contents = 0;
+  if (!size || member_name(8, *size, name, contents) || !is_table(name) ||
+      *size > n - 8 - kHeaderSize)
+    return whole();  // no symbol table: its members' symbols are read from them
+  const uint64_t table_end = 8 + kHeaderSize + *size;
+  if (Error e = fetch({{&file, contents, table_end - contents}}))
+    return e;
+  std::vector<uint64_t> offsets;
+  auto be = [&](uint64_t at, int w) {
+    uint64_t v = 0;
+    for (int i = 0; i < w; ++i)
+      v = (v << 8) | p[at + uint64_t(i)];
+    return v;
+  };
+  auto le = [&](uint64_t at, int w) {
+    uint64_t v = 0;
+    for (int i = w - 1; i >= 0; --i)
+      v = (v << 8) | p[at + uint64_t(i)];
+    return v;
+  };
+  const uint64_t t = contents, tn = table_end - contents;
+  if (name.substr(0, 2) == "/ " || name.substr(0, 7) == "/SYM64/") {
+    const int w = name[1] == ' ' ? 4 : 8;
+    const uint64_t count = tn >= uint64_t(w) ? be(t, w) : 0;
+    for (uint64_t i = 0; i < count && uint64_t(w) * (i + 2) <= tn; ++i)
+      offsets.push_back(be(t + uint64_t(w) * (i + 1), w));
+  } else if (name.substr(0, 9) == "__.SYMDEF") {
+    const int w = name.find("_64") != std::string_view::npos ? 8 : 4;
+    const uint64_t bytes = tn >= uint64_t(w) ? le(t, w) : 0;
+    for (uint64_t at = uint64_t(w); at + 2 * uint64_t(w) <= std::min(tn, uint64_t(w) + bytes);
+         at += 2 * uint64_t(w))
+      offsets.push_back(le(t + at + uint64_t(w), w));
+  }
+  std::sort(offsets.begin(), offsets.end());
+  offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+  std::vector<Want> headers;
+  for (uint64_t o : offsets)
+    if (o >= table_end && o <= n - kHeaderSize)
+      headers.push_back({&file, o, kHeaderSize});
+  if (Error e = fetch(headers))
+    return e;
+
+  // 2. Every header in order: those the symbol table did not name (members
+  //    without symbols) one at a time, and the tables' and names' bytes.
+  for (uint64_t at = table_end + (table_end & 1); at < n; ) {
+    if (n - at < kHeaderSize)
+      return whole();
+    if (Error e = fetch({{&file, at, kHeaderSize}}))
+      return e;
+    size = header_size(p, at);
+    if (!size || *size > n - at - kHeaderSize)
+      return whole();
+    if (member_name(at, *size, name, contents))
+      return whole();
+    if (is_table(name))
+      if (Error e = fetch({{&file, contents, at + kHeaderSize + *size - contents}}))
+        return e;
+    at += kHeaderSize + *size;
+    at += at & 1;
+  }
   return Error::success();
 }
 

@@ -15,6 +15,11 @@
 
 namespace rtlink {
 
+namespace io {
+class AsyncReader;
+class PartialFile;
+} // namespace io
+
 class ArchiveReader {
 public:
   struct Member {
@@ -47,5 +52,13 @@ private:
   std::unique_ptr<Impl> impl_;
   std::vector<Member> members_;
 };
+
+// An archive read in parts (io::PartialFile): reads what ArchiveReader::open
+// and for_each_symbol look at — the symbol table, the long-name table, each
+// member's header (and a BSD member's name) — in as few batches as the
+// layout allows, and no member's contents. An archive that needs more (a
+// thin one, one without a symbol table) or does not parse is read whole,
+// and open() then says what is wrong with it.
+Error fetch_archive_index(io::AsyncReader &reader, const io::PartialFile &file);
 
 } // namespace rtlink

@@ -40,8 +40,8 @@ Expected<int> open_regular(const std::string &path, uint64_t &size, FileIdentity
 
 } // namespace
 
-Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
-  auto fd = open_regular(path, size);
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size, FileIdentity *id) {
+  auto fd = open_regular(path, size, id);
   if (!fd)
     return fd.take_error();
   return int64_t(*fd);

@@ -34,7 +34,7 @@ Expected<HANDLE> open_read(const std::string &path, DWORD flags, uint64_t &size)
 
 } // namespace
 
-Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size) {
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size, FileIdentity *) {
   auto h = open_read(path, FILE_FLAG_OVERLAPPED, size);
   if (!h)
     return h.take_error();

@@ -43,8 +43,10 @@ void unmap_file(const MappedFile &f);
 // Maps `size` bytes of the file at `offset` (page aligned) over the pages at
 // `addr`, private copy-on-write, readable and writable. Not on Windows.
 Error map_file_at(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset);
-// A regular file opened for the AsyncReader (a descriptor); its size in `size`.
-Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size);
+// A regular file opened for the AsyncReader (a descriptor); its size in
+// `size`, and what identifies it in `id` where the system says.
+Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size,
+                                   FileIdentity *id = nullptr);
 void close_file(int64_t handle);
 // What a completion's -errno says.
 std::string error_text(int64_t negative_errno);

@@ -3,6 +3,7 @@
 // wine) with IOCP. The including file has included doctest.
 #pragma once
 
+#include "io/partial.hpp"
 #include "io/reader.hpp"
 #include "platform/platform.hpp"
 
@@ -82,6 +83,44 @@ inline void whole_file(AsyncReader &r, const std::string &path, const std::vecto
   CHECK(taken == reads.size());
   CHECK(got == want);
   rtlink::platform::close_file(*h);
+}
+
+// A file read in parts (io::PartialFile): zeros where nothing was read;
+// ranges from two places in one batch, then overlapping ones, each page read
+// once; the whole file at the end, byte for byte.
+inline void partial_file(AsyncReader &r, const std::string &path, const std::vector<uint8_t> &want) {
+  using rtlink::io::PartialFile;
+  auto opened = PartialFile::open(path);
+  REQUIRE(bool(opened));
+  const PartialFile &f = **opened;
+  REQUIRE(f.size() == want.size());
+  REQUIRE(f.size() > 100000);
+  CHECK(f.bytes_read() == 0);
+  CHECK_FALSE(f.has(0, 1));
+  CHECK(f.data()[5000] == 0);
+  std::vector<PartialFile::Want> two = {{&f, 10, 100}, {&f, 50000, 9000}};
+  REQUIRE_FALSE(PartialFile::fetch(r, two));
+  CHECK(f.has(10, 100));
+  CHECK(f.has(50000, 9000));
+  CHECK_FALSE(f.has(20000, 1));
+  CHECK(std::memcmp(f.data() + 10, want.data() + 10, 100) == 0);
+  CHECK(std::memcmp(f.data() + 50000, want.data() + 50000, 9000) == 0);
+  const uint64_t after_two = f.bytes_read();
+  CHECK(after_two == 4096 + 3 * 4096);  // whole pages: one, and 49152..61440
+  // Read already: nothing read again.
+  std::vector<PartialFile::Want> again = {{&f, 0, 4096}, {&f, 52000, 10}};
+  REQUIRE_FALSE(PartialFile::fetch(r, again));
+  CHECK(f.bytes_read() == after_two);
+  // Past the end: clipped.
+  std::vector<PartialFile::Want> tail = {{&f, f.size() - 10, 1000}};
+  REQUIRE_FALSE(PartialFile::fetch(r, tail));
+  CHECK(f.has(f.size() - 10, 10));
+  CHECK(std::memcmp(f.data() + f.size() - 10, want.data() + want.size() - 10, 10) == 0);
+  REQUIRE_FALSE(f.fetch_all(r));
+  CHECK(f.complete());
+  CHECK(f.bytes_read() == f.size());
+  CHECK(std::memcmp(f.data(), want.data(), want.size()) == 0);
+  CHECK(r.in_flight() == 0);
 }
 
 } // namespace reader_cases

@@ -105,6 +105,22 @@ TEST_CASE("an archive whose symbol table points past the end") {
   check_unchanged_and_usable(*l, before);
 }
 
+TEST_CASE("a truncated archive is named, read whole or in parts") {
+  auto bytes = read_bytes("/usr/lib/x86_64-linux-gnu/libsqlite3.a");
+  bytes.resize(1000000);
+  std::string path = write_temp("cut-sqlite.a", bytes);
+  for (std::string io : {"mmap", "threads"}) {
+    CAPTURE(io);
+    rtlink::LinkerOptions o;
+    o.io = io;
+    auto l = new_linker(std::move(o));
+    load_all(*l, {"rts.o", "base.o"});
+    auto before = snapshot(*l);
+    check_error(l->load(path), {path + ": truncated or malformed archive", "past the end"});
+    check_unchanged_and_usable(*l, before);
+  }
+}
+
 TEST_CASE("a relocation past the end of its section") {
   auto l = busy_linker();
   auto before = snapshot(*l);

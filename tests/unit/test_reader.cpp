@@ -75,6 +75,48 @@ TEST_CASE("pieces of a file, in any order, with their tags; short at the end; ba
     auto r = reader(backend);
     reader_cases::pieces(*r, path, want);
     reader_cases::whole_file(*r, path, want);
+    reader_cases::partial_file(*r, path, want);
+  }
+}
+
+TEST_CASE("an archive read through a reader is read as far as a resolve needs, in every layout") {
+  for (std::string backend : kBackends) {
+    for (std::string archive : {"libbase.a", "libbase-thin.a", "libbase-nosymtab.a", "libbase-bsd.a"}) {
+      CAPTURE(backend);
+      CAPTURE(archive);
+      rtlink::LinkerOptions o;
+      o.io = backend;
+      auto l = new_linker(std::move(o));
+      load_all(*l, {"rts.o", archive});
+      CHECK(call(*l, "rts_main") == 42);
+      CHECK(l->stats().members_pulled == 1);
+    }
+  }
+}
+
+TEST_CASE("a large archive is read only as far as its index and the members pulled") {
+  const std::string core = "/usr/lib/llvm-19/lib/libLLVMCore.a";
+  const uint64_t size = read_bytes(core).size();
+  for (std::string backend : kBackends) {
+    CAPTURE(backend);
+    rtlink::LinkerOptions o;
+    o.io = backend;
+    auto l = new_linker(std::move(o));
+    // Nothing pulls from it: its index is all that is read.
+    load_all(*l, {"rts.o", "libbase.a", core});
+    const uint64_t index = l->stats().bytes_read;
+    CHECK(index < size / 4);
+    // The sqlite job, with its archive read in parts: the members it pulls,
+    // in a batch per round, and the same answer.
+    auto s = new_linker([&] {
+      rtlink::LinkerOptions so;
+      so.io = backend;
+      return so;
+    }());
+    load_all(*s, {"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"});
+    auto r = s->call_main("main", {"q"});
+    REQUIRE(bool(r));
+    CHECK(*r == 42);
   }
 }
 

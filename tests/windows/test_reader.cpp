@@ -46,6 +46,7 @@ TEST_CASE("iocp: pieces with their tags, short at the end, a bad handle; a whole
   auto r = iocp();
   reader_cases::pieces(*r, path, want);
   reader_cases::whole_file(*r, path, want);
+  reader_cases::partial_file(*r, path, want);
   DeleteFileA(path.c_str());
 }
 

@@ -101,6 +101,8 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
                (unsigned long long)s.units_loaded, (unsigned long long)s.members_pulled,
                (unsigned long long)s.edges_applied, (unsigned long long)s.got_cells,
                (unsigned long long)s.stubs, format_bytes(s.bytes_mapped).c_str());
+  if (s.bytes_read)
+    std::fprintf(stderr, "objload: %s read through the reader\n", format_bytes(s.bytes_read).c_str());
   if (s.cache_hits + s.cache_misses)
     std::fprintf(stderr, "objload: link cache: %llu hit, %llu missed (%llu ignored), %llu stored\n",
                  (unsigned long long)s.cache_hits, (unsigned long long)s.cache_misses,
