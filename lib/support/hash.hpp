@@ -12,8 +12,12 @@
 
 namespace rtlink {
 
+//
+// Not noexcept, on purpose: libstdc++ then keeps each node's hash code, so a
+// lookup walking a bucket compares codes instead of hashing every name it
+// passes (it does that for a "fast", noexcept hash).
 struct NameHash {
-  size_t operator()(std::string_view s) const noexcept {
+  size_t operator()(std::string_view s) const {
     constexpr uint64_t k = 0x9e3779b97f4a7c15ull;
     uint64_t h = s.size() * k;
     const char *p = s.data();
