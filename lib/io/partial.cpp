@@ -117,7 +117,8 @@ Error PartialFile::fetch(AsyncReader &reader, std::span<const Want> wants) {
     if (c.result < 0)
       failed = make_error(p.file->path_, ": cannot read: ", platform::error_text(c.result));
     else if (uint64_t(c.result) < p.length)
-      failed = make_error(p.file->path_, ": cannot read: the file became shorter while it was read");
+      failed = make_error(p.file->path_,
+                          ": cannot read: the file became shorter while it was read");
   }
   for (const Run &r : runs) {
     const uint8_t state = failed ? kUnread : kRead;

@@ -104,7 +104,8 @@ std::string Session::cache_key() {
     if (id.known() && it != known.end() && it->second.identity == id)
       return it->second.hash;
     // An archive read in parts is read whole to be hashed.
-    if (auto *partial = dynamic_cast<const io::PartialFile *>(&f); partial && !partial->complete()) {
+    auto *partial = dynamic_cast<const io::PartialFile *>(&f);
+    if (partial && !partial->complete()) {
       const uint64_t before = partial->bytes_read();
       Error e = partial->fetch_all(*reader);
       stats.bytes_read += partial->bytes_read() - before;
@@ -122,7 +123,8 @@ std::string Session::cache_key() {
     }
     return h;
   };
-  std::string k = "rtlink " RTLINK_VERSION ", cache format " + std::to_string(cache::kFormat) + "\n";
+  std::string k =
+      "rtlink " RTLINK_VERSION ", cache format " + std::to_string(cache::kFormat) + "\n";
   std::string ex = executor->describe();
   k += "executor " + ex.substr(0, ex.find(" (")) + ", page " +
        std::to_string(executor->page_size()) + "\n";
@@ -294,7 +296,9 @@ void Session::store_in_cache(const std::string &key) {
         slot = ++next;
   }
 
-  auto range = [](size_t first, size_t end) { return cache::Range{uint32_t(first), uint32_t(end - first)}; };
+  auto range = [](size_t first, size_t end) {
+    return cache::Range{uint32_t(first), uint32_t(end - first)};
+  };
   for (size_t k = 0; k < units.size(); ++k) {
     const Unit &u = *units[k];
     const LinkUnit &lu = u.lu;
@@ -424,185 +428,58 @@ void Session::store_in_cache(const std::string &key) {
 
 // --- restoring ----------------------------------------------------------------
 
-bool Session::restore_from_cache(const std::string &key, Error &init) {
-  const std::string path = options.cache_dir + "/" + cache::entry_name(key);
-  if (!platform::is_file(path)) {
-    ++stats.cache_misses;
-    if (trace)
-      trace("not in the link cache: " + path);
-    return false;
-  }
-  auto reject = [&](const Error &why) {
-    ++stats.cache_misses;
-    ++stats.cache_rejected;
-    warn("ignoring link cache entry " + path + ": " + why.message());
-    return false;
-  };
-  auto file = [&] {
-    PhaseTimer t{stats.read, options.measure_memory};
-    return read_file(path, /*prefault=*/false);  // only the metadata is read through this
-  }();
-  if (!file)
-    return reject(file.take_error());
-  PhaseTimer timer{stats.fixup, options.measure_memory, &stats.run};
-  auto entry = cache::read_entry(*file, key, space.size());
-  if (!entry)
-    return reject(entry.take_error());
-  const cache::Entry &e = *entry;
-  for (uint32_t i = 0; i < e.libraries.size(); ++i)
-    if (e.libraries[i] >= libraries.size())
-      return reject(make_error("a library index past those loaded"));
-  for (uint32_t i = 0; i < e.units.size(); ++i) {
-    cache::Unit u = e.units[i];
-    if (u.archive >= 0 &&
-        (size_t(u.archive) >= archives.size() || !archives[size_t(u.archive)] ||
-         u.member >= archives[size_t(u.archive)]->pulled.size()))
-      return reject(make_error(e.str(u.name), ": an archive member that is not loaded"));
-  }
-
-  // 1. The names outside the range, found again: one request per library.
-  std::vector<uint64_t> found(e.names.size(), 0);
-  {
-    std::vector<uint8_t> how(e.names.size(), 0);  // 1 + the Target of a fixup naming it
-    for (uint32_t i = 0; i < e.fixups.size(); ++i) {
-      cache::Fixup f = e.fixups[i];
-      if (f.how != cache::Target::InRange && f.how != cache::Target::Constant)
-        how[f.target] = uint8_t(f.how) + 1;
-    }
-    std::vector<std::string> ask;
-    {
-      std::lock_guard<std::mutex> g(cache_lock_);
-      for (uint32_t i = 0; i < e.names.size(); ++i) {
-        std::string n(e.str(e.names[i]));
-        auto t = cache::Target(how[i] - 1);
-        if (how[i] && (t == cache::Target::External || t == cache::Target::WeakNull) &&
-            !cache_.count(n) && !host_symbols.count(n))
-          ask.push_back(std::move(n));
-      }
-    }
-    prefetch_names(std::move(ask));
-    for (uint32_t i = 0; i < e.names.size(); ++i) {
-      if (!how[i])
-        continue;
-      auto t = cache::Target(how[i] - 1);
-      std::string_view name = e.str(e.names[i]);
-      std::optional<uint64_t> a;
-      if (t == cache::Target::Import) {
-        a = lookup_import(name);
-      } else if (auto x = lookup_external(name, t == cache::Target::HostOnly)) {
-        a = x->address;
-      }
-      if (t == cache::Target::WeakNull) {
-        if (a)
-          return reject(make_error("the weak reference ", name,
-                                   " was null when the entry was written and is defined now"));
-        continue;
-      }
-      if (!a)
-        return reject(make_error(name, " is not found any more"));
-      found[i] = *a;
-    }
-  }
-
-  // 2. The blocks, at their offsets. In-process, their bytes are mapped from
-  // the entry (copy-on-write); else, or if that fails, copied.
-  const uint64_t base = space.base(), page = executor->page_size();
-  std::vector<std::unique_ptr<Block>> placed;
-  std::vector<uint64_t> frames;
-  auto undo = [&](const Error &why) {
-    if (!frames.empty())
-      (void)executor->deregister_eh_frames(frames);
-    for (auto &b : placed)
-      (void)space.free(*executor, b->mem);
-    return reject(why);
-  };
-  std::vector<std::vector<uint8_t>> staging(e.blocks.size());
-  std::vector<uint8_t *> images(e.blocks.size());
-  for (uint32_t i = 0; i < e.blocks.size(); ++i) {
-    const cache::Block cb = e.blocks[i];
-    auto mem = space.allocate_at(*executor, cb.offset, cb.size);
-    if (!mem)
-      return undo(mem.take_error());
-    auto b = std::make_unique<Block>();
-    b->mem = *mem;
-    b->text = {cb.text.offset, cb.text.size, cb.text.prot};
-    b->rodata = {cb.rodata.offset, cb.rodata.size, cb.rodata.prot};
-    b->data = {cb.data.offset, cb.data.size, cb.data.prot};
-    b->initialised = cb.initialised;
-    placed.push_back(std::move(b));
-    std::span<const uint8_t> bytes = e.bytes(i);
-    uint8_t *image = executor->direct_view(mem->base);
-    if (!image) {
-      staging[i].assign(bytes.begin(), bytes.end());
-      images[i] = staging[i].data();
-      continue;
-    }
-    images[i] = image;
-    const uint64_t padded = (cb.initialised + page - 1) / page * page;
-    if (padded && e.file_offset(i) % page == 0 &&
-        !executor->map_file(mem->base, padded, path, e.file_offset(i)))
-      continue;
-    executor->prefault(mem->base, cb.initialised);
-    std::memcpy(image, bytes.data(), bytes.size());
-  }
-  // Each block's bytes are checked where they now lie (reading them maps them
-  // in), before any fixup, and long before anything runs.
-  for (uint32_t i = 0; i < e.blocks.size(); ++i)
-    if (cache::checksum({images[i], e.blocks[i].initialised}) != e.blocks[i].checksum)
-      return undo(make_error("checksum mismatch in block ", i, " (corrupt)"));
-  uint32_t bi = 0;  // fixups come block by block, in the order of the blocks
+// The addresses of the names an entry's fixups refer to, in this process:
+// an error if one is no longer found, or a weak name that was null is now.
+Error Session::find_cached_names(const cache::Entry &e, std::vector<uint64_t> &found) {
+  found.assign(e.names.size(), 0);
+  std::vector<uint8_t> how(e.names.size(), 0);  // 1 + the Target of a fixup naming it
   for (uint32_t i = 0; i < e.fixups.size(); ++i) {
-    const cache::Fixup f = e.fixups[i];
-    auto holds = [&](uint32_t k) {
-      cache::Block b = e.blocks[k];
-      return f.site >= b.offset && f.site - b.offset < b.initialised;
-    };
-    if (!holds(bi))
-      for (bi = 0; !holds(bi);)
-        ++bi;  // read_entry checked that some block holds every site
-    x86_64::Fixup x;
-    switch (f.how) {
-    case cache::Target::InRange: x.S = base + f.target; break;
-    case cache::Target::Constant: x.S = f.target; break;
-    default: x.S = found[f.target]; break;
-    }
-    x.A = f.addend;
-    x.P = base + f.site;
-    x.GOT = base + f.got;
-    x.G = 0;
-    x.IB = base;
-    x.SB = f.section_base ? base + f.section_base : 0;
-    x.SI = f.section_index;
-    uint8_t *loc = images[bi] + (f.site - e.blocks[bi].offset);
-    if (x86_64::Overflow o = x86_64::apply(f.kind, loc, x))
-      return undo(make_error("the fixup at +", hex(f.site), " (", edge_kind_name(f.kind),
-                             ") no longer fits: ", o.describe()));
+    cache::Fixup f = e.fixups[i];
+    if (f.how != cache::Target::InRange && f.how != cache::Target::Constant)
+      how[f.target] = uint8_t(f.how) + 1;
   }
-  for (size_t i = 0; i < placed.size(); ++i) {
-    if (!staging[i].empty())
-      if (Error err = executor->write(placed[i]->mem.base, staging[i]))
-        return undo(err);
-    if (Error err = protect_block(*placed[i]))
-      return undo(err);
-  }
-  std::vector<Executor::FunctionTable> tables;
-  for (uint32_t k = 0; k < e.units.size(); ++k) {
-    cache::Unit u = e.units[k];
-    if (u.eh_frame)
-      frames.push_back(base + u.eh_frame - 1);
-    for (uint32_t t = 0; t < u.function_tables.count; ++t) {
-      cache::Table ft = e.tables[u.function_tables.first + t];
-      tables.push_back({base + ft.offset, ft.entries, base});
+  std::vector<std::string> ask;
+  {
+    std::lock_guard<std::mutex> g(cache_lock_);
+    for (uint32_t i = 0; i < e.names.size(); ++i) {
+      std::string n(e.str(e.names[i]));
+      auto t = cache::Target(how[i] - 1);
+      if (how[i] && (t == cache::Target::External || t == cache::Target::WeakNull) &&
+          !cache_.count(n) && !host_symbols.count(n))
+        ask.push_back(std::move(n));
     }
   }
-  if (Error err = executor->register_eh_frames(frames)) {
-    frames.clear();
-    return undo(err);
+  prefetch_names(std::move(ask));
+  for (uint32_t i = 0; i < e.names.size(); ++i) {
+    if (!how[i])
+      continue;
+    auto t = cache::Target(how[i] - 1);
+    std::string_view name = e.str(e.names[i]);
+    std::optional<uint64_t> a;
+    if (t == cache::Target::Import) {
+      a = lookup_import(name);
+    } else if (auto x = lookup_external(name, t == cache::Target::HostOnly)) {
+      a = x->address;
+    }
+    if (t == cache::Target::WeakNull) {
+      if (a)
+        return make_error("the weak reference ", name,
+                          " was null when the entry was written and is defined now");
+      continue;
+    }
+    if (!a)
+      return make_error(name, " is not found any more");
+    found[i] = *a;
   }
-  if (Error err = executor->register_function_tables(tables))
-    return undo(err);
+  return Error::success();
+}
 
-  // 3. The cached units take the loaded ones' places (nothing fails from here).
+// Puts the units of an entry in place of the loaded ones, in `placed`'s
+// blocks: their symbols in the global table, their COMDATs, their archive
+// members marked pulled. Nothing here fails. The number of units.
+size_t Session::adopt_cached_units(const cache::Entry &e,
+                                   std::vector<std::unique_ptr<Block>> &placed) {
+  const uint64_t base = space.base();
   while (!units.empty())
     remove_unit(units.back().get());
   globals.reserve(globals.size() + e.symbols.size());
@@ -726,9 +603,153 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
     stats.bytes_mapped += b->mem.size;
     blocks.push_back(std::move(b));
   }
+  return made.size();
+}
+
+bool Session::restore_from_cache(const std::string &key, Error &init) {
+  const std::string path = options.cache_dir + "/" + cache::entry_name(key);
+  if (!platform::is_file(path)) {
+    ++stats.cache_misses;
+    if (trace)
+      trace("not in the link cache: " + path);
+    return false;
+  }
+  auto reject = [&](const Error &why) {
+    ++stats.cache_misses;
+    ++stats.cache_rejected;
+    warn("ignoring link cache entry " + path + ": " + why.message());
+    return false;
+  };
+  auto file = [&] {
+    PhaseTimer t{stats.read, options.measure_memory};
+    return read_file(path, /*prefault=*/false);  // only the metadata is read through this
+  }();
+  if (!file)
+    return reject(file.take_error());
+  PhaseTimer timer{stats.fixup, options.measure_memory, &stats.run};
+  auto entry = cache::read_entry(*file, key, space.size());
+  if (!entry)
+    return reject(entry.take_error());
+  const cache::Entry &e = *entry;
+  for (uint32_t i = 0; i < e.libraries.size(); ++i)
+    if (e.libraries[i] >= libraries.size())
+      return reject(make_error("a library index past those loaded"));
+  for (uint32_t i = 0; i < e.units.size(); ++i) {
+    cache::Unit u = e.units[i];
+    if (u.archive >= 0 &&
+        (size_t(u.archive) >= archives.size() || !archives[size_t(u.archive)] ||
+         u.member >= archives[size_t(u.archive)]->pulled.size()))
+      return reject(make_error(e.str(u.name), ": an archive member that is not loaded"));
+  }
+
+  // 1. The names outside the range, found again: one request per library.
+  std::vector<uint64_t> found;
+  if (Error err = find_cached_names(e, found))
+    return reject(err);
+
+  // 2. The blocks, at their offsets. In-process, their bytes are mapped from
+  // the entry (copy-on-write); else, or if that fails, copied.
+  const uint64_t base = space.base(), page = executor->page_size();
+  std::vector<std::unique_ptr<Block>> placed;
+  std::vector<uint64_t> frames;
+  auto undo = [&](const Error &why) {
+    if (!frames.empty())
+      (void)executor->deregister_eh_frames(frames);
+    for (auto &b : placed)
+      (void)space.free(*executor, b->mem);
+    return reject(why);
+  };
+  std::vector<std::vector<uint8_t>> staging(e.blocks.size());
+  std::vector<uint8_t *> images(e.blocks.size());
+  for (uint32_t i = 0; i < e.blocks.size(); ++i) {
+    const cache::Block cb = e.blocks[i];
+    auto mem = space.allocate_at(*executor, cb.offset, cb.size);
+    if (!mem)
+      return undo(mem.take_error());
+    auto b = std::make_unique<Block>();
+    b->mem = *mem;
+    b->text = {cb.text.offset, cb.text.size, cb.text.prot};
+    b->rodata = {cb.rodata.offset, cb.rodata.size, cb.rodata.prot};
+    b->data = {cb.data.offset, cb.data.size, cb.data.prot};
+    b->initialised = cb.initialised;
+    placed.push_back(std::move(b));
+    std::span<const uint8_t> bytes = e.bytes(i);
+    uint8_t *image = executor->direct_view(mem->base);
+    if (!image) {
+      staging[i].assign(bytes.begin(), bytes.end());
+      images[i] = staging[i].data();
+      continue;
+    }
+    images[i] = image;
+    const uint64_t padded = (cb.initialised + page - 1) / page * page;
+    if (padded && e.file_offset(i) % page == 0 &&
+        !executor->map_file(mem->base, padded, path, e.file_offset(i)))
+      continue;
+    executor->prefault(mem->base, cb.initialised);
+    std::memcpy(image, bytes.data(), bytes.size());
+  }
+  // Each block's bytes are checked where they now lie (reading them maps them
+  // in), before any fixup, and long before anything runs.
+  for (uint32_t i = 0; i < e.blocks.size(); ++i)
+    if (cache::checksum({images[i], e.blocks[i].initialised}) != e.blocks[i].checksum)
+      return undo(make_error("checksum mismatch in block ", i, " (corrupt)"));
+  uint32_t bi = 0;  // fixups come block by block, in the order of the blocks
+  for (uint32_t i = 0; i < e.fixups.size(); ++i) {
+    const cache::Fixup f = e.fixups[i];
+    auto holds = [&](uint32_t k) {
+      cache::Block b = e.blocks[k];
+      return f.site >= b.offset && f.site - b.offset < b.initialised;
+    };
+    if (!holds(bi))
+      for (bi = 0; !holds(bi);)
+        ++bi;  // read_entry checked that some block holds every site
+    x86_64::Fixup x;
+    switch (f.how) {
+    case cache::Target::InRange: x.S = base + f.target; break;
+    case cache::Target::Constant: x.S = f.target; break;
+    default: x.S = found[f.target]; break;
+    }
+    x.A = f.addend;
+    x.P = base + f.site;
+    x.GOT = base + f.got;
+    x.G = 0;
+    x.IB = base;
+    x.SB = f.section_base ? base + f.section_base : 0;
+    x.SI = f.section_index;
+    uint8_t *loc = images[bi] + (f.site - e.blocks[bi].offset);
+    if (x86_64::Overflow o = x86_64::apply(f.kind, loc, x))
+      return undo(make_error("the fixup at +", hex(f.site), " (", edge_kind_name(f.kind),
+                             ") no longer fits: ", o.describe()));
+  }
+  for (size_t i = 0; i < placed.size(); ++i) {
+    if (!staging[i].empty())
+      if (Error err = executor->write(placed[i]->mem.base, staging[i]))
+        return undo(err);
+    if (Error err = protect_block(*placed[i]))
+      return undo(err);
+  }
+  std::vector<Executor::FunctionTable> tables;
+  for (uint32_t k = 0; k < e.units.size(); ++k) {
+    cache::Unit u = e.units[k];
+    if (u.eh_frame)
+      frames.push_back(base + u.eh_frame - 1);
+    for (uint32_t t = 0; t < u.function_tables.count; ++t) {
+      cache::Table ft = e.tables[u.function_tables.first + t];
+      tables.push_back({base + ft.offset, ft.entries, base});
+    }
+  }
+  if (Error err = executor->register_eh_frames(frames)) {
+    frames.clear();
+    return undo(err);
+  }
+  if (Error err = executor->register_function_tables(tables))
+    return undo(err);
+
+  // 3. The cached units take the loaded ones' places (nothing fails from here).
+  const size_t restored = adopt_cached_units(e, placed);
   ++stats.cache_hits;
   if (trace)
-    trace("restored " + std::to_string(made.size()) + " units from the link cache: " + path);
+    trace("restored " + std::to_string(restored) + " units from the link cache: " + path);
 
   std::vector<Unit::InitEntry> inits;
   for (uint32_t i = 0; i < e.inits.size(); ++i) {

@@ -251,7 +251,9 @@ std::span<const uint8_t> Entry::bytes(uint32_t block) const {
   return {file_->data() + at, b.initialised};
 }
 
-uint64_t Entry::file_offset(uint32_t block) const { return first_block_ + blocks[block].file_offset; }
+uint64_t Entry::file_offset(uint32_t block) const {
+  return first_block_ + blocks[block].file_offset;
+}
 
 uint64_t checksum(std::span<const uint8_t> bytes) {
   return llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(bytes.data(), bytes.size()));

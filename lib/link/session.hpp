@@ -40,6 +40,7 @@ namespace rtlink {
 struct Unit;
 namespace cache {
 struct Recording;
+class Entry;
 }
 namespace io {
 class PartialFile;
@@ -306,6 +307,8 @@ public:
   // An entry that cannot be used is reported through warn() and left alone.
   bool restore_from_cache(const std::string &key, Error &init);
   void store_in_cache(const std::string &key);
+  Error find_cached_names(const cache::Entry &e, std::vector<uint64_t> &found);
+  size_t adopt_cached_units(const cache::Entry &e, std::vector<std::unique_ptr<Block>> &placed);
   // Called by apply_fixups while `recording` is set: a fixup of unit u whose
   // target is its symbol j, or a GOT cell holding j's address (kind Abs64).
   void record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S, int64_t A,

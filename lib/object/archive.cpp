@@ -195,8 +195,9 @@ Error fetch_archive_index(io::AsyncReader &reader, const io::PartialFile &file) 
     return Error::success();
   };
   auto is_table = [](std::string_view name) {
-    return name.substr(0, 2) == "/ " || name.substr(0, 3) == "// " || name.substr(0, 7) == "/SYM64/" ||
-           name.substr(0, 9) == "__.SYMDEF" || name.substr(0, 13) == "/<ECSYMBOLS>/";
+    return name.substr(0, 2) == "/ " || name.substr(0, 3) == "// " ||
+           name.substr(0, 7) == "/SYM64/" || name.substr(0, 9) == "__.SYMDEF" ||
+           name.substr(0, 13) == "/<ECSYMBOLS>/";
   };
 
   // 1. The symbol table, first; the member headers it names, in one batch.
