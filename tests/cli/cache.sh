@@ -56,6 +56,32 @@ printf 'x' >> "$T/base.o"  # a byte past the end of the object: another input
 run 42 "$OBJLOAD" --cache "$C" --stats --run rts_main "$T/rts.o" "$T/base.o"
 has err "link cache: 0 hit, 1 missed (0 ignored), 1 stored"
 
+# The hash of an input unchanged for two seconds is remembered (DIR/inputs)
+# with its file's identity; a change that keeps the size and the modification
+# time still moves the change time, and is a miss.
+C3=$T/memo
+cp "$F/rts.o" "$T/memo-rts.o"
+cp "$F/base.o" "$T/memo-base.o"
+sleep 2.2
+run 42 "$OBJLOAD" --cache "$C3" --run rts_main "$T/memo-rts.o" "$T/memo-base.o"
+grep -qF "$T/memo-base.o" "$C3/inputs" || { cat "$C3/inputs"; fail "memo-base.o's hash not remembered"; }
+run 42 "$OBJLOAD" --cache "$C3" --stats --run rts_main "$T/memo-rts.o" "$T/memo-base.o"
+has err "link cache: 1 hit"
+python3 - "$T/memo-base.o" <<'PY'
+import os, sys
+p = sys.argv[1]
+st = os.stat(p)
+b = bytearray(open(p, 'rb').read())
+i = b.find(b'base.c')  # a local's name in the symbol table: harmless to the code
+assert i > 0
+b[i] = ord('B')
+with open(p, 'r+b') as f:
+    f.write(b)
+os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same size and modification time
+PY
+run 42 "$OBJLOAD" --cache "$C3" --stats --run rts_main "$T/memo-rts.o" "$T/memo-base.o"
+has err "link cache: 0 hit, 1 missed (0 ignored), 1 stored"
+
 # Usage.
 run 2 "$OBJLOAD" --cache
 has err "--cache needs a directory"
