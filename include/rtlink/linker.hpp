@@ -172,6 +172,12 @@ public:
   // Several at once: references among them do not hold them back, so the
   // two halves of a cycle are unloaded together.
   Error unload(const std::vector<std::string> &paths);
+  // Runs the finalizers and atexit handlers of everything loaded, newest
+  // first, as destroying the linker would, and frees nothing: the code stays
+  // loaded and callable, and its finalizers do not run again. For a host
+  // about to exit, which may then leave the linker to the process's end
+  // (objload does: freeing what the system takes back anyway costs time).
+  void finalize();
 
   // Runs loaded code through the executor.
   Expected<int> call_main(std::string_view symbol, const std::vector<std::string> &argv);

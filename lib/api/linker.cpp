@@ -36,6 +36,8 @@ Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
 Linker::Linker(std::unique_ptr<Session> s) : session_(std::move(s)) {}
 Linker::~Linker() = default;
 
+
+
 // Every verb but lookup holds the lock alone; it first catches up with an
 // executor that ended since the last verb (everything in it is gone).
 #define EXCLUSIVE                                                                                  \
@@ -57,6 +59,17 @@ template <class F> auto guarded(F &&f) -> decltype(f()) {
 }
 
 } // namespace
+
+void Linker::finalize() {
+  EXCLUSIVE;  // after an executor's loss, nothing is loaded
+  std::vector<Unit *> all;
+  for (auto it = session_->units.rbegin(); it != session_->units.rend(); ++it)
+    all.push_back(it->get());
+  try {
+    session_->run_finalizers(all, /*tables=*/false);
+  } catch (...) {  // nothing throws across the API
+  }
+}
 
 Error Linker::load(const std::string &path) {
   EXCLUSIVE;

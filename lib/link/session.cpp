@@ -79,8 +79,8 @@ std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.
 // What runs in order stays in order; consecutive units without finalizers
 // have their atexit handlers run (and all their tables dropped) in one
 // request each, which is what a remote executor pays per round trip.
-void Session::run_finalizers(const std::vector<Unit *> &newest_first) {
-  std::vector<uint64_t> atexit, frames, tables;
+void Session::run_finalizers(const std::vector<Unit *> &newest_first, bool tables) {
+  std::vector<uint64_t> atexit, frames, function_tables;
   for (Unit *u : newest_first) {
     if (!u->ready)
       continue;
@@ -88,16 +88,19 @@ void Session::run_finalizers(const std::vector<Unit *> &newest_first) {
       (void)executor->run_atexit_batch(atexit);  // those of newer units go first
       atexit.clear();
       (void)executor->run_functions(u->finalizers, u->conv());
+      u->finalizers.clear();  // once (__cxa_finalize, too, runs each handler once)
     }
     atexit.push_back(u->dso_handle());
+    if (!tables)
+      continue;
     if (u->eh_frame)
       frames.push_back(u->eh_frame);
     for (const Executor::FunctionTable &t : u->function_tables)
-      tables.push_back(t.table);
+      function_tables.push_back(t.table);
   }
   (void)executor->run_atexit_batch(atexit);
   (void)executor->deregister_eh_frames(frames);
-  (void)executor->deregister_function_tables(tables);
+  (void)executor->deregister_function_tables(function_tables);
 }
 
 // --- adding and removing units -------------------------------------------

@@ -181,8 +181,10 @@ public:
   // library (they lived in it) without asking it anything, and reserves the
   // address space again in a fresh one. True if it had ended.
   bool recover_if_lost();
-  // Finalizers, atexit handlers and unwind tables of these units (newest first).
-  void run_finalizers(const std::vector<Unit *> &newest_first);
+  // Finalizers, atexit handlers and unwind tables of these units (newest
+  // first); each runs once. `tables`: false leaves the unwind tables (the
+  // code stays callable: Linker::finalize).
+  void run_finalizers(const std::vector<Unit *> &newest_first, bool tables = true);
   Error load_object_file(const std::string &path);
   Error load_object_buffer(const std::string &name, std::span<const uint8_t> bytes);
   Error load_archive(const std::string &path);

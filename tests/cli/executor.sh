@@ -20,6 +20,11 @@ run 0 "$OBJLOAD" --executor=child -c "unload $F/initfini.o" "$F/initfini.o" "$F/
 tr '\n' ' ' < "$T/out" | grep -q "event 101 event 200 event 1000 event 2001 event 2002 .*event -2001 event -2002 event -1000 event -200 event -101" \
   || fail "initializer order in the executor: $(cat "$T/out")"
 
+# In-process, after --run: the finalizers run as objload ends, in order.
+run 7 "$OBJLOAD" --run initfini_loaded "$F/initfini.o" "$F/initfini_printer.o"
+[ "$(tr '\n' ' ' < "$T/out")" = "event 101 event 200 event 1000 event 2001 event 2002 event -2001 event -2002 event -1000 event -200 event -101 " ] \
+  || fail "initializer and finalizer order in-process: $(cat "$T/out")"
+
 # A fault: the call fails and says how the executor ended; objload survives.
 run 2 "$OBJLOAD" --executor=child --run boom "$F/crash.o"
 has err "objload: error: executor terminated by signal 11 (SIGSEGV) while running boom"

@@ -28,6 +28,24 @@ TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at u
   CHECK(events == std::vector<int>{1, -1});
 }
 
+TEST_CASE("finalize runs finalizers and atexit handlers once; the code stays callable" * doctest::test_suite("in-process")) {
+  events.clear();
+  {
+    auto l = new_linker();
+    REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
+    load_all(*l, {"initfini.o", "atexit.o", "cxx_eh.o"});
+    events.clear();
+    l->finalize();
+    // Newest first: atexit.o's handler, then initfini.o's finalizers.
+    CHECK(events == std::vector<int>{-1, -2001, -2002, -1000, -200, -101});
+    CHECK(call(*l, "initfini_loaded") == 7);
+    CHECK(call(*l, "cxx_throw_catch") == 42);  // its unwind tables are still there
+    l->finalize();
+    CHECK(events.size() == 6);
+  }
+  CHECK(events.size() == 6);  // not again when it is destroyed
+}
+
 TEST_CASE("finalizers run when the linker is destroyed" * doctest::test_suite("in-process")) {
   events.clear();
   {
