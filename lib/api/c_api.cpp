@@ -193,6 +193,13 @@ int rtl_unload_objects(rtl_linker *l, const char *const *paths, size_t count) {
   });
 }
 
+void rtl_finalize(rtl_linker *l) {
+  guarded(l, [&] {
+    l->linker->finalize();
+    return rtlink::Error::success();
+  });
+}
+
 void rtl_purge_lookup_cache(rtl_linker *l) {
   guarded(l, [&] {
     l->linker->purge_lookup_cache();

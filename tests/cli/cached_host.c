@@ -24,6 +24,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("cached_host: rts_main() = %d\n", r);
+  rtl_finalize(l);
+  if (rtl_call_int(l, "rts_main", &r) || r != 42)  /* finalized, still callable */
+    return 1;
   rtl_linker_free(l);
   if (rtl_linker_new_cached("") || !rtl_last_error(NULL)[0])
     return 1;
