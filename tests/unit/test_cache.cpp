@@ -3,6 +3,8 @@
 // behave as linked ones (lookups, later links against them, unload).
 #include "helpers.hpp"
 
+#include "link/cache.hpp"
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +48,16 @@ std::unique_ptr<Cached> cached_linker(const std::string &dir) {
   o.warning = [p](const std::string &w) { p->warnings.push_back(w); };
   c->linker = new_linker(std::move(o));
   return c;
+}
+
+// objload-executor: the suite's, or the one beside objload in the build tree.
+std::string executor_program() {
+  if (const char *ex = test_executor(); ex && *ex)
+    return ex;
+  const char *objload = std::getenv("OBJLOAD");
+  REQUIRE(objload);
+  return std::filesystem::path(objload).parent_path().parent_path().string() +
+         "/objload-executor/objload-executor";
 }
 
 } // namespace
@@ -280,4 +292,65 @@ TEST_CASE("a cache directory that cannot be written is a warning, not an error")
   CHECK(c->linker->stats().cache_stores == 0);
   REQUIRE(!c->warnings.empty());
   CHECK(c->warnings[0].find("/proc/rtlink-no-such-dir") != std::string::npos);
+}
+
+TEST_CASE("a forged entry (its checksum right, its records wrong) never harms the linker") {
+  // Through an executor process: what the forged records make loaded code
+  // do can only end that process. The linker checks every offset, index and
+  // string before it writes a byte, and must come through every forgery
+  // whole: it links in full after a warning, or restores what fits its checks.
+  const std::string dir = temp_dir();
+  auto remote = [&] {
+    auto c = std::make_unique<Cached>();
+    rtlink::LinkerOptions o;
+    o.cache_dir = dir;
+    o.executor = rtlink::make_remote_executor({{executor_program(), "--fd=3"}, false, 3});
+    Cached *p = c.get();
+    o.warning = [p](const std::string &w) { p->warnings.push_back(w); };
+    c->linker = new_linker(std::move(o));
+    return c;
+  };
+  {
+    auto c = remote();
+    load_all(*c->linker, {"rts.o", "base.o"});
+  }
+  REQUIRE(entries(dir).size() == 1);
+  const std::string entry = entries(dir)[0];
+  const std::vector<uint8_t> good = read_bytes(entry);
+  uint64_t meta_size;
+  std::memcpy(&meta_size, good.data() + 32, 8);
+  REQUIRE(meta_size > 400);
+  REQUIRE(64 + meta_size <= good.size());
+
+  int rejected = 0, restored = 0;
+  const uint64_t stride = std::max<uint64_t>(4, (meta_size / 200) & ~uint64_t(3));
+  for (uint64_t at = 64; at + 4 <= 64 + meta_size; at += stride) {
+    for (uint32_t forged : {0xffffffffu, 0x7fffff00u, 1u}) {
+      CAPTURE(at);
+      CAPTURE(forged);
+      std::vector<uint8_t> bytes = good;
+      std::memcpy(bytes.data() + at, &forged, 4);
+      uint64_t sum = rtlink::cache::checksum({bytes.data() + 64, meta_size});
+      std::memcpy(bytes.data() + 48, &sum, 8);
+      write_bytes(entry, bytes);
+      auto c = remote();
+      rtlink::Linker &l = *c->linker;
+      REQUIRE(!l.load(fixture("rts.o")));
+      REQUIRE(!l.load(fixture("base.o")));
+      rtlink::Error e = l.resolve();  // a crash of loaded code in the executor is an error
+      (void)e;
+      if (l.stats().cache_hits)
+        ++restored;
+      else
+        ++rejected;
+      // Whatever happened, the linker goes on.
+      REQUIRE(!l.load(fixture("good.o")));
+      rtlink::Error again = l.resolve();
+      REQUIRE_MESSAGE(!again, again.message());
+      CHECK(call(l, "good_answer") == 42);
+    }
+  }
+  CHECK(rejected > 0);
+  MESSAGE(rejected << " forged entries rejected, " << restored << " restored");
+  std::filesystem::remove_all(dir);
 }
