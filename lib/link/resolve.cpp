@@ -71,7 +71,9 @@ std::optional<LazyMember> Session::member_for(const Unit &u, const Symbol &s) co
 }
 
 Error Session::read_members_for(std::span<Unit *const> round) {
-  if (!reader)
+  if (!reader || std::none_of(archives.begin(), archives.end(), [](const auto &a) {
+        return a && a->partial && !a->partial->complete();
+      }))
     return Error::success();
   std::vector<io::PartialFile::Want> wants;
   std::vector<const io::PartialFile *> files;
