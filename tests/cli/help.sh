@@ -1,7 +1,7 @@
 # --help tells the truth: every option it lists is accepted.
 . "$(dirname "$0")/common.sh"
 run 0 "$OBJLOAD" --help
-for opt in -L -l --run --stats --trace --executor --io --help --version; do has out "$opt"; done
+for opt in -L -l --run --stats --trace --executor --io --cache --help --version; do has out "$opt"; done
 has out "compressed with zstd"  # (cli-zstd shows it is so)
 run 0 "$OBJLOAD" --version
 has out "objload (rtlink)"
