@@ -3,7 +3,7 @@
 //
 // Only a first resolve is cached (nothing resolved before it): its result
 // then depends on nothing but what the key names. Restoring reserves each
-// block at the offset it had, decompresses its bytes into place, does again
+// block at the offset it had, maps (or copies) its bytes into place, does again
 // the fixups that depend on the range's base or on an address outside it
 // (found again by name, in one request per library), protects, registers
 // unwind tables, puts cached units in place of the loaded ones and runs the
