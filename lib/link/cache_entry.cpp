@@ -119,9 +119,10 @@ private:
         !within(u.commons, e_.commons.size()) || !within(u.function_tables, e_.tables.size()) ||
         !within(u.finalizers, e_.finalizers.size()) || !within(u.libraries, e_.libraries.size()))
       return out("record");
-    if (!inside(u.dso, 8, true) || !inside(u.got, 0, true) || !inside(u.stubs, 0, true))
+    // Read, not written here: they lie in a block, zero fill or not.
+    if (!inside(u.dso, 8, false) || !inside(u.got, 0, false) || !inside(u.stubs, 0, false))
       return out("__dso_handle, GOT or stubs");
-    if (u.eh_frame && !inside(u.eh_frame - 1, u.eh_frame_size, true))
+    if (u.eh_frame && !inside(u.eh_frame - 1, u.eh_frame_size, false))
       return out(".eh_frame");
     for (uint32_t k = 0; k < u.sections.count; ++k) {
       Section s = e_.sections[u.sections.first + k];
@@ -162,7 +163,7 @@ private:
     }
     for (uint32_t k = 0; k < u.function_tables.count; ++k) {
       Table t = e_.tables[u.function_tables.first + k];
-      if (!inside(t.offset, uint64_t(t.entries) * 12, true))
+      if (!inside(t.offset, uint64_t(t.entries) * 12, false))
         return out("function table");
     }
     for (uint32_t k = 0; k < u.finalizers.count; ++k)

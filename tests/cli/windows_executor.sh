@@ -28,6 +28,18 @@ run 0 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvc
   -luser32 -c "call unwinds_to_executor" "$F/coff/win_hello.gnu.obj"
 grep -Eq "unwinds_to_executor returned 1[0-6][0-9] " "$T/out" \
   || fail "the stack walk did not reach the executor: $(cat "$T/out")"
+# The link cache through the Windows executor: the second run is restored
+# (its bytes written into the executor, its DLL imports bound there again,
+# its .pdata registered again) and walks the same stack.
+for round in 1 2; do
+  run 0 "$OBJLOAD" --executor="$ex" --cache "$T/cache" --stats -L/usr/x86_64-w64-mingw32/lib \
+    -lmingwex -lmsvcrt -lkernel32 -luser32 -c "call ticks_ok; call unwinds_to_executor" \
+    "$F/coff/win_hello.gnu.obj"
+  has out "ticks_ok returned 1"
+  grep -Eq "unwinds_to_executor returned 1[0-6][0-9] " "$T/out" \
+    || fail "the stack walk did not reach the executor (round $round): $(cat "$T/out")"
+done
+has err "link cache: 1 hit, 0 missed (0 ignored), 0 stored"
 # A DLL of our own, found along objload's -L directory (given to the
 # executor: AddDllDirectory), its import library made by implib-gen.
 : "${IMPLIB_GEN:?}"

@@ -6,6 +6,9 @@
 #include "elf_edit.hpp"
 #include "helpers.hpp"
 
+#include <filesystem>
+#include <stdlib.h>
+
 #define MS __attribute__((ms_abi))
 
 namespace {
@@ -94,6 +97,29 @@ TEST_CASE("imports bind to the DLL their import library names" * doctest::test_s
                   std::string(tc) == "gnu" ? "coff/libhostlib.a" : "coff/hostlib.lib"});
     CHECK(call(*l, "use_kernel32") == 42);
     CHECK(call(*l, "use_hostlib") == 142);
+  }
+}
+
+TEST_CASE("a COFF link restored from the cache: imports bound again, the stack probe rtlink's" * doctest::test_suite("in-process")) {
+  for (const char *tc : kToolchains) {
+    CAPTURE(tc);
+    char dir[] = "/tmp/rtlink-coff-cache-XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    for (int round = 0; round < 2; ++round) {
+      CAPTURE(round);
+      rtlink::LinkerOptions o;
+      o.cache_dir = dir;
+      auto l = new_linker(std::move(o));
+      offer_dll_exports(*l);
+      load_all(*l, {obj("imports", tc), kKernel32,
+                    std::string(tc) == "gnu" ? "coff/libhostlib.a" : "coff/hostlib.lib",
+                    obj("chkstk", tc)});
+      CHECK(l->stats().cache_hits == uint64_t(round));
+      CHECK(call(*l, "use_kernel32") == 42);
+      CHECK(call(*l, "use_hostlib") == 142);
+      CHECK(call(*l, "big_frame") == 62);
+    }
+    std::filesystem::remove_all(dir);
   }
 }
 
