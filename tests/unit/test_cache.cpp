@@ -127,9 +127,13 @@ TEST_CASE("initializers run at restore and finalizers at unload, in order" * doc
     events.clear();
     auto c = cached_linker(dir);
     REQUIRE(!c->linker->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&Record::event)));
-    load_all(*c->linker, {"initfini.o"});
+    load_all(*c->linker, {"initfini.o", "atexit.o"});
     CHECK(c->linker->stats().cache_hits == uint64_t(round));
-    CHECK(events == std::vector<int>{101, 200, 1000, 2001, 2002});
+    CHECK(events == std::vector<int>{101, 200, 1000, 2001, 2002, 1});
+    events.clear();
+    // atexit.o's __cxa_atexit handler, registered with its own __dso_handle.
+    REQUIRE(!c->linker->unload(fixture("atexit.o")));
+    CHECK(events == std::vector<int>{-1});
     events.clear();
     REQUIRE(!c->linker->unload(fixture("initfini.o")));
     CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
