@@ -68,6 +68,23 @@ public:
   }
   // Never writable and executable at once: ReadExecute drops write access.
   virtual Error protect(uint64_t addr, uint64_t size, Protection prot) = 0;
+  // Writes `bytes` (if any) at `addr`, then gives each range its protection:
+  // a block's bytes and its segments in one go (a remote executor sends them
+  // all, then takes the replies).
+  struct ProtectRange {
+    uint64_t addr, size;
+    Protection prot;
+  };
+  virtual Error place(uint64_t addr, std::span<const uint8_t> bytes,
+                      std::span<const ProtectRange> ranges) {
+    if (!bytes.empty())
+      if (Error e = write(addr, bytes))
+        return e;
+    for (const ProtectRange &r : ranges)
+      if (Error e = protect(r.addr, r.size, r.prot))
+        return e;
+    return Error::success();
+  }
 
   // The executor's own process: what dlsym(RTLD_DEFAULT) finds.
   virtual std::optional<uint64_t> lookup_process_symbol(std::string_view name) = 0;
@@ -171,6 +188,10 @@ public:
   // loaded code, a kill): what was loaded into it is gone, and the next
   // request starts a fresh one. The in-process executor is never lost.
   virtual bool take_loss() { return false; }
+  // True when the executor's process ends with the executor object (one the
+  // linker started): destroying the linker then runs finalizers and atexit
+  // handlers there, and leaves the rest (unwind tables, pages) to its end.
+  virtual bool ends_with_linker() const { return false; }
   // An empty round trip (to measure the channel).
   virtual Error ping() { return Error(); }
 };

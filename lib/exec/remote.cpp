@@ -37,6 +37,8 @@ public:
     }
   }
 
+  bool ends_with_linker() const override { return true; }
+
   std::string describe() const override {
     std::string how = cmd_.argv.empty() ? "?" : cmd_.argv.front();
     if (alive_)
@@ -60,25 +62,49 @@ public:
   Error commit(uint64_t addr, uint64_t size) override { return range(Op::Commit, addr, size); }
   Error decommit(uint64_t addr, uint64_t size) override { return range(Op::Decommit, addr, size); }
   Error write(uint64_t addr, std::span<const uint8_t> bytes) override {
-    // The header, then the bytes straight from the caller's buffer (a block
-    // of code and data: megabytes, not copied into the message).
-    Writer w(Op::Write);
-    w.u64(addr).u32(uint32_t(bytes.size()));
-    std::lock_guard<std::mutex> one_at_a_time(mu_);
-    if (Error e = ready())
-      return e;
-    std::vector<uint8_t> &head = w.finish();
-    uint32_t total = uint32_t(head.size() - 4 + bytes.size());
-    std::memcpy(head.data(), &total, 4);
-    if (platform::channel_send(child_.channel, head) || platform::channel_send(child_.channel, bytes))
-      return gone();
-    auto r = receive(Op::Write, false);
-    return r ? Error() : r.take_error();
+    return place(addr, bytes, {});
   }
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     Writer w(Op::Protect);
     w.u64(addr).u64(size).u8(uint8_t(prot));
     return status(w);
+  }
+  Error place(uint64_t addr, std::span<const uint8_t> bytes,
+              std::span<const ProtectRange> ranges) override {
+    // Every request sent, then every reply taken, in order: one round trip.
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    if (Error e = ready())
+      return e;
+    std::vector<Op> replies;
+    if (!bytes.empty()) {
+      // The header, then the bytes straight from the caller's buffer (a
+      // block of code and data: megabytes, not copied into the message).
+      Writer w(Op::Write);
+      w.u64(addr).u32(uint32_t(bytes.size()));
+      std::vector<uint8_t> &head = w.finish();
+      uint32_t total = uint32_t(head.size() - 4 + bytes.size());
+      std::memcpy(head.data(), &total, 4);
+      if (platform::channel_send(child_.channel, head) ||
+          platform::channel_send(child_.channel, bytes))
+        return gone();
+      replies.push_back(Op::Write);
+    }
+    for (const ProtectRange &r : ranges) {
+      Writer w(Op::Protect);
+      w.u64(r.addr).u64(r.size).u8(uint8_t(r.prot));
+      if (platform::channel_send(child_.channel, w.finish()))
+        return gone();
+      replies.push_back(Op::Protect);
+    }
+    Error first;
+    for (Op op : replies) {
+      auto r = receive(op, false);
+      if (!r && !first)
+        first = r.take_error();
+      if (!alive_)
+        break;  // gone: no more replies to take
+    }
+    return first;
   }
   std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
     std::string n(name);

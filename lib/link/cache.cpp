@@ -721,13 +721,9 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
       return undo(make_error("the fixup at +", hex(f.site), " (", edge_kind_name(f.kind),
                              ") no longer fits: ", o.describe()));
   }
-  for (size_t i = 0; i < placed.size(); ++i) {
-    if (!staging[i].empty())
-      if (Error err = executor->write(placed[i]->mem.base, staging[i]))
-        return undo(err);
-    if (Error err = protect_block(*placed[i]))
+  for (size_t i = 0; i < placed.size(); ++i)
+    if (Error err = place_block(*placed[i], staging[i]))
       return undo(err);
-  }
   std::vector<Executor::FunctionTable> tables;
   for (uint32_t k = 0; k < e.units.size(); ++k) {
     cache::Unit u = e.units[k];

@@ -8,7 +8,9 @@
 #include "link/session.hpp"
 #include "support/format.hpp"
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace rtlink {
 
@@ -55,13 +57,18 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
 
   for (Block *b : todo) {
     const uint64_t base = b->mem.base;
-    std::vector<uint8_t> staging;
+    // calloc: a large buffer is fresh zero pages, not zeroed once more here.
+    std::unique_ptr<uint8_t, decltype(&std::free)> staging_bytes(nullptr, &std::free);
+    std::span<const uint8_t> staging;
     uint8_t *image = executor->direct_view(base);
     if (image) {
       executor->prefault(base, b->initialised);
     } else {
-      staging.assign(b->initialised, 0);
-      image = staging.data();
+      staging_bytes.reset(static_cast<uint8_t *>(std::calloc(b->initialised ? b->initialised : 1, 1)));
+      if (!staging_bytes)
+        return make_error("out of memory for a block of ", b->initialised, " bytes");
+      image = staging_bytes.get();
+      staging = {image, b->initialised};
     }
     for (Unit *u : b->units) {
       const LinkUnit &lu = u->lu;
@@ -116,23 +123,19 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
     }
     if (recording)
       record_block(*b, image);
-    if (!staging.empty())
-      if (Error e = executor->write(base, staging))
-        return e;
-    if (Error e = protect_block(*b))
+    if (Error e = place_block(*b, staging))
       return e;
   }
   return Error::success();
 }
 
-Error Session::protect_block(const Block &b) {
+Error Session::place_block(const Block &b, std::span<const uint8_t> bytes) {
   const uint64_t page = executor->page_size();
+  std::vector<Executor::ProtectRange> ranges;
   for (const Segment *seg : {&b.text, &b.rodata, &b.data})
     if (seg->size)
-      if (Error e = executor->protect(b.mem.base + seg->offset,
-                                      (seg->size + page - 1) & ~(page - 1), seg->prot))
-        return e;
-  return Error::success();
+      ranges.push_back({b.mem.base + seg->offset, (seg->size + page - 1) & ~(page - 1), seg->prot});
+  return executor->place(b.mem.base, bytes, ranges);
 }
 
 } // namespace rtlink

@@ -64,11 +64,15 @@ Session::~Session() {
   std::vector<Unit *> all;
   for (auto it = units.rbegin(); it != units.rend(); ++it)
     all.push_back(it->get());
-  run_finalizers(all);
-  for (auto &b : blocks)
-    (void)space.free(*executor, b->mem);
+  // An executor process that ends with us takes tables, libraries and pages
+  // with it: only what loaded code asked to run at its end is run there.
+  const bool ending = executor->ends_with_linker();
+  run_finalizers(all, /*tables=*/!ending);
+  if (ending)
+    return;
   for (auto &lib : libraries)
     (void)executor->unload_library(lib.handle);
+  // Releasing the range takes the blocks' pages with it.
   if (space.size())
     (void)executor->release(space.base(), space.size());
 }

@@ -297,7 +297,9 @@ public:
   Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
   std::vector<Unit::InitEntry> initializer_order(const std::vector<Unit *> &batch) const;
   Error run_in_order(const std::vector<Unit::InitEntry> &entries);
-  Error protect_block(const Block &b);                          // fixup.cpp
+  // The bytes of a block (none when they were written in place), then its
+  // segments' protections: one request to a remote executor.
+  Error place_block(const Block &b, std::span<const uint8_t> bytes);  // fixup.cpp
 
   // --- cache.cpp: the link cache (LinkerOptions::cache_dir) ---
   // What identifies this link: every input, option and version that
