@@ -24,7 +24,7 @@
 namespace rtlink::protocol {
 
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
-constexpr uint16_t kVersion = 1;
+constexpr uint16_t kVersion = 2;  // 2: the hello reply says the executor's process id
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {

@@ -109,17 +109,26 @@ Error Session::resolve() {
       batch.push_back(u.get());
   if (batch.empty())
     return Error::success();
-  if (Error e = send_library_dirs())  // imports bind in the executor: DLLs along them
-    return e;
-  if (!space.size()) {  // reserved at the first resolve (a remote executor; after a loss)
-    auto reserved = AddressSpace::reserve(*executor, options.reserve_size);
-    if (!reserved)
-      return reserved.take_error();
-    space = *reserved;
-  }
+  // The executor's part: the search paths (imports bind there: DLLs along
+  // them) and the range, reserved at the first resolve (a remote executor;
+  // after a loss). Asked for as late as possible: a remote executor starts
+  // while archive members are pulled and parsed.
+  auto executor_ready = [&]() -> Error {
+    if (Error e = send_library_dirs())
+      return e;
+    if (!space.size()) {
+      auto reserved = AddressSpace::reserve(*executor, options.reserve_size);
+      if (!reserved)
+        return reserved.take_error();
+      space = *reserved;
+    }
+    return Error::success();
+  };
   // The link cache: a first resolve is served from it, or recorded for it.
   std::string cache_key_text;
   if (!options.cache_dir.empty()) {
+    if (Error e = executor_ready())
+      return e;
     {
       PhaseTimer t{stats.resolve, options.measure_memory};
       cache_key_text = cache_key();
@@ -186,6 +195,8 @@ Error Session::resolve() {
         batch.push_back(*pulled);
       }
     }
+    if (Error e = executor_ready())
+      return rollback(std::move(e));
     // 1b. MinGW's import members: their cells are bound to the DLL's export.
     if (Error e = bind_gnu_imports(batch))
       return rollback(std::move(e));

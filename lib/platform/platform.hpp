@@ -101,11 +101,17 @@ void stop_child(int64_t pid);  // SIGKILL, from a signal handler too
 std::string executable_dir();
 
 // process-posix.cpp
-// Ends the executor process once its controller is done. On Windows without
-// running the C library's atexit list: loaded code may have put functions
-// there whose pages are gone by then.
+// Ends the executor process once its controller is done: output flushed,
+// nothing torn down, the C library's atexit list not run (on Windows, loaded
+// code may have put functions there whose pages are gone by then).
 [[noreturn]] void leave_process(int status);
 uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
+uint64_t process_id();
+
+// process_memory-linux.cpp (-none.cpp elsewhere): writes into another
+// process's memory (process_vm_writev): the remote executor's child, whose
+// pages it writes a block's bytes into without sending them over the channel.
+Error write_process_memory(int64_t pid, uint64_t addr, std::span<const uint8_t> bytes);
 uint64_t resident_bytes();
 std::vector<std::string> default_library_dirs();
 bool is_directory(const std::string &path);

@@ -9,7 +9,13 @@
 
 namespace rtlink::platform {
 
-void leave_process(int status) { std::exit(status); }
+// What loaded code asked to run at its end ran when the controller unloaded
+// it (its atexit registrations carry its own __dso_handle): the process only
+// flushes what was printed and ends, without tearing down what it built.
+void leave_process(int status) {
+  std::fflush(nullptr);
+  std::_Exit(status);
+}
 
 uint8_t os_kind() {
 #if defined(__linux__)
@@ -20,6 +26,8 @@ uint8_t os_kind() {
   return 4;
 #endif
 }
+
+uint64_t process_id() { return uint64_t(getpid()); }
 
 uint64_t resident_bytes() {
   FILE *f = std::fopen("/proc/self/statm", "r");

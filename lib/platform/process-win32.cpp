@@ -20,6 +20,8 @@ void leave_process(int status) {
 
 uint8_t os_kind() { return 2; }
 
+uint64_t process_id() { return GetCurrentProcessId(); }
+
 uint64_t resident_bytes() {
   PROCESS_MEMORY_COUNTERS c;
   if (!GetProcessMemoryInfo(GetCurrentProcess(), &c, sizeof c))
