@@ -7,7 +7,6 @@
 #include "platform/platform.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <cstdlib>
 #include <thread>
 
@@ -70,24 +69,29 @@ Expected<ReaderChoice> choose_reader(std::string_view requested) {
 
 namespace {
 
-// Reads what `wanted` asks of each file opened, in one batch; what a file
-// then holds is its result (decompressed if it is zstd data).
+bool is_archive(const PartialFile &f) {
+  static const char magic[] = "!<arch>\n";
+  return f.size() >= 8 && std::equal(magic, magic + 8, f.data());
+}
+
+} // namespace
+
 std::vector<Expected<std::shared_ptr<const FileData>>>
-read_parts(AsyncReader &reader, const std::vector<std::string> &paths,
-           const std::function<uint64_t(const PartialFile &)> &head,
-           const std::function<bool(const PartialFile &)> &whole, uint64_t &bytes_read) {
+read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read) {
+  // Every file's head in one batch; then, in another, the whole of all but
+  // archives. What a file then holds is its result (decompressed if zstd).
   std::vector<Expected<std::shared_ptr<PartialFile>>> files;
   std::vector<PartialFile::Want> wants;
   for (const std::string &p : paths) {
     files.push_back(PartialFile::open(p));
     if (files.back())
-      wants.push_back({files.back()->get(), 0, head(**files.back())});
+      wants.push_back({files.back()->get(), 0, kHead});
   }
   Error failed = PartialFile::fetch(reader, wants);
   if (!failed) {
     wants.clear();
     for (auto &f : files)
-      if (f && whole(**f))
+      if (f && !is_archive(**f))
         wants.push_back({f->get(), 0, (*f)->size()});
     failed = PartialFile::fetch(reader, wants);
   }
@@ -108,28 +112,6 @@ read_parts(AsyncReader &reader, const std::vector<std::string> &paths,
     }
   }
   return out;
-}
-
-bool is_archive(const PartialFile &f) {
-  static const char magic[] = "!<arch>\n";
-  return f.size() >= 8 && std::equal(magic, magic + 8, f.data());
-}
-
-} // namespace
-
-std::vector<Expected<std::shared_ptr<const FileData>>>
-read_files(AsyncReader &reader, const std::vector<std::string> &paths) {
-  uint64_t bytes_read = 0;
-  return read_parts(
-      reader, paths, [](const PartialFile &f) { return f.size(); },
-      [](const PartialFile &) { return false; }, bytes_read);
-}
-
-std::vector<Expected<std::shared_ptr<const FileData>>>
-read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read) {
-  return read_parts(
-      reader, paths, [](const PartialFile &) { return kHead; },
-      [](const PartialFile &f) { return !is_archive(f); }, bytes_read);
 }
 
 } // namespace rtlink::io

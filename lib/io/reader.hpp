@@ -69,12 +69,6 @@ Expected<ReaderChoice> choose_reader(std::string_view requested);
 // or system has no such backend.
 Expected<std::unique_ptr<AsyncReader>> make_reader(std::string_view backend);
 
-// Whole files, read concurrently through `reader` (in chunks, so one large
-// file is read in parallel too), in one batch. Each result is the file's bytes, or
-// decompressed when they are zstd data; errors name the file.
-std::vector<Expected<std::shared_ptr<const FileData>>>
-read_files(AsyncReader &reader, const std::vector<std::string> &paths);
-
 // Inputs for the linker, read concurrently: every file whole but archives
 // ("!<arch>"), which come back as io::PartialFile with their first 64 KiB
 // read; the archive reader reads the rest of their index, and a resolve the

@@ -1,9 +1,8 @@
 // support/bytes.hpp — little-endian values in and out of a byte buffer.
 //
-// The executor protocol's messages and the link cache's entries are both
-// written with ByteWriter and read with ByteReader, which checks every read
-// against the end of its input: input that is cut short or lies about a
-// length turns the reader's ok() false, and it stays false.
+// The executor protocol's messages are written with ByteWriter and read with
+// ByteReader, which checks every read against the end of its input: input
+// that is cut short or lies about a length turns ok() false, and it stays so.
 #pragma once
 
 #include <bit>
@@ -52,13 +51,8 @@ public:
   uint32_t u32() { return uint32_t(le(4)); }
   uint64_t u64() { return le(8); }
   std::string str() {
-    std::string_view v = view();
-    return std::string(v);
-  }
-  // A string read in place: valid as long as the input is.
-  std::string_view view() {
     std::span<const uint8_t> b = bytes();
-    return {reinterpret_cast<const char *>(b.data()), b.size()};
+    return std::string(b.begin(), b.end());
   }
   std::span<const uint8_t> bytes() {
     uint32_t n = u32();

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 namespace {
 
@@ -48,6 +49,27 @@ std::unique_ptr<Cached> cached_linker(const std::string &dir) {
   o.warning = [p](const std::string &w) { p->warnings.push_back(w); };
   c->linker = new_linker(std::move(o));
   return c;
+}
+
+// Links `files` twice over one fresh cache directory: a full link that
+// stores the entry, then one restored from it, without a warning either
+// time; `setup` runs before loading, `check` after each link.
+void linked_twice(const std::vector<std::string> &files,
+                  const std::function<void(rtlink::Linker &)> &check,
+                  const std::function<void(rtlink::Linker &)> &setup = {}) {
+  const std::string dir = temp_dir();
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    auto c = cached_linker(dir);
+    if (setup)
+      setup(*c->linker);
+    load_all(*c->linker, files);
+    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    CHECK(c->linker->stats().cache_stores == uint64_t(1 - round));
+    CHECK(c->warnings.empty());
+    check(*c->linker);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // objload-executor: the suite's, or the one beside objload in the build tree.
@@ -100,21 +122,15 @@ TEST_CASE("a second identical link is restored from the cache and runs the same"
 }
 
 TEST_CASE("the sqlite job is restored from the cache: archive members, libc bindings") {
-  const std::string dir = temp_dir();
-  for (int round = 0; round < 2; ++round) {
-    auto c = cached_linker(dir);
-    load_all(*c->linker, {"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"});
-    CHECK(c->linker->stats().cache_hits == uint64_t(round));
-    CHECK(c->warnings.empty());
-    auto r = c->linker->call_main("main", {"q"});
+  linked_twice({"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"}, [](rtlink::Linker &l) {
+    auto r = l.call_main("main", {"q"});
     REQUIRE_MESSAGE(bool(r), r.error().message());
     CHECK(*r == 42);
     // A member is named as when it was pulled.
-    auto info = c->linker->describe("sqlite3_open");
+    auto info = l.describe("sqlite3_open");
     REQUIRE(bool(info));
     CHECK(info->defined_by.find("libsqlite3.a(") != std::string::npos);
-  }
-  std::filesystem::remove_all(dir);
+  });
 }
 
 TEST_CASE("initializers run at restore and finalizers at unload, in order" * doctest::test_suite("in-process")) {
@@ -122,46 +138,31 @@ TEST_CASE("initializers run at restore and finalizers at unload, in order" * doc
   struct Record {
     static void event(int e) { events.push_back(e); }
   };
-  const std::string dir = temp_dir();
-  for (int round = 0; round < 2; ++round) {
+  auto setup = [](rtlink::Linker &l) {
     events.clear();
-    auto c = cached_linker(dir);
-    REQUIRE(!c->linker->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&Record::event)));
-    load_all(*c->linker, {"initfini.o", "atexit.o"});
-    CHECK(c->linker->stats().cache_hits == uint64_t(round));
+    REQUIRE(!l.define_symbol("initfini_record", reinterpret_cast<uint64_t>(&Record::event)));
+  };
+  linked_twice({"initfini.o", "atexit.o"}, [](rtlink::Linker &l) {
     CHECK(events == std::vector<int>{101, 200, 1000, 2001, 2002, 1});
     events.clear();
     // atexit.o's __cxa_atexit handler, registered with its own __dso_handle.
-    REQUIRE(!c->linker->unload(fixture("atexit.o")));
+    REQUIRE(!l.unload(fixture("atexit.o")));
     CHECK(events == std::vector<int>{-1});
     events.clear();
-    REQUIRE(!c->linker->unload(fixture("initfini.o")));
+    REQUIRE(!l.unload(fixture("initfini.o")));
     CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
-  }
-  std::filesystem::remove_all(dir);
+  }, setup);
 }
 
 TEST_CASE("a C++ exception is caught in restored code (its .eh_frame is registered)") {
-  const std::string dir = temp_dir();
-  for (int round = 0; round < 2; ++round) {
-    auto c = cached_linker(dir);
-    load_all(*c->linker, {"cxx_eh.o"});
-    CHECK(c->linker->stats().cache_hits == uint64_t(round));
-    CHECK(call(*c->linker, "cxx_throw_catch") == 42);
-  }
-  std::filesystem::remove_all(dir);
+  linked_twice({"cxx_eh.o"}, [](rtlink::Linker &l) { CHECK(call(l, "cxx_throw_catch") == 42); });
 }
 
 TEST_CASE("every relocation type comes out the same when restored") {
-  const std::string dir = temp_dir();
-  for (int round = 0; round < 2; ++round) {
-    auto c = cached_linker(dir);
-    load_all(*c->linker, {"relocs.o", "relocs_check.o"});
-    CHECK(c->linker->stats().cache_hits == uint64_t(round));
-    CHECK(call(*c->linker, "check_relocs") == 0);
-    CHECK(call(*c->linker, "fn_call_host") == 42);
-  }
-  std::filesystem::remove_all(dir);
+  linked_twice({"relocs.o", "relocs_check.o"}, [](rtlink::Linker &l) {
+    CHECK(call(l, "check_relocs") == 0);
+    CHECK(call(l, "fn_call_host") == 42);
+  });
 }
 
 TEST_CASE("any change to an input is a miss; the same bytes with a new time are a hit") {
@@ -259,13 +260,8 @@ TEST_CASE("a damaged entry is ignored with a warning, and the link is done in fu
 }
 
 TEST_CASE("restored units are linked against later, pulled from again, and unloaded") {
-  const std::string dir = temp_dir();
   const std::string sqlite = "/usr/lib/x86_64-linux-gnu/libsqlite3.a";
-  for (int round = 0; round < 2; ++round) {
-    auto c = cached_linker(dir);
-    rtlink::Linker &l = *c->linker;
-    load_all(l, {"q.o", sqlite});
-    CHECK(l.stats().cache_hits == uint64_t(round));
+  linked_twice({"q.o", sqlite}, [&](rtlink::Linker &l) {
     const uint64_t pulled = l.stats().members_pulled;
     // A later object binds to a restored member; the member is not pulled again.
     REQUIRE(!l.load(fixture("uses_sqlite.o")));
@@ -285,8 +281,7 @@ TEST_CASE("restored units are linked against later, pulled from again, and unloa
     CHECK(refused.message().find("still references") != std::string::npos);
     REQUIRE(!l.unload(std::vector<std::string>{fixture("uses_sqlite.o"), fixture("q.o"), sqlite}));
     CHECK(l.symbols().empty());
-  }
-  std::filesystem::remove_all(dir);
+  });
 }
 
 TEST_CASE("a cache directory that cannot be written is a warning, not an error") {

@@ -104,7 +104,8 @@ TEST_CASE("the loader's reads on Windows: iocp reads whole files, mmap maps them
   auto c = io::choose_reader("iocp");
   REQUIRE_MESSAGE(bool(c), c.error().message());
   CHECK(c->name == "iocp");
-  auto got = io::read_files(*c->reader, {path, path + ".missing"});
+  uint64_t bytes_read = 0;
+  auto got = io::read_inputs(*c->reader, {path, path + ".missing"}, bytes_read);
   REQUIRE(got.size() == 2);
   REQUIRE_MESSAGE(bool(got[0]), got[0].error().message());
   CHECK(std::vector<uint8_t>((*got[0])->data(), (*got[0])->data() + (*got[0])->size()) == want);
