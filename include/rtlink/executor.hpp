@@ -88,6 +88,11 @@ public:
 
   // The executor's own process: what dlsym(RTLD_DEFAULT) finds.
   virtual std::optional<uint64_t> lookup_process_symbol(std::string_view name) = 0;
+  // Whether each address lies in code (an executable mapping of the
+  // process: a function) or not (data); unknown where it cannot tell.
+  virtual std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) {
+    return std::vector<std::optional<bool>>(addrs.size());
+  }
   // dlopen / LoadLibrary; the handle is opaque.
   virtual Expected<uint64_t> load_library(const std::string &path) = 0;
   virtual Error unload_library(uint64_t handle) = 0;

@@ -80,6 +80,7 @@ struct Stats {
   uint64_t members_pulled = 0;   // archive members pulled in on demand
   uint64_t edges_applied = 0;
   uint64_t got_cells = 0, stubs = 0;
+  uint64_t thunks = 0;  // instructions rewritten to reach outside the range (arch/x86_64_far.hpp)
   uint64_t bytes_mapped = 0;     // memory committed for loaded code and data
   // Bytes read through the reader (LinkerOptions::io other than mmap): files
   // whole, archives as far as their index and the members pulled.

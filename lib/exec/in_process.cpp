@@ -37,6 +37,12 @@ public:
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     return platform::protect(addr, size, prot);
   }
+  std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) override {
+    std::vector<std::optional<bool>> out;
+    for (uint64_t a : addrs)
+      out.push_back(platform::is_code_address(a));
+    return out;
+  }
   std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
     return platform::process_symbol(name);
   }

@@ -52,6 +52,7 @@ enum class Op : uint8_t {
   RegisterFunctionTables,
   DeregisterFunctionTables,
   SetLibraryDirs,
+  IsCode,  // addresses -> per address: known?, code? (as LookupProcess answers)
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

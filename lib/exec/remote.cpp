@@ -114,6 +114,16 @@ public:
     }
     return first;
   }
+  std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) override {
+    Writer w(Op::IsCode);
+    w.u32(uint32_t(addrs.size()));
+    for (uint64_t a : addrs)
+      w.u64(a);
+    std::vector<std::optional<bool>> out;
+    for (const std::optional<uint64_t> &c : addresses(w, addrs.size()))
+      out.push_back(c ? std::optional<bool>(*c != 0) : std::nullopt);
+    return out;
+  }
   std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
     std::string n(name);
     return lookup_process_symbols({&n, 1}).front();

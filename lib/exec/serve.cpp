@@ -33,6 +33,7 @@ const char *op_name(Op op) {
   case Op::RegisterFunctionTables: return "register-function-tables";
   case Op::DeregisterFunctionTables: return "deregister-function-tables";
   case Op::SetLibraryDirs: return "set-library-dirs";
+  case Op::IsCode: return "is-code";
   }
   return "?";
 }
@@ -127,6 +128,18 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     if (prot > uint8_t(Protection::ReadExecute))
       return failed(op, "unknown protection " + std::to_string(prot));
     return status(op, ex.protect(a, size, Protection(prot)));
+  }
+  case Op::IsCode: {
+    uint32_t n = in.u32();
+    std::vector<uint64_t> addrs;
+    for (uint32_t i = 0; i < n && in.ok(); ++i)
+      addrs.push_back(in.u64());
+    if (!in.ok())
+      break;
+    std::vector<std::optional<uint64_t>> answers;
+    for (const std::optional<bool> &c : ex.is_code(addrs))
+      answers.push_back(c ? std::optional<uint64_t>(*c ? 1 : 0) : std::nullopt);
+    return addresses(op, answers);
   }
   case Op::LookupProcess: {
     std::vector<std::string> names = read_names(in);

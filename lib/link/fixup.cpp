@@ -49,6 +49,35 @@ void target_section(const Unit &u, uint32_t j, uint64_t &base, uint16_t &index) 
 
 } // namespace
 
+// A rewritten instruction (arch/x86_64_far.hpp): its thunk, with the cell's
+// displacement, the address, and the jump back filled in; then, in its
+// place, a jump to the thunk padded with int3.
+void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
+                          uint64_t sec_addr, uint64_t cell) {
+  const x86_64::FarPlan &p = far.plan;
+  const uint64_t at = u.thunks_base + far.thunk, end = sec_addr + p.start + p.length;
+  std::memcpy(thunk, p.code.data(), p.code.size());
+  auto rel32 = [&](int32_t off, uint64_t to) {
+    int32_t v = int32_t(int64_t(to) - int64_t(at + uint64_t(off) + 4));
+    std::memcpy(thunk + off, &v, 4);
+  };
+  if (p.cell_disp >= 0)
+    rel32(p.cell_disp, cell);
+  if (p.imm64 >= 0) {
+    uint64_t v = u.addr[far.target] + uint64_t(far.addend);
+    std::memcpy(thunk + p.imm64, &v, 8);
+    if (recording)
+      record_fixup(u, far.target, EdgeKind::Abs64, u.addr[far.target], far.addend,
+                   at + uint64_t(p.imm64), u.got_base, 0, 0);
+  }
+  if (p.back >= 0)
+    rel32(p.back, end);
+  insn[0] = 0xe9;
+  int32_t jump = int32_t(int64_t(at) - int64_t(sec_addr + p.start + 5));
+  std::memcpy(insn + 1, &jump, 4);
+  std::memset(insn + 5, 0xcc, p.length - 5);
+}
+
 Error Session::apply_fixups(const std::vector<Unit *> &batch) {
   std::vector<Block *> todo;
   for (Unit *u : batch)
@@ -84,6 +113,14 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           record_fixup(*u, u->got_symbols[c], EdgeKind::Abs64, v, 0, u->got_base + c * 8,
                        u->got_base, 0, 0);
       }
+      const uint64_t far_cells = u->got_base + u->got_symbols.size() * 8;
+      for (size_t c = 0; c < u->far_cells.size(); ++c) {
+        auto [j, addend] = u->far_cells[c];
+        uint64_t v = u->addr[j] + uint64_t(addend), at = far_cells + c * 8;
+        std::memcpy(image + (at - base), &v, 8);
+        if (recording)
+          record_fixup(*u, j, EdgeKind::Abs64, u->addr[j], addend, at, u->got_base, 0, 0);
+      }
       for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
         uint32_t j = u->stub_symbols[k];
         uint64_t at = u->stubs_base + k * x86_64::kStubSize;
@@ -102,9 +139,26 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         for (const Edge &e : s.edges) {
           x86_64::Fixup f;
           f.S = u->addr[e.target];
+          f.A = e.addend;
           if (e.kind == EdgeKind::Branch32 && u->stub[e.target] >= 0)
             f.S = u->stubs_base + uint64_t(u->stub[e.target]) * x86_64::kStubSize;
-          f.A = e.addend;
+          if (const Unit::FarRef *far = u->far_refs.empty() ? nullptr : u->far_ref(i, e.offset)) {
+            const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
+            switch (far->plan.kind) {
+            case x86_64::FarPlan::Stub:
+              f.S = u->stubs_base + uint64_t(u->stub[e.target]) * x86_64::kStubSize;
+              break;
+            case x86_64::FarPlan::LoadFromCell:
+              sec_bytes[far->plan.opcode_at] = far->plan.opcode;
+              f.S = cell;
+              f.A = far->plan.cell_field_addend;
+              break;
+            case x86_64::FarPlan::Thunk:
+              write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
+                          sec_bytes + far->plan.start, sec_addr, cell);
+              continue;
+            }
+          }
           f.P = sec_addr + e.offset;
           f.GOT = u->got_base;
           f.G = u->got_cell[e.target] >= 0 ? u->got_base + uint64_t(u->got_cell[e.target]) * 8 : 0;

@@ -7,13 +7,145 @@
 //  - every Branch32 edge whose target lies outside the reserved range (a
 //    host or library function) is pointed at a stub, `jmp *cell(%rip)`,
 //    inside the range.
+//  - every PCRel32 / Abs32 / Abs32S edge whose target lies out of its reach
+//    from anywhere in the range (code built without -fPIC or as PIE reaching
+//    the process's data or functions) gets its instruction rewritten as
+//    arch/x86_64_far.hpp says: through a cell holding the address (kept after
+//    the GOT cells), a thunk (kept after the stubs), or a stub.
 // Edges are not rewritten: fixup.cpp reads the per-symbol cell and stub
-// indices decided here.
+// indices and the far references decided here.
 #include "link/session.hpp"
+#include "support/format.hpp"
+
+#include <algorithm>
 
 namespace rtlink {
 
-void Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
+namespace {
+
+// Can a 32-bit field reach S + A from every address in the range?
+bool reachable(EdgeKind kind, uint64_t target, const AddressSpace &space) {
+  const int64_t lim = int64_t(1) << 31;
+  switch (kind) {
+  case EdgeKind::Abs32: return target < (uint64_t(1) << 32);
+  case EdgeKind::Abs32S: return int64_t(target) >= -lim && int64_t(target) < lim;
+  case EdgeKind::PCRel32: {
+    const int64_t lo = int64_t(target - space.base());
+    const int64_t hi = int64_t(target - (space.base() + space.size()));
+    return lo < lim - 16 && hi >= -lim + 16;
+  }
+  default: return true;
+  }
+}
+
+} // namespace
+
+// Plans the rewrite of each far reference of `u` (see arch/x86_64_far.hpp);
+// what cannot be rewritten goes into `errors`, naming the site.
+template <class MakeStub>
+void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
+                       MakeStub &&stub, std::string &errors) const {
+  const LinkUnit &lu = u.lu;
+  // Where instructions start: the section's symbols, nearest first.
+  std::vector<std::vector<uint64_t>> starts(lu.sections.size());
+  for (const auto &[i, e, address] : far)
+    if (starts[i].empty()) {
+      starts[i].push_back(0);
+      for (const Symbol &s : lu.symbols)
+        if (s.section == i && s.value < lu.sections[i].size)
+          starts[i].push_back(s.value);
+      std::sort(starts[i].rbegin(), starts[i].rend());
+      starts[i].erase(std::unique(starts[i].begin(), starts[i].end()), starts[i].end());
+    }
+  auto fail = [&](uint32_t i, const Edge &e, const std::string &why) {
+    if (errors.size() < 8000)
+      errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) + ": relocation " +
+                lu.relocation_name(e.native) + " against " + quote(lu.symbol_name(e.target)) +
+                " cannot reach it outside the loaded range: " + why;
+  };
+  struct Check {
+    uint32_t section;
+    const Edge *edge;
+    uint64_t address;
+    std::string refusal;
+  };
+  std::vector<Check> checks;
+  for (const auto &[i, e, address] : far) {
+    const Section &sec = lu.sections[i];
+    std::span<const uint64_t> from = starts[i];
+    from = from.subspan(size_t(std::lower_bound(from.begin(), from.end(), e->offset,
+                                                std::greater<uint64_t>()) - from.begin()));
+    auto plan = x86_64::plan_far_reference({sec.bytes, sec.bytes ? sec.size : 0},
+                                           sec.perm == Perm::ReadExecute, from, e->offset,
+                                           e->kind, e->addend);
+    if (!plan) {
+      fail(i, *e, plan.error().message());
+      continue;
+    }
+    // Another reference inside the same instruction would be left behind.
+    if (plan->kind == x86_64::FarPlan::Thunk)
+      for (const Edge &o : sec.edges)
+        if (&o != e && o.offset >= plan->start && o.offset < plan->start + plan->length) {
+          fail(i, *e, "its instruction holds another relocation");
+          break;
+        }
+    if (plan->only_if_code) {
+      // Asked of the executor below, all at once.
+      checks.push_back({i, e, address, std::move(plan->refusal)});
+      stub(e->target);
+      continue;
+    }
+    Unit::FarRef ref{i, e->offset, e->target, e->addend, -1, 0, std::move(*plan)};
+    if (ref.plan.kind == x86_64::FarPlan::Stub)
+      stub(e->target);
+    if (ref.plan.uses_cell) {
+      std::pair key{e->target, ref.plan.cell_addend};
+      auto it = std::find(u.far_cells.begin(), u.far_cells.end(), key);
+      ref.cell = int32_t(it - u.far_cells.begin());
+      if (it == u.far_cells.end())
+        u.far_cells.push_back(key);
+    }
+    if (ref.plan.kind == x86_64::FarPlan::Thunk) {
+      ref.thunk = u.thunks_size;
+      u.thunks_size += (ref.plan.code.size() + 7) & ~uint64_t(7);
+    }
+    u.far_refs.push_back(std::move(ref));
+  }
+  if (!checks.empty()) {
+    std::vector<uint64_t> addrs;
+    for (const Check &c : checks)
+      addrs.push_back(c.address);
+    std::vector<std::optional<bool>> code = executor->is_code(addrs);
+    for (size_t k = 0; k < checks.size(); ++k) {
+      const Check &c = checks[k];
+      if (k < code.size() && code[k] && *code[k]) {
+        x86_64::FarPlan p;
+        p.kind = x86_64::FarPlan::Stub;
+        u.far_refs.push_back({c.section, c.edge->offset, c.edge->target, c.edge->addend, -1, 0, p});
+        continue;
+      }
+      const Symbol &s = lu.symbols[c.edge->target];
+      fail(c.section, *c.edge,
+           c.refusal + ", and " + std::string(s.name) + " (at " + hex(c.address) + ") " +
+               (k < code.size() && code[k] ? "is data, not a function a stub could stand for"
+                                           : "may be data: the executor cannot tell"));
+    }
+  }
+  std::sort(u.far_refs.begin(), u.far_refs.end(), [](const Unit::FarRef &a, const Unit::FarRef &b) {
+    return std::pair{a.section, a.offset} < std::pair{b.section, b.offset};
+  });
+}
+
+const Unit::FarRef *Unit::far_ref(uint32_t section, uint64_t offset) const {
+  auto it = std::lower_bound(far_refs.begin(), far_refs.end(), std::pair{section, offset},
+                             [](const FarRef &f, const std::pair<uint32_t, uint64_t> &k) {
+                               return std::pair{f.section, f.offset} < k;
+                             });
+  return it != far_refs.end() && it->section == section && it->offset == offset ? &*it : nullptr;
+}
+
+Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
+  std::string errors;
   for (Unit *u : batch) {
     const size_t n = u->lu.symbols.size();
     u->got_cell.assign(n, -1);
@@ -24,12 +156,23 @@ void Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
         u->got_symbols.push_back(j);
       }
     };
-    // Where a symbol's address will come from, following one name binding.
-    auto outside = [&](uint32_t j) {
+    // Where a symbol's address will come from, following name bindings.
+    auto absolute = [&](uint32_t j) -> const Target * {
       const Target *t = &u->targets[j];
       for (int hops = 0; t->kind == Target::Other && hops < 8; ++hops)
         t = &t->unit->targets[t->index];
-      return t->kind == Target::Absolute && !space.contains(t->value);
+      return t->kind == Target::Absolute ? t : nullptr;
+    };
+    auto outside = [&](uint32_t j) {
+      const Target *t = absolute(j);
+      return t && !space.contains(t->value);
+    };
+    auto stub = [&](uint32_t j) {
+      if (u->stub[j] >= 0)
+        return;
+      cell(j);
+      u->stub[j] = int32_t(u->stub_symbols.size());
+      u->stub_symbols.push_back(j);
     };
     // __imp_X cells this unit makes are GOT cells of X; a call to X where
     // only __imp_X exists gets a stub through that cell.
@@ -42,22 +185,36 @@ void Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
         u->stub_symbols.push_back(j);
       }
     }
-    for (const Section &sec : u->lu.sections) {
+    std::vector<FarEdge> far;
+    for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
+      const Section &sec = u->lu.sections[i];
       if (sec.role == SectionRole::Skip || sec.discarded)
         continue;
       for (const Edge &e : sec.edges) {
         if (needs_got_cell(e.kind)) {
           cell(e.target);
-        } else if (e.kind == EdgeKind::Branch32 && u->stub[e.target] < 0 && outside(e.target)) {
-          cell(e.target);
-          u->stub[e.target] = int32_t(u->stub_symbols.size());
-          u->stub_symbols.push_back(e.target);
+        } else if (e.kind == EdgeKind::Branch32) {
+          if (outside(e.target))
+            stub(e.target);
+        } else if (e.kind == EdgeKind::PCRel32 || e.kind == EdgeKind::Abs32 ||
+                   e.kind == EdgeKind::Abs32S) {
+          const Target *t = absolute(e.target);
+          if (t && !space.contains(t->value) &&
+              !reachable(e.kind, t->value + uint64_t(e.addend), space))
+            far.push_back({i, &e, t->value});
         }
       }
     }
-    stats.got_cells += u->got_symbols.size();
+    if (!far.empty())
+      plan_far(*u, far, stub, errors);
+    stats.got_cells += u->got_symbols.size() + u->far_cells.size();
     stats.stubs += u->stub_symbols.size();
+    for (const Unit::FarRef &f : u->far_refs)
+      stats.thunks += f.plan.kind != x86_64::FarPlan::Stub;
   }
+  if (!errors.empty())
+    return Error(errors);
+  return Error::success();
 }
 
 } // namespace rtlink

@@ -5,8 +5,10 @@
 // pulls from an archive share one (unload takes an archive's members all at
 // once). A block has three segments, each protected once:
 //   text   (read-execute): per unit, its code sections, then its jump stubs
+//                          and the thunks of rewritten far references
 //   rodata (read-only):    per unit, read-only data and .eh_frame + a zero
-//                          terminator; then every unit's GOT cells and
+//                          terminator; then every unit's GOT cells (and
+//                          cells of far references) and
 //                          __dso_handle slot, side by side (the pages fixups
 //                          write stay few); then each unit's .data.rel.ro
 //   data   (read-write):   per unit, data, zero fill (.bss), COMMON symbols
@@ -60,7 +62,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
   // Block-relative offsets, per unit.
   struct Plan {
     std::vector<uint64_t> off;
-    uint64_t stubs = 0, eh = UINT64_MAX, eh_end = 0, got = 0, dso = 0;
+    uint64_t stubs = 0, thunks = 0, eh = UINT64_MAX, eh_end = 0, got = 0, dso = 0;
     std::vector<uint64_t> commons;
   };
   std::vector<Plan> plans(group.size());
@@ -117,6 +119,8 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
     cur = align_to(cur, 8);
     plans[k].stubs = cur;
     cur += group[k]->stub_symbols.size() * x86_64::kStubSize;
+    plans[k].thunks = cur;
+    cur += group[k]->thunks_size;
     initialised = std::max(initialised, cur);
   }
   block->text.size = cur;
@@ -139,7 +143,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
   cur = align_to(cur, 8);
   for (size_t k = 0; k < group.size(); ++k) {
     plans[k].got = cur;
-    cur += group[k]->got_symbols.size() * 8;
+    cur += (group[k]->got_symbols.size() + group[k]->far_cells.size()) * 8;
     initialised = std::max(initialised, cur);
     plans[k].dso = cur;
     cur += 8;
@@ -197,6 +201,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
       }
     }
     u->stubs_base = base + p.stubs;
+    u->thunks_base = base + p.thunks;
     u->got_base = base + p.got;
     u->dso_slot = base + p.dso;
     if (p.eh != UINT64_MAX) {

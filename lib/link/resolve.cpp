@@ -207,7 +207,8 @@ Error Session::resolve() {
   {
     // 3. GOT cells and stubs, 4. memory and addresses.
     PhaseTimer t{stats.layout, options.measure_memory};
-    plan_got_and_stubs(batch);
+    if (Error e = plan_got_and_stubs(batch))
+      return rollback(std::move(e));
     if (Error e = layout(batch))
       return rollback(std::move(e));
     if (Error e = compute_addresses(batch))

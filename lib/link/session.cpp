@@ -41,6 +41,9 @@ void Unit::clear_link_state() {
   stub.clear();
   got_symbols.clear();
   stub_symbols.clear();
+  far_refs.clear();
+  far_cells.clear();
+  thunks_size = thunks_base = 0;
   commons.clear();
   section_addr.clear();
   addr.clear();

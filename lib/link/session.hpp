@@ -19,6 +19,7 @@
 //                    (cache.hpp and cache_entry.cpp: entries and their files)
 #pragma once
 
+#include "arch/x86_64_far.hpp"
 #include "io/reader.hpp"
 #include "link/address_space.hpp"
 #include "support/hash.hpp"
@@ -108,6 +109,21 @@ struct Unit {
   std::vector<int32_t> stub;          // per symbol: stub index or -1
   std::vector<uint32_t> got_symbols;  // cell → symbol
   std::vector<uint32_t> stub_symbols; // stub → symbol
+  // Code that reaches outside the range with a 32-bit field, rewritten
+  // (got_stubs.cpp plans, fixup.cpp writes; arch/x86_64_far.hpp says how).
+  struct FarRef {
+    uint32_t section;
+    uint64_t offset;       // the edge's
+    uint32_t target;
+    int64_t addend;        // the edge's
+    int32_t cell = -1;     // into far_cells
+    uint64_t thunk = 0;    // offset in the unit's thunk area
+    x86_64::FarPlan plan;
+  };
+  std::vector<FarRef> far_refs;       // by section, then offset
+  std::vector<std::pair<uint32_t, int64_t>> far_cells;  // (symbol, addend): after the GOT cells
+  uint64_t thunks_size = 0, thunks_base = 0;
+  const FarRef *far_ref(uint32_t section, uint64_t offset) const;
   std::vector<CommonAlloc> commons;
   std::vector<uint64_t> section_addr;
   std::vector<uint64_t> addr;         // per symbol
@@ -288,12 +304,22 @@ public:
 
   // --- the passes (one file each) ---
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp
-  void plan_got_and_stubs(const std::vector<Unit *> &batch);    // got_stubs.cpp
+  Error plan_got_and_stubs(const std::vector<Unit *> &batch);   // got_stubs.cpp
+  struct FarEdge {
+    uint32_t section;
+    const Edge *edge;
+    uint64_t address;  // of its target
+  };
+  template <class MakeStub>
+  void plan_far(Unit &u, const std::vector<FarEdge> &far,
+                MakeStub &&stub, std::string &errors) const;          // got_stubs.cpp
   Error layout(const std::vector<Unit *> &batch);               // layout.cpp
   Error layout_block(const std::vector<Unit *> &group);         // layout.cpp
   void free_blocks(const std::vector<Unit *> &units);           // layout.cpp
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
+  void write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
+                   uint64_t sec_addr, uint64_t cell);           // fixup.cpp
   Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
   std::vector<Unit::InitEntry> initializer_order(const std::vector<Unit *> &batch) const;
   Error run_in_order(const std::vector<Unit::InitEntry> &entries);

@@ -2,6 +2,7 @@
 #include "platform/platform.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <vector>
 
@@ -13,6 +14,31 @@ std::optional<uint64_t> process_symbol(std::string_view name) {
   if (!p)
     return std::nullopt;
   return reinterpret_cast<uint64_t>(p);
+}
+
+// The loaded module whose PT_LOAD segment holds the address says whether it
+// is executable; an address in no module (the heap, an anonymous mapping) is data.
+std::optional<bool> is_code_address(uint64_t addr) {
+  struct Query {
+    uint64_t addr;
+    bool found = false, code = false;
+  } q{addr};
+  dl_iterate_phdr(
+      [](dl_phdr_info *info, size_t, void *data) {
+        auto *q = static_cast<Query *>(data);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+          uint64_t start = info->dlpi_addr + ph.p_vaddr;
+          if (ph.p_type == PT_LOAD && q->addr >= start && q->addr < start + ph.p_memsz) {
+            q->found = true;
+            q->code = (ph.p_flags & PF_X) != 0;
+            return 1;
+          }
+        }
+        return 0;
+      },
+      &q);
+  return q.found && q.code;
 }
 
 namespace {

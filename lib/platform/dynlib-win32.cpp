@@ -51,6 +51,15 @@ std::optional<uint64_t> process_symbol(std::string_view name) {
   return std::nullopt;
 }
 
+// Committed pages of an image (a module) with an execute protection are code.
+std::optional<bool> is_code_address(uint64_t addr) {
+  MEMORY_BASIC_INFORMATION mbi;
+  if (!VirtualQuery(reinterpret_cast<void *>(addr), &mbi, sizeof mbi))
+    return std::nullopt;
+  const DWORD exec = PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+  return mbi.State == MEM_COMMIT && (mbi.Protect & exec) != 0;
+}
+
 Expected<uint64_t> open_library(const std::string &path) {
   HMODULE h = LoadLibraryExW(widen(path).c_str(), nullptr, LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
   if (!h)

@@ -61,6 +61,9 @@ Expected<std::unique_ptr<io::AsyncReader>> make_uring_reader(unsigned depth);
 
 // dynlib-posix.cpp
 std::optional<uint64_t> process_symbol(std::string_view name);
+// Whether the address lies in an executable mapping of a loaded module (a
+// function) or not; nullopt where that cannot be told.
+std::optional<bool> is_code_address(uint64_t addr);
 Expected<uint64_t> open_library(const std::string &path);
 Error close_library(uint64_t handle);
 std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name);

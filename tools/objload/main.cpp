@@ -97,10 +97,11 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
   row("run", s.run, call_time);
   std::fprintf(stderr,
                "objload: %llu units (%llu pulled from archives), %llu edges, %llu GOT cells, "
-               "%llu stubs, %s mapped\n",
+               "%llu stubs, %llu rewritten instructions, %s mapped\n",
                (unsigned long long)s.units_loaded, (unsigned long long)s.members_pulled,
                (unsigned long long)s.edges_applied, (unsigned long long)s.got_cells,
-               (unsigned long long)s.stubs, format_bytes(s.bytes_mapped).c_str());
+               (unsigned long long)s.stubs, (unsigned long long)s.thunks,
+               format_bytes(s.bytes_mapped).c_str());
   if (s.bytes_read)
     std::fprintf(stderr, "objload: %s read through the reader\n", format_bytes(s.bytes_read).c_str());
   if (s.cache_hits + s.cache_misses)
