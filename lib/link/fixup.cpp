@@ -113,6 +113,13 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           record_fixup(*u, u->got_symbols[c], EdgeKind::Abs64, v, 0, u->got_base + c * 8,
                        u->got_base, 0, 0);
       }
+      for (auto [j, off] : u->runtime_code) {
+        const Target &t = u->targets[j];
+        uint64_t at = u->thunks_base + off;
+        std::vector<uint8_t> code = unit_runtime_code(
+            int(t.value), at, u->dso_handle(), u->got_base + uint64_t(u->got_cell[t.index]) * 8);
+        std::memcpy(image + (at - base), code.data(), code.size());
+      }
       const uint64_t far_cells = u->got_base + u->got_symbols.size() * 8;
       for (size_t c = 0; c < u->far_cells.size(); ++c) {
         auto [j, addend] = u->far_cells[c];

@@ -183,6 +183,10 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
       } else if (t.kind == Target::StubVia) {
         u->stub[j] = int32_t(u->stub_symbols.size());
         u->stub_symbols.push_back(j);
+      } else if (t.kind == Target::UnitRuntime) {
+        cell(t.index);
+        u->runtime_code.emplace_back(j, u->thunks_size);
+        u->thunks_size += 24;  // the longest sequence (runtime.cpp) is 19 bytes
       }
     }
     std::vector<FarEdge> far;

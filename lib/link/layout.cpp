@@ -247,6 +247,11 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::Common: a = u->commons[t.index].addr; break;
       case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
       case Target::StubVia: a = u->stubs_base + uint64_t(u->stub[j]) * x86_64::kStubSize; break;
+      case Target::UnitRuntime:
+        for (auto [k, off] : u->runtime_code)
+          if (k == j)
+            a = u->thunks_base + off;
+        break;
       case Target::Other:
       case Target::Unbound: break;
       }

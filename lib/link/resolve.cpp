@@ -48,6 +48,10 @@ bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
 bool Session::wants_archive_member(const Symbol &s) const {
   if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name))
     return false;
+  // Not libc_nonshared.a's (that -lc names): each unit gets its own (runtime.cpp).
+  if (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_')
+    if (unit_runtime_function(s.name) >= 0 && !globals.count(s.name))
+      return false;
   auto it = globals.find(s.name);
   if (s.binding == Binding::Global)
     return it == globals.end();
@@ -316,6 +320,23 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         via.emplace_back(j, uint32_t(lu.symbols.size()));
         lu.symbols.push_back(imp);
       }
+    // atexit & co. nothing loaded defines: the unit's own code calling the
+    // C library's function (runtime.cpp), bound like any other name.
+    std::vector<std::pair<uint32_t, uint32_t>> runtime;  // (atexit, __cxa_atexit)
+    if (lu.format == Format::ELF)
+      for (uint32_t j = 0; j < u->base_symbols; ++j) {
+        const Symbol &s = lu.symbols[j];
+        if (s.defined() || s.name.empty() || globals.count(s.name))
+          continue;
+        int f = unit_runtime_function(s.name);
+        if (f < 0)
+          continue;
+        Symbol callee;
+        callee.name = unit_runtime_callee(f);
+        callee.binding = Binding::Global;
+        runtime.emplace_back(j, uint32_t(lu.symbols.size()));
+        lu.symbols.push_back(callee);
+      }
     const size_t n = lu.symbols.size();
     u->targets.assign(n, Target{});
     u->deps.clear();
@@ -329,6 +350,8 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       u->referenced[x] = u->referenced[imp];
     for (auto [x, imp] : via)
       u->referenced[imp] = 1;
+    for (auto [f, callee] : runtime)
+      u->referenced[callee] = u->referenced[f];
     const bool coff = lu.format == Format::COFF;
 
     for (uint32_t j = 0; j < n; ++j) {
@@ -403,12 +426,18 @@ Error Session::bind(const std::vector<Unit *> &batch) {
                                  [&](const auto &c) { return c.first == j; });
         auto stub = std::find_if(via.begin(), via.end(),
                                  [&](const auto &c) { return c.first == j; });
+        auto rt = std::find_if(runtime.begin(), runtime.end(),
+                               [&](const auto &c) { return c.first == j; });
         if (cell != cells.end()) {
           t.kind = Target::CellOf;
           t.index = cell->second;
         } else if (stub != via.end()) {
           t.kind = Target::StubVia;
           t.index = stub->second;
+        } else if (rt != runtime.end()) {
+          t.kind = Target::UnitRuntime;
+          t.index = rt->second;
+          t.value = uint64_t(unit_runtime_function(s.name));
         } else if (s.is_import) {
           if (auto a = lookup_import(s.name)) {
             t.kind = Target::Absolute;
@@ -489,6 +518,10 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           break;
         case Target::CellOf: line += "a cell made here for " + std::string(s.name.substr(6)); break;
         case Target::StubVia: line += "a stub through __imp_" + std::string(s.name); break;
+        case Target::UnitRuntime:
+          line += "rtlink's, with this unit's __dso_handle (" +
+                  std::string(unit_runtime_callee(int(t.value))) + ")";
+          break;
         default: line += "linker-defined"; break;
         }
       }

@@ -42,6 +42,7 @@ void Unit::clear_link_state() {
   got_symbols.clear();
   stub_symbols.clear();
   far_refs.clear();
+  runtime_code.clear();
   far_cells.clear();
   thunks_size = thunks_base = 0;
   commons.clear();

@@ -62,6 +62,9 @@ struct Target {
     CellOf,       // __imp_X: the GOT cell of symbol `index` (X) of this unit
     StubVia,      // X called where only __imp_X (symbol `index`) exists: a stub
                   // of this unit that jumps through that cell
+    UnitRuntime,  // atexit & co. (runtime.cpp): code of this unit's own that
+                  // calls the C library's function (symbol `index`) with the
+                  // unit's __dso_handle; `value` says which
   };
   Kind kind = Unbound;
   Unit *unit = nullptr;  // Other
@@ -121,6 +124,7 @@ struct Unit {
     x86_64::FarPlan plan;
   };
   std::vector<FarRef> far_refs;       // by section, then offset
+  std::vector<std::pair<uint32_t, uint64_t>> runtime_code;  // UnitRuntime symbol, thunk offset
   std::vector<std::pair<uint32_t, int64_t>> far_cells;  // (symbol, addend): after the GOT cells
   uint64_t thunks_size = 0, thunks_base = 0;
   const FarRef *far_ref(uint32_t section, uint64_t offset) const;
@@ -299,6 +303,13 @@ public:
   std::optional<uint64_t> lookup_import(std::string_view key);
   bool wants_archive_member(const Symbol &s) const;                    // resolve.cpp
   static bool is_runtime_symbol(std::string_view name);                // runtime.cpp
+  // atexit, at_quick_exit, pthread_atfork, __stack_chk_fail_local: what
+  // glibc keeps in libc_nonshared.a, given by rtlink to each unit (its
+  // index in that list, or -1), and the C library function each calls.
+  static int unit_runtime_function(std::string_view name);             // runtime.cpp
+  static std::string_view unit_runtime_callee(int function);           // runtime.cpp
+  static std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
+                                                uint64_t cell);       // runtime.cpp
   Expected<Unit *> add_runtime_unit();                                 // runtime.cpp
   Error bind_gnu_imports(const std::vector<Unit *> &batch);            // gnu_imports.cpp
 
