@@ -79,22 +79,24 @@ Session::~Session() {
 
 std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.name; }
 
-// Finalizers, then atexit handlers, then unwind tables, newest unit first.
-// What runs in order stays in order; consecutive units without finalizers
-// have their atexit handlers run (and all their tables dropped) in one
-// request each, which is what a remote executor pays per round trip.
+// Atexit handlers, then finalizers, then unwind tables, newest unit first:
+// a unit's atexit handlers before its .fini_array, as the C library ends a
+// program (its atexit list, then .fini_array). What runs in order stays
+// in order; consecutive units without finalizers have their atexit handlers
+// run (and all their tables dropped) in one request each, which is what a
+// remote executor pays per round trip.
 void Session::run_finalizers(const std::vector<Unit *> &newest_first, bool tables) {
   std::vector<uint64_t> atexit, frames, function_tables;
   for (Unit *u : newest_first) {
     if (!u->ready)
       continue;
+    atexit.push_back(u->dso_handle());
     if (!u->finalizers.empty()) {
-      (void)executor->run_atexit_batch(atexit);  // those of newer units go first
+      (void)executor->run_atexit_batch(atexit);  // those of newer units, then its own
       atexit.clear();
       (void)executor->run_functions(u->finalizers, u->conv());
       u->finalizers.clear();  // once (__cxa_finalize, too, runs each handler once)
     }
-    atexit.push_back(u->dso_handle());
     if (!tables)
       continue;
     if (u->eh_frame)
