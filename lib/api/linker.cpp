@@ -121,9 +121,9 @@ std::vector<std::string> Linker::search_paths() const {
     out.push_back(d);
   return out;
 }
-Expected<std::string> Linker::find_system_library(std::string_view name) const {
+Expected<std::string> Linker::find_system_library(std::string_view name, bool static_only) const {
   std::shared_lock<std::shared_mutex> guard(session_->lock);
-  return session_->find_system_library(name);
+  return session_->find_system_library(name, static_only);
 }
 
 Error Linker::require(std::string_view name) {

@@ -40,9 +40,11 @@ uint64_t resident_bytes() {
 }
 
 std::vector<std::string> default_library_dirs() {
-  // The multiarch directories first, as Debian's ld.so and ld search them.
-  return {"/usr/local/lib/x86_64-linux-gnu", "/usr/local/lib", "/lib/x86_64-linux-gnu",
-          "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
+  // GNU ld's own (its SEARCH_DIRs on Debian, `ld --verbose`), in its order.
+  return {"/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+          "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64",
+          "/usr/local/lib", "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64",
+          "/usr/x86_64-linux-gnu/lib"};
 }
 
 bool is_directory(const std::string &path) {

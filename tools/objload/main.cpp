@@ -10,6 +10,7 @@
 #include "support/format.hpp"
 #include "support/words.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -21,7 +22,8 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--executor=WHERE] [--io=READER]\n"
+    "usage: objload [-L DIR]... [-l NAME]... [-Bstatic|-Bdynamic] [--stats] [--trace]\n"
+    "               [--executor=WHERE] [--io=READER]\n"
     "               [--cache DIR] [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
@@ -34,7 +36,11 @@ const char kUsage[] =
     "\n"
     "  -L DIR           add DIR to the library search path (for every -l)\n"
     "  -l NAME          load libNAME.so or libNAME.a found along the search path,\n"
-    "                   then the system's library directories; -l:FILE names the file\n"
+    "                   then the system's library directories (in each directory\n"
+    "                   libNAME.so first, as ld); -l:FILE names the file. A library\n"
+    "                   named twice is loaded once\n"
+    "  -Bstatic, -static  the -l options after it find libNAME.a only\n"
+    "  -Bdynamic        the -l options after it find libNAME.so, then libNAME.a (the default)\n"
     "  --run SYMBOL     after resolving, call SYMBOL and exit with what it returns;\n"
     "                   main is called as int main(int argc, char **argv) with\n"
     "                   argv[0] = \"objload\" and the ARGS after --, any other\n"
@@ -115,7 +121,9 @@ int main(int argc, char **argv) {
   struct Input {
     bool library;  // -l NAME
     std::string value;
+    bool static_only = false;  // after -Bstatic: libNAME.a only
   };
+  bool static_only = false;
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
@@ -167,6 +175,10 @@ int main(int argc, char **argv) {
     } else if (a == "--") {
       for (++i; i < argc; ++i)
         run_args.push_back(argv[i]);
+    } else if (a == "-Bstatic" || a == "-static") {
+      static_only = true;
+    } else if (a == "-Bdynamic") {
+      static_only = false;
     } else if (a.rfind("-L", 0) == 0) {
       const char *v = value("-L");
       if (!v)
@@ -176,7 +188,7 @@ int main(int argc, char **argv) {
       const char *v = value("-l");
       if (!v)
         return usage_error("-l needs a library name");
-      inputs.push_back({true, v});
+      inputs.push_back({true, v, static_only});
     } else if (a.rfind("--run", 0) == 0 && (a.size() == 5 || a[5] == '=')) {
       const char *v = value("--run");
       if (!v || !*v)
@@ -241,7 +253,7 @@ int main(int argc, char **argv) {
   for (const Input &in : inputs) {
     std::string path = in.value;
     if (in.library) {
-      auto found = l.find_system_library(in.value);
+      auto found = l.find_system_library(in.value, in.static_only);
       if (!found) {
         if (!interactive)
           return fail(found.error());
@@ -250,6 +262,13 @@ int main(int argc, char **argv) {
         continue;
       }
       path = *found;
+      // Named again (-lm -lm, as ghc's link lines do): loaded once, as ld links it once.
+      if (std::find(paths.begin(), paths.end(), path) != paths.end()) {
+        if (trace)
+          std::fprintf(stderr, "objload: skipped -l%s (%s): already loaded\n", in.value.c_str(),
+                       path.c_str());
+        continue;
+      }
     }
     paths.push_back(path);
   }
