@@ -190,6 +190,11 @@ public:
   // long SYMBOL(args...), with the symbol's calling convention unless `conv` says otherwise.
   Expected<int64_t> call(std::string_view symbol, std::span<const CallArg> args,
                          std::optional<CallConv> conv = std::nullopt);
+  // When the last call failed because the loaded code called exit(n) in an
+  // executor in another process: n. That process ran the code's atexit
+  // handlers, then the units' finalizers, and ended with n; the units loaded
+  // into it are gone. (In-process, exit(n) ends the host itself.)
+  std::optional<int> exit_status() const;
 
   // What lookup() finds, and where it comes from.
   Expected<SymbolInfo> describe(std::string_view name) const;

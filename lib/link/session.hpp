@@ -223,6 +223,9 @@ public:
   Error send_library_dirs();
   std::vector<std::pair<SearchPathHandle, std::string>> search_paths;
   std::unordered_map<std::string, uint64_t> host_symbols;
+  // The last call's loaded code called exit(n) in an executor process (see
+  // Executor::exiting): n.
+  std::optional<int> exit_status;
   mutable std::shared_mutex lock;  // exclusive for every verb but lookup
 
   std::vector<std::unique_ptr<Unit>> units;

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <cstring>
 #include <unistd.h>
 #include <string>
@@ -113,6 +115,33 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
     std::fprintf(stderr, "objload: link cache: %llu hit, %llu missed (%llu ignored), %llu stored\n",
                  (unsigned long long)s.cache_hits, (unsigned long long)s.cache_misses,
                  (unsigned long long)s.cache_rejected, (unsigned long long)s.cache_stores);
+}
+
+// The loaded program may end objload itself, in-process, with exit(n): n is
+// then objload's status, and what objload does after --run returns is done
+// here, after the program's own atexit handlers (registered later, run
+// earlier) — the C library's order: atexit handlers, then .fini_array.
+struct ProgramExit {
+  rtlink::Linker *linker = nullptr;
+  bool stats = false, trace = false;
+  std::string symbol;
+  std::chrono::steady_clock::time_point start;
+};
+ProgramExit *g_program_exit = nullptr;  // set while the program runs in-process
+
+void program_called_exit() {
+  ProgramExit *p = g_program_exit;
+  if (!p)
+    return;
+  g_program_exit = nullptr;
+  auto call_time = std::chrono::steady_clock::now() - p->start;
+  std::fflush(stdout);
+  if (p->trace)
+    std::fprintf(stderr, "objload: %s called exit\n", p->symbol.c_str());
+  if (p->stats)
+    print_stats(p->linker->stats(), call_time);
+  p->linker->finalize();  // the units' atexit handlers that are left, then their .fini_array
+  std::fflush(stdout);
 }
 
 } // namespace
@@ -320,11 +349,32 @@ int main(int argc, char **argv) {
   int status = 0;
   std::chrono::nanoseconds call_time{0};
   {
+    // What the program prints is not lost when it crashes (nor, with
+    // --executor=child, in the executor, which does the same).
+    rtlink::platform::flush_output_on_crash();
+    static ProgramExit on_exit;
+    if (!remote) {
+      on_exit = {&l, stats, trace, run, std::chrono::steady_clock::now()};
+      std::atexit(program_called_exit);
+      g_program_exit = &on_exit;
+    }
     auto start = std::chrono::steady_clock::now();
     auto r = run == "main" ? l.call_main(run, run_args) : l.call_int(run);
     call_time = std::chrono::steady_clock::now() - start;
-    if (!r)
+    g_program_exit = nullptr;  // it returned
+    if (!r) {
+      if (std::optional<int> exited = l.exit_status()) {
+        // exit(n) in the executor: its atexit handlers and the units'
+        // finalizers ran there, and it ended with n; so does objload.
+        std::fflush(stdout);
+        if (trace)
+          std::fprintf(stderr, "objload: %s called exit(%d)\n", run.c_str(), *exited);
+        if (stats)
+          print_stats(l.stats(), call_time);
+        return *exited;
+      }
       return fail(r.error());
+    }
     status = *r;
     std::fflush(stdout);  // what the code printed comes before what objload says of it
     if (trace)
