@@ -197,6 +197,15 @@ public:
   // linker started): destroying the linker then runs finalizers and atexit
   // handlers there, and leaves the rest (unwind tables, pages) to its end.
   virtual bool ends_with_linker() const { return false; }
+  // The loaded code called exit(status) during the last call, in an
+  // executor in another process: there, the C library ran the atexit
+  // handlers, and the executor waits inside exit, serving requests (the
+  // units' finalizers), until finish_exit() lets it end with that status.
+  // Never set in-process (exit ends the host itself).
+  virtual std::optional<int> exiting() const { return std::nullopt; }
+  // Lets an exiting executor end (its output flushed, its status `status`);
+  // it then counts as lost (take_loss), with everything loaded into it.
+  virtual void finish_exit() {}
   // An empty round trip (to measure the channel).
   virtual Error ping() { return Error(); }
 };

@@ -124,7 +124,11 @@ public:
   Linker &operator=(const Linker &) = delete;
 
   // Any input: an object, an archive, a shared library or a GNU ld script
-  // naming those (as glibc's libc.so and libm.so are).
+  // naming those (as glibc's libc.so and libm.so are). An archive or shared
+  // library loaded already (by this path or another to the same file) is
+  // not loaded again, and that is not an error (ld links it once); nor is
+  // anything a linker script names that is loaded already. An object loaded
+  // already is an error.
   Error load(const std::string &path);
   // Several inputs, read concurrently (through the reader `io` names), then
   // loaded in order; if one fails, none stays loaded.
@@ -140,9 +144,10 @@ public:
   SearchPathHandle add_search_path(const std::string &dir);
   Error remove_search_path(SearchPathHandle handle);
   std::vector<std::string> search_paths() const;
-  // libNAME.so, then libNAME.a, along the search paths and then the system's
-  // default directories.
-  Expected<std::string> find_system_library(std::string_view name) const;
+  // As GNU ld's -lNAME: in each of the search paths, then the system's
+  // default directories (ld's order), libNAME.so, then libNAME.a; with
+  // `static_only` (ld's -Bstatic) libNAME.a only. ":FILE" names the file.
+  Expected<std::string> find_system_library(std::string_view name, bool static_only = false) const;
 
   // Asks the next resolve() to pull in the archive member that defines
   // `name`, as ld's -u does; an error if no loaded archive offers it.
@@ -186,6 +191,11 @@ public:
   // long SYMBOL(args...), with the symbol's calling convention unless `conv` says otherwise.
   Expected<int64_t> call(std::string_view symbol, std::span<const CallArg> args,
                          std::optional<CallConv> conv = std::nullopt);
+  // When the last call failed because the loaded code called exit(n) in an
+  // executor in another process: n. That process ran the code's atexit
+  // handlers, then the units' finalizers, and ended with n; the units loaded
+  // into it are gone. (In-process, exit(n) ends the host itself.)
+  std::optional<int> exit_status() const;
 
   // What lookup() finds, and where it comes from.
   Expected<SymbolInfo> describe(std::string_view name) const;

@@ -121,9 +121,9 @@ std::vector<std::string> Linker::search_paths() const {
     out.push_back(d);
   return out;
 }
-Expected<std::string> Linker::find_system_library(std::string_view name) const {
+Expected<std::string> Linker::find_system_library(std::string_view name, bool static_only) const {
   std::shared_lock<std::shared_mutex> guard(session_->lock);
-  return session_->find_system_library(name);
+  return session_->find_system_library(name, static_only);
 }
 
 Error Linker::require(std::string_view name) {
@@ -165,9 +165,28 @@ Error Linker::unload(const std::vector<std::string> &paths) {
 // A call that ended its executor says so, and the linker forgets what was
 // loaded into it (the next verb starts a fresh one).
 template <class T> Expected<T> Linker::after_call(Expected<T> r, std::string_view symbol) {
+  std::unique_lock<std::shared_mutex> guard(session_->lock);
+  session_->exit_status.reset();
   if (r)
     return r;
-  std::unique_lock<std::shared_mutex> guard(session_->lock);
+  if (std::optional<int> status = session_->executor->exiting()) {
+    // The code called exit(n) in an executor process: as the C library ends
+    // a program, its atexit handlers ran; now the units' finalizers, newest
+    // first; then the executor ends with n.
+    std::vector<Unit *> all;
+    for (auto it = session_->units.rbegin(); it != session_->units.rend(); ++it)
+      all.push_back(it->get());
+    try {
+      session_->run_finalizers(all, /*tables=*/false);
+    } catch (...) {  // nothing throws across the API
+    }
+    session_->executor->finish_exit();
+    (void)session_->recover_if_lost();
+    session_->exit_status = status;
+    return make_error("the loaded code called exit(", *status, ") while running ", symbol,
+                      "; the executor ran its finalizers and ended: the units loaded into it "
+                      "are gone (archives stay loaded), and the next use starts a fresh executor");
+  }
   if (session_->recover_if_lost())
     return make_error(r.error().message(), " while running ", symbol,
                       "; the units loaded into it are gone (archives stay loaded), and the next use starts a "
@@ -208,6 +227,11 @@ Expected<int64_t> Linker::call(std::string_view symbol, std::span<const CallArg>
     conv = session_->calling_convention(symbol);
   }
   return after_call(session_->executor->call(*addr, *conv, args), symbol);
+}
+
+std::optional<int> Linker::exit_status() const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->exit_status;
 }
 
 Expected<SymbolInfo> Linker::describe(std::string_view name) const {

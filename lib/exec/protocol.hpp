@@ -4,7 +4,11 @@
 //   message  := u32 length-of-the-rest, u8 kind, payload
 //   controller -> executor: Hello, then requests (one at a time)
 //   executor -> controller: HelloReply, then one reply per request:
-//                           u8 ok (1) + results, or u8 0 + the error's text
+//                           u8 ok (1) + results, or u8 0 + the error's text;
+//                           to a call, u8 2 + u32 status when the loaded
+//                           code called exit(status): the executor then
+//                           serves requests from inside exit until Quit (or
+//                           the channel closes), and ends with that status
 //
 // The handshake says the protocol version, the executor's OS, pointer size
 // and page size. The channel is its own socket: never the loaded code's
@@ -24,7 +28,9 @@
 namespace rtlink::protocol {
 
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
-constexpr uint16_t kVersion = 2;  // 2: the hello reply says the executor's process id
+// 2: the hello reply says the executor's process id; 3: a call may answer
+// that the loaded code called exit
+constexpr uint16_t kVersion = 3;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {

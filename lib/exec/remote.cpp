@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 namespace rtlink {
 namespace {
@@ -242,6 +243,21 @@ public:
     return alive_ || !begin();
   }
 
+  std::optional<int> exiting() const override { return exiting_; }
+
+  void finish_exit() override {
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    if (!exiting_ || !alive_)
+      return;
+    exiting_.reset();
+    Writer w(Op::Quit);
+    (void)platform::channel_send(child_.channel, w.finish());
+    platform::channel_close(child_.channel);
+    (void)platform::reap_child(child_.pid, false);  // exit flushes its output and ends it
+    alive_ = false;
+    lost_ = true;  // what was loaded into it is gone
+  }
+
   bool take_loss() override {
     bool l = lost_;
     lost_ = false;
@@ -377,6 +393,13 @@ private:
     if (Op(body[0]) != op)
       return abandon("the executor answered another request than " +
                      std::string(protocol::op_name(op)));
+    if (body[1] == 2) {
+      // The loaded code called exit(n): the executor waits inside exit for
+      // what the linker still runs there (finish_exit lets it go).
+      Reader in(std::span<const uint8_t>(body).subspan(2));
+      exiting_ = int(in.u32());
+      return make_error("the loaded code called exit(", *exiting_, ")");
+    }
     if (body[1] != 1) {
       Reader in(std::span<const uint8_t>(body).subspan(2));
       std::string why = in.str();
@@ -445,6 +468,7 @@ private:
   platform::Child child_;
   bool alive_ = false, lost_ = false, hello_pending_ = false;
   bool write_directly_ = false;  // a block's bytes go by write_process_memory
+  std::optional<int> exiting_;   // the loaded code called exit(n) in a call
   uint8_t os_ = 0;
   uint64_t page_ = 4096;
 };

@@ -278,9 +278,41 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   return failed(op, std::string("a malformed ") + op_name(op) + " request");
 }
 
+// Loaded code that calls exit(n) during a call: the C library runs the
+// atexit handlers registered since the executor started (the program's),
+// then this, which answers the call with "exited with n" and serves the
+// controller's requests (the loaded units' finalizers) until it lets go;
+// exit then goes on, flushes the output and ends the process with n.
+struct ExitWatch {
+  int64_t channel = -1;
+  Executor *ex = nullptr;
+  Op call{};  // the call under way, or 0
+};
+ExitWatch g_watch;
+
+void program_exits(int status) {
+  if (g_watch.call == Op{} || !g_watch.ex)
+    return;  // not during a call: the executor's own end
+  Writer w(g_watch.call);
+  w.u8(2).u32(uint32_t(status));
+  g_watch.call = Op{};
+  if (platform::channel_send(g_watch.channel, w.finish()))
+    return;
+  (void)serve(g_watch.channel, *g_watch.ex);
+}
+
+bool is_call(Op op) { return op == Op::CallMain || op == Op::CallInt || op == Op::Call; }
+
 } // namespace
 
 int serve(int64_t channel, Executor &ex) {
+  if (!g_watch.ex) {
+    // Before any loaded code registers atexit handlers, so this runs after them.
+    g_watch.channel = channel;
+    g_watch.ex = &ex;
+    (void)platform::on_process_exit(program_exits);
+    platform::flush_output_on_crash();
+  }
   std::vector<uint8_t> msg;
   for (;;) {
     uint8_t head[4];
@@ -328,7 +360,10 @@ int serve(int64_t channel, Executor &ex) {
     }
     Op op = Op(msg[0]);
     Reader in(std::span<const uint8_t>(msg).subspan(1));
+    if (is_call(op))
+      g_watch.call = op;
     Writer reply = handle(ex, op, in);
+    g_watch.call = Op{};
     if (platform::channel_send(channel, reply.finish()))
       return 0;
     if (op == Op::Quit)

@@ -12,6 +12,7 @@
 #include "io/file.hpp"
 #include "link/session.hpp"
 #include "object/archive.hpp"
+#include "object/detect.hpp"
 #include "object/elf.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
@@ -20,6 +21,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <set>
 #include <map>
 
 namespace rtlink {
@@ -95,13 +98,19 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     known.emplace(n, "the host (registered)");
 
   // Libraries along the search path, read only if few names are missing.
-  std::vector<std::string> lib_files;
+  // What is suggested is what -lNAME would load (find_system_library: in
+  // each directory libNAME.so before libNAME.a), with the files a linker
+  // script names: so `-lc` is suggested for what libc.so brings in
+  // (libc.so.6, libc_nonshared.a), never for what only the static C library
+  // libc.a defines, which cannot join a process that runs the shared one.
+  std::vector<std::string> lib_names;  // NAME of libNAME.so / libNAME.a, once each
   if (order.size() <= 8) {
     std::vector<std::string> dirs;
     for (const auto &[h, d] : search_paths)
       dirs.push_back(d);
     for (std::string &d : platform::default_library_dirs())
       dirs.push_back(std::move(d));
+    std::set<std::string> seen;
     for (const std::string &d : dirs) {
       std::vector<std::string> names;
       std::error_code ec;
@@ -110,36 +119,65 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
         bool so = n.size() > 6 && n.substr(n.size() - 3) == ".so";
         bool ar = n.size() > 5 && n.substr(n.size() - 2) == ".a";
         if (n.substr(0, 3) == "lib" && (so || ar))
-          names.push_back(n);
+          names.push_back(n.substr(3, n.size() - 3 - (so ? 3 : 2)));
       }
       std::sort(names.begin(), names.end());
-      for (const std::string &n : names)
-        lib_files.push_back(d + "/" + n);
+      for (std::string &n : names)
+        if (seen.insert(n).second)
+          lib_names.push_back(std::move(n));
     }
   }
+  // The file that defines `name`: `path` itself, or one its linker script names.
+  std::function<std::string(const std::string &, std::string_view, int)> defines;
+  defines = [&](const std::string &path, std::string_view name, int depth) -> std::string {
+    if (path.size() >= 7 && path.substr(path.size() - 7) == "/libc.a")
+      return {};  // the static C library: never the answer
+    auto f = read_file(path);
+    if (!f)
+      return {};
+    bool found = false;
+    switch (identify_input(bytes_of(**f))) {
+    case InputKind::Archive:
+      if (auto r = ArchiveReader::open(path, *f))
+        (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
+      break;
+    case InputKind::SharedLibrary:
+      for_each_defined_global(bytes_of(**f), true, [&](std::string_view n) { found |= n == name; });
+      break;
+    case InputKind::LinkerScript:
+      if (depth > 0)
+        return {};
+      if (auto inputs = ld_script_inputs(path, bytes_of(**f)))
+        for (const std::string &in : *inputs) {
+          std::string target = in;
+          if (in.rfind("-l", 0) == 0) {
+            auto p = find_system_library(in.substr(2));
+            if (!p)
+              continue;
+            target = *p;
+          }
+          if (std::string d = defines(target, name, depth + 1); !d.empty())
+            return d;
+        }
+      return {};
+    default: break;
+    }
+    return found ? path : std::string();
+  };
   auto library_for = [&](std::string_view name) -> std::string {
-    for (const std::string &path : lib_files) {
+    for (const std::string &lib : lib_names) {
+      auto path = find_system_library(lib);
+      if (!path)
+        continue;
       bool loaded = std::any_of(libraries.begin(), libraries.end(),
-                                [&](const LoadedLibrary &l) { return l.path == path; });
+                                [&](const LoadedLibrary &l) { return l.path == *path; });
       if (loaded)
         continue;
-      auto f = read_file(path);
-      if (!f)
+      std::string file = defines(*path, name, 0);
+      if (file.empty())
         continue;
-      bool found = false;
-      if (path.back() == 'a') {
-        auto r = ArchiveReader::open(path, *f);
-        if (r)
-          (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
-      } else {
-        for_each_defined_global(bytes_of(**f), true,
-                                [&](std::string_view n) { found |= n == name; });
-      }
-      if (found) {
-        std::string file = path.substr(path.rfind('/') + 1);
-        std::string lib = file.substr(3, file.rfind('.') - 3);
-        return "it is defined in " + path + ": add -l" + lib;
-      }
+      return "it is defined in " + file + (file == *path ? "" : " (named by " + *path + ")") +
+             ": add -l" + lib;
     }
     return {};
   };

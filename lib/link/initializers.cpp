@@ -3,9 +3,10 @@
 // At load: .preinit_array, then .init_array and .ctors by priority
 // (.init_array.N has priority N, .ctors.N has 65535-N; unnumbered ones run
 // last), across the whole batch, in load order within a priority. .ctors
-// lists run backward (their legacy order). At unload: .fini_array and
-// .dtors the same way, reversed; then the __cxa_atexit registrations made
-// with the unit's __dso_handle, as a shared object's would.
+// lists run backward (their legacy order). At unload: first the
+// __cxa_atexit registrations made with the unit's __dso_handle, then
+// .fini_array and .dtors the same way, reversed (the order in which the C
+// library ends a program: its atexit list, then .fini_array).
 // COFF: MSVC's .CRT$XI* then .CRT$XC* run at load in the order of their
 // names, .CRT$XP* then .CRT$XT* at unload; MinGW's .ctors/.dtors as above.
 #include "link/session.hpp"

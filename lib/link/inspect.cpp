@@ -25,14 +25,8 @@ Expected<SymbolInfo> Session::describe(std::string_view name) {
     info.conv = it->second.def.unit->conv();
     return info;
   }
-  auto ext = lookup_external(name);
-  if (ext && ext->library) {
-    for (const LoadedLibrary &l : libraries)
-      if (l.handle == ext->library)
-        info.defined_by = l.path;
-  } else {
-    info.defined_by = host_symbols.count(std::string(name)) ? "host" : "process";
-  }
+  if (auto ext = lookup_external(name))
+    info.defined_by = describe_external(*ext);
   return info;
 }
 
@@ -82,9 +76,7 @@ std::vector<UndefinedInfo> Session::undefined_list() {
         else if (s.is_import)
           info.available_from = lookup_import(s.name) ? "host" : "";
         else if (auto ext = lookup_external(s.name, u->lu.format == Format::COFF))
-          info.available_from = ext->library ? "a loaded library"
-                                : host_symbols.count(std::string(s.name)) ? "host"
-                                                                          : "process";
+          info.available_from = describe_external(*ext);
         out.push_back(std::move(info));
         it = out.end() - 1;
       }

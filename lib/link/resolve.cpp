@@ -512,9 +512,15 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         switch (t.kind) {
         case Target::Other: line += t.unit->lu.name; break;
         case Target::Absolute:
-          line += s.is_import ? "dll export " + hex(t.value)
-                  : t.value   ? "host " + hex(t.value)
-                              : "null (weak)";
+          if (s.is_import)
+            line += "dll export " + hex(t.value);
+          else if (!t.value)
+            line += "null (weak)";
+          else if (auto x = lookup_external(s.name, u->lu.format == Format::COFF);
+                   x && x->address == t.value)
+            line += describe_external(*x) + " " + hex(t.value);  // host, process, a library
+          else
+            line += "linker-defined " + hex(t.value);  // __ImageBase
           break;
         case Target::CellOf: line += "a cell made here for " + std::string(s.name.substr(6)); break;
         case Target::StubVia: line += "a stub through __imp_" + std::string(s.name); break;

@@ -16,12 +16,20 @@
 #include <algorithm>
 #include <unordered_set>
 #include <charconv>
+#include <filesystem>
 #include <cstring>
 
 namespace rtlink {
 
 namespace {
 
+// The same file by two paths (/lib is /usr/lib on Debian).
+bool same_file(const std::string &a, const std::string &b) {
+  if (a == b)
+    return true;
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec) && !ec;
+}
 
 // The bytes of an archive member: they live as long as its archive.
 struct MemberData final : FileData {
@@ -83,22 +91,24 @@ Session::~Session() {
 
 std::string Session::describe_def(const GlobalDef &d) const { return d.unit->lu.name; }
 
-// Finalizers, then atexit handlers, then unwind tables, newest unit first.
-// What runs in order stays in order; consecutive units without finalizers
-// have their atexit handlers run (and all their tables dropped) in one
-// request each, which is what a remote executor pays per round trip.
+// Atexit handlers, then finalizers, then unwind tables, newest unit first:
+// a unit's atexit handlers before its .fini_array, as the C library ends a
+// program (its atexit list, then .fini_array). What runs in order stays
+// in order; consecutive units without finalizers have their atexit handlers
+// run (and all their tables dropped) in one request each, which is what a
+// remote executor pays per round trip.
 void Session::run_finalizers(const std::vector<Unit *> &newest_first, bool tables) {
   std::vector<uint64_t> atexit, frames, function_tables;
   for (Unit *u : newest_first) {
     if (!u->ready)
       continue;
+    atexit.push_back(u->dso_handle());
     if (!u->finalizers.empty()) {
-      (void)executor->run_atexit_batch(atexit);  // those of newer units go first
+      (void)executor->run_atexit_batch(atexit);  // those of newer units, then its own
       atexit.clear();
       (void)executor->run_functions(u->finalizers, u->conv());
       u->finalizers.clear();  // once (__cxa_finalize, too, runs each handler once)
     }
-    atexit.push_back(u->dso_handle());
     if (!tables)
       continue;
     if (u->eh_frame)
@@ -519,9 +529,17 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
         auto found = find_system_library(in.substr(2));
         if (!found) {
           Error e = found.take_error();
+          rollback(cp);
           return make_error(given, ": ", e.message());
         }
         target = *found;
+      }
+      // What is loaded already (libm.so.6 when a second script names it, an
+      // object or archive named twice) is skipped: loaded once, as ld does.
+      if (loaded_already(target)) {
+        if (trace)
+          trace("skipped " + target + " (named by " + given + "): already loaded");
+        continue;
       }
       if (Error e = load(target)) {
         rollback(cp);  // undo what this script loaded so far
@@ -581,9 +599,14 @@ Error Session::load_archive(const std::string &given) {
 
 Error Session::load_archive_data(const std::string &given, std::shared_ptr<const FileData> file) {
   std::string path = platform::absolute_path(given);
+  // Named again (-lz -lz, a linker script naming it): every resolve searches
+  // every loaded archive, so loading it again would change nothing.
   for (const auto &a : archives)
-    if (a && a->reader->path() == path)
-      return make_error(given, ": already loaded");
+    if (a && same_file(a->reader->path(), path)) {
+      if (trace)
+        trace("skipped archive " + given + ": already loaded");
+      return Error::success();
+    }
   PhaseTimer t{stats.parse, options.measure_memory};
   // Read in parts: its index now, its members as a resolve pulls them.
   auto partial = std::dynamic_pointer_cast<const io::PartialFile>(file);
@@ -627,12 +650,26 @@ Error Session::load_library(const std::string &given) {
   if (Error e = send_library_dirs())
     return e;
   std::string path = given.find('/') == std::string::npos ? given : platform::absolute_path(given);
+  // Named again (-lm -lm, or a linker script naming one already loaded): it
+  // is loaded once, as ld links it once.
+  auto skip = [&] {
+    if (trace)
+      trace("skipped library " + given + ": already loaded");
+    return Error::success();
+  };
   for (const auto &l : libraries)
     if (l.path == path)
-      return make_error(given, ": already loaded");
+      return skip();
   auto h = executor->load_library(path);
   if (!h)
     return h.take_error();
+  // The same library by another path (a symbolic link): the system's loader
+  // gave back the handle it had, with one more reference to it.
+  for (const auto &l : libraries)
+    if (l.handle == *h) {
+      (void)executor->unload_library(*h);
+      return skip();
+    }
   libraries.push_back({path, *h});
   purge_lookup_cache();
   if (trace)
@@ -658,7 +695,24 @@ Error Session::require(std::string_view name) {
   return u ? Error::success() : u.take_error();
 }
 
-Expected<std::string> Session::find_system_library(std::string_view name) const {
+bool Session::loaded_already(const std::string &given) const {
+  std::string path = platform::absolute_path(given);
+  for (const auto &u : units)
+    if (u->archive < 0 && u->path == path)
+      return true;
+  for (const auto &a : archives)
+    if (a && same_file(a->reader->path(), path))
+      return true;
+  for (const auto &l : libraries)
+    if (l.path == path)
+      return true;
+  return false;
+}
+
+// GNU ld's -lNAME: each search directory in order, then the system's, and
+// in each libNAME.so, then libNAME.a (only libNAME.a with `static_only`,
+// ld's -Bstatic); -l:FILE names the file.
+Expected<std::string> Session::find_system_library(std::string_view name, bool static_only) const {
   std::vector<std::string> dirs;
   for (const auto &[h, d] : search_paths)
     dirs.push_back(d);
@@ -667,6 +721,8 @@ Expected<std::string> Session::find_system_library(std::string_view name) const 
   std::vector<std::string> files;
   if (!name.empty() && name[0] == ':')  // -l:libfoo.a names the file itself
     files.emplace_back(name.substr(1));
+  else if (static_only)
+    files = {"lib" + std::string(name) + ".a"};
   else
     files = {"lib" + std::string(name) + ".so", "lib" + std::string(name) + ".a"};
   for (const std::string &d : dirs)
@@ -678,6 +734,9 @@ Expected<std::string> Session::find_system_library(std::string_view name) const 
   std::string searched;
   for (const std::string &d : dirs)
     searched += (searched.empty() ? "" : ", ") + d;
+  if (static_only && !(!name.empty() && name[0] == ':'))
+    return make_error("cannot find library -l", name, " (static: ", files[0], "; searched ",
+                      searched, ")");
   return make_error("cannot find library -l", name, " (searched ", searched, ")");
 }
 
@@ -767,36 +826,45 @@ void Session::purge_lookup_cache() {
   cache_.clear();
 }
 
-// Symbols from outside the range: registered host symbols, then loaded
-// libraries in load order, then the process itself.
+// Symbols from outside the range: registered host symbols, then the
+// process's global scope (dlsym(RTLD_DEFAULT): what the program's own code
+// binds to, so data the executable holds a copy of, such as stdout, is that
+// one copy), then loaded libraries in load order.
 std::optional<Session::External> Session::lookup_external(std::string_view name,
                                                            bool host_only) {
   std::string key(name);
-  if (host_only) {
-    auto it = host_symbols.find(key);
-    if (it == host_symbols.end())
-      return std::nullopt;
-    return External{it->second, 0};
-  }
+  if (auto it = host_symbols.find(key); it != host_symbols.end())
+    return External{it->second, 0, External::Host};
+  if (host_only)
+    return std::nullopt;
   {
     std::lock_guard<std::mutex> g(cache_lock_);
     if (auto it = cache_.find(key); it != cache_.end())
       return it->second;
   }
   std::optional<External> found;
-  if (auto it = host_symbols.find(key); it != host_symbols.end())
-    found = External{it->second, 0};
+  if (options.search_process)
+    if (auto a = executor->lookup_process_symbol(name))
+      found = External{*a, 0, External::Process};
   for (size_t i = 0; !found && i < libraries.size(); ++i)
     if (auto a = executor->lookup_library_symbol(libraries[i].handle, name))
-      found = External{*a, libraries[i].handle};
-  if (!found && options.search_process)
-    if (auto a = executor->lookup_process_symbol(name))
-      found = External{*a, 0};
+      found = External{*a, libraries[i].handle, External::Library};
   if (found) {
     std::lock_guard<std::mutex> g(cache_lock_);
     cache_.emplace(std::move(key), *found);
   }
   return found;
+}
+
+std::string Session::describe_external(const External &x) const {
+  if (x.from == External::Host)
+    return "host";
+  if (x.from == External::Process)
+    return "process";
+  for (const LoadedLibrary &l : libraries)
+    if (l.handle == x.library)
+      return l.path;
+  return "a library no longer loaded";
 }
 
 void Session::prefetch_externals(const std::vector<Unit *> &batch) {
@@ -817,23 +885,27 @@ void Session::prefetch_externals(const std::vector<Unit *> &batch) {
   prefetch_names(std::move(names));
 }
 
+// In lookup_external's order: one request for the process, then one per
+// library for what is still not found.
 void Session::prefetch_names(std::vector<std::string> names) {
   if (names.empty())
     return;
-  auto keep = [&](std::vector<std::optional<uint64_t>> found, uint64_t library) {
+  auto keep = [&](std::vector<std::optional<uint64_t>> found, uint64_t library,
+                  External::From from) {
     std::lock_guard<std::mutex> g(cache_lock_);
     std::vector<std::string> rest;
     for (size_t i = 0; i < names.size(); ++i)
       if (i < found.size() && found[i])
-        cache_.emplace(names[i], External{*found[i], library});
+        cache_.emplace(names[i], External{*found[i], library, from});
       else
         rest.push_back(std::move(names[i]));
     names = std::move(rest);
   };
+  if (options.search_process)
+    keep(executor->lookup_process_symbols(names), 0, External::Process);
   for (size_t i = 0; i < libraries.size() && !names.empty(); ++i)
-    keep(executor->lookup_library_symbols(libraries[i].handle, names), libraries[i].handle);
-  if (options.search_process && !names.empty())
-    keep(executor->lookup_process_symbols(names), 0);
+    keep(executor->lookup_library_symbols(libraries[i].handle, names), libraries[i].handle,
+         External::Library);
 }
 
 std::optional<uint64_t> Session::lookup_import(std::string_view key) {

@@ -223,7 +223,9 @@ public:
   std::vector<SymbolInfo> symbol_list() const;
   std::vector<UndefinedInfo> undefined_list();
   Error unload(const std::vector<std::string> &paths);
-  Expected<std::string> find_system_library(std::string_view name) const;
+  Expected<std::string> find_system_library(std::string_view name, bool static_only = false) const;
+  // A file loaded already: an object (not a member), an archive, a library.
+  bool loaded_already(const std::string &path) const;
   void purge_lookup_cache();
 
   LinkerOptions options;
@@ -241,6 +243,9 @@ public:
   Error send_library_dirs();
   std::vector<std::pair<SearchPathHandle, std::string>> search_paths;
   std::unordered_map<std::string, uint64_t> host_symbols;
+  // The last call's loaded code called exit(n) in an executor process (see
+  // Executor::exiting): n.
+  std::optional<int> exit_status;
   mutable std::shared_mutex lock;  // exclusive for every verb but lookup
 
   std::vector<std::unique_ptr<Unit>> units;
@@ -287,13 +292,20 @@ public:
 
   // --- session.cpp: symbols from outside the range, cached ---
   struct External {
+    enum From : uint8_t { Host, Process, Library };
     uint64_t address;
-    uint64_t library;  // the handle of the loaded library it came from; 0 for the host
+    uint64_t library;  // the handle of the loaded library it came from; 0 otherwise
+    From from;
   };
-  // COFF code on a POSIX host reaches only registered host symbols (they
-  // must be ms_abi functions): `host_only`.
+  // Where it came from, in words: "host", "process", or the library's path.
+  std::string describe_external(const External &x) const;
+  // Registered host symbols, then the process's global scope (with
+  // options.search_process: what the program's own code binds to, so
+  // copy-relocated data such as stdout is the one copy), then the loaded
+  // libraries in load order. COFF code on a POSIX host reaches only
+  // registered host symbols (they must be ms_abi functions): `host_only`.
   std::optional<External> lookup_external(std::string_view name, bool host_only = false);
-  // Asks the executor, in one request per library and one for the process,
+  // Asks the executor, in one request for the process and one per library,
   // for every name the batch references and nothing loaded defines; the
   // answers go into the lookup cache that lookup_external reads.
   void prefetch_externals(const std::vector<Unit *> &batch);

@@ -108,6 +108,14 @@ std::string executable_dir();
 // nothing torn down, the C library's atexit list not run (on Windows, loaded
 // code may have put functions there whose pages are gone by then).
 [[noreturn]] void leave_process(int status);
+// Calls `fn` with the exit status when the process ends through exit(),
+// after the atexit handlers registered later (glibc's on_exit); false where
+// the system does not say the status (then nothing is registered).
+bool on_process_exit(void (*fn)(int status));
+// A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) first flushes stdio,
+// then ends the process by its signal, so what the program printed is not
+// lost with it. Nothing on Windows.
+void flush_output_on_crash();
 uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
 uint64_t process_id();
 

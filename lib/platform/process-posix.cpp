@@ -2,6 +2,7 @@
 #include "platform/platform.hpp"
 
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -15,6 +16,39 @@ namespace rtlink::platform {
 void leave_process(int status) {
   std::fflush(nullptr);
   std::_Exit(status);
+}
+
+namespace {
+void (*g_exit_fn)(int) = nullptr;
+
+[[maybe_unused]] void exit_trampoline(int status, void *) {
+  if (g_exit_fn)
+    g_exit_fn(status);
+}
+
+void flush_and_die(int sig) {
+  std::fflush(nullptr);  // not async-signal-safe; the process is ending anyway
+  std::raise(sig);       // SA_RESETHAND: the default action, now
+}
+} // namespace
+
+bool on_process_exit(void (*fn)(int status)) {
+#if defined(__GLIBC__)
+  g_exit_fn = fn;
+  return on_exit(exit_trampoline, nullptr) == 0;
+#else
+  (void)fn;
+  return false;
+#endif
+}
+
+void flush_output_on_crash() {
+  struct sigaction sa = {};
+  sa.sa_handler = flush_and_die;
+  sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
+    sigaction(sig, &sa, nullptr);
 }
 
 uint8_t os_kind() {
@@ -40,9 +74,11 @@ uint64_t resident_bytes() {
 }
 
 std::vector<std::string> default_library_dirs() {
-  // The multiarch directories first, as Debian's ld.so and ld search them.
-  return {"/usr/local/lib/x86_64-linux-gnu", "/usr/local/lib", "/lib/x86_64-linux-gnu",
-          "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
+  // GNU ld's own (its SEARCH_DIRs on Debian, `ld --verbose`), in its order.
+  return {"/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+          "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64",
+          "/usr/local/lib", "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64",
+          "/usr/x86_64-linux-gnu/lib"};
 }
 
 bool is_directory(const std::string &path) {

@@ -18,6 +18,9 @@ void leave_process(int status) {
   std::_Exit(status);
 }
 
+bool on_process_exit(void (*)(int)) { return false; }
+void flush_output_on_crash() {}
+
 uint8_t os_kind() { return 2; }
 
 uint64_t process_id() { return GetCurrentProcessId(); }

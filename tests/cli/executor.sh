@@ -15,7 +15,7 @@ run 3 "$OBJLOAD" --executor=child --run says "$F/crash.o"
 has out "hello from the executor"
 
 # Initializers and finalizers run in the executor, in the order in-process
-# runs them (priorities, .ctors backward; .dtors forward, then finalizers).
+# runs them (priorities, .ctors backward; at unload .dtors forward, then .fini_array).
 run 0 "$OBJLOAD" --executor=child -c "unload $F/initfini.o" "$F/initfini.o" "$F/initfini_printer.o"
 tr '\n' ' ' < "$T/out" | grep -q "event 101 event 200 event 1000 event 2001 event 2002 .*event -2001 event -2002 event -1000 event -200 event -101" \
   || fail "initializer order in the executor: $(cat "$T/out")"
@@ -24,6 +24,15 @@ tr '\n' ' ' < "$T/out" | grep -q "event 101 event 200 event 1000 event 2001 even
 run 7 "$OBJLOAD" --run initfini_loaded "$F/initfini.o" "$F/initfini_printer.o"
 [ "$(tr '\n' ' ' < "$T/out")" = "event 101 event 200 event 1000 event 2001 event 2002 event -2001 event -2002 event -1000 event -200 event -101 " ] \
   || fail "initializer and finalizer order in-process: $(cat "$T/out")"
+
+# A unit's atexit handlers run before its .fini_array (the C library's order
+# at exit), at unload and at objload's end, in the executor and in-process.
+run 0 "$OBJLOAD" --executor=child -c "unload $F/atexit.o" "$F/atexit.o" "$F/initfini_printer.o"
+[ "$(grep '^event' "$T/out" | tr '\n' ' ')" = "event 1 event -1 event -3 " ] || fail "atexit order in the executor: $(cat "$T/out")"
+for ex in child in-process; do
+  run 5 "$OBJLOAD" --executor=$ex --run atexit_loaded "$F/atexit.o" "$F/initfini_printer.o"
+  [ "$(tr '\n' ' ' < "$T/out")" = "event 1 event -1 event -3 " ] || fail "atexit order at the end ($ex): $(cat "$T/out")"
+done
 
 # A fault: the call fails and says how the executor ended; objload survives.
 run 2 "$OBJLOAD" --executor=child --run boom "$F/crash.o"

@@ -1,11 +1,12 @@
 # --help tells the truth: every option it lists is accepted.
 . "$(dirname "$0")/common.sh"
 run 0 "$OBJLOAD" --help
-for opt in -L -l --run --stats --trace --executor --io --cache --help --version; do has out "$opt"; done
+for opt in -L -l -Bstatic -Bdynamic -static --run --stats --trace --executor --io --cache --help --version; do has out "$opt"; done
 has out "compressed with zstd"  # (cli-zstd shows it is so)
 run 0 "$OBJLOAD" --version
 has out "objload (rtlink)"
 run 42 "$OBJLOAD" --stats --trace -L "$F" -l base --run rts_main "$F/rts.o"
+run 42 "$OBJLOAD" -Bstatic -L "$F" -l base -Bdynamic -static --run rts_main "$F/rts.o"
 
 # implib-gen: every option --help lists is taken (the rest of implib-gen's
 # behaviour is in the implib_* tests).

@@ -1,6 +1,7 @@
 // The rts <-> base cycle: each calls the other, in either load order.
 #include "helpers.hpp"
 
+#include <cstdio>
 #include <unistd.h>
 
 TEST_CASE("rts and base resolve against each other, rts loaded first" * doctest::test_suite("in-process")) {
@@ -48,6 +49,40 @@ TEST_CASE("a trace says what each reference resolved to") {
     all += s + "\n";
   CHECK(all.find("base_runSparks -> " + fixture("base.o")) != std::string::npos);
   CHECK(all.find("rts_allocate -> " + fixture("rts.o")) != std::string::npos);
+  // printf comes from the process's global scope, not from a registered host symbol.
+  CHECK(all.find("printf -> process 0x") != std::string::npos);
+}
+
+TEST_CASE("a trace names the library a reference bound to; the process's scope comes first") {
+  auto l = new_linker();
+  std::vector<std::string> lines;
+  l->set_trace([&](const std::string &s) { lines.push_back(s); });
+  auto libm = l->find_system_library("m");
+  auto sqlite = l->find_system_library("sqlite3");
+  REQUIRE(bool(libm));
+  REQUIRE(bool(sqlite));
+  REQUIRE(!l->load(*libm));  // libm.so.6 needs libc.so.6, which has printf too
+  REQUIRE(!l->load(*sqlite));
+  load_all(*l, {"rts.o", "base.o", "uses_sqlite.o"});
+  std::string all;
+  for (auto &s : lines)
+    all += s + "\n";
+  CHECK(all.find("printf -> process 0x") != std::string::npos);
+  CHECK(all.find("sqlite3_libversion_number -> " + *sqlite + " 0x") != std::string::npos);
+  auto info = l->describe("printf");
+  REQUIRE(bool(info));
+  CHECK(info->defined_by == "process");
+}
+
+TEST_CASE("a trace says host only for a registered host symbol" * doctest::test_suite("in-process")) {
+  auto l = new_linker();
+  std::vector<std::string> lines;
+  l->set_trace([&](const std::string &s) { lines.push_back(s); });
+  REQUIRE(!l->define_symbol("printf", reinterpret_cast<uint64_t>(&std::printf)));
+  load_all(*l, {"rts.o", "base.o"});
+  std::string all;
+  for (auto &s : lines)
+    all += s + "\n";
   CHECK(all.find("printf -> host 0x") != std::string::npos);
 }
 

@@ -18,14 +18,15 @@ TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse"
   CHECK(events == std::vector<int>{-2001, -2002, -1000, -200, -101});
 }
 
-TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at unload" * doctest::test_suite("in-process")) {
+TEST_CASE("__cxa_atexit registrations made with the unit's __dso_handle run at unload, before its .fini_array" * doctest::test_suite("in-process")) {
   events.clear();
   auto l = new_linker();
   REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
   load_all(*l, {"atexit.o"});
   CHECK(events == std::vector<int>{1});
   REQUIRE(!l->unload(fixture("atexit.o")));
-  CHECK(events == std::vector<int>{1, -1});
+  // As the C library ends a program: the atexit list, then .fini_array.
+  CHECK(events == std::vector<int>{1, -1, -3});
 }
 
 TEST_CASE("finalize runs finalizers and atexit handlers once; the code stays callable" * doctest::test_suite("in-process")) {
@@ -36,14 +37,15 @@ TEST_CASE("finalize runs finalizers and atexit handlers once; the code stays cal
     load_all(*l, {"initfini.o", "atexit.o", "cxx_eh.o"});
     events.clear();
     l->finalize();
-    // Newest first: atexit.o's handler, then initfini.o's finalizers.
-    CHECK(events == std::vector<int>{-1, -2001, -2002, -1000, -200, -101});
+    // Newest first: atexit.o's atexit handler and .fini_array, then
+    // initfini.o's finalizers.
+    CHECK(events == std::vector<int>{-1, -3, -2001, -2002, -1000, -200, -101});
     CHECK(call(*l, "initfini_loaded") == 7);
     CHECK(call(*l, "cxx_throw_catch") == 42);  // its unwind tables are still there
     l->finalize();
-    CHECK(events.size() == 6);
+    CHECK(events.size() == 7);
   }
-  CHECK(events.size() == 6);  // not again when it is destroyed
+  CHECK(events.size() == 7);  // not again when it is destroyed
 }
 
 TEST_CASE("finalizers run when the linker is destroyed" * doctest::test_suite("in-process")) {
@@ -53,5 +55,5 @@ TEST_CASE("finalizers run when the linker is destroyed" * doctest::test_suite("i
     REQUIRE(!l->define_symbol("initfini_record", reinterpret_cast<uint64_t>(&record_event)));
     load_all(*l, {"atexit.o"});
   }
-  CHECK(events == std::vector<int>{1, -1});
+  CHECK(events == std::vector<int>{1, -1, -3});
 }

@@ -10,9 +10,12 @@
 #include "support/format.hpp"
 #include "support/words.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <cstring>
 #include <unistd.h>
 #include <string>
@@ -21,7 +24,8 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload [-L DIR]... [-l NAME]... [--stats] [--trace] [--executor=WHERE] [--io=READER]\n"
+    "usage: objload [-L DIR]... [-l NAME]... [-Bstatic|-Bdynamic] [--stats] [--trace]\n"
+    "               [--executor=WHERE] [--io=READER]\n"
     "               [--cache DIR] [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
@@ -34,7 +38,11 @@ const char kUsage[] =
     "\n"
     "  -L DIR           add DIR to the library search path (for every -l)\n"
     "  -l NAME          load libNAME.so or libNAME.a found along the search path,\n"
-    "                   then the system's library directories; -l:FILE names the file\n"
+    "                   then the system's library directories (in each directory\n"
+    "                   libNAME.so first, as ld); -l:FILE names the file. A library\n"
+    "                   named twice is loaded once\n"
+    "  -Bstatic, -static  the -l options after it find libNAME.a only\n"
+    "  -Bdynamic        the -l options after it find libNAME.so, then libNAME.a (the default)\n"
     "  --run SYMBOL     after resolving, call SYMBOL and exit with what it returns;\n"
     "                   main is called as int main(int argc, char **argv) with\n"
     "                   argv[0] = \"objload\" and the ARGS after --, any other\n"
@@ -110,13 +118,42 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
                  (unsigned long long)s.cache_rejected, (unsigned long long)s.cache_stores);
 }
 
+// The loaded program may end objload itself, in-process, with exit(n): n is
+// then objload's status, and what objload does after --run returns is done
+// here, after the program's own atexit handlers (registered later, run
+// earlier) — the C library's order: atexit handlers, then .fini_array.
+struct ProgramExit {
+  rtlink::Linker *linker = nullptr;
+  bool stats = false, trace = false;
+  std::string symbol;
+  std::chrono::steady_clock::time_point start;
+};
+ProgramExit *g_program_exit = nullptr;  // set while the program runs in-process
+
+void program_called_exit() {
+  ProgramExit *p = g_program_exit;
+  if (!p)
+    return;
+  g_program_exit = nullptr;
+  auto call_time = std::chrono::steady_clock::now() - p->start;
+  std::fflush(stdout);
+  if (p->trace)
+    std::fprintf(stderr, "objload: %s called exit\n", p->symbol.c_str());
+  if (p->stats)
+    print_stats(p->linker->stats(), call_time);
+  p->linker->finalize();  // the units' atexit handlers that are left, then their .fini_array
+  std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   struct Input {
     bool library;  // -l NAME
     std::string value;
+    bool static_only = false;  // after -Bstatic: libNAME.a only
   };
+  bool static_only = false;
   std::vector<std::string> dirs;
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
@@ -168,6 +205,10 @@ int main(int argc, char **argv) {
     } else if (a == "--") {
       for (++i; i < argc; ++i)
         run_args.push_back(argv[i]);
+    } else if (a == "-Bstatic" || a == "-static") {
+      static_only = true;
+    } else if (a == "-Bdynamic") {
+      static_only = false;
     } else if (a.rfind("-L", 0) == 0) {
       const char *v = value("-L");
       if (!v)
@@ -177,7 +218,7 @@ int main(int argc, char **argv) {
       const char *v = value("-l");
       if (!v)
         return usage_error("-l needs a library name");
-      inputs.push_back({true, v});
+      inputs.push_back({true, v, static_only});
     } else if (a.rfind("--run", 0) == 0 && (a.size() == 5 || a[5] == '=')) {
       const char *v = value("--run");
       if (!v || !*v)
@@ -242,7 +283,7 @@ int main(int argc, char **argv) {
   for (const Input &in : inputs) {
     std::string path = in.value;
     if (in.library) {
-      auto found = l.find_system_library(in.value);
+      auto found = l.find_system_library(in.value, in.static_only);
       if (!found) {
         if (!interactive)
           return fail(found.error());
@@ -251,6 +292,13 @@ int main(int argc, char **argv) {
         continue;
       }
       path = *found;
+      // Named again (-lm -lm, as ghc's link lines do): loaded once, as ld links it once.
+      if (std::find(paths.begin(), paths.end(), path) != paths.end()) {
+        if (trace)
+          std::fprintf(stderr, "objload: skipped -l%s (%s): already loaded\n", in.value.c_str(),
+                       path.c_str());
+        continue;
+      }
     }
     paths.push_back(path);
   }
@@ -302,11 +350,32 @@ int main(int argc, char **argv) {
   int status = 0;
   std::chrono::nanoseconds call_time{0};
   {
+    // What the program prints is not lost when it crashes (nor, with
+    // --executor=child, in the executor, which does the same).
+    rtlink::platform::flush_output_on_crash();
+    static ProgramExit on_exit;
+    if (!remote) {
+      on_exit = {&l, stats, trace, run, std::chrono::steady_clock::now()};
+      std::atexit(program_called_exit);
+      g_program_exit = &on_exit;
+    }
     auto start = std::chrono::steady_clock::now();
     auto r = run == "main" ? l.call_main(run, run_args) : l.call_int(run);
     call_time = std::chrono::steady_clock::now() - start;
-    if (!r)
+    g_program_exit = nullptr;  // it returned
+    if (!r) {
+      if (std::optional<int> exited = l.exit_status()) {
+        // exit(n) in the executor: its atexit handlers and the units'
+        // finalizers ran there, and it ended with n; so does objload.
+        std::fflush(stdout);
+        if (trace)
+          std::fprintf(stderr, "objload: %s called exit(%d)\n", run.c_str(), *exited);
+        if (stats)
+          print_stats(l.stats(), call_time);
+        return *exited;
+      }
       return fail(r.error());
+    }
     status = *r;
     std::fflush(stdout);  // what the code printed comes before what objload says of it
     if (trace)
