@@ -56,10 +56,16 @@ has err "loaded archive /lib/x86_64-linux-gnu/libz.a"
 run 2 "$OBJLOAD" -Bstatic -lsqlite3-no-such --run main "$F/process_data.o"
 has err "cannot find library -lsqlite3-no-such (static: libsqlite3-no-such.a; searched"
 
-# Advice for an undefined name: what -lc loads (libc.so: libc.so.6 and
-# libc_nonshared.a, where atexit is), never the static C library libc.a.
-run 2 "$OBJLOAD" --run main "$F/exits.o"
-has err "undefined symbol: atexit"
-has err "libc_nonshared.a (named by /lib/x86_64-linux-gnu/libc.so): add -lc"
+# Advice for an undefined name never names the static C library libc.a,
+# which cannot join a process that runs the shared one: __libc_setup_tls is
+# defined by libc.a alone.
+echo 'void __libc_setup_tls(void); int main(void) { __libc_setup_tls(); return 0; }' |
+  gcc -c -x c - -o "$T/static_only.o"
+run 2 "$OBJLOAD" --run main "$T/static_only.o" -lc
+has err "undefined symbol: __libc_setup_tls"
 if grep -q "libc\.a" "$T/err"; then fail "advice names the static libc.a: $(cat "$T/err")"; fi
+# atexit, which glibc keeps in libc_nonshared.a, needs no -lc: rtlink gives
+# each unit its own (tests/cli/nonshared.sh).
+run 0 "$OBJLOAD" --run main "$F/exits.o"
+[ "$(cat "$T/out")" = "return 0; [atexit handler] [destructor]" ] || fail "exits.o: $(cat "$T/out")"
 echo ok
