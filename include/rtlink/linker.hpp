@@ -40,8 +40,10 @@ struct LinkerOptions {
   // Address space reserved once for everything this linker loads. At most
   // 2 GiB, so every pc-relative reference between loaded code fits.
   uint64_t reserve_size = uint64_t(1) << 30;
-  // Resolve what no loaded unit defines against the process's own symbols
-  // (dlsym(RTLD_DEFAULT)) after registered symbols and loaded libraries.
+  // Resolve what no loaded unit defines against the process's global scope
+  // (dlsym(RTLD_DEFAULT)) after registered symbols and before loaded
+  // libraries, as the program's own code binds (so data the executable
+  // holds a copy of, such as stdout, is that one copy).
   bool search_process = true;
   // Record the resident set size after each phase in Stats (a /proc read
   // per phase; off unless asked for).
@@ -167,7 +169,7 @@ public:
   Error resolve();
 
   // The address of a symbol defined by a resolved unit, a registered host
-  // symbol, a loaded library or (with search_process) the process.
+  // symbol, (with search_process) the process, or a loaded library.
   Expected<uint64_t> lookup(std::string_view name) const;
   void purge_lookup_cache();
 
@@ -178,7 +180,7 @@ public:
   // Several at once: references among them do not hold them back, so the
   // two halves of a cycle are unloaded together.
   Error unload(const std::vector<std::string> &paths);
-  // Runs the finalizers and atexit handlers of everything loaded, newest
+  // Runs the atexit handlers and finalizers of everything loaded, newest
   // first, as destroying the linker would, and frees nothing: the code stays
   // loaded and callable, and its finalizers do not run again. For a host
   // about to exit, which may then leave the linker to the process's end

@@ -78,7 +78,7 @@ int rtl_call_int(rtl_linker *l, const char *symbol, int *result);
 int rtl_unload_object(rtl_linker *l, const char *path);
 /* Several at once: the two halves of a cycle go together. */
 int rtl_unload_objects(rtl_linker *l, const char *const *paths, size_t count);
-/* Runs the finalizers and atexit handlers of everything loaded, as
+/* Runs the atexit handlers and finalizers of everything loaded, as
  * rtl_linker_free would, and frees nothing: for a host about to exit, which
  * need not free the linker then. */
 void rtl_finalize(rtl_linker *l);
