@@ -109,6 +109,8 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::ImageRel32: return write_unsigned32(loc, S + A - f.IB);
   case EdgeKind::SectionIndex16: store<uint16_t>(loc, f.SI); return {};
   case EdgeKind::SectionRel32: return write_unsigned32(loc, S + A - f.SB);
+  case EdgeKind::Size32: return write_unsigned32(loc, f.Z + A);
+  case EdgeKind::Size64: store<uint64_t>(loc, f.Z + A); return {};
   case EdgeKind::SectionRel7: {
     uint64_t v = S + A - f.SB;
     if (v >= 128)

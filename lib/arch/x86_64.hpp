@@ -29,6 +29,7 @@ struct Fixup {
   uint64_t IB = 0;  // image base
   uint64_t SB = 0;  // start of the target's section
   uint16_t SI = 0;  // the target's section index + 1
+  uint64_t Z = 0;   // the target's size
 };
 
 // The outcome of a fixup: empty on success, else the value that did not fit.

@@ -44,7 +44,9 @@ bool ignores_target(EdgeKind k) {
   case EdgeKind::GOTOffset64:
   case EdgeKind::GOTBasePCRel32:
   case EdgeKind::GOTBasePCRel64:
-  case EdgeKind::SectionIndex16: return true;
+  case EdgeKind::SectionIndex16:
+  case EdgeKind::Size32:
+  case EdgeKind::Size64: return true;
   default: return false;
   }
 }

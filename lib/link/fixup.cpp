@@ -47,6 +47,23 @@ void target_section(const Unit &u, uint32_t j, uint64_t &base, uint16_t &index) 
   }
 }
 
+// The size of a symbol, following name bindings to its definition: known
+// for what loaded objects define (COMMON included), not for the process's.
+std::optional<uint64_t> target_size(const Unit &u, uint32_t j) {
+  const Unit *d = &u;
+  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
+    const Target &t = d->targets[j];
+    d = t.unit;
+    j = t.index;
+  }
+  const Symbol &s = d->lu.symbols[j];
+  if (d->targets[j].kind == Target::Common)
+    return d->commons[d->targets[j].index].size;
+  if (s.defined())
+    return s.size;
+  return std::nullopt;
+}
+
 } // namespace
 
 // A rewritten instruction (arch/x86_64_far.hpp): its thunk, with the cell's
@@ -173,6 +190,14 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           if (e.kind == EdgeKind::SectionRel32 || e.kind == EdgeKind::SectionRel7 ||
               e.kind == EdgeKind::SectionIndex16)
             target_section(*u, e.target, f.SB, f.SI);
+          if (e.kind == EdgeKind::Size32 || e.kind == EdgeKind::Size64) {
+            std::optional<uint64_t> z = target_size(*u, e.target);
+            if (!z)
+              return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
+                                " against ", quote(lu.symbol_name(e.target)),
+                                ": its size is not known (it is not defined by a loaded object)");
+            f.Z = *z;
+          }
           if (x86_64::Overflow o = x86_64::apply(e.kind, sec_bytes + e.offset, f))
             return Error(range_error(*this, *u, i, e, f, o));
           if (recording)

@@ -24,6 +24,8 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::SectionIndex16: return "SectionIndex16";
   case EdgeKind::SectionRel32: return "SectionRel32";
   case EdgeKind::SectionRel7: return "SectionRel7";
+  case EdgeKind::Size32: return "Size32";
+  case EdgeKind::Size64: return "Size64";
   }
   return "?";
 }

@@ -7,6 +7,7 @@
 //   G    the address of the target's GOT cell (made by the GOT/stub pass)
 //   IB   the image base (__ImageBase): the start of the reserved range
 //   SB   the start of the section that holds the target; SI its index + 1
+//   Z    the target's size (its definition's st_size)
 // "fits" names the range check; a value outside it is an error naming the
 // site, the native relocation and the target.
 #pragma once
@@ -38,6 +39,8 @@ enum class EdgeKind : uint8_t {
   SectionIndex16, // SI                         16 bits    (COFF SECTION)
   SectionRel32,   // S + A - SB                 fits uint32 (COFF SECREL)
   SectionRel7,    // S + A - SB                 fits 7 bits, in the low 7 bits (SECREL7)
+  Size32,         // Z + A                      fits uint32 (Z: the target's size)
+  Size64,         // Z + A                      64 bits
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {
@@ -53,7 +56,8 @@ inline unsigned edge_width(EdgeKind kind) {
   case EdgeKind::GOTPCRel64:
   case EdgeKind::GOTOffset64:
   case EdgeKind::GOTBasePCRel64:
-  case EdgeKind::GOTBaseRel64: return 8;
+  case EdgeKind::GOTBaseRel64:
+  case EdgeKind::Size64: return 8;
   case EdgeKind::Abs16:
   case EdgeKind::PCRel16:
   case EdgeKind::SectionIndex16: return 2;

@@ -42,6 +42,11 @@ inline Mapping map_relocation(uint32_t type) {
   case R_X86_64_GOTPC32: return edge(EdgeKind::GOTBasePCRel32); // GOT + A - P
   case R_X86_64_GOTPC64: return edge(EdgeKind::GOTBasePCRel64);
   case R_X86_64_GOTOFF64: return edge(EdgeKind::GOTBaseRel64); // S + A - GOT
+  case R_X86_64_PLTOFF64: return edge(EdgeKind::GOTBaseRel64); // L + A - GOT: 64 bits reach
+                                                                // the function itself
+  case R_X86_64_GOTPLT64: return edge(EdgeKind::GOTOffset64);  // G + A, like GOT64
+  case R_X86_64_SIZE32: return edge(EdgeKind::Size32);         // Z + A
+  case R_X86_64_SIZE64: return edge(EdgeKind::Size64);
   case R_X86_64_DTPMOD64:
   case R_X86_64_DTPOFF64:
   case R_X86_64_TPOFF64:
