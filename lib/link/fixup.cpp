@@ -164,7 +164,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           x86_64::Fixup f;
           f.S = u->addr[e.target];
           f.A = e.addend;
-          if (e.kind == EdgeKind::Branch32 && u->stub[e.target] >= 0)
+          if ((e.kind == EdgeKind::Branch32 || u->via_stub[e.target]) && u->stub[e.target] >= 0)
             f.S = u->stubs_base + uint64_t(u->stub[e.target]) * x86_64::kStubSize;
           if (const Unit::FarRef *far = u->far_refs.empty() ? nullptr : u->far_ref(i, e.offset)) {
             const uint64_t cell = far_cells + uint64_t(far->cell) * 8;

@@ -150,6 +150,7 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     const size_t n = u->lu.symbols.size();
     u->got_cell.assign(n, -1);
     u->stub.assign(n, -1);
+    u->via_stub.assign(n, 0);
     auto cell = [&](uint32_t j) {
       if (u->got_cell[j] < 0) {
         u->got_cell[j] = int32_t(u->got_symbols.size());
@@ -195,7 +196,15 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
       if (sec.role == SectionRole::Skip || sec.discarded)
         continue;
       for (const Edge &e : sec.edges) {
-        if (needs_got_cell(e.kind)) {
+        uint32_t def;
+        if (u->via_stub[e.target] || pending_ifunc(*u, e.target, def)) {
+          // An IFUNC: every reference through the cell its resolver fills.
+          u->via_stub[e.target] = 1;
+          if (needs_got_cell(e.kind))
+            cell(e.target);
+          else
+            stub(e.target);
+        } else if (needs_got_cell(e.kind)) {
           cell(e.target);
         } else if (e.kind == EdgeKind::Branch32) {
           if (outside(e.target))

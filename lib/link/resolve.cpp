@@ -223,6 +223,9 @@ Error Session::resolve() {
     PhaseTimer t{stats.fixup, options.measure_memory};
     if (Error e = apply_fixups(batch))
       return rollback(std::move(e));
+    // IFUNC resolvers, now that the code they are part of can run.
+    if (Error e = resolve_ifuncs(batch))
+      return rollback(std::move(e));
     std::vector<uint64_t> frames;  // registered together: one request to a remote executor
     std::vector<Executor::FunctionTable> tables;
     for (Unit *u : batch) {

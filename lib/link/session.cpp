@@ -49,6 +49,7 @@ void Unit::clear_link_state() {
   stub.clear();
   got_symbols.clear();
   stub_symbols.clear();
+  via_stub.clear();
   far_refs.clear();
   runtime_code.clear();
   far_cells.clear();

@@ -5,7 +5,9 @@
 //                    COMDAT groups, unloading and rollback
 //   resolve.cpp      resolve(): pulls archive members (a fixpoint), binds
 //                    every reference, then runs the passes below in order
-//   got_stubs.cpp    GOT cells and jump stubs, decided before layout
+//   got_stubs.cpp    GOT cells and jump stubs, decided before layout; code
+//                    reaching outside the range rewritten (arch/x86_64_far)
+//   ifunc.cpp        IFUNC resolvers, called once their code is placed
 //   layout.cpp       blocks, segments and addresses inside the reserved range
 //   fixup.cpp        edge kinds → bytes (through arch/), write, protect
 //   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
@@ -112,6 +114,7 @@ struct Unit {
   std::vector<int32_t> stub;          // per symbol: stub index or -1
   std::vector<uint32_t> got_symbols;  // cell → symbol
   std::vector<uint32_t> stub_symbols; // stub → symbol
+  std::vector<uint8_t> via_stub;      // per symbol: every edge goes through its stub (an IFUNC)
   // Code that reaches outside the range with a 32-bit field, rewritten
   // (got_stubs.cpp plans, fixup.cpp writes; arch/x86_64_far.hpp says how).
   struct FarRef {
@@ -341,6 +344,11 @@ public:
   void free_blocks(const std::vector<Unit *> &units);           // layout.cpp
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
+  // The IFUNC definitions of the batch: each resolver called, the result
+  // written into every cell that holds the function.
+  Error resolve_ifuncs(const std::vector<Unit *> &batch);       // ifunc.cpp
+  // Symbol j of u names an IFUNC not resolved yet: its definition.
+  static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp
   void write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
                    uint64_t sec_addr, uint64_t cell);           // fixup.cpp
   Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp

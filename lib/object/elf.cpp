@@ -193,7 +193,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       default: s.binding = Binding::Global; break;  // GLOBAL, GNU_UNIQUE
       }
       if (es.getType() == STT_GNU_IFUNC && es.st_shndx != SHN_UNDEF)
-        return fail("symbol ", s.name, ": indirect functions (STT_GNU_IFUNC) are not supported");
+        s.is_function = s.is_ifunc = true;
       uint32_t idx = es.st_shndx;
       if (idx == SHN_XINDEX) {
         if (j >= shndx.size())

@@ -89,6 +89,9 @@ struct Symbol {
   Binding binding = Binding::Local;
   bool is_section = false;  // a section symbol (no name of its own)
   bool is_function = false;
+  // STT_GNU_IFUNC: `value` is the resolver, which returns the address every
+  // reference binds to (link/ifunc.cpp).
+  bool is_ifunc = false;
   // An import from a DLL: the name is "dll!name" or "dll!#ordinal", the DLL
   // part in lower case. Bound through registered host symbols or the executor.
   bool is_import = false;

@@ -50,3 +50,18 @@ TEST_CASE("no loaded page is writable and executable at once" * doctest::test_su
   }
   CHECK(checked >= 5);
 }
+
+TEST_CASE("an indirect function (IFUNC) binds every reference to what its resolver picks") {
+  auto l = new_linker();
+  load_all(*l, {"ifunc.o", "ifunc_user.o"});
+  CHECK(call(*l, "answer") == 42);  // lookup gives the pick, not the resolver
+  CHECK(call(*l, "call_answer") == 43);
+  CHECK(call(*l, "call_through_pointer") == 44);
+  CHECK(call(*l, "answer_from_another_object") == 45);
+  CHECK(call(*l, "ifunc_resolver_calls") == 1);
+  // A later object binds to the resolved function directly.
+  REQUIRE(!l->unload(fixture("ifunc_user.o")));
+  load_all(*l, {"ifunc_user.o"});
+  CHECK(call(*l, "answer_from_another_object") == 45);
+  CHECK(call(*l, "ifunc_resolver_calls") == 1);
+}
