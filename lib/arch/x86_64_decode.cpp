@@ -210,8 +210,8 @@ std::optional<Instruction> decode(std::span<const uint8_t> code) {
     case B1: imm = 1; break;
     case W2: imm = 2; break;
     case W3: imm = 3; break;
-    case Z: imm = in.operand_size_16 ? 2 : 4; break;
-    case V: imm = in.rex_w ? 8 : in.operand_size_16 ? 2 : 4; break;
+    case Z: imm = in.operands_16() ? 2 : 4; break;
+    case V: imm = in.rex_w ? 8 : in.operands_16() ? 2 : 4; break;
     case M: imm = in.address_size_32 ? 4 : 8; break;
     case G: break;  // decided by ModRM below
     }
@@ -251,7 +251,7 @@ std::optional<Instruction> decode(std::span<const uint8_t> code) {
       p += disp;
     }
     if (!vex_like && in.map == 0 && (in.opcode == 0xf6 || in.opcode == 0xf7) && in.reg() <= 1)
-      imm = in.opcode == 0xf6 ? 1 : in.operand_size_16 ? 2 : 4;
+      imm = in.opcode == 0xf6 ? 1 : in.operands_16() ? 2 : 4;
   }
   in.imm_at = uint8_t(p);
   in.imm_size = uint8_t(imm);

@@ -34,6 +34,8 @@ struct Instruction {
   bool address_size_32 = false;  // 67 prefix
   bool segment_fs_gs = false;    // 64 / 65 prefix
   bool rex_w = false;            // REX.W, VEX.W or EVEX.W
+  // 16-bit operands: a 66 prefix without REX.W (which wins over it).
+  bool operands_16() const { return operand_size_16 && !rex_w; }
   uint8_t r_ext = 0;             // 8 when REX.R / VEX.R / EVEX.R extends ModRM.reg
   int8_t v_reg = -1;             // VEX / EVEX .vvvv, the extra register, or -1
 

@@ -75,10 +75,22 @@ bool one_byte_group(uint8_t op) {
          op == 0xff;
 }
 
-// 0F opcodes whose reg field is a general register.
+// Legacy 0F and 0F 38 opcodes whose reg field is a general register.
 bool map1_gpr_reg(uint8_t op) {
-  return (op >= 0x40 && op <= 0x4f) || op == 0xa3 || op == 0xab || op == 0xaf ||
-         (op >= 0xb0 && op <= 0xb7) || (op >= 0xbb && op <= 0xc1) || op == 0xc3;
+  return (op >= 0x40 && op <= 0x4f) || op == 0x2c || op == 0x2d || op == 0xa3 ||
+         op == 0xa4 || op == 0xa5 || op == 0xab || op == 0xac || op == 0xad || op == 0xaf ||
+         (op >= 0xb0 && op <= 0xb8) || (op >= 0xbb && op <= 0xc1) || op == 0xc3;
+}
+bool map2_gpr_reg(uint8_t op) { return op == 0xf0 || op == 0xf1 || op == 0xf6; }
+// VEX opcodes with a general register in reg or vvvv: BMI1/2 (map 2),
+// vcvt*2si (map 1).
+bool vex_gpr(uint8_t map, uint8_t op) {
+  return (map == 2 && op >= 0xf2 && op <= 0xf7) || (map == 1 && (op == 0x2c || op == 0x2d));
+}
+// One-byte opcodes on 8-bit registers: without REX, reg 4 is %ah, not %rsp.
+bool one_byte_8bit(uint8_t op) {
+  return (op < 0x40 && (op & 7) <= 2 && (op & 1) == 0) || op == 0x84 || op == 0x86 ||
+         op == 0x88 || op == 0x8a;
 }
 
 // Registers an instruction uses without naming them in ModRM.
@@ -139,16 +151,19 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
   };
   if (kind == EdgeKind::Abs32 || kind == EdgeKind::Abs32S) {
     if (field != in.imm_at || in.imm_size != 4)
-      return stub_if_code("uses a 32-bit absolute address as a memory operand");
+      return refuse("uses a 32-bit absolute address as a memory operand, which cannot reach it");
     // mov $imm32, %r32 (B8+r) and mov $imm32, %r64 (REX.W C7 /0): movabs.
     int reg = -1;
-    if (legacy && in.map == 0 && in.opcode >= 0xb8 && in.opcode <= 0xbf && !in.operand_size_16)
+    if (legacy && in.map == 0 && in.opcode >= 0xb8 && in.opcode <= 0xbf && !in.operands_16())
       reg = (in.opcode & 7) | ((in.rex & 1) << 3);
     else if (legacy && in.map == 0 && in.opcode == 0xc7 && in.mod() == 3 && in.reg() == 0 &&
-             !in.operand_size_16)
+             !in.operands_16())
       reg = in.rm() | ((in.rex & 1) << 3);
-    if (reg < 0)
+    if (reg < 0) {
+      if (A != 0)  // a stub stands for the function's start only
+        return refuse("takes a 32-bit absolute address past a function's start");
       return stub_if_code("takes a 32-bit absolute address, which cannot hold it");
+    }
     plan.kind = FarPlan::Thunk;
     plan.code.push_back(uint8_t(0x48 | (reg >> 3)));
     plan.code.push_back(uint8_t(0xb8 | (reg & 7)));
@@ -178,7 +193,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
 
   const uint8_t op = in.opcode;
   if (legacy && in.map == 0 && op == 0x8d) {
-    if (!in.rex_w || in.operand_size_16)
+    if (!in.rex_w)
       return refuse("computes an address narrower than 64 bits");
     plan.kind = FarPlan::LoadFromCell;
     plan.opcode_at = uint32_t(start + in.opcode_at);
@@ -190,7 +205,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
 
   // A load into a general register (mov, movzx, movsx, movsxd), 32 or 64
   // bits wide: the register is free to hold the address first.
-  const bool load = legacy && !in.operand_size_16 &&
+  const bool load = legacy && !in.operands_16() &&
                     ((in.map == 0 && op == 0x8b) || (in.map == 0 && op == 0x63 && in.rex_w) ||
                      (in.map == 1 && (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf)));
   if (load && in.reg_full() != kRsp) {
@@ -208,20 +223,27 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
     return plan;
   }
 
-  // call *sym(%rip) / jmp *sym(%rip): through %r11.
+  // call *sym(%rip) / jmp *sym(%rip): through %r11. A call calls the thunk
+  // (the return address stays in the caller, whose unwind information covers
+  // it), and the thunk jumps on.
   if (legacy && in.map == 0 && op == 0xff && (in.reg() == 2 || in.reg() == 4)) {
     plan.cell_disp = emit_load_cell(plan.code, kR11);
     plan.code.push_back(0x41);
     plan.code.push_back(0xff);
-    plan.code.push_back(in.reg() == 2 ? 0x13 : 0x23);  // call *(%r11) / jmp *(%r11)
-    if (in.reg() == 2)
-      plan.back = emit_jump_back(plan.code);
+    plan.code.push_back(0x23);  // jmp *(%r11)
+    plan.call_thunk = in.reg() == 2;
     return plan;
   }
   if (legacy && in.map == 0 && ((op == 0xff && in.reg() >= 2) || op == 0x8f))
     return refuse("moves the stack pointer (push, pop, call or jmp far)");
-  if (legacy && in.reg_full() == kRsp &&
-      ((in.map == 0 && !one_byte_group(op)) || (in.map == 1 && map1_gpr_reg(op))))
+  // The thunk moves the stack pointer: an instruction that names it would see
+  // another value.
+  const bool names_rsp =
+      legacy ? in.reg_full() == kRsp &&
+                   ((in.map == 0 && !one_byte_group(op) && (in.rex || !one_byte_8bit(op))) ||
+                    (in.map == 1 && map1_gpr_reg(op)) || (in.map == 2 && map2_gpr_reg(op)))
+             : vex_gpr(in.map, op) && (in.reg_full() == kRsp || in.v_reg == kRsp);
+  if (names_rsp)
     return refuse("uses %rsp as an operand");
 
   // Any other instruction: a borrowed register as the base.
@@ -260,6 +282,9 @@ Expected<FarPlan> plan_far_reference(std::span<const uint8_t> section, bool exec
                                      std::span<const uint64_t> starts, uint64_t site,
                                      EdgeKind kind, int64_t addend) {
   if (!executable) {
+    if (addend != 0)  // a stub stands for the function's start only
+      return make_error("a 32-bit field in data holds an address past its start (addend ",
+                        addend, "), and no stub can stand for that");
     FarPlan plan;
     plan.kind = FarPlan::Stub;
     plan.only_if_code = true;

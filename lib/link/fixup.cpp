@@ -89,10 +89,11 @@ void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk
   }
   if (p.back >= 0)
     rel32(p.back, end);
-  insn[0] = 0xe9;
+  insn[0] = p.call_thunk ? 0xe8 : 0xe9;
   int32_t jump = int32_t(int64_t(at) - int64_t(sec_addr + p.start + 5));
   std::memcpy(insn + 1, &jump, 4);
-  std::memset(insn + 5, 0xcc, p.length - 5);
+  // After a call the thunk returns to the next byte: nops; after a jump, never reached.
+  std::memset(insn + 5, p.call_thunk ? 0x90 : 0xcc, p.length - 5);
 }
 
 Error Session::apply_fixups(const std::vector<Unit *> &batch) {

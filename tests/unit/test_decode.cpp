@@ -165,6 +165,15 @@ TEST_CASE("the decoder's parts of a few instructions") {
   auto d = decode(movabs);
   REQUIRE(d);
   CHECK(d->length == 10);
+  // REX.W wins over a 66 prefix: the immediate stays 32 bits.
+  const uint8_t data16_add[] = {0x66, 0x48, 0x81, 0xc0, 1, 2, 3, 4};
+  auto e = decode(data16_add);
+  REQUIRE(e);
+  CHECK(e->length == 8);
+  const uint8_t add16[] = {0x66, 0x81, 0xc0, 1, 2};
+  auto f = decode(add16);
+  REQUIRE(f);
+  CHECK(f->length == 5);
   // Truncated, and invalid in 64-bit mode: nothing.
   CHECK(!decode(std::span<const uint8_t>(mov, 5)));
   const uint8_t invalid[] = {0x06};
