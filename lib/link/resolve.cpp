@@ -45,11 +45,12 @@ bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
 // globals not defined yet; COFF weak externals that search libraries, unless
 // something stronger than their own alias already defines the name. ELF weak
 // references never pull members, as with GNU ld.
-bool Session::wants_archive_member(const Symbol &s) const {
+bool Session::wants_archive_member(const Unit &u, const Symbol &s) const {
   if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name))
     return false;
-  // Not libc_nonshared.a's (that -lc names): each unit gets its own (runtime.cpp).
-  if (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_')
+  // Not libc_nonshared.a's (that -lc names): each ELF unit gets its own
+  // (runtime.cpp); COFF code takes msvcrt's atexit from its archives.
+  if (u.lu.format == Format::ELF && (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_'))
     if (unit_runtime_function(s.name) >= 0 && !globals.count(s.name))
       return false;
   auto it = globals.find(s.name);
@@ -83,7 +84,7 @@ Error Session::read_members_for(std::span<Unit *const> round) {
   std::vector<const io::PartialFile *> files;
   for (const Unit *u : round)
     for (const Symbol &s : u->lu.symbols) {
-      if (!wants_archive_member(s))
+      if (!wants_archive_member(*u, s))
         continue;
       std::optional<LazyMember> lz = member_for(*u, s);
       if (!lz || !archives[lz->archive] || archives[lz->archive]->pulled[lz->member])
@@ -177,7 +178,7 @@ Error Session::resolve() {
       Unit *u = batch[i];
       for (size_t j = 0; j < u->lu.symbols.size(); ++j) {
         const Symbol &s = u->lu.symbols[j];
-        if (!wants_archive_member(s))
+        if (!wants_archive_member(*u, s))
           continue;
         std::optional<LazyMember> lz = member_for(*u, s);
         if (!lz) {

@@ -316,7 +316,7 @@ public:
   void prefetch_names(std::vector<std::string> names);
   // An import symbol "dll!name": a registered host symbol, or the executor's DLLs.
   std::optional<uint64_t> lookup_import(std::string_view key);
-  bool wants_archive_member(const Symbol &s) const;                    // resolve.cpp
+  bool wants_archive_member(const Unit &u, const Symbol &s) const;                    // resolve.cpp
   static bool is_runtime_symbol(std::string_view name);                // runtime.cpp
   // atexit, at_quick_exit, pthread_atfork, __stack_chk_fail_local: what
   // glibc keeps in libc_nonshared.a, given by rtlink to each unit (its
