@@ -62,6 +62,14 @@ Writer optional_address(Op op, const std::optional<uint64_t> &a) {
 }
 
 // A list: u32 count, then the names.
+std::vector<uint64_t> read_addresses(Reader &in) {
+  uint32_t n = in.u32();
+  std::vector<uint64_t> addrs;
+  for (uint32_t i = 0; i < n && in.ok(); ++i)
+    addrs.push_back(in.u64());
+  return addrs;
+}
+
 std::vector<std::string> read_names(Reader &in) {
   uint32_t n = in.u32();
   std::vector<std::string> names;
@@ -130,10 +138,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return status(op, ex.protect(a, size, Protection(prot)));
   }
   case Op::IsCode: {
-    uint32_t n = in.u32();
-    std::vector<uint64_t> addrs;
-    for (uint32_t i = 0; i < n && in.ok(); ++i)
-      addrs.push_back(in.u64());
+    std::vector<uint64_t> addrs = read_addresses(in);
     if (!in.ok())
       break;
     std::vector<std::optional<uint64_t>> answers;
@@ -174,10 +179,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   case Op::RegisterEhFrame:
   case Op::DeregisterEhFrame:
   case Op::RunAtexit: {
-    uint32_t n = in.u32();
-    std::vector<uint64_t> addrs;
-    for (uint32_t i = 0; i < n && in.ok(); ++i)
-      addrs.push_back(in.u64());
+    std::vector<uint64_t> addrs = read_addresses(in);
     if (!in.ok())
       break;
     if (op == Op::RegisterEhFrame)

@@ -183,12 +183,8 @@ void Session::record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S,
   }
   // Outside the range: what the name was bound to, following names to the
   // unit that bound it.
-  const Unit *d = &u;
-  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
-    const Target &t = d->targets[j];
-    d = t.unit;
-    j = t.index;
-  }
+  const Unit *d;
+  std::tie(d, j) = u.definition(j);
   const Symbol &s = d->lu.symbols[j];
   // No symbol at all (index 0: the value is 0) or an absolute one: a constant.
   const bool constant = s.section == kAbsolute || (s.name.empty() && !s.defined());

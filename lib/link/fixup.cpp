@@ -34,13 +34,8 @@ std::string range_error(const Session &s, const Unit &u, uint32_t section, const
 // The section that holds a symbol, following name bindings to the unit that
 // defines it: its address and its index + 1 (0 for none).
 void target_section(const Unit &u, uint32_t j, uint64_t &base, uint16_t &index) {
-  const Unit *d = &u;
-  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
-    const Target &t = d->targets[j];
-    d = t.unit;
-    j = t.index;
-  }
-  uint32_t sec = d->lu.symbols[j].section;
+  auto [d, k] = u.definition(j);
+  uint32_t sec = d->lu.symbols[k].section;
   if (sec < d->lu.sections.size()) {
     base = d->section_addr[sec];
     index = uint16_t(sec + 1);
@@ -49,13 +44,8 @@ void target_section(const Unit &u, uint32_t j, uint64_t &base, uint16_t &index) 
 
 // The size of a symbol, following name bindings to its definition: known
 // for what loaded objects define (COMMON included), not for the process's.
-std::optional<uint64_t> target_size(const Unit &u, uint32_t j) {
-  const Unit *d = &u;
-  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
-    const Target &t = d->targets[j];
-    d = t.unit;
-    j = t.index;
-  }
+std::optional<uint64_t> target_size(const Unit &u, uint32_t k) {
+  auto [d, j] = u.definition(k);
   const Symbol &s = d->lu.symbols[j];
   if (d->targets[j].kind == Target::Common)
     return d->commons[d->targets[j].index].size;

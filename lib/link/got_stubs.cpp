@@ -159,9 +159,8 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     };
     // Where a symbol's address will come from, following name bindings.
     auto absolute = [&](uint32_t j) -> const Target * {
-      const Target *t = &u->targets[j];
-      for (int hops = 0; t->kind == Target::Other && hops < 8; ++hops)
-        t = &t->unit->targets[t->index];
+      auto [d, k] = u->definition(j);
+      const Target *t = &d->targets[k];
       return t->kind == Target::Absolute ? t : nullptr;
     };
     auto outside = [&](uint32_t j) {

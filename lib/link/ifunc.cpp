@@ -17,13 +17,8 @@
 
 namespace rtlink {
 
-const Unit *Session::pending_ifunc(const Unit &u, uint32_t j, uint32_t &def) {
-  const Unit *d = &u;
-  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
-    const Target &t = d->targets[j];
-    d = t.unit;
-    j = t.index;
-  }
+const Unit *Session::pending_ifunc(const Unit &u, uint32_t k, uint32_t &def) {
+  auto [d, j] = u.definition(k);
   if (d->targets[j].kind != Target::Own || !d->lu.symbols[j].is_ifunc || d->ready)
     return nullptr;
   def = j;

@@ -66,6 +66,16 @@ void Unit::clear_link_state() {
   libraries.clear();
 }
 
+std::pair<const Unit *, uint32_t> Unit::definition(uint32_t j) const {
+  const Unit *d = this;
+  for (int hops = 0; d->targets[j].kind == Target::Other && hops < 8; ++hops) {
+    const Target &t = d->targets[j];
+    d = t.unit;
+    j = t.index;
+  }
+  return {d, j};
+}
+
 Session::Session(LinkerOptions opts, std::unique_ptr<Executor> ex, AddressSpace sp)
     : options(std::move(opts)), executor(std::move(ex)), space(sp) {}
 

@@ -153,6 +153,9 @@ struct Unit {
   std::vector<uint64_t> libraries;    // handles of the libraries its references bound to
 
   uint64_t dso_handle() const { return dso_slot; }
+  // Where symbol j's binding ends: following names bound to other units
+  // (Target::Other) to the unit and symbol that define it.
+  std::pair<const Unit *, uint32_t> definition(uint32_t j) const;
   CallConv conv() const { return lu.format == Format::COFF ? CallConv::Microsoft : CallConv::SysV; }
   void clear_link_state();
 };
