@@ -121,14 +121,52 @@ void emit_with_base(std::vector<uint8_t> &out, std::span<const uint8_t> insn, co
   switch (in.encoding) {
   case Instruction::Encoding::Legacy:
     if (in.rex)
-      out[head + in.rex_at] = uint8_t(in.rex & ~1u);
+      out[head + in.rex_at] = uint8_t(in.rex & ~3u);  // X, B: no index, the base is ours
     break;
   case Instruction::Encoding::VEX2: break;  // B is 0 already
-  case Instruction::Encoding::VEX3: out[head + in.vex_at + 1] |= 0x20; break;
+  case Instruction::Encoding::VEX3: out[head + in.vex_at + 1] |= 0x60; break;  // ~X, ~B
   case Instruction::Encoding::EVEX: out[head + in.vex_at + 1] |= 0x60; break;  // ~B, ~X
   }
   emit_base_operand(out, in.reg(), base);
   out.insert(out.end(), insn.begin() + in.imm_at, insn.begin() + in.imm_at + in.imm_size);
+}
+
+// The generic thunk: a register the instruction does not use holds the
+// operand's address (put there by `load_address`, which returns the offset of
+// its disp32 to the cell), saved below the red zone and restored after.
+template <class Refuse, class LoadAddress>
+Expected<FarPlan> with_borrowed_register(std::span<const uint8_t> insn, const Instruction &in,
+                                         FarPlan plan, Refuse &&refuse, LoadAddress &&load_address) {
+  const bool legacy = in.encoding == Instruction::Encoding::Legacy;
+  const uint8_t op = in.opcode;
+  // Any other instruction: a borrowed register as the base.
+  std::vector<uint8_t> busy = implicit_registers(in);
+  if (in.map == 0 && legacy && one_byte_group(op)) {
+    // the reg field is part of the opcode
+  } else {
+    busy.push_back(in.reg_full());
+  }
+  if (in.v_reg >= 0)
+    busy.push_back(uint8_t(in.v_reg));
+  int scratch = -1;
+  for (uint8_t r : {6, 7, 3, 1, 2, 0})
+    if (std::find(busy.begin(), busy.end(), r) == busy.end()) {
+      scratch = r;
+      break;
+    }
+  if (scratch < 0)
+    return refuse("leaves no register free to hold the address");
+  const uint8_t x = uint8_t(scratch);
+  static const uint8_t below_red_zone[] = {0x48, 0x8d, 0x64, 0x24, 0x80};  // lea -128(%rsp), %rsp
+  static const uint8_t above_red_zone[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+  plan.code.insert(plan.code.end(), std::begin(below_red_zone), std::end(below_red_zone));
+  plan.code.push_back(uint8_t(0x50 | x));  // push
+  plan.cell_disp = load_address(plan.code, x);
+  emit_with_base(plan.code, insn, in, x);
+  plan.code.push_back(uint8_t(0x58 | x));  // pop
+  plan.code.insert(plan.code.end(), std::begin(above_red_zone), std::end(above_red_zone));
+  plan.back = emit_jump_back(plan.code);
+  return plan;
 }
 
 Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruction &in,
@@ -149,6 +187,37 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
     plan.refusal = "the instruction (" + bytes_of(insn) + ") " + why;
     return plan;
   };
+  if ((kind == EdgeKind::Abs32 || kind == EdgeKind::Abs32S) && field == in.disp_at &&
+      in.disp_size == 4 && !in.rip_relative()) {
+    // sym+A(base, index, scale): the borrowed register gets base + index *
+    // scale (lea with the displacement 0), then the address from the cell.
+    if (in.address_size_32 || in.segment_fs_gs)
+      return refuse("uses 32-bit addressing or an %fs / %gs segment");
+    const bool sib = in.rm() == 4;
+    const uint8_t sib_byte = sib ? insn[in.modrm_at + 1] : 0;
+    if (sib && (sib_byte & 7) == 4 && !(in.rex & 1) && in.encoding == Instruction::Encoding::Legacy)
+      return refuse("addresses memory relative to %rsp");
+    if (in.encoding != Instruction::Encoding::Legacy)
+      return refuse("uses a 32-bit absolute address in a VEX or EVEX memory operand");
+    plan.kind = FarPlan::Thunk;
+    plan.uses_cell = true;
+    plan.cell_addend = A;
+    auto load_address = [&](std::vector<uint8_t> &out, uint8_t x) {
+      out.push_back(uint8_t(0x48 | (in.rex & 3)));  // REX.W, and the operand's X, B
+      out.push_back(0x8d);                            // lea 0(base, index, scale), x
+      out.push_back(uint8_t((in.modrm & 0xc7) | ((x & 7) << 3)));
+      if (sib)
+        out.push_back(sib_byte);
+      out.insert(out.end(), 4, 0);
+      out.push_back(uint8_t(0x48 | ((x >> 3) << 2)));  // add cell(%rip), x
+      out.push_back(0x03);
+      out.push_back(uint8_t(((x & 7) << 3) | 5));
+      int32_t at = int32_t(out.size());
+      out.insert(out.end(), 4, 0);
+      return at;
+    };
+    return with_borrowed_register(insn, in, std::move(plan), refuse, load_address);
+  }
   if (kind == EdgeKind::Abs32 || kind == EdgeKind::Abs32S) {
     if (field != in.imm_at || in.imm_size != 4)
       return refuse("uses a 32-bit absolute address as a memory operand, which cannot reach it");
@@ -159,6 +228,41 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
     else if (legacy && in.map == 0 && in.opcode == 0xc7 && in.mod() == 3 && in.reg() == 0 &&
              !in.operands_16())
       reg = in.rm() | ((in.rex & 1) << 3);
+    // add / sub / cmp / and / or / xor / adc / sbb $imm32, %r64 (81 /op, or
+    // 05-3D on %rax): the address in a borrowed register, then the same
+    // operation register to register, with the same flags.
+    int alu = -1, target = -1;
+    if (legacy && in.map == 0 && in.rex_w && in.opcode == 0x81 && in.mod() == 3) {
+      alu = in.reg();
+      target = in.rm() | ((in.rex & 1) << 3);
+    } else if (legacy && in.map == 0 && in.rex_w && (in.opcode & 0xc7) == 0x05 && in.opcode < 0x40) {
+      alu = in.opcode >> 3;
+      target = 0;
+    }
+    if (alu >= 0 && target != kRsp) {
+      plan.kind = FarPlan::Thunk;
+      int x = -1;
+      for (int r : {6, 7, 3, 1, 2, 0})
+        if (r != target) {
+          x = r;
+          break;
+        }
+      static const uint8_t below_red_zone[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+      static const uint8_t above_red_zone[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+      plan.code.insert(plan.code.end(), std::begin(below_red_zone), std::end(below_red_zone));
+      plan.code.push_back(uint8_t(0x50 | x));          // push x
+      plan.code.push_back(0x48);                       // movabs $S+A, x
+      plan.code.push_back(uint8_t(0xb8 | x));
+      plan.imm64 = int32_t(plan.code.size());
+      plan.code.insert(plan.code.end(), 8, 0);
+      plan.code.push_back(uint8_t(0x48 | ((target >> 3) & 1)));  // OP %x, %target
+      plan.code.push_back(uint8_t((alu << 3) | 1));
+      plan.code.push_back(uint8_t(0xc0 | (x << 3) | (target & 7)));
+      plan.code.push_back(uint8_t(0x58 | x));          // pop x
+      plan.code.insert(plan.code.end(), std::begin(above_red_zone), std::end(above_red_zone));
+      plan.back = emit_jump_back(plan.code);
+      return plan;
+    }
     if (reg < 0) {
       if (A != 0)  // a stub stands for the function's start only
         return refuse("takes a 32-bit absolute address past a function's start");
@@ -246,34 +350,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
   if (names_rsp)
     return refuse("uses %rsp as an operand");
 
-  // Any other instruction: a borrowed register as the base.
-  std::vector<uint8_t> busy = implicit_registers(in);
-  if (in.map == 0 && legacy && one_byte_group(op)) {
-    // the reg field is part of the opcode
-  } else {
-    busy.push_back(in.reg_full());
-  }
-  if (in.v_reg >= 0)
-    busy.push_back(uint8_t(in.v_reg));
-  int scratch = -1;
-  for (uint8_t r : {6, 7, 3, 1, 2, 0})
-    if (std::find(busy.begin(), busy.end(), r) == busy.end()) {
-      scratch = r;
-      break;
-    }
-  if (scratch < 0)
-    return refuse("leaves no register free to hold the address");
-  const uint8_t x = uint8_t(scratch);
-  static const uint8_t below_red_zone[] = {0x48, 0x8d, 0x64, 0x24, 0x80};  // lea -128(%rsp), %rsp
-  static const uint8_t above_red_zone[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
-  plan.code.insert(plan.code.end(), std::begin(below_red_zone), std::end(below_red_zone));
-  plan.code.push_back(uint8_t(0x50 | x));  // push
-  plan.cell_disp = emit_load_cell(plan.code, x);
-  emit_with_base(plan.code, insn, in, x);
-  plan.code.push_back(uint8_t(0x58 | x));  // pop
-  plan.code.insert(plan.code.end(), std::begin(above_red_zone), std::end(above_red_zone));
-  plan.back = emit_jump_back(plan.code);
-  return plan;
+  return with_borrowed_register(insn, in, std::move(plan), refuse, emit_load_cell);
 }
 
 } // namespace

@@ -53,6 +53,7 @@ struct FarPlan {
   int32_t imm64 = -1;          //   a 64-bit S + A
   int32_t back = -1;           //   the rel32 of the jump back to the instruction's end
   bool call_thunk = false;     // the site calls the thunk (and is padded with nops)
+  bool field_pcrel32 = false;  // LoadFromCell: the field becomes PCRel32 (to the cell)
   bool uses_cell = false;      // the cell holds S + cell_addend
   int64_t cell_addend = 0;
   // Stub: right only if the target is a function (a 32-bit address in data,

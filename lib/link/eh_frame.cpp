@@ -140,3 +140,63 @@ Error prune_eh_frame(LinkUnit &lu, uint32_t index) {
 }
 
 } // namespace rtlink
+
+namespace rtlink {
+
+// The LSDAs of a .gcc_except_table section start where the unit's .eh_frame
+// points (FDE augmentation data: a reference to the section plus an offset).
+// Each begins: @LPStart encoding (and the value, unless omitted), @TType
+// encoding, and unless omitted the type table's end as a ULEB128 offset.
+std::optional<TypeTable> type_table_at(const LinkUnit &lu, uint32_t section, uint64_t offset) {
+  const Section &sec = lu.sections[section];
+  if (!sec.bytes)
+    return std::nullopt;
+  std::optional<TypeTable> best;
+  for (const Section &eh : lu.sections) {
+    if (eh.role != SectionRole::EHFrame || eh.discarded)
+      continue;
+    for (const Edge &e : eh.edges) {
+      const Symbol &s = lu.symbols[e.target];
+      if (s.section != section || (e.kind != EdgeKind::Abs32 && e.kind != EdgeKind::PCRel32 &&
+                                   e.kind != EdgeKind::Abs64 && e.kind != EdgeKind::PCRel64))
+        continue;
+      const uint64_t start = s.value + uint64_t(e.addend);
+      if (start >= sec.size || start > offset || (best && best->header > start))
+        continue;
+      uint64_t p = start;
+      auto byte = [&]() -> int { return p < sec.size ? sec.bytes[p++] : -1; };
+      int lp = byte();
+      if (lp < 0)
+        continue;
+      if (lp != 0xff) {
+        static const int sizes[16] = {8, -1, 2, 4, 8, -1, -1, -1, -1, -1, 2, 4, 8, -1, -1, -1};
+        int n = sizes[lp & 0x0f];
+        if (n < 0)
+          continue;
+        p += uint64_t(n);
+      }
+      const uint64_t enc_at = p;
+      int enc = byte();
+      if (enc < 0 || enc == 0xff)
+        continue;
+      uint64_t off = 0;
+      unsigned shift = 0;
+      int b;
+      do {
+        b = byte();
+        if (b < 0 || shift > 56)
+          break;
+        off |= uint64_t(b & 0x7f) << shift;
+        shift += 7;
+      } while (b & 0x80);
+      if (b < 0 || (b & 0x80) || off > sec.size || p + off > sec.size)
+        continue;
+      TypeTable t{start, enc_at, uint8_t(enc), p, p + off};
+      if (offset >= t.header_end && offset < t.base)
+        best = t;
+    }
+  }
+  return best;
+}
+
+} // namespace rtlink

@@ -153,6 +153,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         uint8_t *sec_bytes = image + (sec_addr - base);
         for (const Edge &e : s.edges) {
           x86_64::Fixup f;
+          EdgeKind kind = e.kind;
           f.S = u->addr[e.target];
           f.A = e.addend;
           if ((e.kind == EdgeKind::Branch32 || u->via_stub[e.target]) && u->stub[e.target] >= 0)
@@ -167,6 +168,8 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
               sec_bytes[far->plan.opcode_at] = far->plan.opcode;
               f.S = cell;
               f.A = far->plan.cell_field_addend;
+              if (far->plan.field_pcrel32)
+                kind = EdgeKind::PCRel32;
               break;
             case x86_64::FarPlan::Thunk:
               write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
@@ -189,10 +192,10 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
                                 ": its size is not known (it is not defined by a loaded object)");
             f.Z = *z;
           }
-          if (x86_64::Overflow o = x86_64::apply(e.kind, sec_bytes + e.offset, f))
+          if (x86_64::Overflow o = x86_64::apply(kind, sec_bytes + e.offset, f))
             return Error(range_error(*this, *u, i, e, f, o));
           if (recording)
-            record_fixup(*u, e.target, e.kind, f.S, f.A, f.P, f.GOT, f.SB, f.SI);
+            record_fixup(*u, e.target, kind, f.S, f.A, f.P, f.GOT, f.SB, f.SI);
         }
         stats.edges_applied += s.edges.size();
       }

@@ -18,6 +18,7 @@
 #include "support/format.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace rtlink {
 
@@ -70,7 +71,51 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     std::string refusal;
   };
   std::vector<Check> checks;
+  auto add_cell = [&](Unit::FarRef &ref) {
+    std::pair key{ref.target, ref.plan.cell_addend};
+    auto it = std::find(u.far_cells.begin(), u.far_cells.end(), key);
+    ref.cell = int32_t(it - u.far_cells.begin());
+    if (it == u.far_cells.end())
+      u.far_cells.push_back(key);
+  };
+  // A type table of C++ exception handling (.gcc_except_table) with 32-bit
+  // absolute entries (non-PIC code) and one of them out of reach: the whole
+  // table becomes indirect and pc-relative (DW_EH_PE_indirect | pcrel |
+  // sdata4: the same 4 bytes an entry), each entry pointing at a cell holding
+  // the typeinfo's address. The personality routine reads either; null
+  // entries (catch (...)) stay null.
+  std::set<std::pair<uint32_t, uint64_t>> in_tables;
+  auto rewrite_type_table = [&](uint32_t i, const Edge &e) {
+    const Section &sec = lu.sections[i];
+    if (!sec.name.starts_with(".gcc_except_table") ||
+        (e.kind != EdgeKind::Abs32 && e.kind != EdgeKind::Abs32S))
+      return false;
+    std::optional<TypeTable> t = type_table_at(lu, i, e.offset);
+    if (!t || (t->encoding != 0x03 && t->encoding != 0x0b) || (t->base - e.offset) % 4)
+      return false;
+    for (const Edge &o : sec.edges) {
+      if (o.offset < t->header_end || o.offset >= t->base || (t->base - o.offset) % 4 ||
+          (o.kind != EdgeKind::Abs32 && o.kind != EdgeKind::Abs32S) ||
+          !in_tables.insert({i, o.offset}).second)
+        continue;
+      x86_64::FarPlan p;
+      p.kind = x86_64::FarPlan::LoadFromCell;
+      p.start = uint32_t(o.offset);
+      p.length = 4;
+      p.opcode_at = uint32_t(t->encoding_at);
+      p.opcode = 0x9b;  // DW_EH_PE_indirect | DW_EH_PE_pcrel | DW_EH_PE_sdata4
+      p.field_pcrel32 = true;
+      p.uses_cell = true;
+      p.cell_addend = o.addend;
+      Unit::FarRef ref{i, o.offset, o.target, o.addend, -1, 0, std::move(p)};
+      add_cell(ref);
+      u.far_refs.push_back(std::move(ref));
+    }
+    return true;
+  };
   for (const auto &[i, e, address] : far) {
+    if (in_tables.count({i, e->offset}) || rewrite_type_table(i, *e))
+      continue;
     const Section &sec = lu.sections[i];
     std::span<const uint64_t> from = starts[i];
     from = from.subspan(size_t(std::lower_bound(from.begin(), from.end(), e->offset,
@@ -98,13 +143,8 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     Unit::FarRef ref{i, e->offset, e->target, e->addend, -1, 0, std::move(*plan)};
     if (ref.plan.kind == x86_64::FarPlan::Stub)
       stub(e->target);
-    if (ref.plan.uses_cell) {
-      std::pair key{e->target, ref.plan.cell_addend};
-      auto it = std::find(u.far_cells.begin(), u.far_cells.end(), key);
-      ref.cell = int32_t(it - u.far_cells.begin());
-      if (it == u.far_cells.end())
-        u.far_cells.push_back(key);
-    }
+    if (ref.plan.uses_cell)
+      add_cell(ref);
     if (ref.plan.kind == x86_64::FarPlan::Thunk) {
       ref.thunk = u.thunks_size;
       u.thunks_size += (ref.plan.code.size() + 7) & ~uint64_t(7);

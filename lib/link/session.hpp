@@ -392,6 +392,15 @@ private:
 // eh_frame.cpp: checks the record structure of an .eh_frame section, and
 // drops the FDEs whose function lies in a discarded section.
 Error check_eh_frame(const LinkUnit &lu, uint32_t section);
+// The type table of the LSDA (in a .gcc_except_table section) that holds
+// `offset`, found through the unit's .eh_frame: where its @TType encoding
+// byte is, the encoding, and the table's end (`base`, entries lie below it).
+struct TypeTable {
+  uint64_t header, encoding_at;
+  uint8_t encoding;
+  uint64_t header_end, base;
+};
+std::optional<TypeTable> type_table_at(const LinkUnit &lu, uint32_t section, uint64_t offset);
 Error prune_eh_frame(LinkUnit &lu, uint32_t section);
 
 // initializers.cpp: reads the init/fini arrays of a unit out of its fixed-up

@@ -80,11 +80,16 @@ TEST_CASE("every instruction form that reaches far data and functions is rewritt
   CHECK(uint64_t(f("far_imm32s")(0)) == data + 8);
   CHECK(f("far_table_call")(0) == 42);
   CHECK(uint64_t(f("far_lea_func")(0)) == reinterpret_cast<uint64_t>(&far_function));
+  CHECK(f("far_abs_index")(0) == first);
+  CHECK(uint64_t(f("far_abs_index")(1)) == second);
+  CHECK(uint64_t(f("far_abs_base")(0)) == second);
+  CHECK(uint64_t(f("far_add_imm")(5)) == data + 5);
+  CHECK(f("far_sub_imm")(long(data + 100)) == 100);
   // Every reference to far_data / far_fnptr is a rewritten instruction; the
   // test's own function is rewritten only if this program lies out of reach.
   const uint64_t fn_at = reinterpret_cast<uint64_t>(&far_function);
   if (round == 0)
-    CHECK(l->stats().thunks == 18 + (fn_at >= (uint64_t(1) << 31) ? 1 : 0));
+    CHECK(l->stats().thunks == 22 + (fn_at >= (uint64_t(1) << 31) ? 1 : 0));
   }
   auto a = linkers[0]->lookup("far_lea"), b = linkers[1]->lookup("far_lea");
   REQUIRE((a && b));
