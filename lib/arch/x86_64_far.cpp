@@ -239,6 +239,57 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
       alu = in.opcode >> 3;
       target = 0;
     }
+    // movq $imm32, mem (REX.W C7 /0): movabs into a borrowed register, then
+    // mov it to the same operand (a %rsp-relative one 136 bytes further: the
+    // thunk moved the stack pointer by that much).
+    if (legacy && in.map == 0 && in.opcode == 0xc7 && in.reg() == 0 && in.mod() != 3 &&
+        in.rex_w && !in.rip_relative() && !in.address_size_32 && !in.segment_fs_gs) {
+      const bool sib = in.rm() == 4;
+      const uint8_t sib_byte = sib ? insn[in.modrm_at + 1] : 0;
+      std::vector<uint8_t> busy;
+      const bool no_base = in.mod() == 0 && ((sib && (sib_byte & 7) == 5) || (!sib && in.rm() == 5));
+      if (!no_base)
+        busy.push_back(uint8_t((sib ? sib_byte & 7 : in.rm()) | ((in.rex & 1) << 3)));
+      if (sib && (((sib_byte >> 3) & 7) | ((in.rex & 2) << 2)) != 4)
+        busy.push_back(uint8_t(((sib_byte >> 3) & 7) | ((in.rex & 2) << 2)));
+      const bool rsp_base = sib && !no_base && (sib_byte & 7) == 4 && !(in.rex & 1);
+      int x = -1;
+      for (int r : {6, 7, 3, 1, 2, 0})
+        if (std::find(busy.begin(), busy.end(), r) == busy.end()) {
+          x = r;
+          break;
+        }
+      plan.kind = FarPlan::Thunk;
+      static const uint8_t below[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+      static const uint8_t above[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+      plan.code.insert(plan.code.end(), std::begin(below), std::end(below));
+      plan.code.push_back(uint8_t(0x50 | x));
+      plan.code.push_back(0x48);
+      plan.code.push_back(uint8_t(0xb8 | x));
+      plan.imm64 = int32_t(plan.code.size());
+      plan.code.insert(plan.code.end(), 8, 0);
+      plan.code.push_back(uint8_t(0x48 | (in.rex & 3)));  // mov %x, mem
+      plan.code.push_back(0x89);
+      uint8_t modrm = uint8_t((in.modrm & 0xc7) | (x << 3));
+      if (rsp_base) {
+        int64_t disp = in.mod() == 1 ? int8_t(insn[in.disp_at])
+                     : in.mod() == 2 ? int32_t(insn[in.disp_at] | insn[in.disp_at + 1] << 8 |
+                                               insn[in.disp_at + 2] << 16 | uint32_t(insn[in.disp_at + 3]) << 24)
+                                     : 0;
+        disp += 136;
+        plan.code.push_back(uint8_t((modrm & 0x3f) | 0x80));  // mod 10: disp32
+        plan.code.push_back(sib_byte);
+        put32(plan.code, int32_t(disp));
+      } else {
+        plan.code.insert(plan.code.end(), insn.begin() + in.modrm_at + 0, insn.begin() + in.modrm_at + 1);
+        plan.code.back() = modrm;
+        plan.code.insert(plan.code.end(), insn.begin() + in.modrm_at + 1, insn.begin() + in.imm_at);
+      }
+      plan.code.push_back(uint8_t(0x58 | x));
+      plan.code.insert(plan.code.end(), std::begin(above), std::end(above));
+      plan.back = emit_jump_back(plan.code);
+      return plan;
+    }
     if (alu >= 0 && target != kRsp) {
       plan.kind = FarPlan::Thunk;
       int x = -1;

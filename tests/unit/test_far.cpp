@@ -85,11 +85,15 @@ TEST_CASE("every instruction form that reaches far data and functions is rewritt
   CHECK(uint64_t(f("far_abs_base")(0)) == second);
   CHECK(uint64_t(f("far_add_imm")(5)) == data + 5);
   CHECK(f("far_sub_imm")(long(data + 100)) == 100);
+  uint64_t slots[2] = {0, 0};
+  CHECK(uint64_t(f("far_store_imm")(long(reinterpret_cast<uint64_t>(slots)))) == data + 16);
+  CHECK(slots[1] == data + 16);
+  CHECK(uint64_t(f("far_store_imm_rsp")(0)) == data + 24);
   // Every reference to far_data / far_fnptr is a rewritten instruction; the
   // test's own function is rewritten only if this program lies out of reach.
   const uint64_t fn_at = reinterpret_cast<uint64_t>(&far_function);
   if (round == 0)
-    CHECK(l->stats().thunks == 22 + (fn_at >= (uint64_t(1) << 31) ? 1 : 0));
+    CHECK(l->stats().thunks == 24 + (fn_at >= (uint64_t(1) << 31) ? 1 : 0));
   }
   auto a = linkers[0]->lookup("far_lea"), b = linkers[1]->lookup("far_lea");
   REQUIRE((a && b));
