@@ -10,6 +10,7 @@
 
 #include <rtlink/error.hpp>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -88,6 +89,23 @@ public:
 
   // The executor's own process: what dlsym(RTLD_DEFAULT) finds.
   virtual std::optional<uint64_t> lookup_process_symbol(std::string_view name) = 0;
+  // Thread-local storage of a loaded unit (its template at `image`, the
+  // first `image_size` bytes initialised, `size` in all): a module handle
+  // for {module, offset} pairs; and the addresses of the functions loaded
+  // code calls for it (__tls_get_addr's stand-in, the TLS descriptor one,
+  // __cxa_thread_atexit's stand-in).
+  virtual Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size,
+                                               uint64_t size, uint64_t align) {
+    (void)image, (void)image_size, (void)size, (void)align;
+    return make_error("this executor has no thread-local storage for loaded code");
+  }
+  virtual Error destroy_tls_module(uint64_t module) {
+    (void)module;
+    return Error::success();
+  }
+  virtual Expected<std::array<uint64_t, 3>> tls_functions() {
+    return make_error("this executor has no thread-local storage for loaded code");
+  }
   // Whether each address lies in code (an executable mapping of the
   // process: a function) or not (data); unknown where it cannot tell.
   virtual std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) {

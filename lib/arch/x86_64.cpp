@@ -111,6 +111,13 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::SectionRel32: return write_unsigned32(loc, S + A - f.SB);
   case EdgeKind::Size32: return write_unsigned32(loc, f.Z + A);
   case EdgeKind::Size64: store<uint64_t>(loc, f.Z + A); return {};
+  // S is the pair / descriptor cell, the offset or the module (link/tls.cpp).
+  case EdgeKind::TLSIndexPCRel32:
+  case EdgeKind::TLSModulePCRel32:
+  case EdgeKind::TLSDescPCRel32: return write_signed(loc, S + A - P, 32);
+  case EdgeKind::DTPOff32: return write_signed(loc, S + A, 32);
+  case EdgeKind::DTPOff64: store<uint64_t>(loc, S + A); return {};
+  case EdgeKind::DTPMod64: store<uint64_t>(loc, S); return {};
   case EdgeKind::SectionRel7: {
     uint64_t v = S + A - f.SB;
     if (v >= 128)

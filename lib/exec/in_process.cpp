@@ -37,6 +37,20 @@ public:
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
     return platform::protect(addr, size, prot);
   }
+  Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
+                                       uint64_t align) override {
+    return platform::create_tls_module(image, image_size, size, align);
+  }
+  Error destroy_tls_module(uint64_t module) override {
+    platform::destroy_tls_module(module);
+    return Error::success();
+  }
+  Expected<std::array<uint64_t, 3>> tls_functions() override {
+    auto f = platform::tls_functions();
+    if (!f[0])
+      return make_error("thread-local storage for loaded code is not supported here");
+    return f;
+  }
   std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) override {
     std::vector<std::optional<bool>> out;
     for (uint64_t a : addrs)

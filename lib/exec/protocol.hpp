@@ -59,6 +59,9 @@ enum class Op : uint8_t {
   DeregisterFunctionTables,
   SetLibraryDirs,
   IsCode,  // addresses -> per address: known?, code? (as LookupProcess answers)
+  TlsCreate,     // image, image size, size, align -> module
+  TlsDestroy,    // module
+  TlsFunctions,  // -> __tls_get_addr's stand-in, the TLS descriptor function
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

@@ -137,6 +137,30 @@ public:
       w.str(n);
     return addresses(w, names.size());
   }
+  Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
+                                       uint64_t align) override {
+    Writer w(Op::TlsCreate);
+    w.u64(image).u64(image_size).u64(size).u64(align);
+    return address(w);
+  }
+  Error destroy_tls_module(uint64_t module) override {
+    Writer w(Op::TlsDestroy);
+    w.u64(module);
+    return status(w);
+  }
+  Expected<std::array<uint64_t, 3>> tls_functions() override {
+    Writer w(Op::TlsFunctions);
+    auto r = request(w);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    std::array<uint64_t, 3> f;
+    for (uint64_t &a : f)
+      a = in.u64();
+    if (!in.ok())
+      return make_error("the executor sent a short reply");
+    return f;
+  }
   Expected<uint64_t> load_library(const std::string &path) override {
     Writer w(Op::LoadLibrary);
     w.str(path);

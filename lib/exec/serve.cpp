@@ -34,6 +34,9 @@ const char *op_name(Op op) {
   case Op::DeregisterFunctionTables: return "deregister-function-tables";
   case Op::SetLibraryDirs: return "set-library-dirs";
   case Op::IsCode: return "is-code";
+  case Op::TlsCreate: return "tls-create";
+  case Op::TlsDestroy: return "tls-destroy";
+  case Op::TlsFunctions: return "tls-functions";
   }
   return "?";
 }
@@ -136,6 +139,31 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     if (prot > uint8_t(Protection::ReadExecute))
       return failed(op, "unknown protection " + std::to_string(prot));
     return status(op, ex.protect(a, size, Protection(prot)));
+  }
+  case Op::TlsCreate: {
+    uint64_t image = in.u64(), image_size = in.u64(), size = in.u64(), align = in.u64();
+    if (!in.ok())
+      break;
+    auto m = ex.create_tls_module(image, image_size, size, align);
+    if (!m)
+      return failed(op, m.error().message());
+    Writer w = ok(op);
+    w.u64(*m);
+    return w;
+  }
+  case Op::TlsDestroy: {
+    uint64_t m = in.u64();
+    if (!in.ok())
+      break;
+    return status(op, ex.destroy_tls_module(m));
+  }
+  case Op::TlsFunctions: {
+    auto f = ex.tls_functions();
+    if (!f)
+      return failed(op, f.error().message());
+    Writer w = ok(op);
+    w.u64((*f)[0]).u64((*f)[1]).u64((*f)[2]);
+    return w;
   }
   case Op::IsCode: {
     std::vector<uint64_t> addrs = read_addresses(in);

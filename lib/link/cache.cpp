@@ -46,7 +46,13 @@ bool ignores_target(EdgeKind k) {
   case EdgeKind::GOTBasePCRel64:
   case EdgeKind::SectionIndex16:
   case EdgeKind::Size32:
-  case EdgeKind::Size64: return true;
+  case EdgeKind::Size64:
+  case EdgeKind::TLSIndexPCRel32:
+  case EdgeKind::TLSModulePCRel32:
+  case EdgeKind::TLSDescPCRel32:
+  case EdgeKind::DTPOff32:
+  case EdgeKind::DTPOff64:
+  case EdgeKind::DTPMod64: return true;  // constants, or links with TLS (never stored)
   default: return false;
   }
 }

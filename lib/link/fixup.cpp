@@ -128,6 +128,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
             int(t.value), at, u->dso_handle(), u->got_base + uint64_t(u->got_cell[t.index]) * 8);
         std::memcpy(image + (at - base), code.data(), code.size());
       }
+      write_tls_cells(*u, image, base);
       const uint64_t far_cells = u->got_base + u->got_symbols.size() * 8;
       for (size_t c = 0; c < u->far_cells.size(); ++c) {
         auto [j, addend] = u->far_cells[c];
@@ -184,6 +185,13 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
           if (e.kind == EdgeKind::SectionRel32 || e.kind == EdgeKind::SectionRel7 ||
               e.kind == EdgeKind::SectionIndex16)
             target_section(*u, e.target, f.SB, f.SI);
+          switch (e.kind) {
+          case EdgeKind::TLSIndexPCRel32:
+          case EdgeKind::TLSModulePCRel32:
+          case EdgeKind::TLSDescPCRel32: f.S = u->tls_cell(e.kind, e.target); break;
+          case EdgeKind::DTPMod64: f.S = u->definition(e.target).first->tls_module; break;
+          default: break;
+          }
           if (e.kind == EdgeKind::Size32 || e.kind == EdgeKind::Size64) {
             std::optional<uint64_t> z = target_size(*u, e.target);
             if (!z)

@@ -191,6 +191,8 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     u->got_cell.assign(n, -1);
     u->stub.assign(n, -1);
     u->via_stub.assign(n, 0);
+    if (Error e = plan_tls(*u))
+      errors += (errors.empty() ? "" : "\n") + e.message();
     auto cell = [&](uint32_t j) {
       if (u->got_cell[j] < 0) {
         u->got_cell[j] = int32_t(u->got_symbols.size());

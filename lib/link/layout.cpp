@@ -62,7 +62,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
   // Block-relative offsets, per unit.
   struct Plan {
     std::vector<uint64_t> off;
-    uint64_t stubs = 0, thunks = 0, eh = UINT64_MAX, eh_end = 0, got = 0, dso = 0;
+    uint64_t stubs = 0, thunks = 0, tls_image = 0, eh = UINT64_MAX, eh_end = 0, got = 0, dso = 0;
     std::vector<uint64_t> commons;
   };
   std::vector<Plan> plans(group.size());
@@ -98,7 +98,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
     std::vector<uint64_t> &off = plans[k].off;
     auto loaded = [&](uint32_t i) {
       return lu.sections[i].role != SectionRole::Skip && !lu.sections[i].discarded &&
-             off[i] == UINT64_MAX;
+             !lu.sections[i].tls && off[i] == UINT64_MAX;
     };
     for (uint32_t i = 0; i < lu.sections.size(); ++i) {
       if (!loaded(i) || !pred(lu.sections[i]))
@@ -138,12 +138,24 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
       p.eh_end = cur;
       cur += 4;  // the zero length word that ends .eh_frame for the unwinder
     }
+    // The thread-local template: .tdata as it lies in each thread's block.
+    const Unit *u = group[k];
+    if (u->tls_image_size) {
+      cur = align_to(cur, u->tls_align);
+      p.tls_image = cur;
+      for (uint32_t i = 0; i < u->lu.sections.size(); ++i)
+        if (u->lu.sections[i].tls && u->lu.sections[i].bytes && !u->lu.sections[i].discarded &&
+            u->lu.sections[i].role != SectionRole::Skip)
+          p.off[i] = cur + u->tls_offset[i];
+      cur += u->tls_image_size;
+      initialised = std::max(initialised, cur);
+    }
   }
   // Every unit's GOT cells side by side: the pages fixups write are few.
   cur = align_to(cur, 8);
   for (size_t k = 0; k < group.size(); ++k) {
     plans[k].got = cur;
-    cur += (group[k]->got_symbols.size() + group[k]->far_cells.size()) * 8;
+    cur += (group[k]->got_symbols.size() + group[k]->far_cells.size() + group[k]->tls_words) * 8;
     initialised = std::max(initialised, cur);
     plans[k].dso = cur;
     cur += 8;
@@ -202,7 +214,9 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
     }
     u->stubs_base = base + p.stubs;
     u->thunks_base = base + p.thunks;
+    u->tls_image = base + p.tls_image;
     u->got_base = base + p.got;
+    u->tls_cells_base = u->got_base + (u->got_symbols.size() + u->far_cells.size()) * 8;
     u->dso_slot = base + p.dso;
     if (p.eh != UINT64_MAX) {
       u->eh_frame = base + p.eh;
@@ -238,7 +252,11 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       const Target &t = u->targets[j];
       uint64_t &a = u->addr[j];
       switch (t.kind) {
-      case Target::Own: a = u->section_addr[lu.symbols[j].section] + lu.symbols[j].value; break;
+      case Target::Own:
+        // A thread-local variable's "address" is its offset in the unit's block.
+        a = lu.sections[lu.symbols[j].section].tls ? u->tls_offset[lu.symbols[j].section] + lu.symbols[j].value
+                                                   : u->section_addr[lu.symbols[j].section] + lu.symbols[j].value;
+        break;
       case Target::Absolute: a = t.value; break;
       case Target::GOTBase: a = u->got_base; break;
       case Target::DSOHandle: a = u->dso_handle(); break;

@@ -153,6 +153,7 @@ Error Session::resolve() {
   // COMDAT copy they took over), the rest forget.
   auto rollback = [&](Error e) {
     recording.reset();
+    destroy_tls_modules(batch);
     free_blocks(batch);
     for (Unit *u : batch)
       u->clear_link_state();
@@ -217,6 +218,8 @@ Error Session::resolve() {
     if (Error e = layout(batch))
       return rollback(std::move(e));
     if (Error e = compute_addresses(batch))
+      return rollback(std::move(e));
+    if (Error e = create_tls_modules(batch))
       return rollback(std::move(e));
   }
   {
@@ -449,6 +452,14 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           } else {
             missing.emplace_back(u, j);
           }
+        } else if (special && !coff && !globals.count(s.name) &&
+                   (s.name == "__tls_get_addr" || s.name == "__cxa_thread_atexit" ||
+                    s.name == "__cxa_thread_atexit_impl")) {
+          // ELF code's thread-local storage is the executor's (tls.cpp).
+          t.kind = Target::Absolute;
+          t.value = tls_function(s.name == "__tls_get_addr" ? 0 : 2);
+          if (!t.value)
+            missing.emplace_back(u, j);
         } else if (special && is_image_base(s.name)) {
           t.kind = Target::Absolute;
           t.value = space.base();

@@ -52,6 +52,12 @@ void Unit::clear_link_state() {
   via_stub.clear();
   far_refs.clear();
   runtime_code.clear();
+  tls_offset.clear();
+  tls_size = tls_image = tls_image_size = tls_module = 0;
+  tls_align = 1;
+  tls_cells.clear();
+  tls_words = 0;
+  tls_cells_base = 0;
   far_cells.clear();
   thunks_size = thunks_base = 0;
   commons.clear();
@@ -811,6 +817,7 @@ Error Session::unload(const std::vector<std::string> &given) {
     PhaseTimer t{stats.run, options.measure_memory};
     run_finalizers(std::vector<Unit *>(victims.rbegin(), victims.rend()));
   }
+  destroy_tls_modules(victims);
   free_blocks(victims);
   for (Unit *u : victims) {
     if (trace)

@@ -8,6 +8,7 @@
 //   got_stubs.cpp    GOT cells and jump stubs, decided before layout; code
 //                    reaching outside the range rewritten (arch/x86_64_far)
 //   ifunc.cpp        IFUNC resolvers, called once their code is placed
+//   tls.cpp          thread-local storage: block layout, modules, cells
 //   layout.cpp       blocks, segments and addresses inside the reserved range
 //   fixup.cpp        edge kinds → bytes (through arch/), write, protect
 //   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
@@ -128,6 +129,21 @@ struct Unit {
   };
   std::vector<FarRef> far_refs;       // by section, then offset
   std::vector<std::pair<uint32_t, uint64_t>> runtime_code;  // UnitRuntime symbol, thunk offset
+  // Thread-local storage (tls.cpp): the block's layout (per section, its
+  // offset in the block), the template (.tdata, in the read-only segment),
+  // the executor's module, and the cells GD / LD / TLSDESC code reaches
+  // (after the far cells): {module, offset} pairs and 4-cell descriptors.
+  std::vector<uint64_t> tls_offset;
+  uint64_t tls_size = 0, tls_align = 1, tls_image = 0, tls_image_size = 0, tls_module = 0;
+  struct TlsCell {
+    EdgeKind kind;  // TLSIndexPCRel32, TLSModulePCRel32 or TLSDescPCRel32
+    uint32_t symbol;
+    uint32_t word;  // its first cell, counted from tls_cells_base
+  };
+  std::vector<TlsCell> tls_cells;
+  uint32_t tls_words = 0;
+  uint64_t tls_cells_base = 0;
+  uint64_t tls_cell(EdgeKind kind, uint32_t symbol) const;
   std::vector<std::pair<uint32_t, int64_t>> far_cells;  // (symbol, addend): after the GOT cells
   uint64_t thunks_size = 0, thunks_base = 0;
   const FarRef *far_ref(uint32_t section, uint64_t offset) const;
@@ -350,6 +366,16 @@ public:
   // The IFUNC definitions of the batch: each resolver called, the result
   // written into every cell that holds the function.
   Error resolve_ifuncs(const std::vector<Unit *> &batch);       // ifunc.cpp
+  // Thread-local storage (tls.cpp): the block layout and cells of a unit
+  // (before layout); the executor's modules (after it); their end.
+  Error plan_tls(Unit &u);
+  Error create_tls_modules(const std::vector<Unit *> &batch);
+  void destroy_tls_modules(const std::vector<Unit *> &units);
+  void write_tls_cells(const Unit &u, uint8_t *image, uint64_t base) const;
+  // The executor's: 0 __tls_get_addr's stand-in, 1 the TLS descriptor
+  // function, 2 __cxa_thread_atexit's stand-in (0 if it has none).
+  uint64_t tls_function(int which);
+  uint64_t tls_descriptor = 0;  // the executor's TLS descriptor function, once asked
   // Symbol j of u names an IFUNC not resolved yet: its definition.
   static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp
   void write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,

@@ -26,6 +26,12 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::SectionRel7: return "SectionRel7";
   case EdgeKind::Size32: return "Size32";
   case EdgeKind::Size64: return "Size64";
+  case EdgeKind::TLSIndexPCRel32: return "TLSIndexPCRel32";
+  case EdgeKind::TLSModulePCRel32: return "TLSModulePCRel32";
+  case EdgeKind::TLSDescPCRel32: return "TLSDescPCRel32";
+  case EdgeKind::DTPOff32: return "DTPOff32";
+  case EdgeKind::DTPOff64: return "DTPOff64";
+  case EdgeKind::DTPMod64: return "DTPMod64";
   }
   return "?";
 }

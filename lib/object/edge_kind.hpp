@@ -41,6 +41,16 @@ enum class EdgeKind : uint8_t {
   SectionRel7,    // S + A - SB                 fits 7 bits, in the low 7 bits (SECREL7)
   Size32,         // Z + A                      fits uint32 (Z: the target's size)
   Size64,         // Z + A                      64 bits
+  // Thread-local storage (link/tls.cpp). TI: the target's {module, offset}
+  // pair (two cells); TM: the unit's {module, 0}; TD: the target's TLS
+  // descriptor (four cells); O: the target's offset in its unit's block; M:
+  // the module of the unit that defines it.
+  TLSIndexPCRel32,  // TI + A - P               fits int32
+  TLSModulePCRel32, // TM + A - P               fits int32
+  TLSDescPCRel32,   // TD + A - P               fits int32
+  DTPOff32,         // O + A                    fits int32
+  DTPOff64,         // O + A                    64 bits
+  DTPMod64,         // M                        64 bits
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {
@@ -57,7 +67,9 @@ inline unsigned edge_width(EdgeKind kind) {
   case EdgeKind::GOTOffset64:
   case EdgeKind::GOTBasePCRel64:
   case EdgeKind::GOTBaseRel64:
-  case EdgeKind::Size64: return 8;
+  case EdgeKind::Size64:
+  case EdgeKind::DTPOff64:
+  case EdgeKind::DTPMod64: return 8;
   case EdgeKind::Abs16:
   case EdgeKind::PCRel16:
   case EdgeKind::SectionIndex16: return 2;

@@ -102,7 +102,6 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
 
   const ELFT::Shdr *symtab = nullptr;
   uint32_t symtab_index = 0;
-  std::vector<uint8_t> tls(secs.size(), 0);
 
   auto shstrtab = ef.getSectionStringTable(secs);
   if (!shstrtab)
@@ -133,10 +132,8 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     // with SHF_COMPRESSED, and copying the compressed bytes would run garbage.
     if (sh.sh_flags & SHF_COMPRESSED)
       return fail("section ", s.name, ": a loaded section (SHF_ALLOC) is marked SHF_COMPRESSED");
-    if (sh.sh_flags & SHF_TLS) {
-      tls[i] = 1;
-      continue;
-    }
+    if (sh.sh_flags & SHF_TLS)
+      s.tls = true;
     uint64_t align = sh.sh_addralign ? uint64_t(sh.sh_addralign) : 1;
     if (align & (align - 1))
       return fail("section ", s.name, ": alignment ", align, " is not a power of two");
@@ -274,12 +271,13 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       if (sym >= u.symbols.size())
         return make_error(where(), ": relocation refers to symbol #", sym, ", past the symbol table (",
                           u.symbols.size(), " symbols)");
-      if (m.cls == elf_x86_64::RelocClass::ThreadLocal || tls[u.symbols[sym].section < tls.size()
-                                                                 ? u.symbols[sym].section
-                                                                 : 0])
-        return make_error("thread-local storage in loaded objects is not supported: symbol ",
-                          u.symbol_name(sym), " in ", u.name, " (", where(), ", ",
-                          elf_x86_64::relocation_name(uint16_t(type)), ")");
+      if (m.cls == elf_x86_64::RelocClass::StaticTLS)
+        return make_error(where(), ": ", elf_x86_64::relocation_name(uint16_t(type)), " against ",
+                          u.symbol_name(sym),
+                          ": initial- and local-exec thread-local storage need the variable at a "
+                          "fixed offset from every thread's pointer, which code loaded at run "
+                          "time cannot have; compile with -fPIC (general or local dynamic TLS, "
+                          "or -mtls-dialect=gnu2)");
       if (m.cls == elf_x86_64::RelocClass::Unknown)
         return make_error(where(), ": unknown relocation type ", type, " (",
                           elf_x86_64::relocation_name(uint16_t(type)), ") against ",

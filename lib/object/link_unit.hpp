@@ -68,6 +68,9 @@ struct Section {
   std::string_view order_key;
   bool reverse_key = false;
   bool discarded = false;    // dropped COMDAT copy
+  // SHF_TLS (.tdata, .tbss): part of the unit's thread-local block; .tdata's
+  // bytes are the template each thread's block starts from.
+  bool tls = false;
   std::vector<Edge> edges;
 };
 

@@ -7,12 +7,14 @@
 #include <rtlink/error.hpp>
 #include <rtlink/executor.hpp>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rtlink::io {
@@ -79,6 +81,17 @@ std::optional<uint64_t> import_symbol(const std::string &dll, std::string_view n
 void register_eh_frame(uint64_t addr);
 void deregister_eh_frame(uint64_t addr);
 void run_atexit_handlers(uint64_t dso_handle);
+// Thread-local storage of loaded units (tls-posix.cpp): a module per unit
+// (its template at `image`, `image_size` bytes of it initialised, `size` in
+// all); the addresses of __tls_get_addr's stand-in and of the TLS
+// descriptor function.
+Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
+                                     uint64_t align);
+void destroy_tls_module(uint64_t module);
+std::array<uint64_t, 3> tls_functions();
+// C++ thread_local destructors loaded code registered from this thread with
+// this __dso_handle run now (its unload); other threads' are dropped.
+void run_thread_local_destructors(uint64_t dso_handle);
 // .pdata of loaded COFF code (RtlAddFunctionTable); nothing on POSIX.
 Error add_function_table(uint64_t table, uint32_t count, uint64_t base);
 void delete_function_table(uint64_t table);

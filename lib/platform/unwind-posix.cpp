@@ -16,6 +16,7 @@ void deregister_eh_frame(uint64_t addr) { __deregister_frame(reinterpret_cast<vo
 
 // Runs (and forgets) what __cxa_atexit registered with this __dso_handle.
 void run_atexit_handlers(uint64_t dso_handle) {
+  run_thread_local_destructors(dso_handle);  // as exit runs them: thread_local first
   __cxa_finalize(reinterpret_cast<void *>(dso_handle));
 }
 

@@ -1,0 +1,156 @@
+// link/tls.cpp — thread-local storage of loaded ELF units.
+//
+// Each unit with .tdata / .tbss gets a block layout of its own (the TLS
+// sections in order, each aligned), a template (.tdata's bytes, laid out in
+// the block's read-only segment as they lie in the block, so relocations
+// inside .tdata are applied to it once) and a module in the executor
+// (platform/tls-posix.cpp), which gives each thread its block on first use.
+// Loaded code reaches its variables the ways shared objects do:
+//  - general dynamic: `lea x@tlsgd(%rip), %rdi; call __tls_get_addr`, with a
+//    {module, offset} pair for x (TLSIndexPCRel32);
+//  - local dynamic: the unit's {module, 0} pair, then x@dtpoff (DTPOff32/64);
+//  - TLS descriptors: a four-cell descriptor {function, &pair, module,
+//    offset}; the executor's function returns the offset from the thread
+//    pointer and preserves every other register;
+//  - DTPMOD64 / DTPOFF64 in data: the module and the offset.
+// `__tls_get_addr` of ELF units binds to the executor's stand-in. Initial-
+// and local-exec code (GOTTPOFF, TPOFF32/64) is refused by the front end:
+// it needs the variable at one offset from every thread's pointer. A link
+// with thread-local storage is not stored in the link cache (modules are
+// this process's).
+#include "link/cache.hpp"
+#include "link/session.hpp"
+#include "support/format.hpp"
+
+#include <cstring>
+
+namespace rtlink {
+
+namespace {
+
+bool tls_edge(EdgeKind k) {
+  return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
+         k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::DTPOff32 || k == EdgeKind::DTPOff64 ||
+         k == EdgeKind::DTPMod64;
+}
+
+uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+} // namespace
+
+uint64_t Unit::tls_cell(EdgeKind kind, uint32_t symbol) const {
+  for (const TlsCell &c : tls_cells)
+    if (c.kind == kind && (kind == EdgeKind::TLSModulePCRel32 || c.symbol == symbol))
+      return tls_cells_base + uint64_t(c.word) * 8;
+  return 0;
+}
+
+Error Session::plan_tls(Unit &u) {
+  const LinkUnit &lu = u.lu;
+  u.tls_offset.assign(lu.sections.size(), 0);
+  // The block: .tdata sections first (the template), then .tbss.
+  for (int pass = 0; pass < 2; ++pass)
+    for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+      const Section &s = lu.sections[i];
+      if (!s.tls || s.role == SectionRole::Skip || s.discarded || (pass == 0) != (s.bytes != nullptr))
+        continue;
+      u.tls_size = align_to(u.tls_size, s.align);
+      u.tls_offset[i] = u.tls_size;
+      u.tls_size += s.size;
+      u.tls_align = std::max(u.tls_align, s.align);
+      if (pass == 0)
+        u.tls_image_size = u.tls_size;
+    }
+  std::string errors;
+  for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+    const Section &sec = lu.sections[i];
+    if (sec.role == SectionRole::Skip || sec.discarded)
+      continue;
+    for (const Edge &e : sec.edges) {
+      if (!tls_edge(e.kind))
+        continue;
+      if (e.kind != EdgeKind::TLSModulePCRel32) {
+        auto [d, k] = u.definition(e.target);
+        const Symbol &s = d->lu.symbols[k];
+        const bool loaded_tls = d->targets[k].kind == Target::Own && s.section < d->lu.sections.size() &&
+                                d->lu.sections[s.section].tls;
+        if (!loaded_tls) {
+          if (errors.size() < 4000)
+            errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) + ": relocation " +
+                      lu.relocation_name(e.native) + " against " + quote(lu.symbol_name(e.target)) +
+                      ": not a thread-local variable of a loaded object (loaded code reaches "
+                      "only those)";
+          continue;
+        }
+      }
+      if (e.kind != EdgeKind::TLSIndexPCRel32 && e.kind != EdgeKind::TLSModulePCRel32 &&
+          e.kind != EdgeKind::TLSDescPCRel32)
+        continue;
+      if (u.tls_cell(e.kind, e.target))
+        continue;
+      u.tls_cells.push_back({e.kind, e.target, u.tls_words});
+      u.tls_words += e.kind == EdgeKind::TLSDescPCRel32 ? 4 : 2;
+      // tls_cell() finds cells by address; make it non-zero before layout.
+      u.tls_cells_base = 8;
+    }
+  }
+  if (!errors.empty())
+    return Error(errors);
+  return Error::success();
+}
+
+uint64_t Session::tls_function(int which) {
+  auto f = executor->tls_functions();
+  if (!f)
+    return 0;
+  return (*f)[size_t(which)];
+}
+
+Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
+  for (Unit *u : batch) {
+    if (!u->tls_size)
+      continue;
+    if (recording)
+      recording->not_cacheable = "thread-local storage (its modules are this process's)";
+    for (const Unit::TlsCell &c : u->tls_cells)
+      if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor)
+        tls_descriptor = tls_function(1);
+    auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size, u->tls_align);
+    if (!m)
+      return make_error(u->lu.name, ": ", m.error().message());
+    u->tls_module = *m;
+  }
+  return Error::success();
+}
+
+void Session::destroy_tls_modules(const std::vector<Unit *> &units) {
+  for (Unit *u : units)
+    if (u->tls_module) {
+      (void)executor->destroy_tls_module(u->tls_module);
+      u->tls_module = 0;
+    }
+}
+
+void Session::write_tls_cells(const Unit &u, uint8_t *image, uint64_t base) const {
+  auto put = [&](uint64_t at, uint64_t v) { std::memcpy(image + (at - base), &v, 8); };
+  for (const Unit::TlsCell &c : u.tls_cells) {
+    const uint64_t at = u.tls_cells_base + uint64_t(c.word) * 8;
+    uint64_t module = u.tls_module, offset = 0;
+    if (c.kind != EdgeKind::TLSModulePCRel32) {
+      auto [d, k] = u.definition(c.symbol);
+      module = d->tls_module;
+      offset = u.addr[c.symbol];
+    }
+    if (c.kind == EdgeKind::TLSDescPCRel32) {
+      put(at, tls_descriptor);
+      put(at + 8, at + 16);
+      put(at + 16, module);
+      put(at + 24, offset);
+    } else {
+      put(at, module);
+      put(at + 8, offset);
+    }
+  }
+}
+
+} // namespace rtlink
