@@ -99,6 +99,19 @@ public:
     (void)image, (void)image_size, (void)size, (void)align;
     return make_error("this executor has no thread-local storage for loaded code");
   }
+  // A module whose block lies at one offset from every thread's pointer
+  // (initial- and local-exec code needs that): each thread's block starts as
+  // `image` (the template, relocated) followed by zeros to `size`. Returns
+  // the module and the block's offset from the thread pointer.
+  struct StaticTls {
+    uint64_t module;
+    int64_t offset;
+  };
+  virtual Expected<StaticTls> create_static_tls_module(std::span<const uint8_t> image,
+                                                       uint64_t size, uint64_t align) {
+    (void)image, (void)size, (void)align;
+    return make_error("this executor has no static thread-local storage for loaded code");
+  }
   virtual Error destroy_tls_module(uint64_t module) {
     (void)module;
     return Error::success();

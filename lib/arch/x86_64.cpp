@@ -118,6 +118,9 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::DTPOff32: return write_signed(loc, S + A, 32);
   case EdgeKind::DTPOff64: store<uint64_t>(loc, S + A); return {};
   case EdgeKind::DTPMod64: store<uint64_t>(loc, S); return {};
+  case EdgeKind::TPOffPCRel32: return write_signed(loc, S + A - P, 32);
+  case EdgeKind::TPOff32: return write_signed(loc, S + A, 32);
+  case EdgeKind::TPOff64: store<uint64_t>(loc, S + A); return {};
   case EdgeKind::SectionRel7: {
     uint64_t v = S + A - f.SB;
     if (v >= 128)

@@ -41,6 +41,13 @@ public:
                                        uint64_t align) override {
     return platform::create_tls_module(image, image_size, size, align);
   }
+  Expected<StaticTls> create_static_tls_module(std::span<const uint8_t> image, uint64_t size,
+                                               uint64_t align) override {
+    auto m = platform::create_static_tls_module(image, size, align);
+    if (!m)
+      return m.take_error();
+    return StaticTls{m->module, m->offset};
+  }
   Error destroy_tls_module(uint64_t module) override {
     platform::destroy_tls_module(module);
     return Error::success();

@@ -29,8 +29,8 @@ namespace rtlink::protocol {
 
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // 2: the hello reply says the executor's process id; 3: a call may answer
-// that the loaded code called exit
-constexpr uint16_t kVersion = 3;
+// that the loaded code called exit; 4: TlsCreateStatic
+constexpr uint16_t kVersion = 4;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {
@@ -62,6 +62,7 @@ enum class Op : uint8_t {
   TlsCreate,     // image, image size, size, align -> module
   TlsDestroy,    // module
   TlsFunctions,  // -> __tls_get_addr's stand-in, the TLS descriptor function
+  TlsCreateStatic,  // size, align, image bytes -> module, offset from the thread pointer
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

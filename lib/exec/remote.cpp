@@ -143,6 +143,21 @@ public:
     w.u64(image).u64(image_size).u64(size).u64(align);
     return address(w);
   }
+  Expected<StaticTls> create_static_tls_module(std::span<const uint8_t> image, uint64_t size,
+                                               uint64_t align) override {
+    Writer w(Op::TlsCreateStatic);
+    w.u64(size).u64(align).bytes(image);
+    auto r = request(w);
+    if (!r)
+      return r.take_error();
+    Reader in(*r);
+    StaticTls s;
+    s.module = in.u64();
+    s.offset = int64_t(in.u64());
+    if (!in.ok())
+      return make_error("the executor sent a short reply");
+    return s;
+  }
   Error destroy_tls_module(uint64_t module) override {
     Writer w(Op::TlsDestroy);
     w.u64(module);

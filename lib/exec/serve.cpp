@@ -35,6 +35,7 @@ const char *op_name(Op op) {
   case Op::SetLibraryDirs: return "set-library-dirs";
   case Op::IsCode: return "is-code";
   case Op::TlsCreate: return "tls-create";
+  case Op::TlsCreateStatic: return "tls-create-static";
   case Op::TlsDestroy: return "tls-destroy";
   case Op::TlsFunctions: return "tls-functions";
   }
@@ -149,6 +150,21 @@ Writer handle(Executor &ex, Op op, Reader &in) {
       return failed(op, m.error().message());
     Writer w = ok(op);
     w.u64(*m);
+    return w;
+  }
+  case Op::TlsCreateStatic: {
+    uint64_t size = in.u64(), align = in.u64();
+    std::span<const uint8_t> image = in.bytes();
+    if (!in.ok())
+      break;
+    if (image.size() > size)
+      return failed(op, "a thread-local template of " + std::to_string(image.size()) +
+                            " bytes for a block of " + std::to_string(size));
+    auto m = ex.create_static_tls_module(image, size, align);
+    if (!m)
+      return failed(op, m.error().message());
+    Writer w = ok(op);
+    w.u64(m->module).u64(uint64_t(m->offset));
     return w;
   }
   case Op::TlsDestroy: {

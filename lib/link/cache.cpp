@@ -52,7 +52,10 @@ bool ignores_target(EdgeKind k) {
   case EdgeKind::TLSDescPCRel32:
   case EdgeKind::DTPOff32:
   case EdgeKind::DTPOff64:
-  case EdgeKind::DTPMod64: return true;  // constants, or links with TLS (never stored)
+  case EdgeKind::DTPMod64:
+  case EdgeKind::TPOffPCRel32:
+  case EdgeKind::TPOff32:
+  case EdgeKind::TPOff64: return true;  // constants, or links with TLS (never stored)
   default: return false;
   }
 }

@@ -86,6 +86,49 @@ void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk
   std::memset(insn + 5, p.call_thunk ? 0x90 : 0xcc, p.length - 5);
 }
 
+// What an edge's fixup expression reads (object/edge_kind.hpp), but for
+// rewritten instructions (their cells and thunks, in apply_fixups).
+Error Session::edge_values(const Unit &u, uint32_t i, const Edge &e, x86_64::Fixup &f) const {
+  const LinkUnit &lu = u.lu;
+  f.S = u.addr[e.target];
+  f.A = e.addend;
+  if ((e.kind == EdgeKind::Branch32 || u.via_stub[e.target]) && u.stub[e.target] >= 0)
+    f.S = u.stubs_base + uint64_t(u.stub[e.target]) * x86_64::kStubSize;
+  f.P = u.section_addr[i] + e.offset;
+  f.GOT = u.got_base;
+  f.G = u.got_cell[e.target] >= 0 ? u.got_base + uint64_t(u.got_cell[e.target]) * 8 : 0;
+  f.IB = space.base();
+  if (e.kind == EdgeKind::SectionRel32 || e.kind == EdgeKind::SectionRel7 ||
+      e.kind == EdgeKind::SectionIndex16)
+    target_section(u, e.target, f.SB, f.SI);
+  switch (e.kind) {
+  case EdgeKind::TLSIndexPCRel32:
+  case EdgeKind::TLSModulePCRel32:
+  case EdgeKind::TLSDescPCRel32:
+  case EdgeKind::TPOffPCRel32: f.S = u.tls_cell(e.kind, e.target); break;
+  case EdgeKind::DTPMod64: f.S = u.definition(e.target).first->tls_module; break;
+  case EdgeKind::TPOff32:
+  case EdgeKind::TPOff64: f.S = tp_offset(u, e.target); break;
+  default: break;
+  }
+  if (e.kind == EdgeKind::Size32 || e.kind == EdgeKind::Size64) {
+    std::optional<uint64_t> z = target_size(u, e.target);
+    if (!z)
+      return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
+                        " against ", quote(lu.symbol_name(e.target)),
+                        ": its size is not known (it is not defined by a loaded object)");
+    f.Z = *z;
+  }
+  return Error::success();
+}
+
+Error Session::apply_edge(const Unit &u, uint32_t i, const Edge &e, const x86_64::Fixup &f,
+                          EdgeKind kind, uint8_t *site) const {
+  if (x86_64::Overflow o = x86_64::apply(kind, site, f))
+    return Error(range_error(*this, u, i, e, f, o));
+  return Error::success();
+}
+
 Error Session::apply_fixups(const std::vector<Unit *> &batch) {
   std::vector<Block *> todo;
   for (Unit *u : batch)
@@ -155,10 +198,8 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         for (const Edge &e : s.edges) {
           x86_64::Fixup f;
           EdgeKind kind = e.kind;
-          f.S = u->addr[e.target];
-          f.A = e.addend;
-          if ((e.kind == EdgeKind::Branch32 || u->via_stub[e.target]) && u->stub[e.target] >= 0)
-            f.S = u->stubs_base + uint64_t(u->stub[e.target]) * x86_64::kStubSize;
+          if (Error err = edge_values(*u, i, e, f))
+            return err;
           if (const Unit::FarRef *far = u->far_refs.empty() ? nullptr : u->far_ref(i, e.offset)) {
             const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
             switch (far->plan.kind) {
@@ -178,30 +219,8 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
               continue;
             }
           }
-          f.P = sec_addr + e.offset;
-          f.GOT = u->got_base;
-          f.G = u->got_cell[e.target] >= 0 ? u->got_base + uint64_t(u->got_cell[e.target]) * 8 : 0;
-          f.IB = space.base();
-          if (e.kind == EdgeKind::SectionRel32 || e.kind == EdgeKind::SectionRel7 ||
-              e.kind == EdgeKind::SectionIndex16)
-            target_section(*u, e.target, f.SB, f.SI);
-          switch (e.kind) {
-          case EdgeKind::TLSIndexPCRel32:
-          case EdgeKind::TLSModulePCRel32:
-          case EdgeKind::TLSDescPCRel32: f.S = u->tls_cell(e.kind, e.target); break;
-          case EdgeKind::DTPMod64: f.S = u->definition(e.target).first->tls_module; break;
-          default: break;
-          }
-          if (e.kind == EdgeKind::Size32 || e.kind == EdgeKind::Size64) {
-            std::optional<uint64_t> z = target_size(*u, e.target);
-            if (!z)
-              return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
-                                " against ", quote(lu.symbol_name(e.target)),
-                                ": its size is not known (it is not defined by a loaded object)");
-            f.Z = *z;
-          }
-          if (x86_64::Overflow o = x86_64::apply(kind, sec_bytes + e.offset, f))
-            return Error(range_error(*this, *u, i, e, f, o));
+          if (Error err = apply_edge(*u, i, e, f, kind, sec_bytes + e.offset))
+            return err;
           if (recording)
             record_fixup(*u, e.target, kind, f.S, f.A, f.P, f.GOT, f.SB, f.SI);
         }

@@ -55,6 +55,8 @@ void Unit::clear_link_state() {
   tls_offset.clear();
   tls_size = tls_image = tls_image_size = tls_module = 0;
   tls_align = 1;
+  tls_static = false;
+  tls_tp_offset = 0;
   tls_cells.clear();
   tls_words = 0;
   tls_cells_base = 0;

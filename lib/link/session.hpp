@@ -22,6 +22,7 @@
 //                    (cache.hpp and cache_entry.cpp: entries and their files)
 #pragma once
 
+#include "arch/x86_64.hpp"
 #include "arch/x86_64_far.hpp"
 #include "io/reader.hpp"
 #include "link/address_space.hpp"
@@ -131,12 +132,17 @@ struct Unit {
   std::vector<std::pair<uint32_t, uint64_t>> runtime_code;  // UnitRuntime symbol, thunk offset
   // Thread-local storage (tls.cpp): the block's layout (per section, its
   // offset in the block), the template (.tdata, in the read-only segment),
-  // the executor's module, and the cells GD / LD / TLSDESC code reaches
-  // (after the far cells): {module, offset} pairs and 4-cell descriptors.
+  // the executor's module, and the cells GD / LD / TLSDESC / IE code
+  // reaches (after the far cells): {module, offset} pairs, 4-cell
+  // descriptors and offsets from the thread pointer. A block that initial-
+  // or local-exec code reaches is static: in the C library's static TLS
+  // area, at tls_tp_offset from every thread's pointer.
   std::vector<uint64_t> tls_offset;
   uint64_t tls_size = 0, tls_align = 1, tls_image = 0, tls_image_size = 0, tls_module = 0;
+  bool tls_static = false;
+  int64_t tls_tp_offset = 0;
   struct TlsCell {
-    EdgeKind kind;  // TLSIndexPCRel32, TLSModulePCRel32 or TLSDescPCRel32
+    EdgeKind kind;  // TLSIndexPCRel32, TLSModulePCRel32, TLSDescPCRel32 or TPOffPCRel32
     uint32_t symbol;
     uint32_t word;  // its first cell, counted from tls_cells_base
   };
@@ -363,6 +369,11 @@ public:
   void free_blocks(const std::vector<Unit *> &units);           // layout.cpp
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
+  // Edge e of section i of u: the values of its fixup expression; then
+  // applied at `site` as `kind` (an error names the site if it overflows).
+  Error edge_values(const Unit &u, uint32_t i, const Edge &e, x86_64::Fixup &f) const;
+  Error apply_edge(const Unit &u, uint32_t i, const Edge &e, const x86_64::Fixup &f,
+                   EdgeKind kind, uint8_t *site) const;
   // The IFUNC definitions of the batch: each resolver called, the result
   // written into every cell that holds the function.
   Error resolve_ifuncs(const std::vector<Unit *> &batch);       // ifunc.cpp
@@ -372,6 +383,12 @@ public:
   Error create_tls_modules(const std::vector<Unit *> &batch);
   void destroy_tls_modules(const std::vector<Unit *> &units);
   void write_tls_cells(const Unit &u, uint8_t *image, uint64_t base) const;
+  // Symbol j of u, a variable of a static block: its offset from the thread
+  // pointer.
+  uint64_t tp_offset(const Unit &u, uint32_t j) const;
+  // A static block's first bytes in every thread: .tdata with its
+  // relocations applied.
+  Expected<std::vector<uint8_t>> relocated_template(const Unit &u) const;
   // The executor's: 0 __tls_get_addr's stand-in, 1 the TLS descriptor
   // function, 2 __cxa_thread_atexit's stand-in (0 if it has none).
   uint64_t tls_function(int which);

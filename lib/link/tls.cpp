@@ -12,12 +12,18 @@
 //  - TLS descriptors: a four-cell descriptor {function, &pair, module,
 //    offset}; the executor's function returns the offset from the thread
 //    pointer and preserves every other register;
-//  - DTPMOD64 / DTPOFF64 in data: the module and the offset.
-// `__tls_get_addr` of ELF units binds to the executor's stand-in. Initial-
-// and local-exec code (GOTTPOFF, TPOFF32/64) is refused by the front end:
-// it needs the variable at one offset from every thread's pointer. A link
-// with thread-local storage is not stored in the link cache (modules are
-// this process's).
+//  - DTPMOD64 / DTPOFF64 in data: the module and the offset;
+//  - initial exec: `mov x@gottpoff(%rip), %reg`, a cell holding x's offset
+//    from the thread pointer (TPOffPCRel32); local exec: that offset in the
+//    instruction (TPOff32) or in data (TPOff64).
+// The last two need x at one offset from every thread's pointer: the unit
+// that defines x then gets a static block, a slice of the C library's
+// static TLS area (platform/static_tls-linux.cpp), made with its template
+// already relocated, before any code is fixed up; the other models reach the
+// same block through its module. A unit loaded earlier with a dynamic block
+// cannot become static. `__tls_get_addr` of ELF units binds to the
+// executor's stand-in. A link with thread-local storage is not stored in the
+// link cache (modules are this process's).
 #include "link/cache.hpp"
 #include "link/session.hpp"
 #include "support/format.hpp"
@@ -28,10 +34,25 @@ namespace rtlink {
 
 namespace {
 
+bool static_tls_edge(EdgeKind k);
+
 bool tls_edge(EdgeKind k) {
   return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
          k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::DTPOff32 || k == EdgeKind::DTPOff64 ||
-         k == EdgeKind::DTPMod64;
+         k == EdgeKind::DTPMod64 || static_tls_edge(k);
+}
+
+bool static_tls_edge(EdgeKind k) {
+  return k == EdgeKind::TPOffPCRel32 || k == EdgeKind::TPOff32 || k == EdgeKind::TPOff64;
+}
+
+bool has_cell(EdgeKind k) {
+  return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
+         k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::TPOffPCRel32;
+}
+
+unsigned cell_words(EdgeKind k) {
+  return k == EdgeKind::TLSDescPCRel32 ? 4 : k == EdgeKind::TPOffPCRel32 ? 1 : 2;
 }
 
 uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -74,22 +95,33 @@ Error Session::plan_tls(Unit &u) {
         const Symbol &s = d->lu.symbols[k];
         const bool loaded_tls = d->targets[k].kind == Target::Own && s.section < d->lu.sections.size() &&
                                 d->lu.sections[s.section].tls;
-        if (!loaded_tls) {
+        auto fail = [&](std::string_view why) {
           if (errors.size() < 4000)
             errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) + ": relocation " +
                       lu.relocation_name(e.native) + " against " + quote(lu.symbol_name(e.target)) +
-                      ": not a thread-local variable of a loaded object (loaded code reaches "
-                      "only those)";
+                      ": " + std::string(why);
+        };
+        if (!loaded_tls) {
+          fail("not a thread-local variable of a loaded object (loaded code reaches only those)");
           continue;
         }
+        if (static_tls_edge(e.kind)) {
+          // Initial or local exec: x's unit needs a static block.
+          Unit *def = const_cast<Unit *>(d);
+          if (def->ready && !def->tls_static) {
+            fail("initial- or local-exec access to a variable of " + def->lu.name +
+                 ", whose thread-local storage was made per thread on demand when it was loaded "
+                 "(its code uses the dynamic models); load both in one resolve, or build this "
+                 "with -fPIC");
+            continue;
+          }
+          def->tls_static = true;
+        }
       }
-      if (e.kind != EdgeKind::TLSIndexPCRel32 && e.kind != EdgeKind::TLSModulePCRel32 &&
-          e.kind != EdgeKind::TLSDescPCRel32)
-        continue;
-      if (u.tls_cell(e.kind, e.target))
+      if (!has_cell(e.kind) || u.tls_cell(e.kind, e.target))
         continue;
       u.tls_cells.push_back({e.kind, e.target, u.tls_words});
-      u.tls_words += e.kind == EdgeKind::TLSDescPCRel32 ? 4 : 2;
+      u.tls_words += cell_words(e.kind);
       // tls_cell() finds cells by address; make it non-zero before layout.
       u.tls_cells_base = 8;
     }
@@ -106,20 +138,66 @@ uint64_t Session::tls_function(int which) {
   return (*f)[size_t(which)];
 }
 
-Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
-  for (Unit *u : batch) {
-    if (!u->tls_size)
+uint64_t Session::tp_offset(const Unit &u, uint32_t j) const {
+  return uint64_t(u.definition(j).first->tls_tp_offset) + u.addr[j];
+}
+
+Expected<std::vector<uint8_t>> Session::relocated_template(const Unit &u) const {
+  const LinkUnit &lu = u.lu;
+  std::vector<uint8_t> t(u.tls_image_size, 0);
+  for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+    const Section &s = lu.sections[i];
+    if (!s.tls || !s.bytes || s.role == SectionRole::Skip || s.discarded)
       continue;
-    if (recording)
-      recording->not_cacheable = "thread-local storage (its modules are this process's)";
-    for (const Unit::TlsCell &c : u->tls_cells)
-      if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor)
-        tls_descriptor = tls_function(1);
-    auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size, u->tls_align);
-    if (!m)
-      return make_error(u->lu.name, ": ", m.error().message());
-    u->tls_module = *m;
+    std::memcpy(t.data() + u.tls_offset[i], s.bytes, s.size);
+    for (const Edge &e : s.edges) {
+      if (static_tls_edge(e.kind) || e.kind == EdgeKind::DTPMod64)
+        return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
+                          " in the initial value of a thread-local variable of a static block "
+                          "(reached by initial- or local-exec code) is not supported");
+      x86_64::Fixup f;
+      if (Error err = edge_values(u, i, e, f))
+        return err;
+      if (Error err = apply_edge(u, i, e, f, e.kind, t.data() + u.tls_offset[i] + e.offset))
+        return err;
+    }
   }
+  return t;
+}
+
+Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
+  // Dynamic blocks first: a static block's template may hold their modules.
+  for (int pass = 0; pass < 2; ++pass)
+    for (Unit *u : batch) {
+      if (!u->tls_size || u->tls_static != (pass == 1))
+        continue;
+      if (recording)
+        recording->not_cacheable = "thread-local storage (its modules are this process's)";
+      for (const Unit::TlsCell &c : u->tls_cells)
+        if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor)
+          tls_descriptor = tls_function(1);
+      if (!u->tls_static) {
+        auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size,
+                                             u->tls_align);
+        if (!m)
+          return make_error(u->lu.name, ": ", m.error().message());
+        u->tls_module = *m;
+        continue;
+      }
+      auto t = relocated_template(*u);
+      if (!t)
+        return t.take_error();
+      auto m = executor->create_static_tls_module(*t, u->tls_size, u->tls_align);
+      if (!m)
+        return make_error(u->lu.name, ": initial- or local-exec thread-local storage (",
+                          u->tls_size, " bytes): ", m.error().message());
+      u->tls_module = m->module;
+      u->tls_tp_offset = m->offset;
+      if (trace)
+        trace(u->lu.name + ": thread-local block of " + std::to_string(u->tls_size) +
+              " bytes in the C library's static TLS area, at the thread pointer " +
+              (m->offset < 0 ? "- " + hex(uint64_t(-m->offset)) : "+ " + hex(uint64_t(m->offset))));
+    }
   return Error::success();
 }
 
@@ -141,7 +219,9 @@ void Session::write_tls_cells(const Unit &u, uint8_t *image, uint64_t base) cons
       module = d->tls_module;
       offset = u.addr[c.symbol];
     }
-    if (c.kind == EdgeKind::TLSDescPCRel32) {
+    if (c.kind == EdgeKind::TPOffPCRel32) {
+      put(at, tp_offset(u, c.symbol));
+    } else if (c.kind == EdgeKind::TLSDescPCRel32) {
       put(at, tls_descriptor);
       put(at + 8, at + 16);
       put(at + 16, module);

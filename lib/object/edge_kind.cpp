@@ -32,6 +32,9 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::DTPOff32: return "DTPOff32";
   case EdgeKind::DTPOff64: return "DTPOff64";
   case EdgeKind::DTPMod64: return "DTPMod64";
+  case EdgeKind::TPOffPCRel32: return "TPOffPCRel32";
+  case EdgeKind::TPOff32: return "TPOff32";
+  case EdgeKind::TPOff64: return "TPOff64";
   }
   return "?";
 }

@@ -44,13 +44,18 @@ enum class EdgeKind : uint8_t {
   // Thread-local storage (link/tls.cpp). TI: the target's {module, offset}
   // pair (two cells); TM: the unit's {module, 0}; TD: the target's TLS
   // descriptor (four cells); O: the target's offset in its unit's block; M:
-  // the module of the unit that defines it.
+  // the module of the unit that defines it; T: the target's offset from the
+  // thread pointer (its unit's block lies in the C library's static TLS
+  // area: initial and local exec); TC: a cell holding T.
   TLSIndexPCRel32,  // TI + A - P               fits int32
   TLSModulePCRel32, // TM + A - P               fits int32
   TLSDescPCRel32,   // TD + A - P               fits int32
   DTPOff32,         // O + A                    fits int32
   DTPOff64,         // O + A                    64 bits
   DTPMod64,         // M                        64 bits
+  TPOffPCRel32,     // TC + A - P               fits int32 (GOTTPOFF)
+  TPOff32,          // T + A                    fits int32
+  TPOff64,          // T + A                    64 bits
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {
@@ -69,7 +74,8 @@ inline unsigned edge_width(EdgeKind kind) {
   case EdgeKind::GOTBaseRel64:
   case EdgeKind::Size64:
   case EdgeKind::DTPOff64:
-  case EdgeKind::DTPMod64: return 8;
+  case EdgeKind::DTPMod64:
+  case EdgeKind::TPOff64: return 8;
   case EdgeKind::Abs16:
   case EdgeKind::PCRel16:
   case EdgeKind::SectionIndex16: return 2;

@@ -271,13 +271,6 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       if (sym >= u.symbols.size())
         return make_error(where(), ": relocation refers to symbol #", sym, ", past the symbol table (",
                           u.symbols.size(), " symbols)");
-      if (m.cls == elf_x86_64::RelocClass::StaticTLS)
-        return make_error(where(), ": ", elf_x86_64::relocation_name(uint16_t(type)), " against ",
-                          u.symbol_name(sym),
-                          ": initial- and local-exec thread-local storage need the variable at a "
-                          "fixed offset from every thread's pointer, which code loaded at run "
-                          "time cannot have; compile with -fPIC (general or local dynamic TLS, "
-                          "or -mtls-dialect=gnu2)");
       if (m.cls == elf_x86_64::RelocClass::Unknown)
         return make_error(where(), ": unknown relocation type ", type, " (",
                           elf_x86_64::relocation_name(uint16_t(type)), ") against ",

@@ -11,7 +11,7 @@
 
 namespace rtlink::elf_x86_64 {
 
-enum class RelocClass { Edge, None, StaticTLS, Unknown };
+enum class RelocClass { Edge, None, Unknown };
 
 struct Mapping {
   RelocClass cls;
@@ -47,7 +47,7 @@ inline Mapping map_relocation(uint32_t type) {
   case R_X86_64_GOTPLT64: return edge(EdgeKind::GOTOffset64);  // G + A, like GOT64
   case R_X86_64_SIZE32: return edge(EdgeKind::Size32);         // Z + A
   case R_X86_64_SIZE64: return edge(EdgeKind::Size64);
-  // Thread-local storage: dynamic models only (link/tls.cpp).
+  // Thread-local storage, every model (link/tls.cpp).
   case R_X86_64_TLSGD: return edge(EdgeKind::TLSIndexPCRel32);       // {module, offset} - P
   case R_X86_64_TLSLD: return edge(EdgeKind::TLSModulePCRel32);      // {module, 0} - P
   case R_X86_64_GOTPC32_TLSDESC: return edge(EdgeKind::TLSDescPCRel32);
@@ -55,9 +55,9 @@ inline Mapping map_relocation(uint32_t type) {
   case R_X86_64_DTPOFF32: return edge(EdgeKind::DTPOff32);            // offset in the block
   case R_X86_64_DTPOFF64: return edge(EdgeKind::DTPOff64);
   case R_X86_64_DTPMOD64: return edge(EdgeKind::DTPMod64);            // the module
-  case R_X86_64_GOTTPOFF:
-  case R_X86_64_TPOFF32:
-  case R_X86_64_TPOFF64: return {RelocClass::StaticTLS, EdgeKind::Abs64};
+  case R_X86_64_GOTTPOFF: return edge(EdgeKind::TPOffPCRel32);     // initial exec: a cell
+  case R_X86_64_TPOFF32: return edge(EdgeKind::TPOff32);             // local exec: the offset
+  case R_X86_64_TPOFF64: return edge(EdgeKind::TPOff64);             // from the thread pointer
   default: return {RelocClass::Unknown, EdgeKind::Abs64};
   }
 }

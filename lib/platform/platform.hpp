@@ -87,7 +87,26 @@ void run_atexit_handlers(uint64_t dso_handle);
 // descriptor function.
 Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
                                      uint64_t align);
+// A module whose block lies in the C library's static TLS area, at one
+// offset from every thread's pointer (initial and local exec): its module
+// handle (as above) and that offset.
+struct StaticTlsModule {
+  uint64_t module;
+  int64_t offset;
+};
+Expected<StaticTlsModule> create_static_tls_module(std::span<const uint8_t> image, uint64_t size,
+                                                   uint64_t align);
 void destroy_tls_module(uint64_t module);
+// static_tls-linux.cpp: that area's slice, `image` copied into every
+// thread's (those alive now and those made later).
+struct StaticTlsBlock {
+  uint64_t handle;
+  int fd;
+  int64_t offset;
+};
+Expected<StaticTlsBlock> reserve_static_tls(std::span<const uint8_t> image, uint64_t size,
+                                            uint64_t align);
+void release_static_tls(const StaticTlsBlock &b);
 std::array<uint64_t, 3> tls_functions();
 // C++ thread_local destructors loaded code registered from this thread with
 // this __dso_handle run now (its unload); other threads' are dropped.

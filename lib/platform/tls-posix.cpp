@@ -13,6 +13,12 @@
 // pointer and preserves every other register. Nothing here uses vector
 // instructions on the path a descriptor calls: the block is filled byte by
 // byte, so no register the caller holds is touched but those saved.
+//
+// A unit that initial- or local-exec code reaches (built without -fPIC) has
+// its block in the C library's static TLS area instead
+// (static_tls-linux.cpp): the same offset from every thread's pointer, made
+// by the C library for every thread; its module answers __tls_get_addr with
+// that address, so every model reaches the one copy.
 #include "platform/platform.hpp"
 
 #include <pthread.h>
@@ -33,6 +39,8 @@ struct Module {
   pthread_key_t key;
   std::mutex lock;
   std::vector<void *> blocks;  // every thread's, freed at unload
+  bool is_static = false;      // the block is at the thread pointer + static_tls.offset
+  StaticTlsBlock static_tls{};
 };
 
 // Before each block: its module, so the key's destructor can find the list.
@@ -74,8 +82,29 @@ Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64
   return reinterpret_cast<uint64_t>(m);
 }
 
+Expected<StaticTlsModule> create_static_tls_module(std::span<const uint8_t> image, uint64_t size,
+                                                   uint64_t align) {
+  auto *m = new (std::nothrow) Module;
+  if (!m)
+    return make_error("out of memory for a thread-local storage module");
+  auto b = reserve_static_tls(image, size, align);
+  if (!b) {
+    delete m;
+    return b.take_error();
+  }
+  m->is_static = true;
+  m->static_tls = *b;
+  m->size = size;
+  return StaticTlsModule{reinterpret_cast<uint64_t>(m), b->offset};
+}
+
 void destroy_tls_module(uint64_t module) {
   auto *m = reinterpret_cast<Module *>(module);
+  if (m->is_static) {
+    release_static_tls(m->static_tls);
+    delete m;
+    return;
+  }
   pthread_key_delete(m->key);
   for (void *b : m->blocks)
     std::free((static_cast<BlockHeader *>(b) - 1)->allocation);
@@ -88,6 +117,8 @@ void destroy_tls_module(uint64_t module) {
 extern "C" __attribute__((used)) void *rtlink_tls_get_addr(const uint64_t *index) {
   using namespace rtlink::platform;
   auto *m = reinterpret_cast<Module *>(index[0]);
+  if (m->is_static)
+    return static_cast<unsigned char *>(__builtin_thread_pointer()) + m->static_tls.offset + index[1];
   void *block = pthread_getspecific(m->key);
   if (!block) {
     const uint64_t room = sizeof(BlockHeader) + m->align + m->size;

@@ -13,8 +13,8 @@ run 2 "$OBJLOAD" /no/such/file.o
 has err "/no/such/file.o: cannot read"
 run 2 "$OBJLOAD" --run no_such_symbol "$F/good.o"
 has err "symbol 'no_such_symbol' not found"
-run 2 "$OBJLOAD" "$F/tls_exec.o"
-has err "R_X86_64_TPOFF32 against exec_counter: initial- and local-exec thread-local storage"
+run 1 "$OBJLOAD" -c "resolve; load $F/tls_exec_late.o; resolve" "$F/tls.o"
+has out "tls_exec_late.o:(.text+0x3): relocation R_X86_64_GOTTPOFF against 'tls_counter': initial- or local-exec access to a variable of"
 run 2 "$OBJLOAD" -lno-such-library "$F/good.o"
 has err "cannot find library -lno-such-library"
 # Usage errors.

@@ -1,8 +1,10 @@
-# Thread-local storage in loaded objects, as gcc and clang build it with
-# -fPIC: general and local dynamic, TLS descriptors (gnu2: gcc's; clang 14
-# has no -mtls-dialect), C++ thread_local
-# with destructors; in this process and in an executor. Code built without
-# -fPIC (initial or local exec) is refused by name.
+# Thread-local storage in loaded objects, as gcc and clang build it, every
+# model: general and local dynamic (-fPIC), TLS descriptors (gnu2: gcc's;
+# clang 14 has no -mtls-dialect), initial and local exec (the default PIE
+# and -fno-pic), C++ thread_local with destructors; in this process and in an
+# executor. A program of two units (fixtures/real/tls_prog*.cpp) built each
+# way runs as its linked build does. A static block larger than the C
+# library's surplus is refused, saying so.
 . "$(dirname "$0")/common.sh"
 S=$RTLINK_SOURCE/fixtures
 need clang-14 clang++-14
@@ -34,7 +36,29 @@ for cxx in g++ clang++-14; do
       { cat "$T/out"; fail "$cxx ($ex): destructors out of order"; }
   done
 done
-gcc -O2 -fno-pic -c "$S/tls_exec.c" -o "$T/exec.o"
-run 2 "$OBJLOAD" --run bump_exec "$T/exec.o"
-has err "R_X86_64_TPOFF32 against exec_counter"
+R=$S/real
+cd "$T"
+libs=(-L"$(dirname "$(g++ -print-file-name=libstdc++.so)")" -lstdc++ -lm)
+for cxx in g++ clang++-14; do
+  flag_sets=("" "-fPIC" "-fno-pic")
+  [ $cxx = g++ ] && flag_sets+=("-fPIC -mtls-dialect=gnu2")
+  for flags in "${flag_sets[@]}"; do
+    # shellcheck disable=SC2086 # the flags are words
+    "$cxx" -O2 $flags -c "$R/tls_prog.cpp" -o prog.o
+    # shellcheck disable=SC2086
+    "$cxx" -O2 $flags -c "$R/tls_prog_vars.cpp" -o vars.o
+    link=()
+    [ "$flags" = -fno-pic ] && link=(-no-pie)
+    "$cxx" "${link[@]}" prog.o vars.o -o prog
+    linked 7 ./prog
+    has linked.out "worker: 2049"
+    same_as_linked "$OBJLOAD" --run main prog.o vars.o "${libs[@]}"
+    same_as_linked "$OBJLOAD" --executor=child --run main prog.o vars.o "${libs[@]}"
+  done
+done
+printf '__thread char big[1 << 20];\nint touch_big(void) { return ++big[0]; }\n' >big.c
+gcc -O2 -fno-pic -c big.c -o big.o
+run 2 "$OBJLOAD" --run touch_big big.o
+has err "big.o: initial- or local-exec thread-local storage (1048576 bytes): no room in the C library's static thread-local storage"
+has err "GLIBC_TUNABLES=glibc.rtld.optional_static_tls"
 echo ok

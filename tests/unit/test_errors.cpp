@@ -224,9 +224,18 @@ TEST_CASE("a failed resolve puts back the archive members it pulled") {
   CHECK(call(*l, "rts_main") == 42);
 }
 
-TEST_CASE("local-exec thread-local storage (code built without -fPIC) is refused by name") {
+TEST_CASE("initial exec into a unit whose thread-local block was made dynamic is refused by name") {
   auto l = new_linker();
-  rtlink::Error e = l->load(fixture("tls_exec.o"));
-  check_error(e, {fixture("tls_exec.o") + ":(.text+0x", "R_X86_64_TPOFF32 against exec_counter",
-                  "fixed offset from every thread's pointer", "compile with -fPIC"});
+  load_all(*l, {"tls.o"});
+  CHECK(call(*l, "bump_tls") == 1);
+  REQUIRE(!l->load(fixture("tls_exec_late.o")));
+  auto before = snapshot(*l);
+  check_error(l->resolve(), {fixture("tls_exec_late.o") + ":(.text+0x3): relocation "
+                             "R_X86_64_GOTTPOFF against 'tls_counter'",
+                             "a variable of " + fixture("tls.o"), "made per thread on demand",
+                             "load both in one resolve, or build this with -fPIC"});
+  CHECK(snapshot(*l).mapped == before.mapped);
+  CHECK(call(*l, "bump_tls") == 2);  // the loaded unit, as it was
+  REQUIRE(!l->unload(fixture("tls_exec_late.o")));
+  check_unchanged_and_usable(*l, snapshot(*l));
 }
