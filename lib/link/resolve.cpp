@@ -240,7 +240,7 @@ Error Session::resolve() {
         for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
           const Section &s = u->lu.sections[i];
           if (u->section_addr[i] && s.size >= 12 && !s.discarded &&
-              (s.name == ".pdata" || starts_with(s.name, ".pdata$")))
+              starts_with(s.name, ".pdata"))  // .pdata, .pdata$X, GCC's .pdata.startup
             u->function_tables.push_back({u->section_addr[i], uint32_t(s.size / 12), space.base()});
         }
       tables.insert(tables.end(), u->function_tables.begin(), u->function_tables.end());

@@ -273,8 +273,46 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
   // symbol after the section's own that lies in it), and the associative
   // sections that go wherever their leader goes.
   std::map<uint32_t, size_t> group_of;  // section → group
+  auto leader_of = [&](uint32_t sec, const ComdatInfo &info) {
+    for (uint32_t j = info.section_symbol + 1; j < nsym; ++j)
+      if (!aux_slot[j] && u.symbols[j].section == sec && !u.symbols[j].is_section)
+        return u.symbols[j].name;
+    return std::string_view();
+  };
+  // GCC's unwind data for a COMDAT function .text$NAME lies in .pdata$NAME
+  // and .xdata$NAME, tied to it by name alone: in stripped archives (mingw's
+  // libstdc++) .pdata$NAME has no symbol and .xdata$NAME's COMDAT no leader.
+  // As GNU ld and lld do, they join .text$NAME's group: kept or dropped with
+  // that copy of the function.
+  std::map<std::string_view, uint32_t> text_comdat;  // NAME → .text$NAME, a COMDAT leader
+  for (const auto &[sec, info] : comdat)
+    if (info.selection != IMAGE_COMDAT_SELECT_ASSOCIATIVE &&
+        starts_with(u.sections[sec].name, ".text$"))
+      text_comdat.emplace(u.sections[sec].name.substr(6), sec);
+  auto unwind_of = [&](uint32_t sec) -> std::optional<uint32_t> {
+    std::string_view n = u.sections[sec].name;
+    if (text_comdat.empty() || !(starts_with(n, ".pdata$") || starts_with(n, ".xdata$")))
+      return std::nullopt;
+    if (auto it = comdat.find(sec); it != comdat.end())
+      if (it->second.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE ||
+          !leader_of(sec, it->second).empty())
+        return std::nullopt;
+    auto t = text_comdat.find(n.substr(7));
+    if (t == text_comdat.end())
+      return std::nullopt;
+    return t->second;
+  };
+  std::vector<std::pair<uint32_t, uint32_t>> unwind_sections;  // (section, its .text$NAME)
+  std::vector<bool> is_unwind(nsec, false);
+  for (uint32_t i = 0; i < nsec; ++i)
+    if (auto t = unwind_of(i)) {
+      unwind_sections.emplace_back(i, *t);
+      is_unwind[i] = true;
+    }
   for (const auto &[sec, info] : comdat) {
     if (info.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE)
+      continue;
+    if (is_unwind[sec])
       continue;
     if (info.selection == IMAGE_COMDAT_SELECT_NEWEST)
       return fail("section ", u.sections[sec].name,
@@ -284,12 +322,7 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
         info.selection > IMAGE_COMDAT_SELECT_LARGEST)
       return fail("section ", u.sections[sec].name, ": unknown COMDAT selection ",
                   unsigned(info.selection));
-    std::string_view leader;
-    for (uint32_t j = info.section_symbol + 1; j < nsym; ++j)
-      if (!aux_slot[j] && u.symbols[j].section == sec && !u.symbols[j].is_section) {
-        leader = u.symbols[j].name;
-        break;
-      }
+    std::string_view leader = leader_of(sec, info);
     // GNU as gives a function's .xdata$NAME (and other .linkonce pieces) a
     // COMDAT selection but no symbol: binutils keys those by the section's
     // name, and so does rtlink (a name no symbol has: it starts with '.').
@@ -309,6 +342,11 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
     }
     group_of[sec] = u.groups.size();
     u.groups.push_back(std::move(g));
+  }
+  for (auto [sec, text] : unwind_sections) {
+    size_t g = group_of.at(text);
+    u.groups[g].sections.push_back(sec);
+    group_of[sec] = g;
   }
   // Associative sections join their leader's group (chains resolve in turn).
   for (bool progress = true; progress;) {
