@@ -91,9 +91,7 @@ public:
   virtual std::optional<uint64_t> lookup_process_symbol(std::string_view name) = 0;
   // Thread-local storage of a loaded unit (its template at `image`, the
   // first `image_size` bytes initialised, `size` in all): a module handle
-  // for {module, offset} pairs; and the addresses of the functions loaded
-  // code calls for it (__tls_get_addr's stand-in, the TLS descriptor one,
-  // __cxa_thread_atexit's stand-in).
+  // for {module, offset} pairs.
   virtual Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size,
                                                uint64_t size, uint64_t align) {
     (void)image, (void)image_size, (void)size, (void)align;
@@ -116,8 +114,14 @@ public:
     (void)module;
     return Error::success();
   }
-  virtual Expected<std::array<uint64_t, 3>> tls_functions() {
-    return make_error("this executor has no thread-local storage for loaded code");
+  // Functions of the executor's own that loaded code calls, by address (0
+  // where it has none): 0 __tls_get_addr's stand-in, 1 the TLS descriptor
+  // function, 2 __cxa_thread_atexit's stand-in, 3 what a COFF unit's atexit
+  // and _onexit call, `int f(void (*fn)(void), void *dso, int onexit)` in
+  // the Windows convention (registers fn with the unit; returns 0, or fn for
+  // _onexit), so that run_atexit_handlers(dso) runs them.
+  virtual Expected<std::array<uint64_t, 4>> runtime_functions() {
+    return make_error("this executor has no runtime functions for loaded code");
   }
   // Whether each address lies in code (an executable mapping of the
   // process: a function) or not (data); unknown where it cannot tell.

@@ -52,11 +52,8 @@ public:
     platform::destroy_tls_module(module);
     return Error::success();
   }
-  Expected<std::array<uint64_t, 3>> tls_functions() override {
-    auto f = platform::tls_functions();
-    if (!f[0])
-      return make_error("thread-local storage for loaded code is not supported here");
-    return f;
+  Expected<std::array<uint64_t, 4>> runtime_functions() override {
+    return platform::runtime_functions();
   }
   std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) override {
     std::vector<std::optional<bool>> out;
@@ -82,17 +79,10 @@ public:
     return platform::set_library_dirs(dirs);
   }
   Error register_function_tables(std::span<const FunctionTable> tables) override {
-    for (size_t i = 0; i < tables.size(); ++i)
-      if (Error e = platform::add_function_table(tables[i].table, tables[i].count, tables[i].base)) {
-        while (i-- > 0)
-          platform::delete_function_table(tables[i].table);
-        return e;
-      }
-    return Error::success();
+    return platform::add_function_tables(tables);
   }
   Error deregister_function_tables(std::span<const uint64_t> tables) override {
-    for (uint64_t t : tables)
-      platform::delete_function_table(t);
+    platform::delete_function_tables(tables);
     return Error::success();
   }
   Error register_eh_frame(uint64_t addr) override {

@@ -29,7 +29,8 @@ namespace rtlink::protocol {
 
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // 2: the hello reply says the executor's process id; 3: a call may answer
-// that the loaded code called exit; 4: TlsCreateStatic
+// that the loaded code called exit; 4: TlsCreateStatic, and RuntimeFunctions
+// (TlsFunctions was) answers 4 addresses
 constexpr uint16_t kVersion = 4;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
@@ -61,7 +62,7 @@ enum class Op : uint8_t {
   IsCode,  // addresses -> per address: known?, code? (as LookupProcess answers)
   TlsCreate,     // image, image size, size, align -> module
   TlsDestroy,    // module
-  TlsFunctions,  // -> __tls_get_addr's stand-in, the TLS descriptor function
+  RuntimeFunctions,  // -> Executor::runtime_functions(), 4 addresses
   TlsCreateStatic,  // size, align, image bytes -> module, offset from the thread pointer
 };
 

@@ -37,7 +37,7 @@ const char *op_name(Op op) {
   case Op::TlsCreate: return "tls-create";
   case Op::TlsCreateStatic: return "tls-create-static";
   case Op::TlsDestroy: return "tls-destroy";
-  case Op::TlsFunctions: return "tls-functions";
+  case Op::RuntimeFunctions: return "runtime-functions";
   }
   return "?";
 }
@@ -173,12 +173,13 @@ Writer handle(Executor &ex, Op op, Reader &in) {
       break;
     return status(op, ex.destroy_tls_module(m));
   }
-  case Op::TlsFunctions: {
-    auto f = ex.tls_functions();
+  case Op::RuntimeFunctions: {
+    auto f = ex.runtime_functions();
     if (!f)
       return failed(op, f.error().message());
     Writer w = ok(op);
-    w.u64((*f)[0]).u64((*f)[1]).u64((*f)[2]);
+    for (uint64_t a : *f)
+      w.u64(a);
     return w;
   }
   case Op::IsCode: {

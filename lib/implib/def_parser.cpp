@@ -215,12 +215,7 @@ private:
   Error parse_name(bool exe) {
     module_.is_exe = exe;
     if (is_name() && !(tok_.kind == Token::Word && tok_.text == "BASE")) {
-      std::string name(tok_.text);
-      // A name without an extension gets .dll (.exe for NAME), as link.exe does.
-      size_t slash = name.find_last_of("/\\");
-      if (name.find('.', slash == std::string::npos ? 0 : slash + 1) == std::string::npos)
-        name += exe ? ".exe" : ".dll";
-      module_.dll_name = name;
+      module_.dll_name = module_file_name(std::string(tok_.text), exe);
       advance();
     }
     if (tok_.kind == Token::Word && tok_.text == "BASE") {
@@ -385,6 +380,13 @@ private:
 Expected<Module> parse_def(std::string_view text, const std::string &file,
                            const DefOptions &opt) {
   return Parser(text, file, opt).run();
+}
+
+std::string module_file_name(std::string name, bool exe) {
+  size_t slash = name.find_last_of("/\\");
+  if (name.find('.', slash == std::string::npos ? 0 : slash + 1) == std::string::npos)
+    name += exe ? ".exe" : ".dll";
+  return name;
 }
 
 } // namespace rtlink::implib

@@ -46,6 +46,10 @@ struct Module {
   std::vector<Export> exports;
 };
 
+// A module name as link.exe takes it: one without an extension gets .dll
+// (.exe for a .def's NAME).
+std::string module_file_name(std::string name, bool exe);
+
 // What the .def parser is told. `mingw`: the GNU dialect (dlltool's), where a
 // name such as foo@4 is undecorated; else lib.exe's, where it is decorated.
 struct DefOptions {

@@ -49,9 +49,10 @@ bool Session::wants_archive_member(const Unit &u, const Symbol &s) const {
   if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name))
     return false;
   // Not libc_nonshared.a's (that -lc names): each ELF unit gets its own
-  // (runtime.cpp); COFF code takes msvcrt's atexit from its archives.
-  if (u.lu.format == Format::ELF && (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_'))
-    if (unit_runtime_function(s.name) >= 0 && !globals.count(s.name))
+  // (runtime.cpp); COFF units too where the executor registers them.
+  if (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_')
+    if (unit_runtime_function(s.name, u.lu.format) >= 0 && !globals.count(s.name) &&
+        unit_runtime_applies(u.lu.format))
       return false;
   auto it = globals.find(s.name);
   if (s.binding == Binding::Global)
@@ -330,12 +331,12 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     // atexit & co. nothing loaded defines: the unit's own code calling the
     // C library's function (runtime.cpp), bound like any other name.
     std::vector<std::pair<uint32_t, uint32_t>> runtime;  // (atexit, __cxa_atexit)
-    if (lu.format == Format::ELF)
+    if (unit_runtime_applies(lu.format))
       for (uint32_t j = 0; j < u->base_symbols; ++j) {
         const Symbol &s = lu.symbols[j];
         if (s.defined() || s.name.empty() || globals.count(s.name))
           continue;
-        int f = unit_runtime_function(s.name);
+        int f = unit_runtime_function(s.name, lu.format);
         if (f < 0)
           continue;
         Symbol callee;
@@ -444,7 +445,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         } else if (rt != runtime.end()) {
           t.kind = Target::UnitRuntime;
           t.index = rt->second;
-          t.value = uint64_t(unit_runtime_function(s.name));
+          t.value = uint64_t(unit_runtime_function(s.name, lu.format));
         } else if (s.is_import) {
           if (auto a = lookup_import(s.name)) {
             t.kind = Target::Absolute;
@@ -457,9 +458,12 @@ Error Session::bind(const std::vector<Unit *> &batch) {
                     s.name == "__cxa_thread_atexit_impl")) {
           // ELF code's thread-local storage is the executor's (tls.cpp).
           t.kind = Target::Absolute;
-          t.value = tls_function(s.name == "__tls_get_addr" ? 0 : 2);
+          t.value = runtime_function(s.name == "__tls_get_addr" ? 0 : 2);
           if (!t.value)
             missing.emplace_back(u, j);
+        } else if (special && coff && s.name == kCoffAtexit) {
+          t.kind = Target::Absolute;  // the executor's registrar (runtime.cpp)
+          t.value = runtime_function(3);
         } else if (special && is_image_base(s.name)) {
           t.kind = Target::Absolute;
           t.value = space.base();

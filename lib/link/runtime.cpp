@@ -4,8 +4,12 @@
 // ___chkstk_ms) before growing its frame by more than a page; those live in
 // the toolchain's runtime library. MinGW's gcc also makes every main() call
 // __main first, which in a linked program runs the .ctors list: rtlink runs
-// initializers itself, so its __main does nothing. When no loaded archive
-// defines them, rtlink adds a small unit of its own with these
+// initializers itself, so its __main does nothing. libmingw32's own __main
+// (pulled when that archive is named) walks __CTOR_LIST__ / __DTOR_LIST__,
+// which GNU ld makes from .ctors/.dtors and libgcc's _ctors.o defines empty:
+// rtlink's are empty too ({-1, 0}: no constructor runs twice). When no
+// loaded archive defines them, rtlink adds a small unit of its own with
+// these, weak, so that a definition loaded later takes the name over
 // (arch/x86_64.cpp has the probe).
 #include "arch/x86_64.hpp"
 #include "link/session.hpp"
@@ -21,21 +25,31 @@ namespace rtlink {
 // handlers then run at the unit's unload (and at finalize), before its
 // .fini_array, as the C library runs them; fork handlers are dropped with it
 // (__cxa_finalize unregisters them).
+//
+// COFF code's atexit and _onexit (C++ global destructors, from MinGW's and
+// MSVC's compilers) are the C runtime's, whose list runs at the process's
+// exit, after the unit's pages are gone, or never. Where the executor has a
+// registrar of its own (Executor::runtime_functions()[3]: the Windows
+// executor's), each COFF unit gets the same few bytes, calling it with the
+// unit's __dso_handle, so they run at its unload and at the Linker's end.
 namespace {
 struct UnitRuntime {
   std::string_view name, callee;
+  Format format;
 };
 constexpr UnitRuntime kUnitRuntime[] = {
-    {"atexit", "__cxa_atexit"},                // atexit(f): __cxa_atexit(f, 0, dso)
-    {"at_quick_exit", "__cxa_at_quick_exit"},  // the same, for quick_exit
-    {"pthread_atfork", "__register_atfork"},   // (prepare, parent, child, dso)
-    {"__stack_chk_fail_local", "__stack_chk_fail"},
+    {"atexit", "__cxa_atexit", Format::ELF},                // atexit(f): __cxa_atexit(f, 0, dso)
+    {"at_quick_exit", "__cxa_at_quick_exit", Format::ELF},  // the same, for quick_exit
+    {"pthread_atfork", "__register_atfork", Format::ELF},   // (prepare, parent, child, dso)
+    {"__stack_chk_fail_local", "__stack_chk_fail", Format::ELF},
+    {"atexit", Session::kCoffAtexit, Format::COFF},   // atexit(f): registrar(f, dso, 0)
+    {"_onexit", Session::kCoffAtexit, Format::COFF},  // _onexit(f): registrar(f, dso, 1)
 };
 } // namespace
 
-int Session::unit_runtime_function(std::string_view name) {
+int Session::unit_runtime_function(std::string_view name, Format format) {
   for (size_t i = 0; i < std::size(kUnitRuntime); ++i)
-    if (kUnitRuntime[i].name == name)
+    if (kUnitRuntime[i].name == name && kUnitRuntime[i].format == format)
       return int(i);
   return -1;
 }
@@ -61,6 +75,15 @@ std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint6
     code = {0x48, 0x8d, 0x0d};  // lea dso(%rip), %rcx
     rel32(dso);
     break;
+  case 4:
+  case 5:
+    code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx (the Windows convention: f in %rcx)
+    rel32(dso);
+    if (function == 4)
+      code.insert(code.end(), {0x45, 0x31, 0xc0});  // xor %r8d, %r8d
+    else
+      code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
+    break;
   default: break;
   }
   code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)
@@ -69,7 +92,8 @@ std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint6
 }
 
 bool Session::is_runtime_symbol(std::string_view name) {
-  return name == "__chkstk" || name == "___chkstk_ms" || name == "__main";
+  return name == "__chkstk" || name == "___chkstk_ms" || name == "__main" ||
+         name == "__CTOR_LIST__" || name == "__DTOR_LIST__";
 }
 
 Expected<Unit *> Session::add_runtime_unit() {
@@ -83,7 +107,9 @@ Expected<Unit *> Session::add_runtime_unit() {
   lu.add_section(".text", code, 16, Perm::ReadExecute);
   Symbol probe;
   probe.section = 0;
-  probe.binding = Binding::Global;
+  // Weak: a definition loaded later (libgcc's ___chkstk_ms, libmingw32's
+  // __main, pulled for another name) takes the name over.
+  probe.binding = Binding::Weak;
   probe.is_function = true;
   probe.name = "__chkstk";
   lu.symbols = {Symbol{}, probe};
@@ -94,9 +120,22 @@ Expected<Unit *> Session::add_runtime_unit() {
   main_hook.section = lu.add_section(".text$main", ret, 16, Perm::ReadExecute);
   main_hook.name = "__main";
   lu.symbols.push_back(main_hook);
+  // Two empty lists, as libgcc's _ctors.o has them: a -1 count, then the end.
+  static const uint64_t empty_lists[4] = {~uint64_t(0), 0, ~uint64_t(0), 0};
+  Symbol list;
+  list.section = lu.add_section(
+      ".rdata$ctors", {reinterpret_cast<const uint8_t *>(empty_lists), sizeof empty_lists}, 8,
+      Perm::Read);
+  list.binding = Binding::Weak;
+  list.name = "__CTOR_LIST__";
+  lu.symbols.push_back(list);
+  list.name = "__DTOR_LIST__";
+  list.value = 16;
+  lu.symbols.push_back(list);
   auto u = add_unit(std::move(lu), "<rtlink runtime>", -1, 0);
   if (u && trace)
-    trace("added <rtlink runtime> (__chkstk, ___chkstk_ms, __main)");
+    trace("added <rtlink runtime> (__chkstk, ___chkstk_ms, __main, __CTOR_LIST__, "
+          "__DTOR_LIST__)");
   return u;
 }
 

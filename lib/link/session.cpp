@@ -101,6 +101,7 @@ Session::~Session() {
   run_finalizers(all, /*tables=*/!ending);
   if (ending)
     return;
+  destroy_tls_modules(all);  // a static block goes back to the C library
   for (auto &lib : libraries)
     (void)executor->unload_library(lib.handle);
   // Releasing the range takes the blocks' pages with it.
@@ -473,6 +474,8 @@ bool Session::recover_if_lost() {
   purge_lookup_cache();
   library_dirs_changed = !search_paths.empty();  // a fresh executor knows none
   space = AddressSpace();  // reserved again, in a fresh executor, at the next resolve
+  runtime_functions_.reset();  // its functions lie elsewhere
+  tls_descriptor = 0;
   if (trace)
     trace("the executor ended; every unit and library loaded into it is gone");
   return true;

@@ -346,7 +346,14 @@ public:
   // atexit, at_quick_exit, pthread_atfork, __stack_chk_fail_local: what
   // glibc keeps in libc_nonshared.a, given by rtlink to each unit (its
   // index in that list, or -1), and the C library function each calls.
-  static int unit_runtime_function(std::string_view name);             // runtime.cpp
+  static int unit_runtime_function(std::string_view name, Format format);  // runtime.cpp
+  // Whether units of this format get those functions: ELF always; COFF
+  // where the executor has a registrar.
+  bool unit_runtime_applies(Format format) const {
+    return format == Format::ELF || (format == Format::COFF && runtime_function(3) != 0);
+  }
+  // The name a COFF unit's atexit code calls: the executor's registrar.
+  static constexpr std::string_view kCoffAtexit = "__rtlink_unit_atexit";
   static std::string_view unit_runtime_callee(int function);           // runtime.cpp
   static std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
                                                 uint64_t cell);       // runtime.cpp
@@ -389,9 +396,11 @@ public:
   // A static block's first bytes in every thread: .tdata with its
   // relocations applied.
   Expected<std::vector<uint8_t>> relocated_template(const Unit &u) const;
-  // The executor's: 0 __tls_get_addr's stand-in, 1 the TLS descriptor
-  // function, 2 __cxa_thread_atexit's stand-in (0 if it has none).
-  uint64_t tls_function(int which);
+  // The executor's (Executor::runtime_functions): 0 __tls_get_addr's
+  // stand-in, 1 the TLS descriptor function, 2 __cxa_thread_atexit's
+  // stand-in, 3 COFF units' atexit registrar (0 if it has none).
+  uint64_t runtime_function(int which) const;
+  mutable std::optional<std::array<uint64_t, 4>> runtime_functions_;  // asked once per executor
   uint64_t tls_descriptor = 0;  // the executor's TLS descriptor function, once asked
   // Symbol j of u names an IFUNC not resolved yet: its definition.
   static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp

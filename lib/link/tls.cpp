@@ -131,11 +131,12 @@ Error Session::plan_tls(Unit &u) {
   return Error::success();
 }
 
-uint64_t Session::tls_function(int which) {
-  auto f = executor->tls_functions();
-  if (!f)
-    return 0;
-  return (*f)[size_t(which)];
+uint64_t Session::runtime_function(int which) const {
+  if (!runtime_functions_) {
+    auto f = executor->runtime_functions();
+    runtime_functions_ = f ? *f : std::array<uint64_t, 4>{};
+  }
+  return (*runtime_functions_)[size_t(which)];
 }
 
 uint64_t Session::tp_offset(const Unit &u, uint32_t j) const {
@@ -175,7 +176,7 @@ Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
         recording->not_cacheable = "thread-local storage (its modules are this process's)";
       for (const Unit::TlsCell &c : u->tls_cells)
         if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor)
-          tls_descriptor = tls_function(1);
+          tls_descriptor = runtime_function(1);
       if (!u->tls_static) {
         auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size,
                                              u->tls_align);

@@ -107,13 +107,16 @@ struct StaticTlsBlock {
 Expected<StaticTlsBlock> reserve_static_tls(std::span<const uint8_t> image, uint64_t size,
                                             uint64_t align);
 void release_static_tls(const StaticTlsBlock &b);
-std::array<uint64_t, 3> tls_functions();
+// The functions of ours loaded code calls (Executor::runtime_functions).
+std::array<uint64_t, 4> runtime_functions();
 // C++ thread_local destructors loaded code registered from this thread with
 // this __dso_handle run now (its unload); other threads' are dropped.
 void run_thread_local_destructors(uint64_t dso_handle);
 // .pdata of loaded COFF code (RtlAddFunctionTable); nothing on POSIX.
-Error add_function_table(uint64_t table, uint32_t count, uint64_t base);
-void delete_function_table(uint64_t table);
+// All of a batch at once: each call makes the system's view of every table
+// registered so far anew (unwind-win32.cpp says why).
+Error add_function_tables(std::span<const Executor::FunctionTable> tables);
+void delete_function_tables(std::span<const uint64_t> tables);
 
 // channel-posix.cpp: the out-of-process executor and its protocol channel
 struct Child {

@@ -113,7 +113,7 @@ void destroy_tls_module(uint64_t module) {
 
 } // namespace rtlink::platform
 
-// The functions loaded code calls, by address (tls_functions below).
+// The functions loaded code calls, by address (runtime_functions below).
 extern "C" __attribute__((used)) void *rtlink_tls_get_addr(const uint64_t *index) {
   using namespace rtlink::platform;
   auto *m = reinterpret_cast<Module *>(index[0]);
@@ -262,10 +262,10 @@ extern "C" __attribute__((used)) int rtlink_thread_atexit(void (*fn)(void *), vo
 
 namespace rtlink::platform {
 
-std::array<uint64_t, 3> tls_functions() {
+std::array<uint64_t, 4> runtime_functions() {
   return {reinterpret_cast<uint64_t>(&rtlink_tls_get_addr),
           reinterpret_cast<uint64_t>(&rtlink_tls_descriptor),
-          reinterpret_cast<uint64_t>(&rtlink_thread_atexit)};
+          reinterpret_cast<uint64_t>(&rtlink_thread_atexit), 0};
 }
 
 void run_thread_local_destructors(uint64_t dso_handle) {

@@ -11,7 +11,7 @@ Expected<StaticTlsModule> create_static_tls_module(std::span<const uint8_t>, uin
   return make_error("thread-local storage for loaded code is not supported on Windows");
 }
 void destroy_tls_module(uint64_t) {}
-std::array<uint64_t, 3> tls_functions() { return {0, 0, 0}; }
+
 void run_thread_local_destructors(uint64_t) {}
 
 } // namespace rtlink::platform

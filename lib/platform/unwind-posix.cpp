@@ -22,7 +22,7 @@ void run_atexit_handlers(uint64_t dso_handle) {
 
 // COFF code in a POSIX process unwinds nowhere the system knows of: its
 // .pdata has no reader here.
-Error add_function_table(uint64_t, uint32_t, uint64_t) { return Error::success(); }
-void delete_function_table(uint64_t) {}
+Error add_function_tables(std::span<const Executor::FunctionTable>) { return Error::success(); }
+void delete_function_tables(std::span<const uint64_t>) {}
 
 } // namespace rtlink::platform

@@ -1,25 +1,146 @@
 // platform/unwind-win32.cpp — Windows unwinds through .pdata, registered with
 // RtlAddFunctionTable: SEH and C++ exceptions then pass through loaded code.
-// DWARF frame tables of ELF code have no use here, and there is no
-// __cxa_atexit of loaded units to run.
+// DWARF frame tables of ELF code have no use here.
+//
+// The end of a unit: a COFF unit's atexit and _onexit (global destructors of
+// C++, from MinGW's and MSVC's compilers alike) come here through a few bytes
+// of the unit's own that add its __dso_handle (link/runtime.cpp), not to the
+// C runtime's list, which would run them at the process's exit, after their
+// pages are gone, or never. run_atexit_handlers runs a unit's, newest first,
+// at its unload and at the Linker's end.
 #include "platform/platform.hpp"
 
 #include <windows.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace {
+struct AtExit {
+  void (*fn)(void);
+  void *dso;
+};
+SRWLOCK g_atexit_lock = SRWLOCK_INIT;  // (std::mutex: not in the win32 thread model)
+struct Locked {
+  Locked() { AcquireSRWLockExclusive(&g_atexit_lock); }
+  ~Locked() { ReleaseSRWLockExclusive(&g_atexit_lock); }
+};
+std::vector<AtExit> g_atexit;
+
+// atexit(fn): 0, or -1 if it cannot; _onexit(fn): fn, or 0.
+intptr_t rtlink_unit_atexit(void (*fn)(void), void *dso, int onexit) {
+  try {
+    Locked g;
+    g_atexit.push_back({fn, dso});
+  } catch (...) {
+    return onexit ? 0 : -1;
+  }
+  return onexit ? reinterpret_cast<intptr_t>(fn) : 0;
+}
+} // namespace
 
 namespace rtlink::platform {
 
 void register_eh_frame(uint64_t) {}
 void deregister_eh_frame(uint64_t) {}
-void run_atexit_handlers(uint64_t) {}
 
-Error add_function_table(uint64_t table, uint32_t count, uint64_t base) {
-  if (!RtlAddFunctionTable(reinterpret_cast<PRUNTIME_FUNCTION>(table), count, base))
-    return make_error("RtlAddFunctionTable refused ", count, " entries");
-  return Error::success();
+void run_atexit_handlers(uint64_t dso_handle) {
+  void *dso = reinterpret_cast<void *>(dso_handle);
+  for (;;) {
+    void (*fn)(void) = nullptr;
+    {
+      Locked g;
+      for (size_t i = g_atexit.size(); i-- > 0;)
+        if (g_atexit[i].dso == dso) {
+          fn = g_atexit[i].fn;
+          g_atexit.erase(g_atexit.begin() + std::ptrdiff_t(i));
+          break;
+        }
+    }
+    if (!fn)
+      return;
+    fn();  // may register more: they run too
+  }
 }
 
-void delete_function_table(uint64_t table) {
-  RtlDeleteFunctionTable(reinterpret_cast<PRUNTIME_FUNCTION>(table));
+std::array<uint64_t, 4> runtime_functions() {
+  return {0, 0, 0, reinterpret_cast<uint64_t>(&rtlink_unit_atexit)};
+}
+
+// A unit's .pdata sections are many tables (GCC gives each COMDAT function
+// its own .pdata$NAME), all relative to one base, the range's start. The
+// system does not look a pc up in whichever table holds it: wine takes the
+// first table whose span [base, base + its last EndAddress) covers the pc
+// and searches only that one, so a function of a later table is not found
+// and its frame is unwound as a leaf's — registers restored wrong. So the
+// system gets one table per base: every registered entry, sorted, made anew
+// at each change (the new one added before the old one goes, so an unwind
+// in another thread always finds a table).
+namespace {
+struct Registered {
+  uint64_t table;
+  uint32_t count;
+  uint64_t base;
+};
+std::vector<Registered> g_tables;
+struct Merged {
+  uint64_t base;
+  std::vector<RUNTIME_FUNCTION> entries;
+};
+std::vector<Merged *> g_merged;
+
+Error rebuild_tables() {
+  std::vector<Merged *> next;
+  for (const Registered &r : g_tables) {
+    auto it = std::find_if(next.begin(), next.end(), [&](Merged *m) { return m->base == r.base; });
+    if (it == next.end()) {
+      next.push_back(new Merged{r.base, {}});
+      it = next.end() - 1;
+    }
+    const auto *e = reinterpret_cast<const RUNTIME_FUNCTION *>(r.table);
+    (*it)->entries.insert((*it)->entries.end(), e, e + r.count);
+  }
+  for (size_t i = 0; i < next.size(); ++i) {
+    Merged *m = next[i];
+    std::sort(m->entries.begin(), m->entries.end(),
+              [](const RUNTIME_FUNCTION &a, const RUNTIME_FUNCTION &b) {
+                return a.BeginAddress < b.BeginAddress;
+              });
+    if (!RtlAddFunctionTable(m->entries.data(), DWORD(m->entries.size()), m->base)) {
+      for (size_t k = 0; k < next.size(); ++k) {
+        if (k < i)
+          RtlDeleteFunctionTable(next[k]->entries.data());
+        delete next[k];
+      }
+      return make_error("RtlAddFunctionTable refused ", m->entries.size(), " entries");
+    }
+  }
+  for (Merged *m : g_merged) {
+    RtlDeleteFunctionTable(m->entries.data());
+    delete m;
+  }
+  g_merged = std::move(next);
+  return Error::success();
+}
+} // namespace
+
+Error add_function_tables(std::span<const Executor::FunctionTable> tables) {
+  Locked g;
+  const size_t before = g_tables.size();
+  for (const Executor::FunctionTable &t : tables)
+    g_tables.push_back({t.table, t.count, t.base});
+  Error e = rebuild_tables();
+  if (e)
+    g_tables.resize(before);
+  return e;
+}
+
+void delete_function_tables(std::span<const uint64_t> tables) {
+  Locked g;
+  std::erase_if(g_tables, [&](const Registered &r) {
+    return std::find(tables.begin(), tables.end(), r.table) != tables.end();
+  });
+  (void)rebuild_tables();
 }
 
 } // namespace rtlink::platform

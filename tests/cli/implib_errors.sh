@@ -18,6 +18,11 @@ has err "implib-gen: $T/nolib.def: no DLL name: the .def has no LIBRARY (or NAME
 nothing_written
 run 0 "$IMPLIB_GEN" --def "$T/nolib.def" --dll-name named.dll -o "$T/named.a" --json
 has out '"dll": "named.dll"'
+# A name without an extension gets .dll, as link.exe and the docs have it.
+run 0 "$IMPLIB_GEN" --def "$T/nolib.def" --dll-name mylib -o "$T/mylib.a" --json
+has out '"dll": "mylib.dll"'
+"$SYMDUMP" "$T/mylib.a" >"$T/syms"
+has syms "mylib.dll"
 
 printf 'LIBRARY a.dll\nEXPORTS\n  f\n  g @3 DATA\n  f\n' > "$T/dup.def"
 run 1 "$IMPLIB_GEN" --def "$T/dup.def" -o "$T/o.a" --def-out "$T/o.def"

@@ -9,6 +9,12 @@ ex="env WINEPREFIX=$prefix WINEDEBUG=-all /usr/lib/wine/wine64 $WINDOWS_EXECUTOR
 run 42 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt \
   -lkernel32 -luser32 --run main "$F/coff/win_hello.gnu.obj" -- first
 has out "ticks ok, wsprintfA says 40+2, argv[0] objload, argc 2"
+# With libmingw32 named but not libgcc (its __main is pulled, which walks
+# __CTOR_LIST__; rtlink's empty lists stand in for libgcc's, and its own
+# __main and stack probe give way): no duplicate, nothing undefined.
+run 42 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingw32 -lmingwex -lmsvcrt \
+  -lkernel32 -luser32 --run main "$F/coff/win_hello.gnu.obj" -- first
+has out "ticks ok, wsprintfA says 40+2, argv[0] objload, argc 2"
 # A session in the executor: a call, a lookup; a fault ends the executor
 # (wine reports the unhandled exception), objload goes on with a fresh one.
 run 1 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32 \

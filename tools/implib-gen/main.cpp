@@ -220,7 +220,7 @@ Expected<std::vector<std::string>> expand(const std::string &pattern) {
 Error finish_module(const Config &c, Library &lib) {
   Module &m = lib.module;
   if (!c.dll_name.empty() && lib.label.empty())
-    m.dll_name = c.dll_name;
+    m.dll_name = module_file_name(c.dll_name, false);
   if (m.dll_name.empty())
     return make_error(lib.label.empty() ? (c.def.empty() ? c.inputs.front() : c.def) : lib.label,
                       ": no DLL name: ",
