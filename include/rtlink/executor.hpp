@@ -43,6 +43,9 @@ public:
   // "in-process", or how to reach a remote one.
   virtual std::string describe() const = 0;
   virtual uint64_t page_size() const = 0;
+  // The calling convention of the executor's own process: its functions,
+  // libraries and DLL exports (Microsoft in a Windows process).
+  virtual CallConv native_convention() const { return CallConv::SysV; }
 
   // Reserves `size` bytes of inaccessible address space. With `low`, the
   // range is sought below 2 GiB first, so code built without -fPIC reaches it

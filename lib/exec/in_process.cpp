@@ -18,6 +18,9 @@ class InProcessExecutor final : public Executor {
 public:
   std::string describe() const override { return "in-process"; }
   uint64_t page_size() const override { return platform::page_size(); }
+  CallConv native_convention() const override {
+    return platform::os_kind() == 2 ? CallConv::Microsoft : CallConv::SysV;
+  }
   Expected<uint64_t> reserve(uint64_t size, bool low) override {
     return platform::reserve(size, low);
   }

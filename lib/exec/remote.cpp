@@ -53,6 +53,12 @@ public:
     (void)self->ready();
     return page_;
   }
+  CallConv native_convention() const override {
+    auto *self = const_cast<RemoteExecutor *>(this);
+    std::lock_guard<std::mutex> one_at_a_time(self->mu_);
+    (void)self->ready();
+    return os_ == uint8_t(protocol::Os::Windows) ? CallConv::Microsoft : CallConv::SysV;
+  }
 
   Expected<uint64_t> reserve(uint64_t size, bool low) override {
     Writer w(Op::Reserve);

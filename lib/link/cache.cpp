@@ -211,7 +211,7 @@ void Session::record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S,
   }
   f.how = s.is_import                                     ? cache::Target::Import
           : S == 0 && s.binding == Binding::Weak          ? cache::Target::WeakNull
-          : d->lu.format == Format::COFF                  ? cache::Target::HostOnly
+          : host_only(d->lu.format)                       ? cache::Target::HostOnly
                                                           : cache::Target::External;
   auto [it, fresh] = r.name_index.try_emplace(s.name, uint32_t(r.names.size()));
   if (fresh)

@@ -252,7 +252,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       msg += "\n>>> referenced " + std::to_string(list.size() - 3) + " more times";
     const bool coff = from_coff.count(name) > 0;
     std::string hint;
-    if (coff && executor->lookup_process_symbol(name))
+    if (coff && host_only(Format::COFF) && executor->lookup_process_symbol(name))
       hint = "the process defines it, but COFF code calls with the Microsoft x64 convention: "
              "offer an ms_abi function with define_symbol";
     else

@@ -75,7 +75,7 @@ std::vector<UndefinedInfo> Session::undefined_list() {
               archives[lz->second.archive]->reader->member_display_name(lz->second.member);
         else if (s.is_import)
           info.available_from = lookup_import(s.name) ? "host" : "";
-        else if (auto ext = lookup_external(s.name, u->lu.format == Format::COFF))
+        else if (auto ext = lookup_external(s.name, host_only(u->lu.format)))
           info.available_from = describe_external(*ext);
         out.push_back(std::move(info));
         it = out.end() - 1;

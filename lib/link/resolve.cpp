@@ -484,7 +484,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           t.kind = Target::Other;  // nothing stronger: the weak external's alias
           t.unit = u;
           t.index = s.alias;
-        } else if (auto a = lookup_external(s.name, coff)) {
+        } else if (auto a = lookup_external(s.name, host_only(lu.format))) {
           t.kind = Target::Absolute;
           t.value = a->address;
           if (a->library && std::find(u->libraries.begin(), u->libraries.end(), a->library) ==
@@ -535,7 +535,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
             line += "dll export " + hex(t.value);
           else if (!t.value)
             line += "null (weak)";
-          else if (auto x = lookup_external(s.name, u->lu.format == Format::COFF);
+          else if (auto x = lookup_external(s.name, host_only(u->lu.format));
                    x && x->address == t.value)
             line += describe_external(*x) + " " + hex(t.value);  // host, process, a library
           else

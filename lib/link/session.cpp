@@ -538,6 +538,10 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
     if (file->decompressed())
       return make_error(given, ": a zstd-compressed shared library cannot be loaded "
                                "(the system loader needs the file itself); decompress it first");
+    if (bytes_of(*file).size() >= 2 && bytes_of(*file)[0] == 'M' && bytes_of(*file)[1] == 'Z' &&
+        executor->native_convention() != CallConv::Microsoft)
+      return make_error(given, ": a Windows DLL, which only a Windows executor can load "
+                               "(objload --executor=\"wine64 objload-executor.exe\")");
     // A path that names a file, not a name for the loader to search.
     return load_library(platform::absolute_path(given));
   case InputKind::LinkerScript: {
@@ -733,20 +737,35 @@ bool Session::loaded_already(const std::string &given) const {
 
 // GNU ld's -lNAME: each search directory in order, then the system's, and
 // in each libNAME.so, then libNAME.a (only libNAME.a with `static_only`,
-// ld's -Bstatic); -l:FILE names the file.
+// ld's -Bstatic); -l:FILE names the file. For a Windows executor, the names
+// ld's PE port tries: libNAME.a, NAME.lib, libNAME.lib, then the import
+// libraries libNAME.dll.a and NAME.dll.a, then the DLL itself (libNAME.dll,
+// NAME.dll), along the search directories only (this host's system
+// directories hold no Windows libraries). ld tries the import libraries
+// first; rtlink takes the static archive first while it cannot reach a DLL's
+// data without dllimport (auto-import): -lstdc++ then loads libstdc++.a, as
+// g++ -static-libstdc++ links it. -l:libNAME.dll.a names the other.
 Expected<std::string> Session::find_system_library(std::string_view name, bool static_only) const {
+  const bool windows = executor->native_convention() == CallConv::Microsoft;
   std::vector<std::string> dirs;
   for (const auto &[h, d] : search_paths)
     dirs.push_back(d);
-  for (std::string &d : platform::default_library_dirs())
-    dirs.push_back(std::move(d));
+  if (!windows)
+    for (std::string &d : platform::default_library_dirs())
+      dirs.push_back(std::move(d));
   std::vector<std::string> files;
+  const std::string n(name);
   if (!name.empty() && name[0] == ':')  // -l:libfoo.a names the file itself
     files.emplace_back(name.substr(1));
+  else if (windows && static_only)
+    files = {"lib" + n + ".a", n + ".lib", "lib" + n + ".lib"};
+  else if (windows)
+    files = {"lib" + n + ".a",     n + ".lib",     "lib" + n + ".lib", "lib" + n + ".dll.a",
+             n + ".dll.a",         "lib" + n + ".dll", n + ".dll"};
   else if (static_only)
-    files = {"lib" + std::string(name) + ".a"};
+    files = {"lib" + n + ".a"};
   else
-    files = {"lib" + std::string(name) + ".so", "lib" + std::string(name) + ".a"};
+    files = {"lib" + n + ".so", "lib" + n + ".a"};
   for (const std::string &d : dirs)
     for (const std::string &f : files) {
       std::string p = d + "/" + f;
@@ -896,8 +915,8 @@ void Session::prefetch_externals(const std::vector<Unit *> &batch) {
   {
     std::lock_guard<std::mutex> g(cache_lock_);
     for (Unit *u : batch) {
-      if (u->lu.format == Format::COFF)
-        continue;  // COFF code on this host reaches registered host symbols only
+      if (host_only(u->lu.format))
+        continue;  // COFF code on a POSIX host reaches registered host symbols only
       for (const Symbol &s : u->lu.symbols)
         if (!s.defined() && !s.is_import && !s.name.empty() && s.global() &&
             !globals.count(s.name) && seen.insert(s.name).second &&

@@ -347,6 +347,13 @@ public:
   // glibc keeps in libc_nonshared.a, given by rtlink to each unit (its
   // index in that list, or -1), and the C library function each calls.
   static int unit_runtime_function(std::string_view name, Format format);  // runtime.cpp
+  // Whether code of this format reaches only registered host symbols: COFF
+  // code (the Microsoft convention) where the executor's own process calls
+  // with another; in a Windows process it binds to DLL exports as ELF code
+  // binds to a library's symbols.
+  bool host_only(Format format) const {
+    return format == Format::COFF && executor->native_convention() != CallConv::Microsoft;
+  }
   // Whether units of this format get those functions: ELF always; COFF
   // where the executor has a registrar.
   bool unit_runtime_applies(Format format) const {

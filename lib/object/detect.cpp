@@ -13,7 +13,8 @@ InputKind identify_input(std::span<const uint8_t> bytes) {
   case llvm::file_magic::elf_relocatable:
   case llvm::file_magic::coff_object:
   case llvm::file_magic::coff_import_library: return InputKind::Object;
-  case llvm::file_magic::elf_shared_object: return InputKind::SharedLibrary;
+  case llvm::file_magic::elf_shared_object:
+  case llvm::file_magic::pecoff_executable: return InputKind::SharedLibrary;  // a DLL: LoadLibrary's
   case llvm::file_magic::archive: return InputKind::Archive;
   default: break;
   }

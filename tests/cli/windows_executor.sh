@@ -60,11 +60,30 @@ run 42 "$OBJLOAD" --executor="$ex" -L"$T/dlls" -lanswer --run uses_dll "$T/uses_
 # Without the directory, the executor cannot find answer.dll: the import stays unbound.
 run 2 "$OBJLOAD" --executor="$ex" --run uses_dll "$T/uses_dll.obj" "$T/dlls/libanswer.a"
 has err "cannot bind import dll_answer from answer.dll"
+# A DLL without an import library (as GHC's addDLL): -lanswer finds answer.dll
+# itself along -L (ld's PE order: libNAME.dll.a ... NAME.dll), and its exports
+# serve plain calls (a stub) and __imp_ references (a cell) alike.
+mkdir -p "$T/bare"
+cp "$T/dlls/answer.dll" "$T/bare/"
+printf 'int dll_answer(int);\nint uses_plain(void) { return dll_answer(1); }\n' > "$T/plain.c"
+x86_64-w64-mingw32-gcc -c "$T/plain.c" -o "$T/plain.obj"
+run 0 "$OBJLOAD" --executor="$ex" -L"$T/bare" -lanswer -c "call uses_plain; call uses_dll" \
+  "$T/plain.obj" "$T/uses_dll.obj"
+has out "uses_plain returned 41"
+has out "uses_dll returned 42"
+# A system DLL named in a session, then a plain call into it.
+printf 'unsigned long long GetTickCount64(void);\nint ticks(void) { return GetTickCount64() > 0; }\n' \
+  > "$T/ticks.c"
+x86_64-w64-mingw32-gcc -c "$T/ticks.c" -o "$T/ticks.obj"
+run 0 "$OBJLOAD" --executor="$ex" -c "dll kernel32.dll; load $T/ticks.obj; resolve; call ticks"
+has out "ticks returned 1"
+# Outside a Windows executor a DLL is refused, saying where it would load.
+run 2 "$OBJLOAD" --run uses_plain "$T/plain.obj" "$T/bare/answer.dll"
+has err "answer.dll: a Windows DLL, which only a Windows executor can load"
 
 # A C++ exception thrown three frames down in loaded code and caught there,
 # with MinGW's libstdc++ and libgcc loaded too; the executor then ends
-# cleanly (the static destructors loaded code gave msvcrt's atexit are not run
-# after their pages are gone).
+# cleanly (the static destructors loaded code registered run before it goes).
 gcc_dir=$(dirname "$(x86_64-w64-mingw32-g++ -print-libgcc-file-name)")
 run 0 "$OBJLOAD" --executor="$ex" -L"$gcc_dir" -L/usr/x86_64-w64-mingw32/lib -lstdc++ -lmingw32 \
   -lgcc_eh -lgcc -lmingwex -lmsvcrt -lkernel32 -luser32 -ladvapi32 \
