@@ -231,6 +231,14 @@ public:
   // loaded code, a kill): what was loaded into it is gone, and the next
   // request starts a fresh one. The in-process executor is never lost.
   virtual bool take_loss() { return false; }
+  // How the executor's last call ended when the code raised an exception
+  // nothing handled, where the executor can say it (the Windows executor):
+  // what ("access violation reading 0x0") and the instruction's address.
+  struct Crash {
+    std::string what;
+    uint64_t pc;
+  };
+  virtual std::optional<Crash> take_crash() { return std::nullopt; }
   // True when the executor's process ends with the executor object (one the
   // linker started): destroying the linker then runs finalizers and atexit
   // handlers there, and leaves the rest (unwind tables, pages) to its end.

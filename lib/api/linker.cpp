@@ -187,6 +187,14 @@ template <class T> Expected<T> Linker::after_call(Expected<T> r, std::string_vie
                       "; the executor ran its finalizers and ended: the units loaded into it "
                       "are gone (archives stay loaded), and the next use starts a fresh executor");
   }
+  if (auto crash = session_->executor->take_crash()) {
+    // Named before the units are forgotten: "boom+0x4 in x.obj".
+    std::string where = session_->describe_address(crash->pc);
+    (void)session_->recover_if_lost();
+    return make_error(crash->what, " at ", where, " while running ", symbol,
+                      "; the executor ended: the units loaded into it are gone (archives stay "
+                      "loaded), and the next use starts a fresh executor");
+  }
   if (session_->recover_if_lost())
     return make_error(r.error().message(), " while running ", symbol,
                       "; the units loaded into it are gone (archives stay loaded), and the next use starts a "

@@ -8,7 +8,10 @@
 //                           to a call, u8 2 + u32 status when the loaded
 //                           code called exit(status): the executor then
 //                           serves requests from inside exit until Quit (or
-//                           the channel closes), and ends with that status
+//                           the channel closes), and ends with that status;
+//                           to a call, u8 3 + str what + u64 pc when the code
+//                           raised an exception nothing handled (Windows):
+//                           the executor then ends
 //
 // The handshake says the protocol version, the executor's OS, pointer size
 // and page size. The channel is its own socket: never the loaded code's
@@ -29,8 +32,8 @@ namespace rtlink::protocol {
 
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // 2: the hello reply says the executor's process id; 3: a call may answer
-// that the loaded code called exit; 4: TlsCreateStatic, and RuntimeFunctions
-// (TlsFunctions was) answers 4 addresses
+// that the loaded code called exit; 4: TlsCreateStatic, RuntimeFunctions
+// (TlsFunctions was) answers 4 addresses, a call may answer that it crashed
 constexpr uint16_t kVersion = 4;
 constexpr uint32_t kMaxMessage = 1u << 30;
 

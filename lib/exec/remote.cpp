@@ -7,12 +7,14 @@
 // once, and the next request starts a fresh executor.
 #include "exec/protocol.hpp"
 #include "platform/platform.hpp"
+#include "support/format.hpp"
 #include <rtlink/executor.hpp>
 
 #include <atomic>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace rtlink {
 namespace {
@@ -308,6 +310,10 @@ public:
     lost_ = false;
     return l;
   }
+  std::optional<Crash> take_crash() override {
+    std::lock_guard<std::mutex> one_at_a_time(mu_);
+    return std::exchange(crash_, std::nullopt);
+  }
 
   Error ping() override {
     Writer w(Op::Ping);
@@ -445,6 +451,18 @@ private:
       exiting_ = int(in.u32());
       return make_error("the loaded code called exit(", *exiting_, ")");
     }
+    if (body[1] == 3) {
+      // An exception nothing handled: the executor ends (remote loss).
+      Reader in(std::span<const uint8_t>(body).subspan(2));
+      Crash c;
+      c.what = in.str();
+      c.pc = in.u64();
+      Error how = gone();
+      if (!in.ok())
+        return how;
+      crash_ = c;
+      return make_error(c.what, " at ", hex(c.pc));
+    }
     if (body[1] != 1) {
       Reader in(std::span<const uint8_t>(body).subspan(2));
       std::string why = in.str();
@@ -515,6 +533,7 @@ private:
   bool write_directly_ = false;  // a block's bytes go by write_process_memory
   std::optional<int> exiting_;   // the loaded code called exit(n) in a call
   uint8_t os_ = 0;
+  std::optional<Crash> crash_;  // how the last call ended, if it crashed
   uint64_t page_ = 4096;
 };
 

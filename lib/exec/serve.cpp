@@ -348,6 +348,17 @@ void program_exits(int status) {
   (void)serve(g_watch.channel, *g_watch.ex);
 }
 
+// An exception nothing handled (Windows; POSIX says it with the signal):
+// the call under way is answered "crashed", with what and where.
+void program_crashes(const char *what, uint64_t pc) {
+  if (g_watch.call == Op{} || !g_watch.ex)
+    return;
+  Writer w(g_watch.call);
+  w.u8(3).str(what).u64(pc);
+  g_watch.call = Op{};
+  (void)platform::channel_send(g_watch.channel, w.finish());
+}
+
 bool is_call(Op op) { return op == Op::CallMain || op == Op::CallInt || op == Op::Call; }
 
 } // namespace
@@ -358,7 +369,7 @@ int serve(int64_t channel, Executor &ex) {
     g_watch.channel = channel;
     g_watch.ex = &ex;
     (void)platform::on_process_exit(program_exits);
-    platform::flush_output_on_crash();
+    platform::flush_output_on_crash(program_crashes);
   }
   std::vector<uint8_t> msg;
   for (;;) {

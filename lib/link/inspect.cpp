@@ -1,6 +1,7 @@
 // link/inspect.cpp — what is loaded, defined and still needed, for tools
 // (objload's lookup, syms and undefined commands) and hosts.
 #include "link/session.hpp"
+#include "support/format.hpp"
 
 #include <algorithm>
 
@@ -28,6 +29,34 @@ Expected<SymbolInfo> Session::describe(std::string_view name) {
   if (auto ext = lookup_external(name))
     info.defined_by = describe_external(*ext);
   return info;
+}
+
+// An address as "name+0xoff in unit": the nearest defined symbol at or below
+// it in the loaded section that holds it; the bare address elsewhere.
+std::string Session::describe_address(uint64_t a) const {
+  for (const auto &u : units) {
+    if (!u->ready)
+      continue;
+    const LinkUnit &lu = u->lu;
+    for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+      const uint64_t start = u->section_addr[i];
+      if (!start || a < start || a - start >= lu.sections[i].size)
+        continue;
+      std::string_view best;
+      uint64_t best_at = start;
+      for (uint32_t j = 0; j < lu.symbols.size(); ++j) {
+        const Symbol &s = lu.symbols[j];
+        if (s.section != i || s.name.empty() || s.is_section || u->addr[j] > a ||
+            u->addr[j] < best_at || (!best.empty() && u->addr[j] == best_at))
+          continue;
+        best = s.name;
+        best_at = u->addr[j];
+      }
+      std::string name = best.empty() ? std::string(lu.sections[i].name) : std::string(best);
+      return name + "+" + hex(a - best_at) + " in " + lu.name;
+    }
+  }
+  return hex(a);
 }
 
 std::vector<SymbolInfo> Session::symbol_list() const {

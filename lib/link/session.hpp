@@ -439,6 +439,7 @@ public:
   void record_block(const Block &b, const uint8_t *image);
   std::unique_ptr<cache::Recording> recording;
   void warn(const std::string &message) const;
+  std::string describe_address(uint64_t a) const;  // inspect.cpp
   Error undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const; // diagnostics.cpp
 
 private:

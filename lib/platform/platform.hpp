@@ -149,8 +149,11 @@ std::string executable_dir();
 bool on_process_exit(void (*fn)(int status));
 // A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) first flushes stdio,
 // then ends the process by its signal, so what the program printed is not
-// lost with it. Nothing on Windows.
-void flush_output_on_crash();
+// lost with it. On Windows an exception nothing handles is described
+// ("access violation reading 0x0"), with the address of the instruction, to
+// `report`, then stdio is flushed and the process ends with its code (no
+// debugger is started); POSIX says it with the signal instead.
+void flush_output_on_crash(void (*report)(const char *what, uint64_t pc));
 uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
 uint64_t process_id();
 

@@ -42,7 +42,7 @@ bool on_process_exit(void (*fn)(int status)) {
 #endif
 }
 
-void flush_output_on_crash() {
+void flush_output_on_crash(void (*)(const char *, uint64_t)) {
   struct sigaction sa = {};
   sa.sa_handler = flush_and_die;
   sa.sa_flags = SA_RESETHAND | SA_NODEFER;

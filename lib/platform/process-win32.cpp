@@ -9,9 +9,8 @@
 
 namespace rtlink::platform {
 
-// Loaded code registers its static destructors with msvcrt's atexit; by the
-// time the process would run them, the controller has released their pages.
-// rtlink does not run them at unload yet: the process ends without them.
+// Loaded code's atexit handlers are rtlink's to run (unwind-win32.cpp), before
+// this: what is left in msvcrt's list is not loaded code's.
 void leave_process(int status) {
   std::fflush(nullptr);
   TerminateProcess(GetCurrentProcess(), UINT(status));
@@ -19,7 +18,54 @@ void leave_process(int status) {
 }
 
 bool on_process_exit(void (*)(int)) { return false; }
-void flush_output_on_crash() {}
+
+namespace {
+void (*g_report)(const char *, uint64_t) = nullptr;
+
+LONG WINAPI unhandled(EXCEPTION_POINTERS *p) {
+  const EXCEPTION_RECORD *r = p->ExceptionRecord;
+  char what[128];
+  const auto info = [&](DWORD i) {
+    return i < r->NumberParameters ? (unsigned long long)r->ExceptionInformation[i] : 0ull;
+  };
+  switch (r->ExceptionCode) {
+  case EXCEPTION_ACCESS_VIOLATION:
+  case EXCEPTION_IN_PAGE_ERROR:
+    std::snprintf(what, sizeof what, "%s %s 0x%llx",
+                  r->ExceptionCode == EXCEPTION_ACCESS_VIOLATION ? "access violation"
+                                                                  : "in-page error",
+                  info(0) == 0 ? "reading" : info(0) == 8 ? "executing" : "writing", info(1));
+    break;
+  case EXCEPTION_INT_DIVIDE_BY_ZERO: std::snprintf(what, sizeof what, "integer divide by zero"); break;
+  case EXCEPTION_INT_OVERFLOW: std::snprintf(what, sizeof what, "integer overflow"); break;
+  case EXCEPTION_FLT_DIVIDE_BY_ZERO:
+    std::snprintf(what, sizeof what, "floating-point divide by zero");
+    break;
+  case EXCEPTION_STACK_OVERFLOW: std::snprintf(what, sizeof what, "stack overflow"); break;
+  case EXCEPTION_ILLEGAL_INSTRUCTION: std::snprintf(what, sizeof what, "illegal instruction"); break;
+  case EXCEPTION_PRIV_INSTRUCTION:
+    std::snprintf(what, sizeof what, "privileged instruction");
+    break;
+  case EXCEPTION_BREAKPOINT: std::snprintf(what, sizeof what, "breakpoint"); break;
+  case EXCEPTION_DATATYPE_MISALIGNMENT:
+    std::snprintf(what, sizeof what, "misaligned data");
+    break;
+  default:
+    std::snprintf(what, sizeof what, "exception 0x%08lx", (unsigned long)r->ExceptionCode);
+    break;
+  }
+  if (g_report)
+    g_report(what, reinterpret_cast<uint64_t>(r->ExceptionAddress));
+  std::fflush(nullptr);
+  TerminateProcess(GetCurrentProcess(), UINT(r->ExceptionCode));
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+} // namespace
+
+void flush_output_on_crash(void (*report)(const char *, uint64_t)) {
+  g_report = report;
+  SetUnhandledExceptionFilter(unhandled);
+}
 
 uint8_t os_kind() { return 2; }
 

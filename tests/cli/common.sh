@@ -27,6 +27,11 @@ has() {
   grep -qF -- "$2" "$T/$1" || { echo "--- $1:"; cat "$T/$1"; fail "$1 lacks: $2"; }
 }
 
+# lacks FILE TEXT: FILE (out or err) does not contain TEXT.
+lacks() {
+  ! grep -qF -- "$2" "$T/$1" || { echo "--- $1:"; cat "$T/$1"; fail "$1 has: $2"; }
+}
+
 # wine_run PROGRAM.exe ARGS...: runs a Windows program under wine, in a wine
 # prefix of this test's own under the build tree (made on first use).
 wine_run() {

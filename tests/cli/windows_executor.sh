@@ -15,17 +15,38 @@ has out "ticks ok, wsprintfA says 40+2, argv[0] objload, argc 2"
 run 42 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingw32 -lmingwex -lmsvcrt \
   -lkernel32 -luser32 --run main "$F/coff/win_hello.gnu.obj" -- first
 has out "ticks ok, wsprintfA says 40+2, argv[0] objload, argc 2"
-# A session in the executor: a call, a lookup; a fault ends the executor
-# (wine reports the unhandled exception), objload goes on with a fresh one.
+# A session in the executor: a call, a lookup; a fault ends the executor,
+# named by what and where (not wine's debugger), and objload goes on with a
+# fresh one.
 run 1 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32 \
   -luser32 -c "call ticks_ok; lookup ticks_ok; call boom; load $F/coff/win_hello.gnu.obj; resolve; call ticks_ok; info" \
   "$F/coff/win_hello.gnu.obj"
 has out "ticks_ok returned 1"
 has out "ticks_ok = 0x"
-has out "error: executor exited with status"
-has out "while running boom"
+has out "error: access violation reading 0x0 at boom+0x"
+has out "in $F/coff/win_hello.gnu.obj while running boom; the executor ended"
+lacks err "Unhandled exception"
+lacks err "Register dump"
 grep -c "ticks_ok returned 1" "$T/out" | grep -qx 2 || fail "no call after the fault: $(cat "$T/out")"
 has out "executor out of process (env"
+# The other exceptions code raises and nothing handles, each named.
+cat >"$T/faults.c" <<'C'
+int divz(int x) { volatile int z = 0; return x / z; }
+static int deep(int n) { volatile char buf[4096]; buf[0] = (char)n; return deep(n + 1) + buf[0]; }
+int overflow(void) { return deep(0); }
+__declspec(dllimport) void __stdcall RaiseException(unsigned long, unsigned long, unsigned long,
+                                                    const unsigned long long *);
+int custom(void) { RaiseException(0xE0001234, 0, 0, 0); return 0; }
+C
+x86_64-w64-mingw32-gcc -O1 -c "$T/faults.c" -o "$T/faults.obj"
+for f in "divz:integer divide by zero at divz+0x" "overflow:stack overflow at " \
+         "custom:exception 0xe0001234 at "; do
+  run 2 "$OBJLOAD" --executor="$ex" -L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32 \
+    --run "${f%%:*}" "$T/faults.obj"
+  has err "${f#*:}"
+  has err "while running ${f%%:*}"
+  lacks err "Unhandled exception"
+done
 # Unwinding passes through loaded code (its .pdata registered with
 # RtlAddFunctionTable): a stack walk from two loaded frames deep reaches the
 # executor's own code (100 + the frame's index; without the tables, the walk

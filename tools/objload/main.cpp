@@ -355,7 +355,7 @@ int main(int argc, char **argv) {
   {
     // What the program prints is not lost when it crashes (nor, with
     // --executor=child, in the executor, which does the same).
-    rtlink::platform::flush_output_on_crash();
+    rtlink::platform::flush_output_on_crash(nullptr);
     static ProgramExit on_exit;
     if (!remote) {
       on_exit = {&l, stats, trace, run, std::chrono::steady_clock::now()};
