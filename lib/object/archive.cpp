@@ -6,6 +6,7 @@
 // iteration found: a bogus offset is an error naming the archive and the
 // symbol, never a read past the end of the file.
 #include "object/archive.hpp"
+#include "object/coff.hpp"
 #include "object/elf.hpp"
 #include "io/partial.hpp"
 #include "support/format.hpp"
@@ -132,10 +133,14 @@ Error ArchiveReader::for_each_symbol(
     }
     return Error::success();
   }
-  // No symbol table (ar without s): read each ELF member's global definitions.
-  // A member that is not an ELF object is reported if it is ever pulled in.
-  for (uint32_t m = 0; m < members_.size(); ++m)
-    for_each_defined_global(members_[m].bytes, false, [&](std::string_view n) { fn(n, m); });
+  // No symbol table (ar without s, llvm-ar S, lib.exe's output stripped of
+  // its index): read each member's global definitions, ELF or COFF (objects
+  // and short import members), as ld and lld do.
+  for (uint32_t m = 0; m < members_.size(); ++m) {
+    auto add = [&](std::string_view n) { fn(n, m); };
+    for_each_defined_global(members_[m].bytes, false, add);
+    for_each_coff_global(members_[m].bytes, add);
+  }
   return Error::success();
 }
 

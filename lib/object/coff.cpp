@@ -19,6 +19,7 @@
 #include "support/format.hpp"
 
 #include <llvm/BinaryFormat/COFF.h>
+#include <llvm/BinaryFormat/Magic.h>
 #include <llvm/Object/COFF.h>
 
 #include <bit>
@@ -442,6 +443,58 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
     }
   }
   return u;
+}
+
+void for_each_coff_global(std::span<const uint8_t> bytes,
+                          const std::function<void(std::string_view)> &fn) {
+  llvm::StringRef data(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  const llvm::file_magic magic = llvm::identify_magic(data);
+  if (magic == llvm::file_magic::coff_import_library) {
+    // The header (20 bytes), then NAME\0 and the DLL's name.
+    if (bytes.size() < sizeof(llvm::object::coff_import_header) + 1)
+      return;
+    llvm::object::coff_import_header h;
+    std::memcpy(&h, bytes.data(), sizeof h);
+    std::string_view rest(reinterpret_cast<const char *>(bytes.data()) + sizeof h,
+                          bytes.size() - sizeof h);
+    std::string_view name = rest.substr(0, rest.find('\0'));
+    if (name.empty() || name.size() == rest.size())
+      return;
+    fn("__imp_" + std::string(name));
+    if (h.getType() == llvm::COFF::IMPORT_CODE)
+      fn(name);
+    return;
+  }
+  if (magic != llvm::file_magic::coff_object)
+    return;
+  auto obj = llvm::object::COFFObjectFile::create(llvm::MemoryBufferRef(data, ""));
+  if (!obj) {
+    llvm::consumeError(obj.takeError());
+    return;
+  }
+  const uint32_t n = (*obj)->getNumberOfSymbols();
+  for (uint32_t i = 0; i < n;) {
+    auto sym = (*obj)->getSymbol(i);
+    if (!sym) {
+      llvm::consumeError(sym.takeError());
+      return;
+    }
+    const uint32_t aux = sym->getNumberOfAuxSymbols();
+    const uint8_t sc = sym->getStorageClass();
+    const int32_t sec = sym->getSectionNumber();
+    const bool defines =
+        (sc == llvm::COFF::IMAGE_SYM_CLASS_EXTERNAL &&
+         (sec > 0 || sec == llvm::COFF::IMAGE_SYM_ABSOLUTE || (sec == 0 && sym->getValue() > 0))) ||
+        sc == llvm::COFF::IMAGE_SYM_CLASS_WEAK_EXTERNAL;
+    if (defines) {
+      auto name = (*obj)->getSymbolName(*sym);
+      if (name)
+        fn(std::string_view(name->data(), name->size()));
+      else
+        llvm::consumeError(name.takeError());
+    }
+    i += 1 + aux;
+  }
 }
 
 } // namespace rtlink

@@ -4,6 +4,7 @@
 #include "object/link_unit.hpp"
 #include <rtlink/error.hpp>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +21,13 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
 // code imports NAME, a stub that jumps through the cell.
 Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const FileData> file,
                                      std::span<const uint8_t> bytes);
+
+// The names a COFF object or short import member defines for others
+// (external definitions, COMMON, weak externals; an import's __imp_NAME and,
+// for code, NAME): what an archive's symbol index would list. Anything else,
+// or a malformed member, gives none.
+void for_each_coff_global(std::span<const uint8_t> bytes,
+                          const std::function<void(std::string_view)> &fn);
 
 // A .drectve section's options: separated by blanks; quotes, which are
 // dropped, may hold blanks ("-export:\"a b\",data" gives -export:a b,data).

@@ -64,8 +64,9 @@ TEST_CASE("the rts <-> base cycle as COFF, through __imp_ cells, in either order
   }
 }
 
-TEST_CASE("COFF archives in both layouts; bigobj") {
-  for (const char *archive : {"coff/libcoffbase.a", "coff/coffbase.lib"}) {
+TEST_CASE("COFF archives in both layouts, with and without a symbol index; bigobj") {
+  for (const char *archive : {"coff/libcoffbase.a", "coff/coffbase.lib",
+                              "coff/libcoffbase_noindex.a", "coff/coffbase_noindex.lib"}) {
     CAPTURE(archive);
     auto l = new_linker();
     load_all(*l, {obj("rts", "gnu"), archive});
