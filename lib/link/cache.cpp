@@ -603,9 +603,11 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
       if (offers(u->lu.symbols[j]))
         link_global(u, j);
     }
-    for (const Group &g : u->lu.groups)
+    for (uint32_t gi = 0; gi < u->lu.groups.size(); ++gi) {
+      const Group &g = u->lu.groups[gi];
       if (!u->lu.sections[g.sections[0]].discarded)
-        comdats.emplace(g.signature, u);
+        comdats.emplace(g.signature, ComdatOwner{u, gi});
+    }
     if (u->archive >= 0)
       archives[size_t(u->archive)]->pulled[u->member] = u;
   }

@@ -225,30 +225,25 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   // COMDAT groups: the first copy is kept and later ones dropped, as each
   // group's selection allows. LARGEST lets a larger later copy take over
   // from one that is not resolved yet.
-  std::vector<std::string_view> owned;
+  // Hash lookups throughout: an object may have tens of thousands of groups.
+  std::unordered_map<std::string_view, uint32_t, NameHash> owned;  // signature → group here
   std::vector<std::pair<Unit *, size_t>> taken_over;  // (owner, its group)
   bool dropped = false;
-  auto find_group = [](const LinkUnit &l, std::string_view sig) -> size_t {
-    for (size_t k = 0; k < l.groups.size(); ++k)
-      if (l.groups[k].signature == sig)
-        return k;
-    return SIZE_MAX;
-  };
   for (size_t gi = 0; gi < lu.groups.size(); ++gi) {
     const Group &g = lu.groups[gi];
     Unit *owner = nullptr;
     const LinkUnit *olu = nullptr;
     size_t og_index = SIZE_MAX;
     if (auto it = comdats.find(g.signature); it != comdats.end()) {
-      owner = it->second;
+      owner = it->second.unit;
       olu = &owner->lu;
-      og_index = find_group(*olu, g.signature);
-    } else if (std::find(owned.begin(), owned.end(), g.signature) != owned.end()) {
+      og_index = it->second.group;
+    } else if (auto in = owned.find(g.signature); in != owned.end()) {
       olu = &lu;
-      og_index = find_group(lu, g.signature);
+      og_index = in->second;
     }
     if (!olu) {
-      owned.push_back(g.signature);
+      owned.emplace(g.signature, uint32_t(gi));
       continue;
     }
     const Group &og = olu->groups[og_index];
@@ -288,7 +283,7 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
     }
     if (keep_new) {
       taken_over.emplace_back(owner, og_index);
-      owned.push_back(g.signature);
+      owned[g.signature] = uint32_t(gi);
       continue;
     }
     for (uint32_t sec : g.sections)
@@ -340,7 +335,7 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   // Commit. First the copies this unit takes over are dropped from their owners.
   for (auto [o, gi] : taken_over) {
     const Group &og = o->lu.groups[gi];
-    Takeover log{o, og.signature, og.sections, {}};
+    Takeover log{o, uint32_t(gi), og.signature, og.sections, {}};
     for (uint32_t sec : og.sections)
       o->lu.sections[sec].discarded = true;
     for (uint32_t j = 0; j < o->lu.symbols.size(); ++j) {
@@ -366,8 +361,8 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
     if (offers(u->lu.symbols[j]))
       link_global(u, j);
-  for (std::string_view sig : owned)
-    comdats.emplace(sig, u);
+  for (auto [sig, gi] : owned)
+    comdats.emplace(sig, ComdatOwner{u, gi});
   u->base_symbols = u->lu.symbols.size();
   units.push_back(std::move(unit));
   ++stats.units_loaded;
@@ -385,7 +380,7 @@ void Session::undo_takeovers(size_t keep) {
       t.owner->lu.symbols[j] = sym;
       link_global(t.owner, j);
     }
-    comdats[t.signature] = t.owner;
+    comdats[t.signature] = ComdatOwner{t.owner, t.group};
     takeovers.pop_back();
   }
 }
@@ -395,7 +390,9 @@ void Session::remove_unit(Unit *u) {
   for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
     if (offers(u->lu.symbols[j]))
       unlink_global(u, j);
-  std::erase_if(comdats, [&](const auto &kv) { return kv.second == u; });
+  for (const Group &g : u->lu.groups)  // those it owns, by their signatures
+    if (auto it = comdats.find(g.signature); it != comdats.end() && it->second.unit == u)
+      comdats.erase(it);
   if (u->archive >= 0 && archives[size_t(u->archive)])
     archives[size_t(u->archive)]->pulled[u->member] = nullptr;
   std::erase_if(units, [&](const std::unique_ptr<Unit> &p) { return p.get() == u; });

@@ -281,7 +281,12 @@ public:
   std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
   std::vector<LoadedLibrary> libraries;
   std::unordered_map<std::string_view, GlobalEntry, NameHash> globals;
-  std::unordered_map<std::string_view, Unit *, NameHash> comdats;
+  // Each COMDAT signature's kept copy: its unit and the group's index there.
+  struct ComdatOwner {
+    Unit *unit;
+    uint32_t group;
+  };
+  std::unordered_map<std::string_view, ComdatOwner, NameHash> comdats;
   // Which archive member defines a name (the first archive to offer it
   // wins). Filled at the first verb that needs it, not at load: a resolve
   // served by the link cache never does.
@@ -293,6 +298,7 @@ public:
   // resolve can put it back (see add_unit).
   struct Takeover {
     Unit *owner;
+    uint32_t group;  // its index in the owner
     std::string_view signature;
     std::vector<uint32_t> sections;
     std::vector<std::pair<uint32_t, Symbol>> symbols;  // index, as it was
