@@ -404,6 +404,7 @@ private:
   }
 
   Expected<std::vector<uint8_t>> exchange(Writer &w, bool running_code) {
+    crash_.reset();  // only the last request's
     std::vector<uint8_t> &msg = w.finish();
     Op op = Op(msg[4]);
     if (Error e = platform::channel_send(child_.channel, msg))

@@ -167,6 +167,15 @@ Expected<std::vector<uint8_t>> Session::relocated_template(const Unit &u) const 
 }
 
 Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
+  // Descriptors in any unit, whether or not it has variables of its own.
+  for (Unit *u : batch)
+    for (const Unit::TlsCell &c : u->tls_cells)
+      if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor) {
+        tls_descriptor = runtime_function(1);
+        if (!tls_descriptor)
+          return make_error(u->lu.name, ": TLS descriptors, and the executor has no function "
+                                        "for them");
+      }
   // Dynamic blocks first: a static block's template may hold their modules.
   for (int pass = 0; pass < 2; ++pass)
     for (Unit *u : batch) {
@@ -174,9 +183,6 @@ Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
         continue;
       if (recording)
         recording->not_cacheable = "thread-local storage (its modules are this process's)";
-      for (const Unit::TlsCell &c : u->tls_cells)
-        if (c.kind == EdgeKind::TLSDescPCRel32 && !tls_descriptor)
-          tls_descriptor = runtime_function(1);
       if (!u->tls_static) {
         auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size,
                                              u->tls_align);

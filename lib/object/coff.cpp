@@ -485,7 +485,9 @@ void for_each_coff_global(std::span<const uint8_t> bytes,
     const bool defines =
         (sc == llvm::COFF::IMAGE_SYM_CLASS_EXTERNAL &&
          (sec > 0 || sec == llvm::COFF::IMAGE_SYM_ABSOLUTE || (sec == 0 && sym->getValue() > 0))) ||
-        sc == llvm::COFF::IMAGE_SYM_CLASS_WEAK_EXTERNAL;
+        (sc == llvm::COFF::IMAGE_SYM_CLASS_WEAK_EXTERNAL && sym->getWeakExternal() &&
+         sym->getWeakExternal()->Characteristics ==
+             llvm::COFF::IMAGE_WEAK_EXTERN_SEARCH_ALIAS);  // as llvm-ar's index has them
     if (defines) {
       auto name = (*obj)->getSymbolName(*sym);
       if (name)

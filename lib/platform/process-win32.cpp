@@ -54,9 +54,9 @@ LONG WINAPI unhandled(EXCEPTION_POINTERS *p) {
     std::snprintf(what, sizeof what, "exception 0x%08lx", (unsigned long)r->ExceptionCode);
     break;
   }
+  std::fflush(nullptr);  // what the code printed, before the controller hears of the end
   if (g_report)
     g_report(what, reinterpret_cast<uint64_t>(r->ExceptionAddress));
-  std::fflush(nullptr);
   TerminateProcess(GetCurrentProcess(), UINT(r->ExceptionCode));
   return EXCEPTION_EXECUTE_HANDLER;
 }
