@@ -54,6 +54,15 @@ int Session::unit_runtime_function(std::string_view name, Format format) {
   return -1;
 }
 
+// The executor's own functions loaded code calls, asked once per executor.
+uint64_t Session::runtime_function(int which) const {
+  if (!runtime_functions_) {
+    auto f = executor->runtime_functions();
+    runtime_functions_ = f ? *f : std::array<uint64_t, 4>{};
+  }
+  return (*runtime_functions_)[size_t(which)];
+}
+
 std::string_view Session::unit_runtime_callee(int function) { return kUnitRuntime[function].callee; }
 
 std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint64_t dso,

@@ -412,7 +412,7 @@ public:
   // The executor's (Executor::runtime_functions): 0 __tls_get_addr's
   // stand-in, 1 the TLS descriptor function, 2 __cxa_thread_atexit's
   // stand-in, 3 COFF units' atexit registrar (0 if it has none).
-  uint64_t runtime_function(int which) const;
+  uint64_t runtime_function(int which) const;  // runtime.cpp
   mutable std::optional<std::array<uint64_t, 4>> runtime_functions_;  // asked once per executor
   uint64_t tls_descriptor = 0;  // the executor's TLS descriptor function, once asked
   // Symbol j of u names an IFUNC not resolved yet: its definition.

@@ -34,16 +34,14 @@ namespace rtlink {
 
 namespace {
 
-bool static_tls_edge(EdgeKind k);
+bool static_tls_edge(EdgeKind k) {
+  return k == EdgeKind::TPOffPCRel32 || k == EdgeKind::TPOff32 || k == EdgeKind::TPOff64;
+}
 
 bool tls_edge(EdgeKind k) {
   return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
          k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::DTPOff32 || k == EdgeKind::DTPOff64 ||
          k == EdgeKind::DTPMod64 || static_tls_edge(k);
-}
-
-bool static_tls_edge(EdgeKind k) {
-  return k == EdgeKind::TPOffPCRel32 || k == EdgeKind::TPOff32 || k == EdgeKind::TPOff64;
 }
 
 bool has_cell(EdgeKind k) {
@@ -129,14 +127,6 @@ Error Session::plan_tls(Unit &u) {
   if (!errors.empty())
     return Error(errors);
   return Error::success();
-}
-
-uint64_t Session::runtime_function(int which) const {
-  if (!runtime_functions_) {
-    auto f = executor->runtime_functions();
-    runtime_functions_ = f ? *f : std::array<uint64_t, 4>{};
-  }
-  return (*runtime_functions_)[size_t(which)];
 }
 
 uint64_t Session::tp_offset(const Unit &u, uint32_t j) const {
