@@ -36,6 +36,9 @@ struct CallArg {
   std::string bytes;  // Bytes
 };
 
+// The executor's own functions loaded code calls (Executor::runtime_functions).
+using RuntimeFunctions = std::array<uint64_t, 5>;
+
 class Executor {
 public:
   virtual ~Executor() = default;
@@ -122,8 +125,11 @@ public:
   // function, 2 __cxa_thread_atexit's stand-in, 3 what a COFF unit's atexit
   // and _onexit call, `int f(void (*fn)(void), void *dso, int onexit)` in
   // the Windows convention (registers fn with the unit; returns 0, or fn for
-  // _onexit), so that run_atexit_handlers(dso) runs them.
-  virtual Expected<std::array<uint64_t, 4>> runtime_functions() {
+  // _onexit), so that run_atexit_handlers(dso) runs them; 4 what MSVC-ABI
+  // code's _CxxThrowException calls, `void f(void *object, const void
+  // *throw_info, uint64_t image_base)` in the Windows convention (raises the
+  // C++ exception with the base the throw info is relative to).
+  virtual Expected<RuntimeFunctions> runtime_functions() {
     return make_error("this executor has no runtime functions for loaded code");
   }
   // Whether each address lies in code (an executable mapping of the

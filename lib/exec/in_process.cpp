@@ -55,7 +55,7 @@ public:
     platform::destroy_tls_module(module);
     return Error::success();
   }
-  Expected<std::array<uint64_t, 4>> runtime_functions() override {
+  Expected<RuntimeFunctions> runtime_functions() override {
     return platform::runtime_functions();
   }
   std::vector<std::optional<bool>> is_code(std::span<const uint64_t> addrs) override {

@@ -33,8 +33,9 @@ namespace rtlink::protocol {
 constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // 2: the hello reply says the executor's process id; 3: a call may answer
 // that the loaded code called exit; 4: TlsCreateStatic, RuntimeFunctions
-// (TlsFunctions was) answers 4 addresses, a call may answer that it crashed
-constexpr uint16_t kVersion = 4;
+// (TlsFunctions was) answers 4 addresses, a call may answer that it crashed;
+// 5: RuntimeFunctions answers 5 (MSVC-ABI C++ throw)
+constexpr uint16_t kVersion = 5;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {
@@ -65,7 +66,7 @@ enum class Op : uint8_t {
   IsCode,  // addresses -> per address: known?, code? (as LookupProcess answers)
   TlsCreate,     // image, image size, size, align -> module
   TlsDestroy,    // module
-  RuntimeFunctions,  // -> Executor::runtime_functions(), 4 addresses
+  RuntimeFunctions,  // -> Executor::runtime_functions(), 5 addresses
   TlsCreateStatic,  // size, align, image bytes -> module, offset from the thread pointer
 };
 

@@ -171,13 +171,13 @@ public:
     w.u64(module);
     return status(w);
   }
-  Expected<std::array<uint64_t, 4>> runtime_functions() override {
+  Expected<RuntimeFunctions> runtime_functions() override {
     Writer w(Op::RuntimeFunctions);
     auto r = request(w);
     if (!r)
       return r.take_error();
     Reader in(*r);
-    std::array<uint64_t, 4> f;
+    RuntimeFunctions f;
     for (uint64_t &a : f)
       a = in.u64();
     if (!in.ok())

@@ -465,9 +465,9 @@ Error Session::find_cached_names(const cache::Entry &e, std::vector<uint64_t> &f
     std::optional<uint64_t> a;
     if (t == cache::Target::Import) {
       a = lookup_import(name);
-    } else if (name == kCoffAtexit) {  // the executor's registrar (runtime.cpp)
-      if (uint64_t f = runtime_function(3))
-        a = f;
+    } else if (int f = executor_function(name); f >= 0) {  // registrar, throw (runtime.cpp)
+      if (uint64_t x = runtime_function(f))
+        a = x;
     } else if (auto x = lookup_external(name, t == cache::Target::HostOnly)) {
       a = x->address;
     }

@@ -168,7 +168,8 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         const Target &t = u->targets[j];
         uint64_t at = u->thunks_base + off;
         std::vector<uint8_t> code = unit_runtime_code(
-            int(t.value), at, u->dso_handle(), u->got_base + uint64_t(u->got_cell[t.index]) * 8);
+            int(t.value), at, u->dso_handle(), space.base(),
+            u->got_base + uint64_t(u->got_cell[t.index]) * 8);
         std::memcpy(image + (at - base), code.data(), code.size());
       }
       write_tls_cells(*u, image, base);

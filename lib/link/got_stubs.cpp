@@ -35,6 +35,7 @@ bool reachable(EdgeKind kind, uint64_t target, const AddressSpace &space) {
     const int64_t hi = int64_t(target - (space.base() + space.size()));
     return lo < lim - 16 && hi >= -lim + 16;
   }
+  case EdgeKind::ImageRel32: return target >= space.base() && target - space.base() < (uint64_t(1) << 32);
   default: return true;
   }
 }
@@ -116,6 +117,15 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
   for (const auto &[i, e, address] : far) {
     if (in_tables.count({i, e->offset}) || rewrite_type_table(i, *e))
       continue;
+    if (e->kind == EdgeKind::ImageRel32) {
+      // An RVA (.xdata's personality routine: __CxxFrameHandler3 or
+      // __C_specific_handler of a DLL bound without an import library)
+      // holds only what lies within 4 GiB above the image base: a stub
+      // there stands for a function.
+      checks.push_back({i, e, address, "an image-relative (RVA) reference reaches only 4 GiB above the image base"});
+      stub(e->target);
+      continue;
+    }
     const Section &sec = lu.sections[i];
     std::span<const uint64_t> from = starts[i];
     from = from.subspan(size_t(std::lower_bound(from.begin(), from.end(), e->offset,
@@ -251,7 +261,7 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
           if (outside(e.target))
             stub(e.target);
         } else if (e.kind == EdgeKind::PCRel32 || e.kind == EdgeKind::Abs32 ||
-                   e.kind == EdgeKind::Abs32S) {
+                   e.kind == EdgeKind::Abs32S || e.kind == EdgeKind::ImageRel32) {
           const Target *t = absolute(e.target);
           if (t && !space.contains(t->value) &&
               !reachable(e.kind, t->value + uint64_t(e.addend), space))

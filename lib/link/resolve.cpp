@@ -51,8 +51,8 @@ bool Session::wants_archive_member(const Unit &u, const Symbol &s) const {
   // Not libc_nonshared.a's (that -lc names): each ELF unit gets its own
   // (runtime.cpp); COFF units too where the executor registers them.
   if (s.name[0] == 'a' || s.name[0] == 'p' || s.name[0] == '_')
-    if (unit_runtime_function(s.name, u.lu.format) >= 0 && !globals.count(s.name) &&
-        unit_runtime_applies(u.lu.format))
+    if (int f = unit_runtime_function(s.name, u.lu.format);
+        f >= 0 && !globals.count(s.name) && unit_runtime_applies(f))
       return false;
   auto it = globals.find(s.name);
   if (s.binding == Binding::Global)
@@ -331,20 +331,19 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     // atexit & co. nothing loaded defines: the unit's own code calling the
     // C library's function (runtime.cpp), bound like any other name.
     std::vector<std::pair<uint32_t, uint32_t>> runtime;  // (atexit, __cxa_atexit)
-    if (unit_runtime_applies(lu.format))
-      for (uint32_t j = 0; j < u->base_symbols; ++j) {
-        const Symbol &s = lu.symbols[j];
-        if (s.defined() || s.name.empty() || globals.count(s.name))
-          continue;
-        int f = unit_runtime_function(s.name, lu.format);
-        if (f < 0)
-          continue;
-        Symbol callee;
-        callee.name = unit_runtime_callee(f);
-        callee.binding = Binding::Global;
-        runtime.emplace_back(j, uint32_t(lu.symbols.size()));
-        lu.symbols.push_back(callee);
-      }
+    for (uint32_t j = 0; j < u->base_symbols; ++j) {
+      const Symbol &s = lu.symbols[j];
+      if (s.defined() || s.name.empty() || globals.count(s.name))
+        continue;
+      int f = unit_runtime_function(s.name, lu.format);
+      if (f < 0 || !unit_runtime_applies(f))
+        continue;
+      Symbol callee;
+      callee.name = unit_runtime_callee(f);
+      callee.binding = Binding::Global;
+      runtime.emplace_back(j, uint32_t(lu.symbols.size()));
+      lu.symbols.push_back(callee);
+    }
     const size_t n = lu.symbols.size();
     u->targets.assign(n, Target{});
     u->deps.clear();
@@ -461,9 +460,9 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           t.value = runtime_function(s.name == "__tls_get_addr" ? 0 : 2);
           if (!t.value)
             missing.emplace_back(u, j);
-        } else if (special && coff && s.name == kCoffAtexit) {
-          t.kind = Target::Absolute;  // the executor's registrar (runtime.cpp)
-          t.value = runtime_function(3);
+        } else if (int f = special && coff ? executor_function(s.name) : -1; f >= 0) {
+          t.kind = Target::Absolute;  // the executor's registrar or throw (runtime.cpp)
+          t.value = runtime_function(f);
         } else if (special && is_image_base(s.name)) {
           t.kind = Target::Absolute;
           t.value = space.base();

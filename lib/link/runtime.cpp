@@ -32,6 +32,12 @@ namespace rtlink {
 // registrar of its own (Executor::runtime_functions()[3]: the Windows
 // executor's), each COFF unit gets the same few bytes, calling it with the
 // unit's __dso_handle, so they run at its unload and at the Linker's end.
+//
+// MSVC-ABI code's _CxxThrowException is the C runtime's too, and asks the
+// loader for the image base of the thrown type's throw info, which for
+// loaded code the loader does not know. The executor's throw
+// (runtime_functions()[4]) takes the unit's __ImageBase from the same few
+// bytes (platform/unwind-win32.cpp says the rest).
 namespace {
 struct UnitRuntime {
   std::string_view name, callee;
@@ -44,8 +50,19 @@ constexpr UnitRuntime kUnitRuntime[] = {
     {"__stack_chk_fail_local", "__stack_chk_fail", Format::ELF},
     {"atexit", Session::kCoffAtexit, Format::COFF},   // atexit(f): registrar(f, dso, 0)
     {"_onexit", Session::kCoffAtexit, Format::COFF},  // _onexit(f): registrar(f, dso, 1)
+    // _CxxThrowException(object, info): throw(object, info, __ImageBase)
+    {"_CxxThrowException", Session::kCoffCxxThrow, Format::COFF},
 };
 } // namespace
+
+int Session::executor_function(std::string_view name) {
+  return name == kCoffAtexit ? 3 : name == kCoffCxxThrow ? 4 : -1;
+}
+
+bool Session::unit_runtime_applies(int function) const {
+  const UnitRuntime &f = kUnitRuntime[function];
+  return f.format == Format::ELF || runtime_function(executor_function(f.callee)) != 0;
+}
 
 int Session::unit_runtime_function(std::string_view name, Format format) {
   for (size_t i = 0; i < std::size(kUnitRuntime); ++i)
@@ -58,7 +75,7 @@ int Session::unit_runtime_function(std::string_view name, Format format) {
 uint64_t Session::runtime_function(int which) const {
   if (!runtime_functions_) {
     auto f = executor->runtime_functions();
-    runtime_functions_ = f ? *f : std::array<uint64_t, 4>{};
+    runtime_functions_ = f ? *f : RuntimeFunctions{};
   }
   return (*runtime_functions_)[size_t(which)];
 }
@@ -66,7 +83,7 @@ uint64_t Session::runtime_function(int which) const {
 std::string_view Session::unit_runtime_callee(int function) { return kUnitRuntime[function].callee; }
 
 std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint64_t dso,
-                                                uint64_t cell) {
+                                                uint64_t image_base, uint64_t cell) {
   std::vector<uint8_t> code;
   auto rel32 = [&](uint64_t to) {  // from the end of the 4 bytes about to be written
     int32_t v = int32_t(int64_t(to) - int64_t(at + code.size() + 4));
@@ -93,6 +110,12 @@ std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint6
     else
       code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
     break;
+  case 6: {
+    code = {0x49, 0xb8};  // movabs $image_base, %r8 (object, info in %rcx, %rdx)
+    const uint8_t *b = reinterpret_cast<const uint8_t *>(&image_base);
+    code.insert(code.end(), b, b + 8);
+    break;
+  }
   default: break;
   }
   code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)

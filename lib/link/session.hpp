@@ -360,16 +360,18 @@ public:
   bool host_only(Format format) const {
     return format == Format::COFF && executor->native_convention() != CallConv::Microsoft;
   }
-  // Whether units of this format get those functions: ELF always; COFF
-  // where the executor has a registrar.
-  bool unit_runtime_applies(Format format) const {
-    return format == Format::ELF || (format == Format::COFF && runtime_function(3) != 0);
-  }
-  // The name a COFF unit's atexit code calls: the executor's registrar.
+  // Whether units get that function: ELF's always; COFF's where the
+  // executor has the function their code calls.
+  bool unit_runtime_applies(int function) const;  // runtime.cpp
+  // The names COFF units' code calls: the executor's atexit registrar, its
+  // C++ throw (Executor::runtime_functions 3 and 4).
   static constexpr std::string_view kCoffAtexit = "__rtlink_unit_atexit";
+  static constexpr std::string_view kCoffCxxThrow = "__rtlink_cxx_throw";
+  // Which of Executor::runtime_functions a name is (-1: none of them).
+  static int executor_function(std::string_view name);  // runtime.cpp
   static std::string_view unit_runtime_callee(int function);           // runtime.cpp
   static std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
-                                                uint64_t cell);       // runtime.cpp
+                                                uint64_t image_base, uint64_t cell);  // runtime.cpp
   Expected<Unit *> add_runtime_unit();                                 // runtime.cpp
   Error bind_gnu_imports(const std::vector<Unit *> &batch);            // gnu_imports.cpp
 
@@ -411,9 +413,10 @@ public:
   Expected<std::vector<uint8_t>> relocated_template(const Unit &u) const;
   // The executor's (Executor::runtime_functions): 0 __tls_get_addr's
   // stand-in, 1 the TLS descriptor function, 2 __cxa_thread_atexit's
-  // stand-in, 3 COFF units' atexit registrar (0 if it has none).
+  // stand-in, 3 COFF units' atexit registrar, 4 their C++ throw (0 where
+  // it has none).
   uint64_t runtime_function(int which) const;  // runtime.cpp
-  mutable std::optional<std::array<uint64_t, 4>> runtime_functions_;  // asked once per executor
+  mutable std::optional<RuntimeFunctions> runtime_functions_;  // asked once per executor
   uint64_t tls_descriptor = 0;  // the executor's TLS descriptor function, once asked
   // Symbol j of u names an IFUNC not resolved yet: its definition.
   static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp

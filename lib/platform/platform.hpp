@@ -108,7 +108,7 @@ Expected<StaticTlsBlock> reserve_static_tls(std::span<const uint8_t> image, uint
                                             uint64_t align);
 void release_static_tls(const StaticTlsBlock &b);
 // The functions of ours loaded code calls (Executor::runtime_functions).
-std::array<uint64_t, 4> runtime_functions();
+RuntimeFunctions runtime_functions();
 // C++ thread_local destructors loaded code registered from this thread with
 // this __dso_handle run now (its unload); other threads' are dropped.
 void run_thread_local_destructors(uint64_t dso_handle);

@@ -262,10 +262,10 @@ extern "C" __attribute__((used)) int rtlink_thread_atexit(void (*fn)(void *), vo
 
 namespace rtlink::platform {
 
-std::array<uint64_t, 4> runtime_functions() {
+RuntimeFunctions runtime_functions() {
   return {reinterpret_cast<uint64_t>(&rtlink_tls_get_addr),
           reinterpret_cast<uint64_t>(&rtlink_tls_descriptor),
-          reinterpret_cast<uint64_t>(&rtlink_thread_atexit), 0};
+          reinterpret_cast<uint64_t>(&rtlink_thread_atexit), 0, 0};
 }
 
 void run_thread_local_destructors(uint64_t dso_handle) {

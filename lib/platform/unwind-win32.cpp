@@ -8,6 +8,8 @@
 // C runtime's list, which would run them at the process's exit, after their
 // pages are gone, or never. run_atexit_handlers runs a unit's, newest first,
 // at its unload and at the Linker's end.
+//
+// A C++ throw of MSVC-ABI code comes here the same way (rtlink_cxx_throw).
 #include "platform/platform.hpp"
 
 #include <windows.h>
@@ -37,6 +39,31 @@ intptr_t rtlink_unit_atexit(void (*fn)(void), void *dso, int onexit) {
   }
   return onexit ? reinterpret_cast<intptr_t>(fn) : 0;
 }
+
+// A C++ throw of MSVC-ABI code: _CxxThrowException(object, throw_info)
+// raises exception 0xE06D7363 with four arguments, the last the image base
+// the throw info's RVAs (its copy constructor, catchable types) are
+// relative to. The C runtime's own asks the loader for it
+// (RtlPcToFileHeader), which knows only modules it loaded: for loaded code
+// it answers 0 and the catch search reads from RVAs off 0. Each COFF unit's
+// _CxxThrowException is a few bytes passing its __ImageBase here
+// (link/runtime.cpp); the rest is the runtime's own: the frame handler
+// (__CxxFrameHandler3, from msvcrt or vcruntime) finds catch blocks through
+// the registered function tables and their base. `throw;` comes with no
+// object and no throw info, as in the runtime's: its frame handler then
+// rethrows the exception being handled.
+[[noreturn]] void rtlink_cxx_throw(void *object, const void *throw_info, uint64_t image_base) {
+  constexpr DWORD kCxxException = 0xE06D7363;  // 0xE0000000 | "msc"
+  constexpr ULONG_PTR kMagic = 0x19930520, kPureMagic = 0x01994000;
+  constexpr uint32_t kPure = 8;  // the throw info's attributes: thrown by /clr:pure code
+  ULONG_PTR args[4] = {kMagic, reinterpret_cast<ULONG_PTR>(object),
+                       reinterpret_cast<ULONG_PTR>(throw_info), ULONG_PTR(image_base)};
+  if (throw_info && (*static_cast<const uint32_t *>(throw_info) & kPure))
+    args[0] = kPureMagic;
+  RaiseException(kCxxException, EXCEPTION_NONCONTINUABLE, 4, args);
+  for (;;)  // a noncontinuable exception does not return
+    RaiseException(STATUS_NONCONTINUABLE_EXCEPTION, EXCEPTION_NONCONTINUABLE, 0, nullptr);
+}
 } // namespace
 
 namespace rtlink::platform {
@@ -63,8 +90,9 @@ void run_atexit_handlers(uint64_t dso_handle) {
   }
 }
 
-std::array<uint64_t, 4> runtime_functions() {
-  return {0, 0, 0, reinterpret_cast<uint64_t>(&rtlink_unit_atexit)};
+RuntimeFunctions runtime_functions() {
+  return {0, 0, 0, reinterpret_cast<uint64_t>(&rtlink_unit_atexit),
+          reinterpret_cast<uint64_t>(&rtlink_cxx_throw)};
 }
 
 // A unit's .pdata sections are many tables (GCC gives each COMDAT function
