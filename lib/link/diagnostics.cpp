@@ -238,9 +238,15 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
              std::string(name.substr(bang + 1)) + " from " + std::string(name.substr(0, bang));
       for (size_t i = 0; i < list.size() && i < 3; ++i)
         msg += "\n>>> its cell is " + list[i];
-      msg += "\n>>> register it with define_symbol(\"" + std::string(name) +
-             "\", ...) (an ms_abi function), or run the code in an executor that loads DLLs "
-             "(this one is " + executor->describe() + ")";
+      if (host_only(Format::COFF))
+        msg += "\n>>> register it with define_symbol(\"" + std::string(name) +
+               "\", ...) (an ms_abi function), or run the code in an executor that loads "
+               "DLLs (this one is " + executor->describe() + ")";
+      else  // a Windows executor: LoadLibrary did not find the DLL, or the name
+        msg += "\n>>> " + std::string(name.substr(0, bang)) +
+               " could not be loaded (the executor's LoadLibrary searches the -L directories, "
+               "its own directory and the system's) or does not export " +
+               std::string(name.substr(bang + 1));
       continue;
     }
     msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + std::string(name);

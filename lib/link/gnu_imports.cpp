@@ -14,6 +14,17 @@
 // receives the DLL export's address, through an import symbol "dll!name", as
 // a short import member's cell does. Every import is bound to the DLL its
 // library names, never to whatever happens to define the name.
+//
+// A delay-import library (dlltool -y, implib-gen --delay) has the same
+// pieces in another arrangement: each function member's .idata$5 cell first
+// points at its own stub's second half, which calls __tailMerge_LABEL and
+// then mingw's __delayLoadHelper2; .idata$4 refers to the .idata$6 name;
+// the head member's __DELAY_IMPORT_DESCRIPTOR_LABEL names the DLL at offset
+// 4. The helper finds a cell's name by its index in one contiguous array of
+// cells, the array GNU ld makes of all the members' .idata$5 — which a
+// runtime linker placing each member on its own does not have. So rtlink
+// binds delay-import cells as it binds the others, when it resolves: the
+// DLL is loaded then, not at the first call (documented in docs/objload.md).
 #include "link/session.hpp"
 #include "object/coff.hpp"
 #include "support/format.hpp"
@@ -25,6 +36,8 @@
 namespace rtlink {
 
 namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 uint32_t section_named(const LinkUnit &lu, std::string_view name) {
   for (uint32_t i = 0; i < lu.sections.size(); ++i)
@@ -44,7 +57,110 @@ std::optional<std::string_view> c_string(const Section &s, uint64_t offset) {
   return all.substr(0, end);
 }
 
+// An import lookup entry (.idata$5 of an ordinary member, .idata$4 of a
+// delay-import one): a reference to an .idata$6 hint/name entry (the name
+// after its 2-byte hint), or an ordinal with the top bit set.
+Expected<std::pair<std::optional<std::string_view>, std::optional<uint16_t>>>
+what_to_import(const LinkUnit &lu, const Section &entry) {
+  if (entry.size != 8 || !entry.bytes)
+    return make_error(entry.name, " is not an 8-byte lookup entry");
+  if (entry.edges.empty()) {
+    uint64_t v;
+    std::memcpy(&v, entry.bytes, 8);
+    if (!(v >> 63))
+      return make_error(entry.name, " holds neither a name reference nor an ordinal");
+    return std::pair{std::optional<std::string_view>{}, std::optional<uint16_t>(v & 0xffff)};
+  }
+  const Edge &e = entry.edges[0];
+  uint32_t sec = lu.symbols[e.target].section;
+  if (entry.edges.size() != 1 || sec >= lu.sections.size() ||
+      lu.sections[sec].name != ".idata$6")
+    return make_error(entry.name, " does not refer to an .idata$6 hint/name entry");
+  auto name = c_string(lu.sections[sec], lu.symbols[e.target].value + uint64_t(e.addend) + 2);
+  if (!name)
+    return make_error(".idata$6 holds no name to import");
+  return std::pair{name, std::optional<uint16_t>{}};
+}
+
 } // namespace
+
+// The DLL's name: the string at the symbol the import directory entry (or
+// the delay import descriptor) names, in the library's tail member.
+Expected<std::string_view> Session::dll_name_at(std::string_view iname) const {
+  auto t = globals.find(iname);
+  if (t == globals.end())
+    return make_error("the DLL name symbol ", iname, " (the library's tail member) is not loaded");
+  const LinkUnit &tlu = t->second.def.unit->lu;
+  const Symbol &ts = tlu.symbols[t->second.def.sym];
+  std::optional<std::string_view> dll;
+  if (ts.section < tlu.sections.size())
+    dll = c_string(tlu.sections[ts.section], ts.value);
+  if (!dll)
+    return make_error("tail member ", tlu.name, " holds no DLL name at ", iname);
+  return *dll;
+}
+
+// The cell now holds the import's address: an Abs64 edge to "dll!name".
+void Session::rebind_cell(Unit &u, Section &cell, const std::string &key) {
+  LinkUnit &lu = u.lu;
+  Symbol imp;
+  imp.name = lu.keep(key);
+  imp.is_import = true;
+  imp.binding = Binding::Global;
+  lu.symbols.push_back(imp);
+  u.base_symbols = lu.symbols.size();
+  const uint8_t zero[8] = {};
+  cell.bytes = lu.own(zero);
+  cell.perm = Perm::RelRO;
+  cell.edges = {Edge{0, 0, uint32_t(lu.symbols.size() - 1),
+                     llvm::COFF::IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64}};
+}
+
+// A delay-import member's cell: what to import (from .idata$4, as an
+// ordinary member's .idata$5) and which DLL (through its __tailMerge_
+// reference to the head member's descriptor). nullopt: not such a member.
+Expected<std::optional<std::string>> Session::delay_import_of(const Unit &u) const {
+  const LinkUnit &lu = u.lu;
+  const uint32_t text = section_named(lu, ".text"), c4 = section_named(lu, ".idata$4"),
+                 c5 = section_named(lu, ".idata$5");
+  if (text == kUndefined || c4 == kUndefined || c5 == kUndefined)
+    return std::optional<std::string>{};
+  const Section &cell = lu.sections[c5];
+  if (cell.size != 8 || cell.edges.size() != 1 ||
+      lu.symbols[cell.edges[0].target].section != text)
+    return std::optional<std::string>{};  // not a cell pointing into its own stub
+  std::string_view merge;
+  for (const Edge &e : lu.sections[text].edges)
+    if (starts_with(lu.symbols[e.target].name, "__tailMerge_"))
+      merge = lu.symbols[e.target].name;
+  if (merge.empty())
+    return std::optional<std::string>{};
+  auto fail = [&](const auto &...parts) {
+    return make_error(lu.name, ": delay-import member: ", parts...);
+  };
+  auto what = what_to_import(lu, lu.sections[c4]);
+  if (!what)
+    return fail(what.error().message());
+  auto [name, ordinal] = *what;
+
+  auto h = globals.find(merge);
+  if (h == globals.end())
+    return fail("its library's head symbol ", merge,
+                " is not loaded (is the import library complete?)");
+  const LinkUnit &hlu = h->second.def.unit->lu;
+  const Edge *dll_ref = nullptr;
+  for (const Symbol &s : hlu.symbols)
+    if (s.section < hlu.sections.size() && starts_with(s.name, "__DELAY_IMPORT_DESCRIPTOR_"))
+      for (const Edge &e : hlu.sections[s.section].edges)
+        if (e.offset == s.value + 4)  // the descriptor's DllNameRVA
+          dll_ref = &e;
+  if (!dll_ref)
+    return fail("head member ", hlu.name, " has no delay import descriptor naming a DLL");
+  auto dll = dll_name_at(hlu.symbols[dll_ref->target].name);
+  if (!dll)
+    return fail(dll.error().message());
+  return std::optional<std::string>(name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
+}
 
 Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
   for (Unit *u : batch) {
@@ -52,36 +168,31 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     if (lu.format != Format::COFF)
       continue;
     const uint32_t c5 = section_named(lu, ".idata$5"), c7 = section_named(lu, ".idata$7");
-    if (c5 == kUndefined || c7 == kUndefined || lu.sections[c7].edges.size() != 1)
-      continue;  // not a function member (the head and tail have no such pair)
+    if (c5 == kUndefined)
+      continue;
     Section &cell = lu.sections[c5];
     if (cell.size != 8 || !cell.bytes)
       continue;
     if (cell.edges.size() == 1 && lu.symbols[cell.edges[0].target].is_import)
       continue;  // bound already
+    if (c7 == kUndefined || lu.sections[c7].edges.size() != 1) {
+      // Not an ordinary function member (the head and tail have no such
+      // pair): a delay-import member, or none.
+      auto key = delay_import_of(*u);
+      if (!key)
+        return key.take_error();
+      if (*key)
+        rebind_cell(*u, cell, **key);
+      continue;
+    }
     auto fail = [&](const auto &...parts) {
       return make_error(lu.name, ": import member: ", parts...);
     };
-
     // What to import: a name from .idata$6 (after its 2-byte hint), or an ordinal.
-    std::optional<std::string_view> name;
-    std::optional<uint16_t> ordinal;
-    if (cell.edges.empty()) {
-      uint64_t v;
-      std::memcpy(&v, cell.bytes, 8);
-      if (!(v >> 63))
-        return fail(".idata$5 holds neither a name reference nor an ordinal");
-      ordinal = uint16_t(v & 0xffff);
-    } else {
-      const Edge &e = cell.edges[0];
-      uint32_t sec = lu.symbols[e.target].section;
-      if (cell.edges.size() != 1 || sec >= lu.sections.size() ||
-          lu.sections[sec].name != ".idata$6")
-        return fail(".idata$5 does not refer to an .idata$6 hint/name entry");
-      name = c_string(lu.sections[sec], lu.symbols[e.target].value + uint64_t(e.addend) + 2);
-      if (!name)
-        return fail(".idata$6 holds no name to import");
-    }
+    auto what = what_to_import(lu, cell);
+    if (!what)
+      return fail(what.error().message());
+    auto [name, ordinal] = *what;
 
     // Which DLL: head → tail → the tail's .idata$7 string.
     std::string_view head = lu.symbols[lu.sections[c7].edges[0].target].name;
@@ -98,30 +209,10 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
           dll_ref = &e;
     if (!dll_ref)
       return fail("head member ", hlu.name, " has no import directory naming a DLL");
-    std::string_view iname = hlu.symbols[dll_ref->target].name;
-    auto t = globals.find(iname);
-    if (t == globals.end())
-      return fail("the DLL name symbol ", iname, " (the library's tail member) is not loaded");
-    const LinkUnit &tlu = t->second.def.unit->lu;
-    const Symbol &ts = tlu.symbols[t->second.def.sym];
-    std::optional<std::string_view> dll;
-    if (ts.section < tlu.sections.size())
-      dll = c_string(tlu.sections[ts.section], ts.value);
+    auto dll = dll_name_at(hlu.symbols[dll_ref->target].name);
     if (!dll)
-      return fail("tail member ", tlu.name, " holds no DLL name at ", iname);
-
-    // Rebind the cell.
-    Symbol imp;
-    imp.name = lu.keep(name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
-    imp.is_import = true;
-    imp.binding = Binding::Global;
-    lu.symbols.push_back(imp);
-    u->base_symbols = lu.symbols.size();
-    const uint8_t zero[8] = {};
-    cell.bytes = lu.own(zero);
-    cell.perm = Perm::RelRO;
-    cell.edges = {Edge{0, 0, uint32_t(lu.symbols.size() - 1),
-                       llvm::COFF::IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64}};
+      return fail(dll.error().message());
+    rebind_cell(*u, cell, name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
   }
   return Error::success();
 }

@@ -39,6 +39,19 @@ bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
   return false;
 }
 
+// Symbol `sym` of lu, an __imp_ cell: the import ("dll!name") it holds,
+// if it is a DLL import's (a short import member's, or a long-format one's
+// rebound by gnu_imports.cpp).
+std::optional<std::string_view> import_behind(const LinkUnit &lu, uint32_t sym) {
+  const Symbol &s = lu.symbols[sym];
+  if (s.section >= lu.sections.size())
+    return std::nullopt;
+  for (const Edge &e : lu.sections[s.section].edges)
+    if (e.offset == s.value && e.kind == EdgeKind::Abs64 && lu.symbols[e.target].is_import)
+      return lu.symbols[e.target].name;
+  return std::nullopt;
+}
+
 } // namespace
 
 // Does this symbol ask for an archive member to define it? Undefined
@@ -295,37 +308,53 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     }
     // X, called, where only __imp_X exists (an import library's data
     // import, or a cell a runtime library defines): a stub through that cell.
-    // Anything but a call to such an X is an error naming the site.
+    // X used otherwise (data without __declspec(dllimport): gcc's .refptr.X
+    // cells, a pc-relative load) where that cell is a DLL import's: X is the
+    // import itself, the DLL's own address (auto-import: what MinGW's ld
+    // does with pseudo-relocations, done at once); pc-relative references
+    // then reach it as ELF code reaches a far symbol (got_stubs.cpp). Where
+    // the cell is not an import's, an error naming the site.
     std::vector<std::pair<uint32_t, uint32_t>> via;  // (X, __imp_X)
+    std::vector<std::pair<uint32_t, uint32_t>> auto_imports;  // (X, "dll!X")
     if (lu.format == Format::COFF)
       for (uint32_t j = 0; j < u->base_symbols; ++j) {
         const Symbol &s = lu.symbols[j];
         if (s.defined() || s.is_import || s.alias != kNoAlias || s.name.empty() ||
-            starts_with(s.name, "__imp_") || globals.count(s.name) ||
-            !globals.count("__imp_" + std::string(s.name)))
+            starts_with(s.name, "__imp_") || globals.count(s.name))
           continue;
-        bool calls_only = true;
-        for (uint32_t i = 0; i < lu.sections.size() && calls_only; ++i) {
+        auto cell = globals.find("__imp_" + std::string(s.name));
+        if (cell == globals.end())
+          continue;
+        const Edge *plain = nullptr;
+        uint32_t plain_section = 0;
+        for (uint32_t i = 0; i < lu.sections.size() && !plain; ++i) {
           const Section &sec = lu.sections[i];
           if (sec.role == SectionRole::Skip || sec.discarded)
             continue;
           for (const Edge &e : sec.edges)
             if (e.target == j && e.kind != EdgeKind::Branch32) {
-              calls_only = false;
-              errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) +
-                        ": a plain reference to " + std::string(s.name) +
-                        ", which only a DLL import provides (as __imp_" + std::string(s.name) +
-                        ", defined by " + globals.at("__imp_" + std::string(s.name)).def.unit->lu.name +
-                        "): declare it __declspec(dllimport)";
+              plain = &e;
+              plain_section = i;
               break;
             }
         }
-        if (!calls_only)
-          continue;
         Symbol imp;
-        imp.name = lu.keep("__imp_" + std::string(s.name));
         imp.binding = Binding::Global;
-        via.emplace_back(j, uint32_t(lu.symbols.size()));
+        if (!plain) {
+          imp.name = lu.keep("__imp_" + std::string(s.name));
+          via.emplace_back(j, uint32_t(lu.symbols.size()));
+        } else if (auto key = import_behind(cell->second.def.unit->lu, cell->second.def.sym)) {
+          imp.name = *key;
+          imp.is_import = true;
+          auto_imports.emplace_back(j, uint32_t(lu.symbols.size()));
+        } else {
+          errors += (errors.empty() ? "" : "\n") + lu.site(plain_section, plain->offset) +
+                    ": a plain reference to " + std::string(s.name) + ", which only __imp_" +
+                    std::string(s.name) + " provides (defined by " +
+                    cell->second.def.unit->lu.name +
+                    ", not a DLL import): declare it __declspec(dllimport)";
+          continue;
+        }
         lu.symbols.push_back(imp);
       }
     // atexit & co. nothing loaded defines: the unit's own code calling the
@@ -357,6 +386,8 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       u->referenced[x] = u->referenced[imp];
     for (auto [x, imp] : via)
       u->referenced[imp] = 1;
+    for (auto [x, imp] : auto_imports)
+      u->referenced[imp] = u->referenced[x];
     for (auto [f, callee] : runtime)
       u->referenced[callee] = u->referenced[f];
     const bool coff = lu.format == Format::COFF;
@@ -435,7 +466,13 @@ Error Session::bind(const std::vector<Unit *> &batch) {
                                  [&](const auto &c) { return c.first == j; });
         auto rt = std::find_if(runtime.begin(), runtime.end(),
                                [&](const auto &c) { return c.first == j; });
-        if (cell != cells.end()) {
+        auto ai = std::find_if(auto_imports.begin(), auto_imports.end(),
+                               [&](const auto &c) { return c.first == j; });
+        if (ai != auto_imports.end()) {
+          t.kind = Target::Other;  // the import symbol, bound below
+          t.unit = u;
+          t.index = ai->second;
+        } else if (cell != cells.end()) {
           t.kind = Target::CellOf;
           t.index = cell->second;
         } else if (stub != via.end()) {

@@ -374,6 +374,9 @@ public:
                                                 uint64_t image_base, uint64_t cell);  // runtime.cpp
   Expected<Unit *> add_runtime_unit();                                 // runtime.cpp
   Error bind_gnu_imports(const std::vector<Unit *> &batch);            // gnu_imports.cpp
+  Expected<std::optional<std::string>> delay_import_of(const Unit &u) const;  // gnu_imports.cpp
+  Expected<std::string_view> dll_name_at(std::string_view iname) const;       // gnu_imports.cpp
+  static void rebind_cell(Unit &u, Section &cell, const std::string &key);    // gnu_imports.cpp
 
   // --- the passes (one file each) ---
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp

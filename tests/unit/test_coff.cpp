@@ -135,16 +135,33 @@ TEST_CASE("an import nothing provides names the DLL and the symbol") {
   check_error(l->resolve(), {"kernel32.dll!GetTickCount64"});
 }
 
-TEST_CASE("a plain data reference to a DLL's variable is an error naming the site") {
+TEST_CASE("a plain data reference to a DLL's variable is auto-imported" * doctest::test_suite("in-process")) {
   for (const char *tc : kToolchains) {
     CAPTURE(tc);
     auto l = new_linker();
     offer_dll_exports(*l);
     REQUIRE(!l->load(fixture(obj("data_no_dllimport", tc))));
     REQUIRE(!l->load(fixture("coff/libhostlib.a")));
-    check_error(l->resolve(), {obj("data_no_dllimport", tc) + ":(",
-                               "a plain reference to host_value, which only a DLL import provides",
-                               "libhostlib.a(", "declare it __declspec(dllimport)"});
+    REQUIRE(!l->resolve());
+    fake_host_value = 31;
+    CHECK(call(*l, "read_host_value") == 31);
+    // gnu: its .refptr cell holds the DLL's address; msvc: a pc-relative
+    // load rewritten to load that address from a cell.
+    CHECK(call(*l, "address_of_host_value") == int(uint64_t(&fake_host_value)));
+    fake_host_value = 1;
+  }
+}
+
+TEST_CASE("a plain data reference where __imp_X is not a DLL import is an error naming the site") {
+  for (const char *tc : kToolchains) {
+    CAPTURE(tc);
+    auto l = new_linker();
+    REQUIRE(!l->load(fixture(obj("data_via_imp_pointer", tc))));
+    REQUIRE(!l->load(fixture(obj("imp_pointer", tc))));
+    check_error(l->resolve(), {obj("data_via_imp_pointer", tc) + ":(",
+                               "a plain reference to callee, which only __imp_callee provides",
+                               obj("imp_pointer", tc), "not a DLL import",
+                               "declare it __declspec(dllimport)"});
   }
 }
 
