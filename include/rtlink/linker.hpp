@@ -77,7 +77,10 @@ struct PhaseStat {
   uint64_t rss_after = 0;  // bytes resident after the phase last ran (measure_memory)
 };
 struct Stats {
-  PhaseStat read, parse, resolve, layout, fixup, run;
+  // read: files; parse: objects into link units; load: their symbols into
+  // the linker's table (COMDAT selection, duplicates); resolve: archive
+  // members pulled, names bound; layout; fixup; run: initializers, calls.
+  PhaseStat read, parse, load, resolve, layout, fixup, run;
   uint64_t units_loaded = 0;     // objects and archive members
   uint64_t members_pulled = 0;   // archive members pulled in on demand
   uint64_t edges_applied = 0;

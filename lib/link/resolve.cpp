@@ -181,7 +181,7 @@ Error Session::resolve() {
   {
     // 1. Pull archive members until no undefined name is left that an
     //    archive's symbol table offers (a fixpoint over the worklist).
-    PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse};
+    PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse, &stats.load};
     for (size_t i = 0, round_end = 0; i < batch.size(); ++i) {
       // Each round (the units the previous one added): the members they
       // would pull are read together, for archives read in parts.

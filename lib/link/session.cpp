@@ -222,6 +222,7 @@ void Session::unlink_global(Unit *u, uint32_t j) {
 
 Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archive,
                                    uint32_t member) {
+  PhaseTimer timer{stats.load, options.measure_memory && archive < 0};
   // COMDAT groups: the first copy is kept and later ones dropped, as each
   // group's selection allows. LARGEST lets a larger later copy take over
   // from one that is not resolved yet.

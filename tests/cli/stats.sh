@@ -1,7 +1,7 @@
 # --stats: time and memory per phase, on stderr; --trace: what bound to what.
 . "$(dirname "$0")/common.sh"
 run 42 "$OBJLOAD" --stats --run main "$F/q.o" /usr/lib/x86_64-linux-gnu/libsqlite3.a
-for phase in read parse resolve layout fixup run; do
+for phase in read parse load resolve layout fixup run; do
   grep -qE "^objload: $phase +[0-9.]+ ms +[0-9.]+ MiB$" "$T/err" || { cat "$T/err"; fail "no $phase row"; }
 done
 has err "pulled from archives"

@@ -98,10 +98,11 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
   auto row = [&](const char *name, const rtlink::PhaseStat &p, std::chrono::nanoseconds extra) {
     std::fprintf(stderr, "objload: %-8s %10s %12s\n", name,
                  format_duration_ns(uint64_t((p.time + extra).count())).c_str(),
-                 format_bytes(p.rss_after).c_str());
+                 p.rss_after ? format_bytes(p.rss_after).c_str() : "-");  // never sampled
   };
   row("read", s.read, {});
   row("parse", s.parse, {});
+  row("load", s.load, {});
   row("resolve", s.resolve, {});
   row("layout", s.layout, {});
   row("fixup", s.fixup, {});
