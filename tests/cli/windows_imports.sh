@@ -1,12 +1,13 @@
 # MinGW's other ways to reach a DLL, in the Windows executor under wine,
 # against the same objects linked by mingw's gcc and run: a delay-import
 # library (GNU dlltool -y, and implib-gen --delay) and DLL data used without
-# __declspec(dllimport) (auto-import: gcc's .refptr cell). The same output
-# and exit status; a DLL that cannot be found named at the resolve.
+# __declspec(dllimport) (auto-import: gcc's .refptr cell; clang's pc-relative
+# load). The same output and exit status; a DLL that cannot be found named at
+# the resolve.
 . "$(dirname "$0")/common.sh"
 : "${WINDOWS_EXECUTOR:?configure with -Dwindows_executor=PATH (scripts/dev test does)}"
 : "${IMPLIB_GEN:?}"
-need x86_64-w64-mingw32-gcc x86_64-w64-mingw32-dlltool
+need x86_64-w64-mingw32-gcc x86_64-w64-mingw32-dlltool clang-14
 prefix="$RTLINK_BUILD/wineprefix-windows_imports"
 ex="env WINEPREFIX=$prefix WINEDEBUG=-all /usr/lib/wine/wine64 $WINDOWS_EXECUTOR"
 mingw=(-L/usr/x86_64-w64-mingw32/lib -lmingwex -lmsvcrt -lkernel32)
@@ -38,6 +39,13 @@ for delay in delay_dlltool delay_ours; do
   has linked.out "counter 15, answer 57"
   same_as_linked "$OBJLOAD" --executor="$ex" --run main main.o -L. -l$delay -lanswer "${mingw[@]}"
 done
+# clang's MSVC target reads DLL data pc-relative: the instructions are
+# rewritten to load the DLL's address from a cell (as for far ELF data).
+printf 'extern int answer_counter;\nint read_counter(void) { return answer_counter; }\n' >rc.c
+clang-14 --target=x86_64-pc-windows-msvc -O2 -c rc.c -o rc.obj
+run 0 "$OBJLOAD" --executor="$ex" --stats -c "call read_counter" rc.obj -L. -lanswer
+has out "read_counter returned 10"
+has err "1 rewritten instructions"
 # Through the link cache: stored, then restored with both imports bound again.
 for round in 1 2; do
   same_as_linked "$OBJLOAD" --executor="$ex" --cache "$T/cache" --run main main.o -L. -ldelay_ours \
