@@ -24,7 +24,8 @@
 
 #include <bit>
 #include <cstring>
-#include <map>
+#include <algorithm>
+#include <unordered_map>
 
 namespace rtlink {
 
@@ -189,12 +190,18 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
   u.symbols.resize(nsym);
   std::vector<uint8_t> aux_slot(nsym, 0);
   struct ComdatInfo {
+    uint32_t section = 0;
     uint8_t selection = 0;
     int32_t associated = 0;
     uint32_t length = 0, checksum = 0;
     uint32_t section_symbol = 0;
   };
-  std::map<uint32_t, ComdatInfo> comdat;  // section index → its section definition
+  // COMDAT sections' definitions, in section order (a section defined twice:
+  // the last definition), and where each section's is. Vectors, not maps:
+  // an object may have tens of thousands.
+  std::vector<ComdatInfo> comdat;
+  constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<uint32_t> comdat_at(nsec, kNone);  // section → index in comdat
   for (uint32_t i = 0; i < nsym;) {
     auto sym_or = obj.getSymbol(i);
     if (!sym_or)
@@ -248,12 +255,27 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
       s.section = uint32_t(secnum - 1);
       if (const auto *def = sym.getSectionDefinition()) {
         s.is_section = true;
-        if (raw[s.section]->Characteristics & IMAGE_SCN_LNK_COMDAT)
-          comdat[s.section] = ComdatInfo{def->Selection, def->getNumber(sym.isBigObj()),
-                                         def->Length, def->CheckSum, i};
+        if (raw[s.section]->Characteristics & IMAGE_SCN_LNK_COMDAT) {
+          ComdatInfo info{s.section, def->Selection, def->getNumber(sym.isBigObj()),
+                          def->Length, def->CheckSum, i};
+          if (comdat_at[s.section] == kNone) {
+            comdat_at[s.section] = uint32_t(comdat.size());
+            comdat.push_back(info);
+          } else {
+            comdat[comdat_at[s.section]] = info;
+          }
+        }
       }
     }
     i += 1 + aux;
+  }
+  // In section order, as the groups are made.
+  if (!std::is_sorted(comdat.begin(), comdat.end(),
+                      [](const ComdatInfo &a, const ComdatInfo &b) { return a.section < b.section; })) {
+    std::sort(comdat.begin(), comdat.end(),
+              [](const ComdatInfo &a, const ComdatInfo &b) { return a.section < b.section; });
+    for (uint32_t k = 0; k < comdat.size(); ++k)
+      comdat_at[comdat[k].section] = k;
   }
   for (std::string_view a : u.aligncomm) {
     size_t comma = a.find(',');
@@ -273,7 +295,8 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
   // COMDAT groups: a leader section keyed by its COMDAT symbol (the first
   // symbol after the section's own that lies in it), and the associative
   // sections that go wherever their leader goes.
-  std::map<uint32_t, size_t> group_of;  // section → group
+  constexpr size_t kNoGroup = SIZE_MAX - 1, kAlwaysKept = SIZE_MAX;
+  std::vector<size_t> group_of(nsec, kNoGroup);  // section → group
   auto leader_of = [&](uint32_t sec, const ComdatInfo &info) {
     for (uint32_t j = info.section_symbol + 1; j < nsym; ++j)
       if (!aux_slot[j] && u.symbols[j].section == sec && !u.symbols[j].is_section)
@@ -285,18 +308,18 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
   // libstdc++) .pdata$NAME has no symbol and .xdata$NAME's COMDAT no leader.
   // As GNU ld and lld do, they join .text$NAME's group: kept or dropped with
   // that copy of the function.
-  std::map<std::string_view, uint32_t> text_comdat;  // NAME → .text$NAME, a COMDAT leader
-  for (const auto &[sec, info] : comdat)
+  std::unordered_map<std::string_view, uint32_t> text_comdat;  // NAME → .text$NAME, a leader
+  for (const ComdatInfo &info : comdat)
     if (info.selection != IMAGE_COMDAT_SELECT_ASSOCIATIVE &&
-        starts_with(u.sections[sec].name, ".text$"))
-      text_comdat.emplace(u.sections[sec].name.substr(6), sec);
+        starts_with(u.sections[info.section].name, ".text$"))
+      text_comdat.emplace(u.sections[info.section].name.substr(6), info.section);
   auto unwind_of = [&](uint32_t sec) -> std::optional<uint32_t> {
     std::string_view n = u.sections[sec].name;
     if (text_comdat.empty() || !(starts_with(n, ".pdata$") || starts_with(n, ".xdata$")))
       return std::nullopt;
-    if (auto it = comdat.find(sec); it != comdat.end())
-      if (it->second.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE ||
-          !leader_of(sec, it->second).empty())
+    if (comdat_at[sec] != kNone)
+      if (const ComdatInfo &info = comdat[comdat_at[sec]];
+          info.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE || !leader_of(sec, info).empty())
         return std::nullopt;
     auto t = text_comdat.find(n.substr(7));
     if (t == text_comdat.end())
@@ -310,7 +333,8 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
       unwind_sections.emplace_back(i, *t);
       is_unwind[i] = true;
     }
-  for (const auto &[sec, info] : comdat) {
+  for (const ComdatInfo &info : comdat) {
+    const uint32_t sec = info.section;
     if (info.selection == IMAGE_COMDAT_SELECT_ASSOCIATIVE)
       continue;
     if (is_unwind[sec])
@@ -345,34 +369,36 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
     u.groups.push_back(std::move(g));
   }
   for (auto [sec, text] : unwind_sections) {
-    size_t g = group_of.at(text);
+    size_t g = group_of[text];  // .text$NAME is a leader: it has a group
     u.groups[g].sections.push_back(sec);
     group_of[sec] = g;
   }
   // Associative sections join their leader's group (chains resolve in turn).
   for (bool progress = true; progress;) {
     progress = false;
-    for (const auto &[sec, info] : comdat) {
-      if (info.selection != IMAGE_COMDAT_SELECT_ASSOCIATIVE || group_of.count(sec))
+    for (const ComdatInfo &info : comdat) {
+      const uint32_t sec = info.section;
+      if (info.selection != IMAGE_COMDAT_SELECT_ASSOCIATIVE || group_of[sec] != kNoGroup)
         continue;
       if (info.associated < 1 || uint32_t(info.associated) > nsec ||
           uint32_t(info.associated - 1) == sec)
         return fail("associative COMDAT section ", u.sections[sec].name,
                     ": associated section ", info.associated, " out of range");
       uint32_t target = uint32_t(info.associated - 1);
-      if (auto it = group_of.find(target); it != group_of.end()) {
-        u.groups[it->second].sections.push_back(sec);
-        group_of[sec] = it->second;
+      if (size_t g = group_of[target]; g != kNoGroup) {
+        if (g != kAlwaysKept)
+          u.groups[g].sections.push_back(sec);
+        group_of[sec] = g;
         progress = true;
-      } else if (!comdat.count(target)) {
-        group_of[sec] = SIZE_MAX;  // follows a section that is always kept
+      } else if (comdat_at[target] == kNone) {
+        group_of[sec] = kAlwaysKept;  // follows a section that is always kept
         progress = true;
       }
     }
   }
-  for (const auto &[sec, info] : comdat)
-    if (!group_of.count(sec))
-      return fail("associative COMDAT section ", u.sections[sec].name,
+  for (const ComdatInfo &info : comdat)
+    if (group_of[info.section] == kNoGroup)
+      return fail("associative COMDAT section ", u.sections[info.section].name,
                   " is associated in a cycle");
 
   // Relocations, with their implicit addends.

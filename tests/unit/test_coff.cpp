@@ -237,6 +237,14 @@ TEST_CASE("weak externals: SEARCH_NOLIBRARY leaves archives alone, SEARCH_LIBRAR
   CHECK(call(*lib, "call_weak_target") == 2);
 }
 
+TEST_CASE("associative COMDAT sections chained to a section that is always kept are kept") {
+  // .data$a follows .data$b, which follows .text (not a COMDAT): reading
+  // such an object once indexed a group that did not exist.
+  auto l = new_linker();
+  load_all(*l, {"coff/assoc_chain.obj"});
+  CHECK(call(*l, "read_chain") == 5);
+}
+
 TEST_CASE(".drectve: /alternatename serves an undefined name") {
   auto l = new_linker();
   load_all(*l, {obj("drectve", "msvc")});
