@@ -89,4 +89,9 @@ using Reader = ByteReader;
 
 const char *op_name(Op op);
 
+// Reads bytes [from, size) of a message into buf, which grows as they
+// arrive (a megabyte at a time), so that a header announcing a gigabyte
+// costs no more than what the peer actually sends. (serve.cpp)
+Error receive_into(int64_t channel, std::vector<uint8_t> &buf, size_t from, size_t size);
+
 } // namespace rtlink::protocol

@@ -27,6 +27,10 @@ using protocol::Writer;
 // (objload's Ctrl-C): 0 when no call is under way.
 std::atomic<int64_t> g_calling_pid{0};
 
+// How long an executor whose channel closed has to end by itself before it
+// is killed (its own exit status says more than our kill would).
+constexpr int kGraceMs = 2000;
+
 class RemoteExecutor final : public Executor {
 public:
   explicit RemoteExecutor(RemoteCommand cmd) : cmd_(std::move(cmd)) {}
@@ -36,7 +40,7 @@ public:
       Writer w(Op::Quit);
       (void)platform::channel_send(child_.channel, w.finish());
       platform::channel_close(child_.channel);
-      (void)platform::reap_child(child_.pid, false);
+      (void)platform::reap_child(child_.pid, -1);  // its atexit handlers may take long
     }
   }
 
@@ -300,7 +304,7 @@ public:
     Writer w(Op::Quit);
     (void)platform::channel_send(child_.channel, w.finish());
     platform::channel_close(child_.channel);
-    (void)platform::reap_child(child_.pid, false);  // exit flushes its output and ends it
+    (void)platform::reap_child(child_.pid, -1);  // exit flushes its output and ends it
     alive_ = false;
     lost_ = true;  // what was loaded into it is gone
   }
@@ -339,7 +343,7 @@ private:
   // Starts the process and sends the handshake; its answer is read with the
   // first request, so the executor starts while the controller parses.
   Error begin() {
-    auto child = cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, 30000)
+    auto child = cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, cmd_.handshake_timeout_ms)
                           : platform::spawn_with_socket(cmd_.argv, cmd_.fd);
     if (!child)
       return child.take_error();
@@ -350,7 +354,7 @@ private:
     if (platform::channel_send(child_.channel, w.finish())) {
       lost_ = false;
       return abandon("the executor (" + cmd_.argv.front() + ") did not start: it " +
-                     platform::reap_child(child_.pid, true));
+                     platform::reap_child(child_.pid, kGraceMs));
     }
     hello_pending_ = true;
     return {};
@@ -358,6 +362,12 @@ private:
 
   Error finish_hello() {
     hello_pending_ = false;
+    if (!platform::channel_wait(child_.channel, cmd_.handshake_timeout_ms)) {
+      lost_ = false;
+      return abandon("the executor (" + cmd_.argv.front() + ") did not answer the handshake within " +
+                     std::to_string(cmd_.handshake_timeout_ms / 1000) +
+                     " s (RTLINK_EXECUTOR_TIMEOUT sets objload's limit)");
+    }
     auto r = receive(Op::Hello, false);
     if (!r) {
       lost_ = false;  // nothing was loaded into it
@@ -378,8 +388,14 @@ private:
     if (pointer != 8)
       return abandon("the executor is a " + std::to_string(pointer * 8) +
                      "-bit process; rtlink loads x86-64 code");
+    if (os < uint8_t(protocol::Os::Linux) || os > uint8_t(protocol::Os::Other))
+      return abandon("the executor says its OS is " + std::to_string(os) +
+                     ", which this controller does not know");
+    if (page < 4096 || page > (1u << 30) || (page & (page - 1)))
+      return abandon("the executor says its page size is " + std::to_string(page) +
+                     ", not a power of two from 4096 to 1 GiB");
     os_ = os;
-    page_ = page ? page : 4096;
+    page_ = page;
     // The process we started is the executor itself (not a launcher such as
     // wine, whose process ids are its own): its pages can be written directly.
     write_directly_ = pid == uint64_t(child_.pid);
@@ -388,7 +404,7 @@ private:
 
   Error abandon(const std::string &why) {
     platform::channel_close(child_.channel);
-    (void)platform::reap_child(child_.pid, true);
+    (void)platform::reap_child(child_.pid, 0);
     alive_ = false;
     return Error(why);
   }
@@ -416,7 +432,9 @@ private:
   Error gone() {
     g_calling_pid = 0;
     platform::channel_close(child_.channel);
-    std::string how = platform::reap_child(child_.pid, true);
+    // It closed the channel or died: how it ended is its own status, unless
+    // it lingers (then it is killed, and says so).
+    std::string how = platform::reap_child(child_.pid, kGraceMs);
     alive_ = false;
     lost_ = true;
     return make_error("executor ", how);
@@ -436,8 +454,7 @@ private:
         return abandon("the executor sent a malformed reply to " +
                        std::string(protocol::op_name(op)));
       }
-      body.resize(n);
-      e = platform::channel_recv(child_.channel, body.data(), n);
+      e = protocol::receive_into(child_.channel, body, 0, n);
     }
     g_calling_pid = 0;
     if (e)

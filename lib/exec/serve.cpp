@@ -4,6 +4,9 @@
 #include "exec/protocol.hpp"
 #include "exec/serve.hpp"
 #include "platform/platform.hpp"
+#include "support/format.hpp"
+
+#include <algorithm>
 
 namespace rtlink::protocol {
 
@@ -90,12 +93,41 @@ Writer addresses(Op op, const std::vector<std::optional<uint64_t>> &found) {
   return w;
 }
 
-Writer handle(Executor &ex, Op op, Reader &in) {
+// A request's payload read whole and nothing after it.
+bool complete(const Reader &in) { return in.ok() && in.at_end(); }
+
+bool read_conv(Reader &in, CallConv &conv) {
+  uint8_t c = in.u8();
+  conv = CallConv(c);
+  return in.ok() && c <= uint8_t(CallConv::Microsoft);
+}
+
+// What this channel's controller reserved: the only memory it may write,
+// commit, protect or give back (the executor's own is not its to change).
+struct Reservations {
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // base, size
+  bool inside(uint64_t a, uint64_t size) const {
+    for (auto [base, n] : ranges)
+      if (a >= base && a - base <= n && size <= n - (a - base))
+        return true;
+    return false;
+  }
+};
+
+Writer outside(Op op, uint64_t a, uint64_t size) {
+  return failed(op, std::string(op_name(op)) + " of " + std::to_string(size) + " bytes at " +
+                        hex(a) + ": not in memory this controller reserved");
+}
+
+// Every request is read whole and checked before anything is done: a
+// malformed one (short, with bytes left over, an unknown value) is answered
+// "a malformed ... request" and changes nothing.
+Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
   switch (op) {
   case Op::Hello: {
     uint32_t magic = in.u32();
     uint16_t version = in.u16();
-    if (!in.ok() || magic != kMagic)
+    if (!complete(in) || magic != kMagic)
       return failed(op, "not an rtlink controller");
     Writer w = ok(op);
     w.u32(kMagic).u16(kVersion).u8(platform::os_kind()).u8(uint8_t(sizeof(void *)))
@@ -104,46 +136,71 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return w;
   }
   case Op::Ping:
+    if (!in.at_end())
+      break;
     return ok(op);
   case Op::Reserve: {
     uint64_t size = in.u64();
     bool low = in.u8();
+    if (!complete(in))
+      break;
     auto r = ex.reserve(size, low);
     if (!r)
       return failed(op, r.error().message());
+    mine.ranges.emplace_back(*r, size);
     Writer w = ok(op);
     w.u64(*r);
     return w;
   }
   case Op::Release: {
     uint64_t base = in.u64(), size = in.u64();
+    if (!complete(in))
+      break;
+    auto it = std::find(mine.ranges.begin(), mine.ranges.end(), std::pair{base, size});
+    if (it == mine.ranges.end())
+      return outside(op, base, size);
+    mine.ranges.erase(it);
     return status(op, ex.release(base, size));
   }
   case Op::Commit: {
     uint64_t a = in.u64(), size = in.u64();
+    if (!complete(in))
+      break;
+    if (!mine.inside(a, size))
+      return outside(op, a, size);
     return status(op, ex.commit(a, size));
   }
   case Op::Decommit: {
     uint64_t a = in.u64(), size = in.u64();
+    if (!complete(in))
+      break;
+    if (!mine.inside(a, size))
+      return outside(op, a, size);
     return status(op, ex.decommit(a, size));
   }
   case Op::Write: {
     uint64_t a = in.u64();
     std::span<const uint8_t> b = in.bytes();  // u32 length, then the bytes
-    if (!in.ok())
+    if (!complete(in))
       break;
+    if (!mine.inside(a, b.size()))
+      return outside(op, a, b.size());
     return status(op, ex.write(a, b));
   }
   case Op::Protect: {
     uint64_t a = in.u64(), size = in.u64();
     uint8_t prot = in.u8();
+    if (!complete(in))
+      break;
     if (prot > uint8_t(Protection::ReadExecute))
       return failed(op, "unknown protection " + std::to_string(prot));
+    if (!mine.inside(a, size))
+      return outside(op, a, size);
     return status(op, ex.protect(a, size, Protection(prot)));
   }
   case Op::TlsCreate: {
     uint64_t image = in.u64(), image_size = in.u64(), size = in.u64(), align = in.u64();
-    if (!in.ok())
+    if (!complete(in))
       break;
     auto m = ex.create_tls_module(image, image_size, size, align);
     if (!m)
@@ -155,7 +212,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   case Op::TlsCreateStatic: {
     uint64_t size = in.u64(), align = in.u64();
     std::span<const uint8_t> image = in.bytes();
-    if (!in.ok())
+    if (!complete(in))
       break;
     if (image.size() > size)
       return failed(op, "a thread-local template of " + std::to_string(image.size()) +
@@ -169,11 +226,13 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::TlsDestroy: {
     uint64_t m = in.u64();
-    if (!in.ok())
+    if (!complete(in))
       break;
     return status(op, ex.destroy_tls_module(m));
   }
   case Op::RuntimeFunctions: {
+    if (!in.at_end())
+      break;
     auto f = ex.runtime_functions();
     if (!f)
       return failed(op, f.error().message());
@@ -184,7 +243,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::IsCode: {
     std::vector<uint64_t> addrs = read_addresses(in);
-    if (!in.ok())
+    if (!complete(in))
       break;
     std::vector<std::optional<uint64_t>> answers;
     for (const std::optional<bool> &c : ex.is_code(addrs))
@@ -193,24 +252,31 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::LookupProcess: {
     std::vector<std::string> names = read_names(in);
-    if (!in.ok())
+    if (!complete(in))
       break;
     return addresses(op, ex.lookup_process_symbols(names));
   }
   case Op::LoadLibrary: {
-    auto h = ex.load_library(in.str());
+    std::string path = in.str();
+    if (!complete(in) || path.empty())
+      break;
+    auto h = ex.load_library(path);
     if (!h)
       return failed(op, h.error().message());
     Writer w = ok(op);
     w.u64(*h);
     return w;
   }
-  case Op::UnloadLibrary:
-    return status(op, ex.unload_library(in.u64()));
+  case Op::UnloadLibrary: {
+    uint64_t h = in.u64();
+    if (!complete(in))
+      break;
+    return status(op, ex.unload_library(h));
+  }
   case Op::LookupLibrary: {
     uint64_t h = in.u64();
     std::vector<std::string> names = read_names(in);
-    if (!in.ok())
+    if (!complete(in))
       break;
     return addresses(op, ex.lookup_library_symbols(h, names));
   }
@@ -218,6 +284,8 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     std::string dll = in.str(), name = in.str();
     bool by_ordinal = in.u8();
     uint16_t ordinal = in.u16();
+    if (!complete(in))
+      break;
     return optional_address(op, ex.lookup_import(dll, name, by_ordinal ? std::optional<uint16_t>(ordinal)
                                                                          : std::nullopt));
   }
@@ -225,7 +293,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   case Op::DeregisterEhFrame:
   case Op::RunAtexit: {
     std::vector<uint64_t> addrs = read_addresses(in);
-    if (!in.ok())
+    if (!complete(in))
       break;
     if (op == Op::RegisterEhFrame)
       return status(op, ex.register_eh_frames(addrs));
@@ -234,23 +302,27 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return status(op, ex.run_atexit_batch(addrs));
   }
   case Op::RunFunctions: {
-    CallConv conv = CallConv(in.u8());
+    CallConv conv;
+    if (!read_conv(in, conv))
+      break;
     uint32_t n = in.u32();
     std::vector<uint64_t> fns;
     for (uint32_t i = 0; i < n && in.ok(); ++i)
       fns.push_back(in.u64());
-    if (!in.ok())
+    if (!complete(in))
       break;
     return status(op, ex.run_functions(fns, conv));
   }
   case Op::CallMain: {
     uint64_t a = in.u64();
-    CallConv conv = CallConv(in.u8());
+    CallConv conv;
+    if (!read_conv(in, conv))
+      break;
     uint32_t n = in.u32();
     std::vector<std::string> argv;
     for (uint32_t i = 0; i < n && in.ok(); ++i)
       argv.push_back(in.str());
-    if (!in.ok())
+    if (!complete(in))
       break;
     auto r = ex.call_main(a, argv, conv);
     if (!r)
@@ -261,7 +333,9 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::CallInt: {
     uint64_t a = in.u64();
-    CallConv conv = CallConv(in.u8());
+    CallConv conv;
+    if (!read_conv(in, conv) || !complete(in))
+      break;
     auto r = ex.call_int(a, conv);
     if (!r)
       return failed(op, r.error().message());
@@ -271,17 +345,22 @@ Writer handle(Executor &ex, Op op, Reader &in) {
   }
   case Op::Call: {
     uint64_t a = in.u64();
-    CallConv conv = CallConv(in.u8());
+    CallConv conv;
+    if (!read_conv(in, conv))
+      break;
     uint32_t n = in.u32();
     std::vector<CallArg> args;
     for (uint32_t i = 0; i < n && in.ok(); ++i) {
       CallArg c;
-      c.kind = CallArg::Kind(in.u8());
+      uint8_t kind = in.u8();
+      if (kind > CallArg::Bytes)
+        return failed(op, "unknown argument kind " + std::to_string(kind));
+      c.kind = CallArg::Kind(kind);
       c.bits = in.u64();
       c.bytes = in.str();
       args.push_back(std::move(c));
     }
-    if (!in.ok())
+    if (!complete(in))
       break;
     auto r = ex.call(a, conv, args);
     if (!r)
@@ -291,6 +370,8 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     return w;
   }
   case Op::Quit:
+    if (!in.at_end())
+      break;
     return ok(op);
   case Op::RegisterFunctionTables: {
     uint32_t n = in.u32();
@@ -302,13 +383,13 @@ Writer handle(Executor &ex, Op op, Reader &in) {
       t.base = in.u64();
       tables.push_back(t);
     }
-    if (!in.ok())
+    if (!complete(in))
       break;
     return status(op, ex.register_function_tables(tables));
   }
   case Op::SetLibraryDirs: {
     std::vector<std::string> dirs = read_names(in);
-    if (!in.ok())
+    if (!complete(in))
       break;
     return status(op, ex.set_library_dirs(dirs));
   }
@@ -317,7 +398,7 @@ Writer handle(Executor &ex, Op op, Reader &in) {
     std::vector<uint64_t> tables;
     for (uint32_t i = 0; i < n && in.ok(); ++i)
       tables.push_back(in.u64());
-    if (!in.ok())
+    if (!complete(in))
       break;
     return status(op, ex.deregister_function_tables(tables));
   }
@@ -363,6 +444,18 @@ bool is_call(Op op) { return op == Op::CallMain || op == Op::CallInt || op == Op
 
 } // namespace
 
+Error receive_into(int64_t channel, std::vector<uint8_t> &buf, size_t from, size_t size) {
+  constexpr size_t kStep = size_t(1) << 20;
+  buf.resize(from);
+  while (buf.size() < size) {
+    const size_t at = buf.size(), next = std::min(size, at + kStep);
+    buf.resize(next);
+    if (Error e = platform::channel_recv(channel, buf.data() + at, next - at))
+      return e;
+  }
+  return {};
+}
+
 int serve(int64_t channel, Executor &ex) {
   if (!g_watch.ex) {
     // Before any loaded code registers atexit handlers, so this runs after them.
@@ -372,6 +465,8 @@ int serve(int64_t channel, Executor &ex) {
     platform::flush_output_on_crash(program_crashes);
   }
   std::vector<uint8_t> msg;
+  bool greeted = false;
+  Reservations mine;
   for (;;) {
     uint8_t head[4];
     if (platform::channel_recv(channel, head, 4))
@@ -392,7 +487,8 @@ int serve(int64_t channel, Executor &ex) {
         Reader h(std::span<const uint8_t>(first + 1, 12));
         uint64_t addr = h.u64();
         uint32_t len = h.u32();
-        uint8_t *to = len == n - 13 ? ex.direct_view(addr) : nullptr;
+        uint8_t *to =
+            greeted && len == n - 13 && mine.inside(addr, len) ? ex.direct_view(addr) : nullptr;
         if (to) {
           ex.prefault(addr, len);
           if (platform::channel_recv(channel, to, len))
@@ -402,25 +498,26 @@ int serve(int64_t channel, Executor &ex) {
           continue;
         }
         msg.assign(first, first + 13);
-        msg.resize(n);
-        if (platform::channel_recv(channel, msg.data() + 13, n - 13))
+        if (receive_into(channel, msg, 13, n))
           return 0;
       } else {
-        msg.resize(n);
-        msg[0] = first[0];
-        if (platform::channel_recv(channel, msg.data() + 1, n - 1))
+        msg.assign(first, first + 1);
+        if (receive_into(channel, msg, 1, n))
           return 0;
       }
-    } else {
-      msg.resize(n);
-      if (platform::channel_recv(channel, msg.data(), n))
-        return 0;
+    } else if (receive_into(channel, msg, 0, n)) {
+      return 0;
     }
     Op op = Op(msg[0]);
     Reader in(std::span<const uint8_t>(msg).subspan(1));
     if (is_call(op))
       g_watch.call = op;
-    Writer reply = handle(ex, op, in);
+    // Nothing but the handshake before the handshake.
+    Writer reply = greeted || op == Op::Hello
+                       ? handle(ex, op, in, mine)
+                       : failed(op, std::string(op_name(op)) + " before the handshake (Hello)");
+    if (op == Op::Hello && reply.finish()[5] == 1)
+      greeted = true;
     g_watch.call = Op{};
     if (platform::channel_send(channel, reply.finish()))
       return 0;

@@ -4,6 +4,9 @@
 #include "platform/platform.hpp"
 
 #include <arpa/inet.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -105,7 +108,7 @@ Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms) 
   }
   close(ls);
   if (fd < 0) {
-    std::string how = reap_child(*pid, true);
+    (void)reap_child(*pid, 0);
     return make_error("the executor (", argv[0], ") did not connect within ", timeout_ms / 1000,
                       " s (it was stopped)");
   }
@@ -165,16 +168,38 @@ void channel_close(int64_t ch) {
     close(int(ch));
 }
 
-std::string reap_child(int64_t pid, bool kill_first) {
-  if (kill_first)
-    kill(pid_t(pid), SIGKILL);
+bool channel_wait(int64_t ch, int timeout_ms) {
+  pollfd p{int(ch), POLLIN, 0};
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    int r = poll(&p, 1, int(std::max<int64_t>(0, left.count())));
+    if (r >= 0 || errno != EINTR)
+      return r > 0;
+  }
+}
+
+std::string reap_child(int64_t pid, int grace_ms) {
   int status = 0;
-  pid_t r;
-  do
+  pid_t r = 0;
+  bool killed = false;
+  if (grace_ms > 0) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+    while ((r = waitpid(pid_t(pid), &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < end)
+      usleep(5000);
+  }
+  if (r == 0 && grace_ms >= 0) {
+    kill(pid_t(pid), SIGKILL);
+    killed = grace_ms > 0;
+  }
+  while (r == 0 || (r < 0 && errno == EINTR))
     r = waitpid(pid_t(pid), &status, 0);
-  while (r < 0 && errno == EINTR);
   if (r < 0)
     return "ended";
+  if (killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+    return "did not end by itself and was killed";
   if (WIFEXITED(status))
     return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {

@@ -71,7 +71,15 @@ void channel_close(int64_t ch) {
     closesocket(SOCKET(ch));
 }
 
-std::string reap_child(int64_t, bool) { return "ended"; }
+bool channel_wait(int64_t ch, int timeout_ms) {
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(SOCKET(ch), &r);
+  timeval t{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  return select(0, &r, nullptr, nullptr, &t) > 0;
+}
+
+std::string reap_child(int64_t, int) { return "ended"; }
 void stop_child(int64_t) {}
 
 std::string executable_dir() {

@@ -133,8 +133,13 @@ Error channel_send(int64_t ch, std::span<const uint8_t> bytes);
 Error channel_recv(int64_t ch, uint8_t *buf, size_t size);  // all `size` bytes
 void channel_close(int64_t ch);
 // Waits for the child; how it ended: "exited with status 3", "terminated by
-// signal 11 (SIGSEGV)". `kill_first`: SIGKILL it first.
-std::string reap_child(int64_t pid, bool kill_first);
+// signal 11 (SIGSEGV)". `grace_ms`: 0 SIGKILLs it first; -1 waits as long
+// as it takes; otherwise it has that long to end by itself before it is
+// killed ("did not end by itself and was killed").
+std::string reap_child(int64_t pid, int grace_ms);
+// Whether the channel has something to read (or has closed) within
+// `timeout_ms`.
+bool channel_wait(int64_t ch, int timeout_ms);
 void stop_child(int64_t pid);  // SIGKILL, from a signal handler too
 std::string executable_dir();
 

@@ -56,7 +56,9 @@ const char kUsage[] =
     "                   separate objload-executor process: a crash there is reported\n"
     "                   and objload goes on; Ctrl-C stops the call), or a command\n"
     "                   line that starts an executor, given --connect=HOST:PORT\n"
-    "                   (e.g. \"/usr/lib/wine/wine64 objload-executor.exe\")\n"
+    "                   (e.g. \"/usr/lib/wine/wine64 objload-executor.exe\"); one that\n"
+    "                   has not answered within RTLINK_EXECUTOR_TIMEOUT seconds (120)\n"
+    "                   is stopped\n"
     "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
     "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
     "  --cache DIR      keep the result of the first link in DIR (created if missing), and\n"
@@ -246,13 +248,24 @@ int main(int argc, char **argv) {
   options.measure_memory = stats;
   options.io = io;
   options.cache_dir = cache;
+  // RTLINK_EXECUTOR_TIMEOUT: seconds an executor has to answer the handshake.
+  int handshake_ms = rtlink::RemoteCommand{}.handshake_timeout_ms;
+  if (const char *t = std::getenv("RTLINK_EXECUTOR_TIMEOUT")) {
+    char *end = nullptr;
+    long s = std::strtol(t, &end, 10);
+    if (end == t || *end || s < 1 || s > 86400)
+      return usage_error("RTLINK_EXECUTOR_TIMEOUT=" + std::string(t) +
+                         ": expected whole seconds from 1 to 86400");
+    handshake_ms = int(s * 1000);
+  }
   if (executor == "child") {
-    options.executor = rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3});
-      } else if (executor != "in-process") {
+    options.executor =
+        rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3, handshake_ms});
+  } else if (executor != "in-process") {
     auto argv = rtlink::split_words(executor, "\"'");  // quotes keep blanks
     if (argv.empty())
       return usage_error("--executor: an empty command");
-    options.executor = rtlink::make_remote_executor({argv, true, 3});
+    options.executor = rtlink::make_remote_executor({argv, true, 3, handshake_ms});
   }
   const bool remote = executor != "in-process";
   if (remote) {
