@@ -103,20 +103,43 @@ bool read_conv(Reader &in, CallConv &conv) {
 }
 
 // What this channel's controller reserved: the only memory it may write,
-// commit, protect or give back (the executor's own is not its to change).
+// commit, protect or give back (the executor's own is not its to change);
+// and which of those pages are writable now (committed and not protected
+// otherwise since), so that a write elsewhere is refused, not a fault.
 struct Reservations {
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // base, size
-  bool inside(uint64_t a, uint64_t size) const {
-    for (auto [base, n] : ranges)
-      if (a >= base && a - base <= n && size <= n - (a - base))
-        return true;
-    return false;
+  struct Range {
+    uint64_t base, size;
+    std::vector<bool> writable;  // per page
+  };
+  uint64_t page = 4096;
+  std::vector<Range> ranges;
+  Range *find(uint64_t a, uint64_t size) {
+    for (Range &r : ranges)
+      if (a >= r.base && a - r.base <= r.size && size <= r.size - (a - r.base))
+        return &r;
+    return nullptr;
+  }
+  bool inside(uint64_t a, uint64_t size) { return find(a, size) != nullptr; }
+  void mark(uint64_t a, uint64_t size, bool writable) {
+    if (Range *r = find(a, size))
+      for (uint64_t p = (a - r->base) / page; p * page < a - r->base + size; ++p)
+        r->writable[p] = writable;
+  }
+  bool can_write(uint64_t a, uint64_t size) {
+    Range *r = find(a, size);
+    if (!r)
+      return false;
+    for (uint64_t p = (a - r->base) / page; p * page < a - r->base + size; ++p)
+      if (!r->writable[p])
+        return false;
+    return true;
   }
 };
 
 Writer outside(Op op, uint64_t a, uint64_t size) {
   return failed(op, std::string(op_name(op)) + " of " + std::to_string(size) + " bytes at " +
-                        hex(a) + ": not in memory this controller reserved");
+                        hex(a) + ": not in memory this controller reserved" +
+                        (op == Op::Write ? " and made writable" : ""));
 }
 
 // Every request is read whole and checked before anything is done: a
@@ -147,7 +170,8 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
     auto r = ex.reserve(size, low);
     if (!r)
       return failed(op, r.error().message());
-    mine.ranges.emplace_back(*r, size);
+    mine.page = ex.page_size();
+    mine.ranges.push_back({*r, size, std::vector<bool>((size + mine.page - 1) / mine.page)});
     Writer w = ok(op);
     w.u64(*r);
     return w;
@@ -156,7 +180,9 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
     uint64_t base = in.u64(), size = in.u64();
     if (!complete(in))
       break;
-    auto it = std::find(mine.ranges.begin(), mine.ranges.end(), std::pair{base, size});
+    auto it = std::find_if(mine.ranges.begin(), mine.ranges.end(), [&](const auto &r) {
+      return r.base == base && r.size == size;
+    });
     if (it == mine.ranges.end())
       return outside(op, base, size);
     mine.ranges.erase(it);
@@ -168,7 +194,10 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
       break;
     if (!mine.inside(a, size))
       return outside(op, a, size);
-    return status(op, ex.commit(a, size));
+    Error e = ex.commit(a, size);
+    if (!e)
+      mine.mark(a, size, true);
+    return status(op, e);
   }
   case Op::Decommit: {
     uint64_t a = in.u64(), size = in.u64();
@@ -176,6 +205,7 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
       break;
     if (!mine.inside(a, size))
       return outside(op, a, size);
+    mine.mark(a, size, false);
     return status(op, ex.decommit(a, size));
   }
   case Op::Write: {
@@ -183,7 +213,7 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
     std::span<const uint8_t> b = in.bytes();  // u32 length, then the bytes
     if (!complete(in))
       break;
-    if (!mine.inside(a, b.size()))
+    if (!mine.can_write(a, b.size()))
       return outside(op, a, b.size());
     return status(op, ex.write(a, b));
   }
@@ -196,7 +226,10 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
       return failed(op, "unknown protection " + std::to_string(prot));
     if (!mine.inside(a, size))
       return outside(op, a, size);
-    return status(op, ex.protect(a, size, Protection(prot)));
+    Error e = ex.protect(a, size, Protection(prot));
+    if (!e)
+      mine.mark(a, size, Protection(prot) == Protection::ReadWrite);
+    return status(op, e);
   }
   case Op::TlsCreate: {
     uint64_t image = in.u64(), image_size = in.u64(), size = in.u64(), align = in.u64();
@@ -488,7 +521,7 @@ int serve(int64_t channel, Executor &ex) {
         uint64_t addr = h.u64();
         uint32_t len = h.u32();
         uint8_t *to =
-            greeted && len == n - 13 && mine.inside(addr, len) ? ex.direct_view(addr) : nullptr;
+            greeted && len == n - 13 && mine.can_write(addr, len) ? ex.direct_view(addr) : nullptr;
         if (to) {
           ex.prefault(addr, len);
           if (platform::channel_recv(channel, to, len))

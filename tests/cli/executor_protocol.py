@@ -75,6 +75,8 @@ r = reply(s)
 if r is None or r[1] != 1:
     fail(f"Reserve: {r!r}")
 base = struct.unpack("<Q", r[2:10])[0]
+# Reserved but not committed: not writable (it would fault).
+expect_error(s, "Write", struct.pack("<QI", base, 4) + b"abcd", "and made writable")
 send(s, "Commit", struct.pack("<QQ", base, 4096))
 if reply(s)[1] != 1:
     fail("Commit of reserved memory refused")
@@ -83,6 +85,11 @@ if reply(s)[1] != 1:
     fail("Write into reserved memory refused")
 expect_error(s, "Write", struct.pack("<QI", base + (1 << 20) - 2, 4) + b"abcd",
              "not in memory this controller reserved")
+# Made read-only again: not writable.
+send(s, "Protect", struct.pack("<QQB", base, 4096, 1))
+if reply(s)[1] != 1:
+    fail("Protect of reserved memory refused")
+expect_error(s, "Write", struct.pack("<QI", base, 4) + b"abcd", "and made writable")
 send(s, "Quit")
 reply(s)
 if p.wait(timeout=10) != 0:
