@@ -9,6 +9,10 @@ has err "duplicate symbol: duplicate_symbol"
 head -c 100 "$F/good.o" > "$T/truncated.o"
 run 2 "$OBJLOAD" "$T/truncated.o"
 has err "$T/truncated.o"
+cp "$F/libbase.a" "$T/badindex.a"
+printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
+run 2 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/badindex.a"
+has err "objload: error: $T/badindex.a: malformed symbol table (archive index)"
 run 2 "$OBJLOAD" /no/such/file.o
 has err "/no/such/file.o: cannot read"
 run 2 "$OBJLOAD" --run no_such_symbol "$F/good.o"

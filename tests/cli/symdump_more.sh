@@ -33,6 +33,13 @@ has err "symdump: error: $T/truncated.o:"
 has err "symdump: error: $T/mixed.a(truncated.o):"
 has out "T rts_main"
 has out "T base_runSparks"
+# An archive index that does not fit its own size is named, never walked;
+# the members are still listed.
+cp "$F/libbase.a" "$T/badindex.a"
+printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
+run 1 "$SYMDUMP" --print-armap "$T/badindex.a"
+has err "symdump: error: $T/badindex.a: malformed symbol table (archive index): the member offsets of its 16777219 symbols run past its end"
+has out "T base_runSparks"
 run 1 "$SYMDUMP" "$T/garbage.o"
 has err "$T/garbage.o"
 run 1 "$SYMDUMP" /no/such/file.o

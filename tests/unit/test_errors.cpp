@@ -3,6 +3,8 @@
 #include "elf_edit.hpp"
 #include "helpers.hpp"
 
+#include <algorithm>
+
 
 namespace {
 
@@ -102,6 +104,49 @@ TEST_CASE("an archive whose symbol table points past the end") {
   bytes[72] = 0x00, bytes[73] = 0xff, bytes[74] = 0xff, bytes[75] = 0xf0;
   std::string path = write_temp("bad-offset.a", bytes);
   check_error(l->load(path), {path, "offset 0xfffff0", "past the end of the archive"});
+  check_unchanged_and_usable(*l, before);
+}
+
+// The offset of the contents of an archive's member `k` (0: the first).
+static size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
+  size_t at = 8;
+  for (;; --k) {
+    REQUIRE(at + 60 <= ar.size());
+    size_t size = std::stoul(std::string(ar.begin() + long(at) + 48, ar.begin() + long(at) + 58));
+    if (k == 0)
+      return at + 60;
+    at += 60 + size;
+    at += at & 1;
+  }
+}
+
+TEST_CASE("an archive whose symbol table does not fit its own size is refused, not walked") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // GNU: the symbol count raised far past what the table holds.
+  auto gnu = read_bytes(fixture("libbase.a"));
+  gnu[68] = 0x01;
+  std::string path = write_temp("big-count.a", gnu);
+  check_error(l->load(path), {path + ": malformed symbol table (archive index): the member "
+                              "offsets of its 16777219 symbols run past its end"});
+  // BSD, its first member renamed "/": its table is then read as GNU's,
+  // whose big-endian count is the bytes "__.S".
+  auto bsd = read_bytes(fixture("libbase-bsd.a"));
+  REQUIRE(std::string(bsd.begin() + 8, bsd.begin() + 13) == "#1/12");
+  std::memcpy(bsd.data() + 8, "/    ", 5);
+  path = write_temp("bsd-renamed.a", bsd);
+  check_error(l->load(path), {path + ": malformed symbol table", "run past its end"});
+  // MSVC: the second linker member's member count byte-swapped.
+  auto msvc = read_bytes(fixture("coff/coffbase.lib"));
+  size_t second = archive_member_contents(msvc, 1);
+  std::reverse(msvc.begin() + long(second), msvc.begin() + long(second) + 4);
+  path = write_temp("swapped.lib", msvc);
+  check_error(l->load(path), {path + ": malformed symbol table", "the offsets of its 16777216 members"});
+  // BSD: a name offset past the names.
+  bsd = read_bytes(fixture("libbase-bsd.a"));
+  bsd[archive_member_contents(bsd, 0) + 12 + 4] = 0xff;
+  path = write_temp("bsd-name.a", bsd);
+  check_error(l->load(path), {path + ": malformed symbol table", "the name of symbol 0 (at offset 255"});
   check_unchanged_and_usable(*l, before);
 }
 
