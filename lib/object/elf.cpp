@@ -260,6 +260,11 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     auto relas = ef.relas(sh);
     if (!relas)
       return llvm_fail("relocation section " + std::string(u.sections[i].name), relas.takeError());
+    // A zero-fill section has no bytes in the file to patch (nor any the
+    // layout copies): a fixup there would write where nothing was placed.
+    if (!relas->empty() && secs[sh.sh_info].sh_type == SHT_NOBITS)
+      return fail("relocation section ", u.sections[i].name, " applies to ", target.name,
+                  ", which has no contents (SHT_NOBITS)");
     target.edges.reserve(relas->size());
     for (const ELFT::Rela &r : *relas) {
       uint32_t type = r.getType(false);

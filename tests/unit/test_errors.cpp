@@ -174,6 +174,20 @@ TEST_CASE("a relocation past the end of its section") {
   check_unchanged_and_usable(*l, before);
 }
 
+TEST_CASE("relocations into a section without contents (SHT_NOBITS)") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("ifunc.o"));
+  ElfSection data = elf_section(bytes, ".data.rel");
+  REQUIRE(data.header != 0);
+  REQUIRE(elf_section(bytes, ".rela.data.rel").size > 0);
+  bytes[data.header + 4] = 8;  // sh_type: SHT_NOBITS, its .rela kept
+  std::string path = write_temp("nobits-rela.o", bytes);
+  check_error(l->load(path), {path + ": relocation section .rela.data.rel applies to .data.rel, "
+                              "which has no contents (SHT_NOBITS)"});
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("an unknown relocation type") {
   auto l = busy_linker();
   auto before = snapshot(*l);
