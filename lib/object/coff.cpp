@@ -246,6 +246,12 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
                   " sections)");
     } else {
       s.section = uint32_t(secnum - 1);
+      // An object's sections start at 0: a value is an offset into its
+      // section, up to one past the end (an end symbol).
+      if (s.value > raw[s.section]->SizeOfRawData)
+        return fail("symbol ", quote(s.name), ": value ", hex(s.value),
+                    " lies outside its section ", u.sections[s.section].name, " (size ",
+                    hex(raw[s.section]->SizeOfRawData), ")");
       if (const auto *def = sym.getSectionDefinition()) {
         s.is_section = true;
         if (raw[s.section]->Characteristics & IMAGE_SCN_LNK_COMDAT)

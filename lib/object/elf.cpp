@@ -209,6 +209,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       } else if (idx >= u.sections.size())
         return fail("symbol ", s.name.empty() ? "#" + std::to_string(j) : std::string(s.name),
                     ": section index ", idx, " out of range (", u.sections.size(), " sections)");
+      else if (s.value > secs[idx].sh_size)  // (one past the end is an end symbol)
+        return fail("symbol ", s.name.empty() ? "#" + std::to_string(j) : quote(s.name),
+                    ": value ", hex(s.value), " lies outside its section ", u.sections[idx].name,
+                    " (size ", hex(secs[idx].sh_size), ")");
       else
         s.section = idx;
       ++j;

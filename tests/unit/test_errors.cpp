@@ -188,6 +188,25 @@ TEST_CASE("relocations into a section without contents (SHT_NOBITS)") {
   check_unchanged_and_usable(*l, before);
 }
 
+TEST_CASE("a defined symbol whose value lies outside its section") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("good.o"));
+  uint64_t sym = elf_symbol(bytes, "good_answer");
+  REQUIRE(sym != 0);
+  uint64_t far = 0x7fff0000;
+  std::memcpy(bytes.data() + sym + 8, &far, 8);
+  std::string path = write_temp("far-symbol.o", bytes);
+  check_error(l->load(path), {path + ": symbol 'good_answer': value 0x7fff0000 lies outside its "
+                              "section .text (size 0x"});
+  // One past the end is where an end symbol lies: accepted.
+  uint64_t text_size = elf_section(bytes, ".text").size;
+  std::memcpy(bytes.data() + sym + 8, &text_size, 8);
+  REQUIRE(!l->load_object_buffer("end-symbol.o", bytes));
+  REQUIRE(!l->unload("end-symbol.o"));
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("an unknown relocation type") {
   auto l = busy_linker();
   auto before = snapshot(*l);
