@@ -75,6 +75,12 @@ printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
 run 1 "$SYMDUMP" --print-armap "$T/badindex.a"
 has err "symdump: error: $T/badindex.a: malformed symbol table (archive index): the member offsets of its 16777219 symbols run past its end"
 has out "T base_runSparks"
+# Bitcode cut short after its magic holds no module (IRObjectFile would
+# read through a null pointer).
+head -c 4 "$F/macho/base.bc" > "$T/magic.bc"
+run 1 "$SYMDUMP" "$T/magic.bc" "$F/rts.o"
+has err "symdump: error: $T/magic.bc: truncated bitcode: no module in its 4 bytes"
+has out "T rts_main"
 run 1 "$SYMDUMP" "$T/garbage.o"
 has err "$T/garbage.o"
 run 1 "$SYMDUMP" /no/such/file.o

@@ -427,6 +427,11 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     return msg;
   }
   SymbolicFile &obj = **made;
+  // IRObjectFile takes bitcode that holds no module (one cut short after its
+  // magic) and then reads its first module's triple through a null pointer
+  // (llvm-nm crashes so): no module is an error here.
+  if (const auto *ir = dyn_cast<IRObjectFile>(&obj); ir && ir->modules().empty())
+    return "truncated bitcode: no module in its " + std::to_string(size) + " bytes";
 
   out.wide = true;
   if (isa<COFFObjectFile>(obj) || isa<COFFImportFile>(obj))
