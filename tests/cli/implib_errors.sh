@@ -40,6 +40,21 @@ printf 'LIBRARY a.dll\nEXPORTS\n  f = \n' > "$T/syntax.def"
 run 1 "$IMPLIB_GEN" --def "$T/syntax.def" -o "$T/o.a"
 has err "$T/syntax.def:4:1: expected the internal name after '=', found the end of the file"
 
+# An empty input is named, however it is given; nothing is written.
+: > "$T/x.def"
+run 1 "$IMPLIB_GEN" --def "$T/x.def" --dll-name x.dll -o "$T/o.a"
+has err "implib-gen: $T/x.def: empty input (0 bytes): not a .def, DLL or object"
+nothing_written
+run 1 "$IMPLIB_GEN" --export-all --dll-name x.dll -o "$T/o.a" "$T/x.def"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+nothing_written
+run 1 "$IMPLIB_GEN" --dll "$T/x.def" -o "$T/o.a"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+mkdir "$T/multi"
+run 1 "$IMPLIB_GEN" -o "$T/multi" "x=$T/x.def"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+[ -z "$(ls "$T/multi")" ] || fail "written after an empty input: $(ls "$T/multi")"
+
 # A good library already there is left as it was when the next run fails.
 run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/keep.a"
 cp "$T/keep.a" "$T/keep.before"

@@ -130,9 +130,18 @@ Expected<Machine> parse_machine(const std::string &v) {
   return make_error("unknown --machine ", v, " (x86-64, i386, arm64)");
 }
 
+// An input's bytes; an empty file is no .def, DLL or object (an empty .def
+// would make a library of nothing, and say nothing of it).
+Expected<std::shared_ptr<const FileData>> read_input(const std::string &path, bool prefault) {
+  auto f = read_file(path, prefault);
+  if (f && (*f)->size() == 0)
+    return make_error(path, ": empty input (0 bytes): not a .def, DLL or object");
+  return f;
+}
+
 // Reads one .def, DLL or set of objects into `lib`.
 Error read_def(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_file(path, true);
+  auto f = read_input(path, true);
   if (!f)
     return f.take_error();
   std::string_view text(reinterpret_cast<const char *>((*f)->data()), (*f)->size());
@@ -144,7 +153,7 @@ Error read_def(const Config &c, const std::string &path, Library &lib) {
 }
 
 Error read_dll(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_file(path, true);
+  auto f = read_input(path, true);
   if (!f)
     return f.take_error();
   auto m = read_dll_exports(path, {reinterpret_cast<const char *>((*f)->data()), (*f)->size()});
@@ -162,7 +171,7 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
   std::vector<std::shared_ptr<const FileData>> keep;
   std::vector<ObjectInput> inputs;
   for (const std::string &p : paths) {
-    auto f = read_file(p, true);
+    auto f = read_input(p, true);
     if (!f)
       return f.take_error();
     inputs.push_back({p, bytes_of(**f), *f});
@@ -182,7 +191,7 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
 // What a NAME=INPUT file is, by its first bytes.
 enum class InputType { Def, Dll, Object };
 Expected<InputType> input_type(const std::string &path) {
-  auto f = read_file(path, false);
+  auto f = read_input(path, false);
   if (!f)
     return f.take_error();
   auto b = bytes_of(**f);
