@@ -546,6 +546,14 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
     if (!inputs)
       return inputs.take_error();
     Checkpoint cp{units.size(), archives.size(), libraries.size()};
+    // The scripts being loaded, outermost first: one that names a script
+    // still open names itself, directly or through others, and would be
+    // loaded without end.
+    scripts_open.push_back({given, platform::absolute_path(given)});
+    struct Close {
+      std::vector<std::pair<std::string, std::string>> &open;
+      ~Close() { open.pop_back(); }
+    } close{scripts_open};
     for (const std::string &in : *inputs) {
       std::string target = in;
       if (in.rfind("-l", 0) == 0) {
@@ -557,6 +565,16 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
         }
         target = *found;
       }
+      for (size_t k = 0; k < scripts_open.size(); ++k)
+        if (same_file(scripts_open[k].second, platform::absolute_path(target))) {
+          rollback(cp);
+          if (k + 1 == scripts_open.size())
+            return make_error(given, ": the linker script names itself (", in, ")");
+          std::string chain;
+          for (size_t j = k; j < scripts_open.size(); ++j)
+            chain += scripts_open[j].first + " -> ";
+          return make_error(given, ": linker scripts name each other in a cycle: ", chain, target);
+        }
       // What is loaded already (libm.so.6 when a second script names it, an
       // object or archive named twice) is skipped: loaded once, as ld does.
       if (loaded_already(target)) {

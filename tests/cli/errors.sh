@@ -13,6 +13,10 @@ cp "$F/libbase.a" "$T/badindex.a"
 printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
 run 2 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/badindex.a"
 has err "objload: error: $T/badindex.a: malformed symbol table (archive index)"
+printf 'INPUT(%s)\n' "$T/loop-b.ld" > "$T/loop-a.ld"
+printf 'GROUP(%s)\n' "$T/loop-a.ld" > "$T/loop-b.ld"
+run 2 "$OBJLOAD" "$F/good.o" "$T/loop-a.ld"
+has err "objload: error: $T/loop-a.ld: $T/loop-b.ld: linker scripts name each other in a cycle: $T/loop-a.ld -> $T/loop-b.ld -> $T/loop-a.ld"
 run 2 "$OBJLOAD" /no/such/file.o
 has err "/no/such/file.o: cannot read"
 run 2 "$OBJLOAD" --run no_such_symbol "$F/good.o"
