@@ -222,10 +222,18 @@ Error ArchiveReader::for_each_symbol(
   // No symbol table (ar without s, llvm-ar S, lib.exe's output stripped of
   // its index): read each member's global definitions, ELF or COFF (objects
   // and short import members), as ld and lld do.
+  // A member that is such an object but does not read is named here: its
+  // definitions would otherwise be missing without a word, and the link
+  // fail later on an undefined symbol. Members that are no such object
+  // (text, bitcode, 32-bit ELF) define nothing here, as before.
   for (uint32_t m = 0; m < members_.size(); ++m) {
     auto add = [&](std::string_view n) { fn(n, m); };
-    for_each_defined_global(members_[m].bytes, false, add);
-    for_each_coff_global(members_[m].bytes, add);
+    Error e = for_each_defined_global(members_[m].bytes, false, add);
+    if (!e)
+      e = for_each_coff_global(members_[m].bytes, add);
+    if (e)
+      return make_error(member_display_name(m), ": ", e.message(),
+                        " (the archive has no symbol index, so every member's symbols are read)");
   }
   return Error::success();
 }

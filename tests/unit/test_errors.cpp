@@ -150,6 +150,24 @@ TEST_CASE("an archive whose symbol table does not fit its own size is refused, n
   check_unchanged_and_usable(*l, before);
 }
 
+TEST_CASE("an archive without a symbol index whose member does not read names the member") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // ELF: the first member's section header table moved past its end.
+  auto elf = read_bytes(fixture("libbase-nosymtab.a"));
+  uint32_t far = 0xffffff00;
+  std::memcpy(elf.data() + archive_member_contents(elf, 0) + 0x28, &far, 4);  // e_shoff
+  std::string path = write_temp("noindex-bad.a", elf);
+  check_error(l->load(path), {path + "(base-pic.o): bad section header table: ",
+                              "(the archive has no symbol index, so every member's symbols are read)"});
+  // COFF: the member's symbol table moved past its end.
+  auto coff = read_bytes(fixture("coff/libcoffbase_noindex.a"));
+  std::memcpy(coff.data() + archive_member_contents(coff, 0) + 8, &far, 4);  // PointerToSymbolTable
+  path = write_temp("noindex-bad-coff.a", coff);
+  check_error(l->load(path), {path + "(base.gnu.obj): symbol table of 22 entries runs past the end"});
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("a truncated archive is named, read whole or in parts") {
   auto bytes = read_bytes("/usr/lib/x86_64-linux-gnu/libsqlite3.a");
   bytes.resize(1000000);
