@@ -132,7 +132,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
   defines = [&](const std::string &path, std::string_view name, int depth) -> std::string {
     if (path.size() >= 7 && path.substr(path.size() - 7) == "/libc.a")
       return {};  // the static C library: never the answer
-    auto f = read_file(path);
+    auto f = read_file(path, true, options.max_expand);
     if (!f)
       return {};
     bool found = false;

@@ -434,8 +434,8 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
 Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string &given) {
   PhaseTimer t{stats.read, options.measure_memory};
   if (reader)
-    return std::move(io::read_inputs(*reader, {given}, stats.bytes_read).front());
-  return read_file(given);
+    return std::move(io::read_inputs(*reader, {given}, stats.bytes_read, options.max_expand).front());
+  return read_file(given, true, options.max_expand);
 }
 
 Error Session::send_library_dirs() {
@@ -508,10 +508,10 @@ Error Session::load(const std::vector<std::string> &paths) {
   {
     PhaseTimer t{stats.read, options.measure_memory};
     if (reader) {
-      files = io::read_inputs(*reader, paths, stats.bytes_read);
+      files = io::read_inputs(*reader, paths, stats.bytes_read, options.max_expand);
     } else {
       for (const std::string &p : paths)
-        files.push_back(read_file(p));
+        files.push_back(read_file(p, true, options.max_expand));
     }
   }
   for (auto &f : files)
@@ -602,7 +602,7 @@ Error Session::load_object_file(const std::string &given) {
 }
 
 Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
-  auto data = buffer_contents(name, bytes);
+  auto data = buffer_contents(name, bytes, options.max_expand);
   if (!data)
     return data.take_error();
   return load_object_data(name, *data, name);

@@ -83,6 +83,64 @@ TEST_CASE("a truncated or corrupt zstd-compressed object") {
   check_unchanged_and_usable(*l, before);
 }
 
+// A zstd frame of `blocks` RLE blocks of 128 KiB of zeros each: 4 bytes a
+// block, so 98 KB say 3 GiB. `recorded`: the frame header gives the size.
+static std::vector<uint8_t> zstd_zeros(uint32_t blocks, bool recorded) {
+  std::vector<uint8_t> z = {0x28, 0xb5, 0x2f, 0xfd};
+  const uint64_t size = uint64_t(blocks) << 17;
+  if (recorded) {
+    z.push_back(0xe0);  // an 8-byte content size, single segment
+    for (int i = 0; i < 8; ++i)
+      z.push_back(uint8_t(size >> (8 * i)));
+  } else {
+    z.push_back(0x00);  // no content size; a window descriptor follows
+    z.push_back(0x50);  // a window of 2^(10 + 10) = 1 MiB
+  }
+  for (uint32_t b = 0; b < blocks; ++b) {
+    const uint32_t header = (uint32_t(1) << 17) << 3 | 1u << 1 | (b + 1 == blocks ? 1u : 0u);
+    z.insert(z.end(), {uint8_t(header), uint8_t(header >> 8), uint8_t(header >> 16), 0x00});
+  }
+  return z;
+}
+
+TEST_CASE("a zstd stream that expands past the limit is refused, naming it") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // The issue's: 98 KB that expand to 3 GiB, past the default 1 GiB, refused
+  // from the frame header before anything is decompressed.
+  auto bomb = zstd_zeros(3 * 8192, true);
+  CHECK(bomb.size() < 100000);
+  std::string path = write_temp("bomb.zst", bomb);
+  check_error(l->load(path), {path + ": zstd data expands beyond 1073741824 bytes (1 GiB), the most "
+                              "a compressed input may expand to (--max-expand=SIZE or "
+                              "RTLINK_MAX_EXPAND=SIZE raises it)"});
+  check_unchanged_and_usable(*l, before);
+  // LinkerOptions::max_expand; a stream that does not say its size is
+  // counted as it is decoded.
+  rtlink::LinkerOptions small;
+  small.max_expand = 1 << 20;
+  auto l2 = new_linker(std::move(small));
+  check_error(l2->load_object_buffer("streamed.zst", zstd_zeros(16, false)),
+              {"streamed.zst: zstd data expands beyond 1048576 bytes (1 MiB)"});
+  check_error(l2->load_object_buffer("recorded.zst", zstd_zeros(16, true)),
+              {"recorded.zst: zstd data expands beyond 1048576 bytes (1 MiB)"});
+  // Up to the limit is decompressed (1 MiB of zeros, then no object).
+  rtlink::Error fits = l2->load_object_buffer("fits.zst", zstd_zeros(8, false));
+  REQUIRE(fits);
+  CHECK_MESSAGE(fits.message().find("expands") == std::string::npos, fits.message());
+  REQUIRE(!l2->load(fixture("good.o")));
+  REQUIRE(!l2->resolve());
+  CHECK(call(*l2, "good_answer") == 42);
+}
+
+TEST_CASE("an unreadable RTLINK_MAX_EXPAND makes Linker::create fail, naming it") {
+  ::setenv("RTLINK_MAX_EXPAND", "lots", 1);
+  auto l = rtlink::Linker::create();
+  ::unsetenv("RTLINK_MAX_EXPAND");
+  REQUIRE(!l);
+  CHECK(l.error().message() == "RTLINK_MAX_EXPAND=lots: not a size (bytes, or a number with K, M, G or T)");
+}
+
 TEST_CASE("a loaded section marked compressed (SHF_COMPRESSED)") {
   auto l = busy_linker();
   auto before = snapshot(*l);

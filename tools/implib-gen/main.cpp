@@ -4,6 +4,7 @@
 #include "implib/objects.hpp"
 
 #include "io/file.hpp"
+#include "support/format.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,8 @@ const char kUsage[] =
     "  --json              print a manifest: the DLL, and each export's name, symbol,\n"
     "                      ordinal, hint, type (code, data, const) and name type\n"
     "  --allow-duplicates  keep the first of several exports of one name (else an error)\n"
+    "  --max-expand=SIZE   the most a zstd-compressed input may expand to (bytes, or with\n"
+    "                      K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
     "  -h, --help          print this help\n"
     "  --version           print the version\n"
     "\n"
@@ -96,6 +99,7 @@ struct Config {
   LibFormat format = LibFormat::Short;
   std::string output, def, dll, dll_name, def_out;
   bool msvc = false, json = false, allow_duplicates = false, export_all = false;
+  uint64_t max_expand = 0;  // 0: RTLINK_MAX_EXPAND, else 1 GiB
   LibraryOptions lib;
   bool machine_given = false;
   Machine machine = Machine::X86_64;
@@ -132,8 +136,9 @@ Expected<Machine> parse_machine(const std::string &v) {
 
 // An input's bytes; an empty file is no .def, DLL or object (an empty .def
 // would make a library of nothing, and say nothing of it).
-Expected<std::shared_ptr<const FileData>> read_input(const std::string &path, bool prefault) {
-  auto f = read_file(path, prefault);
+Expected<std::shared_ptr<const FileData>> read_input(const Config &c, const std::string &path,
+                                                     bool prefault) {
+  auto f = read_file(path, prefault, c.max_expand);
   if (f && (*f)->size() == 0)
     return make_error(path, ": empty input (0 bytes): not a .def, DLL or object");
   return f;
@@ -141,7 +146,7 @@ Expected<std::shared_ptr<const FileData>> read_input(const std::string &path, bo
 
 // Reads one .def, DLL or set of objects into `lib`.
 Error read_def(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_input(path, true);
+  auto f = read_input(c, path, true);
   if (!f)
     return f.take_error();
   std::string_view text(reinterpret_cast<const char *>((*f)->data()), (*f)->size());
@@ -153,7 +158,7 @@ Error read_def(const Config &c, const std::string &path, Library &lib) {
 }
 
 Error read_dll(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_input(path, true);
+  auto f = read_input(c, path, true);
   if (!f)
     return f.take_error();
   auto m = read_dll_exports(path, {reinterpret_cast<const char *>((*f)->data()), (*f)->size()});
@@ -171,7 +176,7 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
   std::vector<std::shared_ptr<const FileData>> keep;
   std::vector<ObjectInput> inputs;
   for (const std::string &p : paths) {
-    auto f = read_input(p, true);
+    auto f = read_input(c, p, true);
     if (!f)
       return f.take_error();
     inputs.push_back({p, bytes_of(**f), *f});
@@ -190,8 +195,8 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
 
 // What a NAME=INPUT file is, by its first bytes.
 enum class InputType { Def, Dll, Object };
-Expected<InputType> input_type(const std::string &path) {
-  auto f = read_input(path, false);
+Expected<InputType> input_type(const Config &c, const std::string &path) {
+  auto f = read_input(c, path, false);
   if (!f)
     return f.take_error();
   auto b = bytes_of(**f);
@@ -384,7 +389,7 @@ int run_multi(const Config &c) {
     Library &l = libs[i];
     std::vector<std::string> objects;
     for (const std::string &p : files[i]) {
-      auto t = input_type(p);
+      auto t = input_type(c, p);
       if (!t)
         return input_error(t.error().message());
       if (*t == InputType::Object) {
@@ -432,7 +437,7 @@ int run_multi(const Config &c) {
 int run_single(Config c) {
   // A lone .def or DLL among the plain arguments is read as --def/--dll would.
   if (c.def.empty() && c.dll.empty() && c.inputs.size() == 1) {
-    auto t = input_type(c.inputs.front());
+    auto t = input_type(c, c.inputs.front());
     if (t && *t != InputType::Object) {
       (*t == InputType::Dll ? c.dll : c.def) = c.inputs.front();
       c.inputs.clear();
@@ -511,6 +516,12 @@ int main(int argc, char **argv) {
         c.dll_name = value;
       } else if (takes("--def-out")) {
         c.def_out = value;
+      } else if (takes("--max-expand")) {
+        auto size = parse_size(value);
+        if (!size)
+          return usage_error("--max-expand needs a size (bytes, or a number with K, M, G or T), not '" +
+                             value + "'");
+        c.max_expand = *size;
       } else if (takes("--flavor")) {
         if (value != "gnu" && value != "msvc")
           return usage_error("unknown --flavor " + value + " (gnu, msvc)");
