@@ -55,6 +55,19 @@ run 1 "$IMPLIB_GEN" -o "$T/multi" "x=$T/x.def"
 has err "implib-gen: $T/x.def: empty input (0 bytes)"
 [ -z "$(ls "$T/multi")" ] || fail "written after an empty input: $(ls "$T/multi")"
 
+# Names that are not UTF-8 do not abort the manifest: U+FFFD, and the bytes
+# beside them in hex.
+printf 'LIBRARY caf\351.dll\nEXPORTS\n  caf\351\n  plain\n' > "$T/cafe.def"
+run 0 "$IMPLIB_GEN" --def "$T/cafe.def" --json -o "$T/cafe.a"
+python3 - "$T/out" <<'PY' || fail "--json with names that are not UTF-8: $(cat "$T/out")"
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+assert m["dll"] == "caf\ufffd.dll" and m["dll_bytes"] == "636166e92e646c6c", m
+e = m["exports"][0]
+assert e["name"] == "caf\ufffd" and e["name_bytes"] == "636166e9" and e["symbol_bytes"] == "636166e9", e
+assert "name_bytes" not in m["exports"][1], m
+PY
+
 # A good library already there is left as it was when the next run fails.
 run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/keep.a"
 cp "$T/keep.a" "$T/keep.before"

@@ -4,6 +4,7 @@
 #include "implib/objects.hpp"
 
 #include "io/file.hpp"
+#include "json_output.hpp"
 #include "support/format.hpp"
 
 #include <nlohmann/json.hpp>
@@ -427,7 +428,7 @@ int run_multi(const Config &c) {
       m["other_references"] = imports[i].elsewhere;
       all.push_back(std::move(m));
     }
-    std::printf("%s\n", nlohmann::ordered_json{{"libraries", all}}.dump(2).c_str());
+    std::printf("%s\n", json_output::dump(nlohmann::ordered_json{{"libraries", all}}, 2).c_str());
   } else {
     report(libs);
   }
@@ -472,7 +473,7 @@ int run_single(Config c) {
     if (Error w = write_text(lib.def_path, write_def(lib.module)))
       return input_error(w.message());
   if (c.json)
-    std::printf("%s\n", manifest(c, lib).dump(2).c_str());
+    std::printf("%s\n", json_output::dump(manifest(c, lib), 2).c_str());
   return 0;
 }
 

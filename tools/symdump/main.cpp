@@ -5,6 +5,7 @@
 //
 // Files and archive members are read in parallel, one thread per core; the
 // output keeps the order of the inputs.
+#include "json_output.hpp"
 #include "symbols.hpp"
 
 #include "io/file.hpp"
@@ -587,6 +588,6 @@ int main(int argc, char **argv) {
   }
 
   if (c.format == Format::JSON)
-    std::puts(doc.dump(1).c_str());
+    std::puts(json_output::dump(std::move(doc), 1).c_str());
   return failed ? 1 : 0;
 }
