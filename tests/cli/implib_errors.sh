@@ -8,7 +8,7 @@ W=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
 # nothing_written: neither output exists, and the directory holds nothing stray.
 nothing_written() {
   [ ! -e "$T/o.a" ] && [ ! -e "$T/o.def" ] || fail "an output was written after an error"
-  ls "$T" | grep -q temp-archive && fail "a temporary file was left behind: $(ls "$T")"
+  ls "$T" | grep -q -e temp-archive -e rtlink-tmp && fail "a temporary file was left behind: $(ls "$T")"
   return 0
 }
 
@@ -106,6 +106,40 @@ run 0 "$IMPLIB_GEN" "$W/version.dll" --json
 has out '"dll": "version.dll"'
 run 1 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/no/such/dir/x.a"
 has err "$T/no/such/dir/x.a: No such file or directory"
+
+# Outputs go where their paths say: a device or FIFO is written into (never
+# replaced), a symbolic link's target is written and the link kept, an
+# existing file keeps its mode, "-" is standard output; a regular file is
+# still replaced whole.
+mkfifo "$T/fifo"
+for format in "" --long; do
+  cat "$T/fifo" > "$T/from-fifo" &
+  reader=$!
+  run 0 "$IMPLIB_GEN" $format --def "$S/base.def" -o "$T/fifo"
+  [ -p "$T/fifo" ] || { kill $reader; fail "implib-gen $format replaced the FIFO"; }
+  wait $reader
+  cmp -s <(head -c 8 "$T/from-fifo") <(printf '!<arch>\n') || fail "no archive came through the FIFO ($format)"
+done
+if [ "$(id -u)" = 0 ]; then
+  mknod "$T/null" c 1 3  # a /dev/null of our own: the real one is not put at risk
+  run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/null" --def-out "$T/null"
+  [ -c "$T/null" ] || fail "implib-gen replaced a character device with a $(stat -c %F "$T/null")"
+fi
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/real.a"
+cp "$T/real.a" "$T/want.a"
+: > "$T/real.a"
+ln -s real.a "$T/link.a"
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/link.a"
+[ -L "$T/link.a" ] || fail "implib-gen replaced the link"
+cmp "$T/real.a" "$T/want.a" || fail "the link's target was not written"
+chmod 640 "$T/real.a"
+run 0 "$IMPLIB_GEN" --long --def "$S/base.def" -o "$T/real.a" --def-out "$T/link.def"
+[ "$(stat -c %a "$T/real.a")" = 640 ] || fail "the output's mode changed to $(stat -c %a "$T/real.a")"
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o - --def-out -
+head -c 8 "$T/out" | grep -q '!<arch>' || fail "-o - wrote no archive to standard output"
+has out "LIBRARY base.dll"
+[ ! -e "$T/-" ] || fail "-o - wrote a file named -"
+ls "$T" | grep -q -e tmp -e temp && fail "a temporary file was left behind: $(ls "$T")"
 
 # Usage errors.
 run 2 "$IMPLIB_GEN" --flavor=borland --def "$S/base.def" -o "$T/o.a"

@@ -4,9 +4,11 @@
 #include "implib/objects.hpp"
 
 #include "io/file.hpp"
+#include "io/output.hpp"
 #include "json_output.hpp"
 #include "support/format.hpp"
 
+#include <llvm/Support/raw_ostream.h>
 #include <nlohmann/json.hpp>
 
 #include <glob.h>
@@ -80,7 +82,8 @@ const char kUsage[] =
     "\n"
     "Long options take --opt=VALUE or --opt VALUE. The output is the same, byte for byte,\n"
     "for the same inputs, wherever it is written and whenever. Nothing is written when an\n"
-    "input is wrong; a file that is written is replaced whole.\n"
+    "input is wrong; a file that is written is replaced whole (a device or FIFO is\n"
+    "written into, a link's target written; -o - is standard output).\n"
     "Exit status: 0; 1 when an input is wrong or an output cannot be written; 2 for a\n"
     "usage error.\n";
 
@@ -281,18 +284,10 @@ nlohmann::ordered_json manifest(const Config &c, const Library &lib) {
 }
 
 Error write_text(const std::string &path, const std::string &text) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return make_error(path, ": cannot write: ", std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    return make_error(path, ": cannot write: ", std::strerror(err));
-  }
-  return {};
+  return io::write_output(path, [&](llvm::raw_ostream &os) -> Error {
+    os << text;
+    return {};
+  });
 }
 
 Error write_library(const Config &c, const Library &lib) {
