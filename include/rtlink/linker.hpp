@@ -66,6 +66,11 @@ struct LinkerOptions {
   // Where warnings go (an ignored cache entry, a cache that cannot be
   // written); stderr, prefixed "rtlink: warning: ", when not set.
   std::function<void(const std::string &)> warning;
+  // The most a zstd-compressed input may expand to, in bytes; one that
+  // expands further is an error naming it. 0: the RTLINK_MAX_EXPAND
+  // environment variable (a size such as "512M" or "4G"), else 1 GiB. An
+  // unreadable RTLINK_MAX_EXPAND makes create() fail.
+  uint64_t max_expand = 0;
 };
 
 // What a file is, told by its content, never by its name.

@@ -1,5 +1,6 @@
 // api/linker.cpp — rtlink::Linker: the verbs, each under the session lock.
 // lookup() and purge_lookup_cache() share it; every other verb takes it alone.
+#include "io/zstd.hpp"
 #include "link/session.hpp"
 #include "object/coff.hpp"
 #include "object/detect.hpp"
@@ -14,6 +15,10 @@ Expected<std::unique_ptr<Linker>> Linker::create(LinkerOptions options) {
   auto reader = io::choose_reader(options.io);
   if (!reader)
     return reader.take_error();
+  auto expand = max_expand(options.max_expand);
+  if (!expand)
+    return expand.take_error();
+  options.max_expand = *expand;
   std::unique_ptr<Executor> ex = std::move(options.executor);
   if (!ex)
     ex = make_in_process_executor();

@@ -1,10 +1,12 @@
 // implib/coff_object.cpp — a COFF object writer for the handful of sections,
 // symbols and relocations an import stub needs, and the archive around them.
 #include "implib/coff_object.hpp"
+#include "io/output.hpp"
 
 #include <llvm/Object/ArchiveWriter.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include <cctype>
 #include <cstdio>
@@ -139,16 +141,18 @@ Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMember
     n.MemberName = b.name;
     m.push_back(std::move(n));
   }
-  std::string warnings;
-  llvm::Error e = llvm::writeArchive(path, m, llvm::SymtabWritingMode::NormalSymtab,
-                                     llvm::object::Archive::K_GNU, /*Deterministic=*/true,
-                                     /*Thin=*/false, nullptr, std::nullopt,
-                                     [&](llvm::Error w) { warnings += llvm::toString(std::move(w)); });
-  if (e)
-    return make_error(path, ": ", llvm::toString(std::move(e)));
-  if (!warnings.empty())
-    return make_error(path, ": ", warnings);
-  return {};
+  return io::write_output(path, [&](llvm::raw_ostream &os) -> Error {
+    std::string warnings;
+    llvm::Error e = llvm::writeArchiveToStream(
+        os, m, llvm::SymtabWritingMode::NormalSymtab, llvm::object::Archive::K_GNU,
+        /*Deterministic=*/true, /*Thin=*/false, std::nullopt,
+        [&](llvm::Error w) { warnings += llvm::toString(std::move(w)); });
+    if (e)
+      return make_error(path, ": ", llvm::toString(std::move(e)));
+    if (!warnings.empty())
+      return make_error(path, ": ", warnings);
+    return {};
+  });
 }
 
 std::string le_bytes(uint64_t v, unsigned width) {

@@ -82,8 +82,10 @@ struct LibraryOptions {
   bool kill_at = false;  // i386: import stdcall names without @N
 };
 
-// The writers replace `path` whole (through a temporary file renamed over
-// it), or leave it untouched when they fail.
+// The writers write `path` as io/output.hpp says: a regular file is
+// replaced whole (through a temporary file renamed over it, its mode kept)
+// or left untouched when they fail; a device or FIFO is written into, a
+// link's target is written, "-" is standard output.
 // The short import library: one import member per export.
 Error write_short_library(const Module &m, const LibraryOptions &opt, const std::string &path);
 // GNU dlltool's long format: a head and a tail object, and per export an

@@ -2,6 +2,7 @@
 // Object's writeImportLibrary (what llvm-dlltool and llvm-lib use): three
 // descriptor objects, then one 20-byte-header import member per export.
 #include "implib/coff_object.hpp"
+#include "io/output.hpp"
 
 #include <llvm/BinaryFormat/COFF.h>
 #include <llvm/Object/COFFImportFile.h>
@@ -47,10 +48,14 @@ Error write_short_library(const Module &m, const LibraryOptions &opt, const std:
     x.Private = e.private_;
     exports.push_back(std::move(x));
   }
-  if (llvm::Error e = llvm::object::writeImportLibrary(m.dll_name, path, exports,
-                                                       coff_machine(m.machine), !opt.msvc))
-    return make_error(path, ": ", llvm::toString(std::move(e)));
-  return {};
+  // LLVM writes the library to a file of its own naming; io/output puts it
+  // where `path` says (a device, a link's target, a file replaced whole).
+  return io::write_output_file(path, [&](const std::string &to) -> Error {
+    if (llvm::Error e = llvm::object::writeImportLibrary(m.dll_name, to, exports,
+                                                         coff_machine(m.machine), !opt.msvc))
+      return make_error(path, ": ", llvm::toString(std::move(e)));
+    return {};
+  });
 }
 
 } // namespace rtlink::implib

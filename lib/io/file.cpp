@@ -28,7 +28,8 @@ struct OwnedData final : FileData {
 
 } // namespace
 
-Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, bool prefault) {
+Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, bool prefault,
+                                                    uint64_t max_expand) {
   auto mapped = platform::map_file(path, prefault);
   if (!mapped)
     return mapped.take_error();
@@ -36,7 +37,7 @@ Expected<std::shared_ptr<const FileData>> read_file(const std::string &path, boo
   d->file = *mapped;
   // zstd-compressed inputs are read as what they contain, whatever their name.
   if (is_zstd(bytes_of(*d)))
-    return decompress_zstd(path, bytes_of(*d));
+    return decompress_zstd(path, bytes_of(*d), max_expand);
   return std::shared_ptr<const FileData>(std::move(d));
 }
 
@@ -49,9 +50,10 @@ std::shared_ptr<FileData> owned_bytes(size_t size, uint8_t *&data) {
 }
 
 Expected<std::shared_ptr<const FileData>> buffer_contents(const std::string &name,
-                                                          std::span<const uint8_t> bytes) {
+                                                          std::span<const uint8_t> bytes,
+                                                          uint64_t max_expand) {
   if (is_zstd(bytes))
-    return decompress_zstd(name, bytes);
+    return decompress_zstd(name, bytes, max_expand);
   auto d = std::make_shared<OwnedData>();
   d->bytes.reset(new uint8_t[bytes.size() ? bytes.size() : 1]);
   if (!bytes.empty())

@@ -77,7 +77,8 @@ bool is_archive(const PartialFile &f) {
 } // namespace
 
 std::vector<Expected<std::shared_ptr<const FileData>>>
-read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read) {
+read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read,
+            uint64_t max_expand) {
   // Every file's head in one batch; then, in another, the whole of all but
   // archives. What a file then holds is its result (decompressed if zstd).
   std::vector<Expected<std::shared_ptr<PartialFile>>> files;
@@ -106,7 +107,7 @@ read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t
     } else if (failed) {
       out.emplace_back(make_error(failed.message()));
     } else if (PartialFile &f = **files[i]; f.complete() && is_zstd(bytes_of(f))) {
-      out.push_back(decompress_zstd(paths[i], bytes_of(f)));
+      out.push_back(decompress_zstd(paths[i], bytes_of(f), max_expand));
     } else {
       out.emplace_back(std::shared_ptr<const FileData>(std::move(*files[i])));
     }

@@ -72,8 +72,10 @@ Expected<std::unique_ptr<AsyncReader>> make_reader(std::string_view backend);
 // Inputs for the linker, read concurrently: every file whole but archives
 // ("!<arch>"), which come back as io::PartialFile with their first 64 KiB
 // read; the archive reader reads the rest of their index, and a resolve the
-// members it pulls (object/archive.hpp).
+// members it pulls (object/archive.hpp). zstd data is decompressed, up to
+// `max_expand` bytes (0: the default, io/zstd.hpp).
 std::vector<Expected<std::shared_ptr<const FileData>>>
-read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read);
+read_inputs(AsyncReader &reader, const std::vector<std::string> &paths, uint64_t &bytes_read,
+            uint64_t max_expand = 0);
 
 } // namespace rtlink::io

@@ -12,7 +12,7 @@ bool is_zstd(std::span<const uint8_t> bytes) {
 }
 
 Expected<std::shared_ptr<const FileData>> decompress_zstd(const std::string &path,
-                                                          std::span<const uint8_t>) {
+                                                          std::span<const uint8_t>, uint64_t) {
   return make_error(path, ": zstd-compressed, and this build reads no zstd (it has no libzstd)");
 }
 

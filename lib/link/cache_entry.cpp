@@ -1,6 +1,7 @@
 // link/cache_entry.cpp — a link cache entry written and read back. The
 // format is in cache.hpp; nothing read here is trusted.
 #include "link/cache.hpp"
+#include "io/output.hpp"
 #include "support/format.hpp"
 
 #include <llvm/ADT/SmallVector.h>
@@ -365,14 +366,12 @@ Error write_entry(const std::string &dir, const std::string &name, std::span<con
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return make_error(dir, ": cannot create the cache directory: ", ec.message());
   std::string path = dir + "/" + name;
-  // writeToOutput writes a temporary file beside `path` and renames it over.
-  llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+  // A temporary file beside the entry (or beside what a link there points
+  // at), renamed over it: other processes see a whole entry or none.
+  return io::write_output(path, [&](llvm::raw_ostream &os) {
     os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    return llvm::Error::success();
+    return Error::success();
   });
-  if (e)
-    return make_error(path, ": ", llvm::toString(std::move(e)));
-  return Error::success();
 }
 
 } // namespace rtlink::cache

@@ -132,7 +132,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
   defines = [&](const std::string &path, std::string_view name, int depth) -> std::string {
     if (path.size() >= 7 && path.substr(path.size() - 7) == "/libc.a")
       return {};  // the static C library: never the answer
-    auto f = read_file(path);
+    auto f = read_file(path, true, options.max_expand);
     if (!f)
       return {};
     bool found = false;
@@ -142,7 +142,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
         (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
       break;
     case InputKind::SharedLibrary:
-      for_each_defined_global(bytes_of(**f), true, [&](std::string_view n) { found |= n == name; });
+      (void)for_each_defined_global(bytes_of(**f), true,
+                                    [&](std::string_view n) { found |= n == name; });
       break;
     case InputKind::LinkerScript:
       if (depth > 0)

@@ -435,8 +435,8 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
 Expected<std::shared_ptr<const FileData>> Session::read_input(const std::string &given) {
   PhaseTimer t{stats.read, options.measure_memory};
   if (reader)
-    return std::move(io::read_inputs(*reader, {given}, stats.bytes_read).front());
-  return read_file(given);
+    return std::move(io::read_inputs(*reader, {given}, stats.bytes_read, options.max_expand).front());
+  return read_file(given, true, options.max_expand);
 }
 
 Error Session::send_library_dirs() {
@@ -509,10 +509,10 @@ Error Session::load(const std::vector<std::string> &paths) {
   {
     PhaseTimer t{stats.read, options.measure_memory};
     if (reader) {
-      files = io::read_inputs(*reader, paths, stats.bytes_read);
+      files = io::read_inputs(*reader, paths, stats.bytes_read, options.max_expand);
     } else {
       for (const std::string &p : paths)
-        files.push_back(read_file(p));
+        files.push_back(read_file(p, true, options.max_expand));
     }
   }
   for (auto &f : files)
@@ -547,6 +547,14 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
     if (!inputs)
       return inputs.take_error();
     Checkpoint cp{units.size(), archives.size(), libraries.size()};
+    // The scripts being loaded, outermost first: one that names a script
+    // still open names itself, directly or through others, and would be
+    // loaded without end.
+    scripts_open.push_back({given, platform::absolute_path(given)});
+    struct Close {
+      std::vector<std::pair<std::string, std::string>> &open;
+      ~Close() { open.pop_back(); }
+    } close{scripts_open};
     for (const std::string &in : *inputs) {
       std::string target = in;
       if (in.rfind("-l", 0) == 0) {
@@ -558,6 +566,16 @@ Error Session::load_data(const std::string &given, std::shared_ptr<const FileDat
         }
         target = *found;
       }
+      for (size_t k = 0; k < scripts_open.size(); ++k)
+        if (same_file(scripts_open[k].second, platform::absolute_path(target))) {
+          rollback(cp);
+          if (k + 1 == scripts_open.size())
+            return make_error(given, ": the linker script names itself (", in, ")");
+          std::string chain;
+          for (size_t j = k; j < scripts_open.size(); ++j)
+            chain += scripts_open[j].first + " -> ";
+          return make_error(given, ": linker scripts name each other in a cycle: ", chain, target);
+        }
       // What is loaded already (libm.so.6 when a second script names it, an
       // object or archive named twice) is skipped: loaded once, as ld does.
       if (loaded_already(target)) {
@@ -585,7 +603,7 @@ Error Session::load_object_file(const std::string &given) {
 }
 
 Error Session::load_object_buffer(const std::string &name, std::span<const uint8_t> bytes) {
-  auto data = buffer_contents(name, bytes);
+  auto data = buffer_contents(name, bytes, options.max_expand);
   if (!data)
     return data.take_error();
   return load_object_data(name, *data, name);

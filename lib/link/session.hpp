@@ -257,6 +257,9 @@ public:
   void purge_lookup_cache();
 
   LinkerOptions options;
+  // GNU ld scripts whose inputs are being loaded, outermost first: (as
+  // named, absolute path), to refuse one that names itself.
+  std::vector<std::pair<std::string, std::string>> scripts_open;
   std::unique_ptr<io::AsyncReader> reader;  // null: files are mapped
   std::string reader_name, reader_note;
   std::unique_ptr<Executor> executor;

@@ -4,7 +4,9 @@
 // Symbol::getMember() trusts the offset stored in the symbol table, though,
 // so each offset is read here, per layout, and must name a member the
 // iteration found: a bogus offset is an error naming the archive and the
-// symbol, never a read past the end of the file.
+// symbol, never a read past the end of the file. Its symbol iteration trusts
+// the table's counts and name offsets too: the table is checked whole
+// (symbol_table_problem) before it is walked.
 #include "object/archive.hpp"
 #include "object/coff.hpp"
 #include "object/elf.hpp"
@@ -108,12 +110,96 @@ std::optional<uint64_t> symbol_member_offset(const Archive &ar, uint32_t i) {
   }
 }
 
+// What is wrong with the symbol table, if anything, in the terms LLVM's
+// Archive::Symbol walks it: the counts against the table's size, and every
+// name NUL-terminated within the table (Symbol::getName() hands back a C
+// string, read up to its NUL wherever that is). Only a table that passes is
+// walked; member offsets are checked as each symbol is met.
+std::optional<std::string> symbol_table_problem(const Archive &ar) {
+  using namespace llvm::support::endian;
+  const llvm::StringRef t = ar.getSymbolTable();
+  const uint64_t n = t.size();
+  const char *p = t.data();
+  const std::string size = " (the table has " + std::to_string(n) + " bytes)";
+  auto count_of = [](uint64_t c, const char *what) { return std::to_string(c) + " " + what; };
+  // `count` names from `at` on, each ending in a NUL before `end`.
+  auto names = [&](uint64_t count, uint64_t at, uint64_t end) -> std::optional<std::string> {
+    for (uint64_t i = 0; i < count; ++i) {
+      size_t nul = at < end ? t.find('\0', at) : llvm::StringRef::npos;
+      if (nul == llvm::StringRef::npos || nul >= end)
+        return "the name of symbol " + std::to_string(i) + " (of " + std::to_string(count) +
+               ") runs past the end of the table";
+      at = nul + 1;
+    }
+    return std::nullopt;
+  };
+  if (n > UINT32_MAX)  // LLVM keeps offsets into it in 32 bits
+    return "the table is larger than 4 GiB";
+  switch (ar.kind()) {
+  case Archive::K_GNU:
+  case Archive::K_GNU64: {
+    // A big-endian symbol count, a member offset per symbol, the names.
+    const uint64_t w = ar.kind() == Archive::K_GNU ? 4 : 8;
+    if (n < w)
+      return "its symbol count is cut short" + size;
+    const uint64_t count = w == 4 ? read32be(p) : read64be(p);
+    if (count > (n - w) / w)
+      return "the member offsets of its " + count_of(count, "symbols") + " run past its end" + size;
+    return names(count, w + count * w, n);
+  }
+  case Archive::K_BSD:
+  case Archive::K_DARWIN64: {
+    // The byte size of the (name offset, member offset) pairs, the pairs,
+    // the byte size of the names, the names.
+    const uint64_t w = ar.kind() == Archive::K_BSD ? 4 : 8;
+    auto rd = [&](uint64_t at) { return w == 4 ? uint64_t(read32le(p + at)) : read64le(p + at); };
+    // LLVM reads the first pair's name offset even when there is none.
+    if (n < 2 * w)
+      return "its size field and first entry are cut short" + size;
+    const uint64_t count = rd(0) / (2 * w);
+    if (count > (n - 2 * w) / (2 * w))
+      return "its " + count_of(count, "entries") + " and the size of its names run past its end" + size;
+    const uint64_t strings = w + count * 2 * w + w, strings_size = rd(strings - w);
+    if (strings_size > n - strings)
+      return "its names (" + std::to_string(strings_size) + " bytes from offset " +
+             std::to_string(strings) + ") run past its end" + size;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t at = rd(w + i * 2 * w);
+      if (at >= strings_size || names(1, strings + at, strings + strings_size))
+        return "the name of symbol " + std::to_string(i) + " (at offset " + std::to_string(at) +
+               " of its " + std::to_string(strings_size) + " bytes of names) runs past their end";
+    }
+    return std::nullopt;
+  }
+  case Archive::K_COFF: {
+    // The second linker member: a member count and offsets, a symbol count,
+    // a 16-bit member index per symbol, the names.
+    if (n < 4)
+      return "its member count is cut short" + size;
+    const uint64_t members = read32le(p);
+    if (n < 8 || members > (n - 8) / 4)
+      return "the offsets of its " + count_of(members, "members") +
+             " and its symbol count run past its end" + size;
+    const uint64_t at = 4 + members * 4, count = read32le(p + at);
+    if (count > (n - at - 4) / 2)
+      return "the member indices of its " + count_of(count, "symbols") + " run past its end" + size;
+    return names(count, at + 4 + count * 2, n);
+  }
+  default:
+    return "this kind of archive is not supported";
+  }
+}
+
 } // namespace
 
 Error ArchiveReader::for_each_symbol(
     const std::function<void(std::string_view, uint32_t)> &fn) const {
   const Archive &ar = *impl_->archive;
   if (ar.hasSymbolTable()) {
+    if (auto bad = symbol_table_problem(ar))
+      return make_error(path_, ": malformed symbol table (archive index): ", *bad);
+    if (ar.getNumberOfSymbols() == 0)
+      return Error::success();
     uint32_t i = 0;
     for (const Archive::Symbol &s : ar.symbols()) {
       llvm::StringRef name = s.getName();
@@ -136,10 +222,18 @@ Error ArchiveReader::for_each_symbol(
   // No symbol table (ar without s, llvm-ar S, lib.exe's output stripped of
   // its index): read each member's global definitions, ELF or COFF (objects
   // and short import members), as ld and lld do.
+  // A member that is such an object but does not read is named here: its
+  // definitions would otherwise be missing without a word, and the link
+  // fail later on an undefined symbol. Members that are no such object
+  // (text, bitcode, 32-bit ELF) define nothing here, as before.
   for (uint32_t m = 0; m < members_.size(); ++m) {
     auto add = [&](std::string_view n) { fn(n, m); };
-    for_each_defined_global(members_[m].bytes, false, add);
-    for_each_coff_global(members_[m].bytes, add);
+    Error e = for_each_defined_global(members_[m].bytes, false, add);
+    if (!e)
+      e = for_each_coff_global(members_[m].bytes, add);
+    if (e)
+      return make_error(member_display_name(m), ": ", e.message(),
+                        " (the archive has no symbol index, so every member's symbols are read)");
   }
   return Error::success();
 }

@@ -253,6 +253,12 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
                   " sections)");
     } else {
       s.section = uint32_t(secnum - 1);
+      // An object's sections start at 0: a value is an offset into its
+      // section, up to one past the end (an end symbol).
+      if (s.value > raw[s.section]->SizeOfRawData)
+        return fail("symbol ", quote(s.name), ": value ", hex(s.value),
+                    " lies outside its section ", u.sections[s.section].name, " (size ",
+                    hex(raw[s.section]->SizeOfRawData), ")");
       if (const auto *def = sym.getSectionDefinition()) {
         s.is_section = true;
         if (raw[s.section]->Characteristics & IMAGE_SCN_LNK_COMDAT) {
@@ -471,40 +477,41 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
   return u;
 }
 
-void for_each_coff_global(std::span<const uint8_t> bytes,
-                          const std::function<void(std::string_view)> &fn) {
+Error for_each_coff_global(std::span<const uint8_t> bytes,
+                           const std::function<void(std::string_view)> &fn) {
   llvm::StringRef data(reinterpret_cast<const char *>(bytes.data()), bytes.size());
   const llvm::file_magic magic = llvm::identify_magic(data);
   if (magic == llvm::file_magic::coff_import_library) {
     // The header (20 bytes), then NAME\0 and the DLL's name.
     if (bytes.size() < sizeof(llvm::object::coff_import_header) + 1)
-      return;
+      return make_error("short import member of ", bytes.size(), " bytes: its header is cut short");
     llvm::object::coff_import_header h;
     std::memcpy(&h, bytes.data(), sizeof h);
     std::string_view rest(reinterpret_cast<const char *>(bytes.data()) + sizeof h,
                           bytes.size() - sizeof h);
     std::string_view name = rest.substr(0, rest.find('\0'));
     if (name.empty() || name.size() == rest.size())
-      return;
+      return make_error("short import member: ",
+                        name.empty() ? "its symbol name is empty" : "its symbol name has no end");
     fn("__imp_" + std::string(name));
     if (h.getType() == llvm::COFF::IMPORT_CODE)
       fn(name);
-    return;
+    return Error::success();
   }
   if (magic != llvm::file_magic::coff_object)
-    return;
+    return Error::success();
   auto obj = llvm::object::COFFObjectFile::create(llvm::MemoryBufferRef(data, ""));
-  if (!obj) {
-    llvm::consumeError(obj.takeError());
-    return;
-  }
+  if (!obj)
+    return make_error("bad COFF object: ", llvm::toString(obj.takeError()));
+  // LLVM drops a symbol table that does not fit the file, and counts none.
+  if ((*obj)->getRawNumberOfSymbols() && !(*obj)->getSymbolTable())
+    return make_error("symbol table of ", (*obj)->getRawNumberOfSymbols(),
+                      " entries runs past the end of the file (", hex(bytes.size()), ")");
   const uint32_t n = (*obj)->getNumberOfSymbols();
   for (uint32_t i = 0; i < n;) {
     auto sym = (*obj)->getSymbol(i);
-    if (!sym) {
-      llvm::consumeError(sym.takeError());
-      return;
-    }
+    if (!sym)
+      return make_error("symbol #", i, ": ", llvm::toString(sym.takeError()));
     const uint32_t aux = sym->getNumberOfAuxSymbols();
     const uint8_t sc = sym->getStorageClass();
     const int32_t sec = sym->getSectionNumber();
@@ -516,13 +523,13 @@ void for_each_coff_global(std::span<const uint8_t> bytes,
              llvm::COFF::IMAGE_WEAK_EXTERN_SEARCH_ALIAS);  // as llvm-ar's index has them
     if (defines) {
       auto name = (*obj)->getSymbolName(*sym);
-      if (name)
-        fn(std::string_view(name->data(), name->size()));
-      else
-        llvm::consumeError(name.takeError());
+      if (!name)
+        return make_error("symbol #", i, ": ", llvm::toString(name.takeError()));
+      fn(std::string_view(name->data(), name->size()));
     }
     i += 1 + aux;
   }
+  return Error::success();
 }
 
 } // namespace rtlink

@@ -24,10 +24,11 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
 
 // The names a COFF object or short import member defines for others
 // (external definitions, COMMON, weak externals; an import's __imp_NAME and,
-// for code, NAME): what an archive's symbol index would list. Anything else,
-// or a malformed member, gives none.
-void for_each_coff_global(std::span<const uint8_t> bytes,
-                          const std::function<void(std::string_view)> &fn);
+// for code, NAME): what an archive's symbol index would list. Anything else
+// gives none; a member of either kind that does not read gives what is wrong
+// (without the member's name: the caller knows it).
+Error for_each_coff_global(std::span<const uint8_t> bytes,
+                           const std::function<void(std::string_view)> &fn);
 
 // A .drectve section's options: separated by blanks; quotes, which are
 // dropped, may hold blanks ("-export:\"a b\",data" gives -export:a b,data).

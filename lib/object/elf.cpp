@@ -13,6 +13,7 @@
 #include <llvm/Object/ELF.h>
 
 #include <charconv>
+#include <cstring>
 
 namespace rtlink {
 
@@ -209,6 +210,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       } else if (idx >= u.sections.size())
         return fail("symbol ", s.name.empty() ? "#" + std::to_string(j) : std::string(s.name),
                     ": section index ", idx, " out of range (", u.sections.size(), " sections)");
+      else if (s.value > secs[idx].sh_size)  // (one past the end is an end symbol)
+        return fail("symbol ", s.name.empty() ? "#" + std::to_string(j) : quote(s.name),
+                    ": value ", hex(s.value), " lies outside its section ", u.sections[idx].name,
+                    " (size ", hex(secs[idx].sh_size), ")");
       else
         s.section = idx;
       ++j;
@@ -260,6 +265,11 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     auto relas = ef.relas(sh);
     if (!relas)
       return llvm_fail("relocation section " + std::string(u.sections[i].name), relas.takeError());
+    // A zero-fill section has no bytes in the file to patch (nor any the
+    // layout copies): a fixup there would write where nothing was placed.
+    if (!relas->empty() && secs[sh.sh_info].sh_type == SHT_NOBITS)
+      return fail("relocation section ", u.sections[i].name, " applies to ", target.name,
+                  ", which has no contents (SHT_NOBITS)");
     target.edges.reserve(relas->size());
     for (const ELFT::Rela &r : *relas) {
       uint32_t type = r.getType(false);
@@ -286,42 +296,42 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   return u;
 }
 
-void for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
-                             const std::function<void(std::string_view)> &fn) {
+Error for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
+                              const std::function<void(std::string_view)> &fn) {
+  auto llvm_error = [](std::string_view what, llvm::Error e) {
+    return make_error(what, ": ", llvm::toString(std::move(e)));
+  };
+  if (bytes.size() < 4 || std::memcmp(bytes.data(), ElfMagic, 4) != 0 ||
+      (bytes.size() > EI_DATA && (bytes[EI_CLASS] != ELFCLASS64 || bytes[EI_DATA] != ELFDATA2LSB)))
+    return Error::success();  // not ELF64 little-endian: nothing here
   auto ef = llvm::object::ELFFile<ELFT>::create(
       llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
-  if (!ef) {
-    llvm::consumeError(ef.takeError());
-    return;
-  }
+  if (!ef)
+    return llvm_error("bad ELF header", ef.takeError());
   auto secs = ef->sections();
-  if (!secs) {
-    llvm::consumeError(secs.takeError());
-    return;
-  }
+  if (!secs)
+    return llvm_error("bad section header table", secs.takeError());
   for (const ELFT::Shdr &sh : *secs) {
     if (sh.sh_type != (dynamic ? SHT_DYNSYM : SHT_SYMTAB))
       continue;
     auto syms = ef->symbols(&sh);
+    if (!syms)
+      return llvm_error("symbol table", syms.takeError());
     auto strtab = ef->getStringTableForSymtab(sh, *secs);
-    if (!syms || !strtab) {
-      if (!syms)
-        llvm::consumeError(syms.takeError());
-      if (!strtab)
-        llvm::consumeError(strtab.takeError());
-      return;
-    }
+    if (!strtab)
+      return llvm_error("symbol table", strtab.takeError());
+    uint32_t j = 0;
     for (const ELFT::Sym &es : *syms) {
+      ++j;
       if (es.getBinding() == STB_LOCAL || es.st_shndx == SHN_UNDEF)
         continue;
       auto n = es.getName(*strtab);
-      if (!n) {
-        llvm::consumeError(n.takeError());
-        continue;
-      }
+      if (!n)
+        return llvm_error("symbol #" + std::to_string(j - 1), n.takeError());
       fn(sv(*n));
     }
   }
+  return Error::success();
 }
 
 } // namespace rtlink

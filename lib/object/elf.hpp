@@ -16,9 +16,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
 
 // Calls `fn` with the name of each defined global or weak symbol in an ELF64
 // file's symbol table (SHT_SYMTAB), or with `dynamic` its dynamic symbol table
-// (SHT_DYNSYM). A file that is not ELF, or is malformed, yields nothing: this
-// serves indexes and hints, never the link itself.
-void for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
-                             const std::function<void(std::string_view)> &fn);
+// (SHT_DYNSYM). This serves indexes and hints, never the link itself. A file
+// that is not ELF64 little-endian yields nothing; one whose tables do not read
+// gives what is wrong (without the file's name: the caller knows it).
+Error for_each_defined_global(std::span<const uint8_t> bytes, bool dynamic,
+                              const std::function<void(std::string_view)> &fn);
 
 } // namespace rtlink

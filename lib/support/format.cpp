@@ -19,4 +19,33 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+std::optional<uint64_t> parse_size(std::string_view text) {
+  uint64_t v = 0;
+  size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (v > (UINT64_MAX - 9) / 10)
+      return std::nullopt;
+    v = v * 10 + uint64_t(text[i] - '0');
+  }
+  if (i == 0)
+    return std::nullopt;
+  std::string_view unit = text.substr(i);
+  int shift = 0;
+  if (!unit.empty()) {
+    switch (unit[0]) {
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    case 'T': case 't': shift = 40; break;
+    default: return std::nullopt;
+    }
+    unit.remove_prefix(1);
+    if (unit != "" && unit != "B" && unit != "iB")
+      return std::nullopt;
+  }
+  if (v == 0 || v > (UINT64_MAX >> shift))
+    return std::nullopt;
+  return v << shift;
+}
+
 } // namespace rtlink

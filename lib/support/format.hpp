@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rtlink {
 
@@ -32,5 +34,10 @@ inline std::string quote(std::string_view s) { return "'" + std::string(s) + "'"
 // "1.25 ms", "3.0 MiB"
 std::string format_duration_ns(uint64_t ns);
 std::string format_bytes(uint64_t bytes);
+
+// A size as options give it: bytes, or a number with K, M, G or T (powers of
+// 1024, an optional "iB" or "B" after): "1048576", "64M", "1GiB". nullopt
+// for anything else, 0, or more than 64 bits hold.
+std::optional<uint64_t> parse_size(std::string_view text);
 
 } // namespace rtlink

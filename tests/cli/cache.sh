@@ -20,6 +20,16 @@ has err "link cache: 0 hit, 1 missed (0 ignored), 1 stored"
 run 42 "$OBJLOAD" --cache "$C" --executor=child --stats --run main "$F/q.o" "$SQLITE"
 has err "link cache: 1 hit"
 
+# The cache's files are written where their paths say: an entry replaced
+# whole, a symbolic link kept (its target written), an entry's mode kept.
+C3=$T/linked
+mkdir -p "$C3" "$T/elsewhere"
+: > "$T/elsewhere/inputs"
+ln -s "$T/elsewhere/inputs" "$C3/inputs"
+run 42 "$OBJLOAD" --cache "$C3" --run main "$F/q.o" "$SQLITE"
+[ -L "$C3/inputs" ] || fail "the cache replaced the link $C3/inputs"
+grep -q "libsqlite3.a" "$T/elsewhere/inputs" || fail "the link's target was not written"
+
 # Eight processes at once into an empty directory: every one runs, and the
 # entry they leave is whole.
 C2=$T/shared

@@ -9,6 +9,18 @@ has err "duplicate symbol: duplicate_symbol"
 head -c 100 "$F/good.o" > "$T/truncated.o"
 run 2 "$OBJLOAD" "$T/truncated.o"
 has err "$T/truncated.o"
+cp "$F/libbase.a" "$T/badindex.a"
+printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
+run 2 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/badindex.a"
+has err "objload: error: $T/badindex.a: malformed symbol table (archive index)"
+printf 'INPUT(%s)\n' "$T/loop-b.ld" > "$T/loop-a.ld"
+printf 'GROUP(%s)\n' "$T/loop-a.ld" > "$T/loop-b.ld"
+run 2 "$OBJLOAD" "$F/good.o" "$T/loop-a.ld"
+has err "objload: error: $T/loop-a.ld: $T/loop-b.ld: linker scripts name each other in a cycle: $T/loop-a.ld -> $T/loop-b.ld -> $T/loop-a.ld"
+cp "$F/libbase-nosymtab.a" "$T/noindex.a"
+printf '\377\377\377\377' | dd of="$T/noindex.a" bs=1 seek=108 conv=notrunc status=none  # e_shoff
+run 2 "$OBJLOAD" --run rts_main "$F/rts.o" "$T/noindex.a"
+has err "objload: error: $T/noindex.a(base-pic.o): bad section header table: "
 run 2 "$OBJLOAD" /no/such/file.o
 has err "/no/such/file.o: cannot read"
 run 2 "$OBJLOAD" --run no_such_symbol "$F/good.o"

@@ -8,7 +8,7 @@ W=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
 # nothing_written: neither output exists, and the directory holds nothing stray.
 nothing_written() {
   [ ! -e "$T/o.a" ] && [ ! -e "$T/o.def" ] || fail "an output was written after an error"
-  ls "$T" | grep -q temp-archive && fail "a temporary file was left behind: $(ls "$T")"
+  ls "$T" | grep -q -e temp-archive -e rtlink-tmp && fail "a temporary file was left behind: $(ls "$T")"
   return 0
 }
 
@@ -39,6 +39,34 @@ nothing_written
 printf 'LIBRARY a.dll\nEXPORTS\n  f = \n' > "$T/syntax.def"
 run 1 "$IMPLIB_GEN" --def "$T/syntax.def" -o "$T/o.a"
 has err "$T/syntax.def:4:1: expected the internal name after '=', found the end of the file"
+
+# An empty input is named, however it is given; nothing is written.
+: > "$T/x.def"
+run 1 "$IMPLIB_GEN" --def "$T/x.def" --dll-name x.dll -o "$T/o.a"
+has err "implib-gen: $T/x.def: empty input (0 bytes): not a .def, DLL or object"
+nothing_written
+run 1 "$IMPLIB_GEN" --export-all --dll-name x.dll -o "$T/o.a" "$T/x.def"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+nothing_written
+run 1 "$IMPLIB_GEN" --dll "$T/x.def" -o "$T/o.a"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+mkdir "$T/multi"
+run 1 "$IMPLIB_GEN" -o "$T/multi" "x=$T/x.def"
+has err "implib-gen: $T/x.def: empty input (0 bytes)"
+[ -z "$(ls "$T/multi")" ] || fail "written after an empty input: $(ls "$T/multi")"
+
+# Names that are not UTF-8 do not abort the manifest: U+FFFD, and the bytes
+# beside them in hex.
+printf 'LIBRARY caf\351.dll\nEXPORTS\n  caf\351\n  plain\n' > "$T/cafe.def"
+run 0 "$IMPLIB_GEN" --def "$T/cafe.def" --json -o "$T/cafe.a"
+python3 - "$T/out" <<'PY' || fail "--json with names that are not UTF-8: $(cat "$T/out")"
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+assert m["dll"] == "caf\ufffd.dll" and m["dll_bytes"] == "636166e92e646c6c", m
+e = m["exports"][0]
+assert e["name"] == "caf\ufffd" and e["name_bytes"] == "636166e9" and e["symbol_bytes"] == "636166e9", e
+assert "name_bytes" not in m["exports"][1], m
+PY
 
 # A good library already there is left as it was when the next run fails.
 run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/keep.a"
@@ -78,6 +106,40 @@ run 0 "$IMPLIB_GEN" "$W/version.dll" --json
 has out '"dll": "version.dll"'
 run 1 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/no/such/dir/x.a"
 has err "$T/no/such/dir/x.a: No such file or directory"
+
+# Outputs go where their paths say: a device or FIFO is written into (never
+# replaced), a symbolic link's target is written and the link kept, an
+# existing file keeps its mode, "-" is standard output; a regular file is
+# still replaced whole.
+mkfifo "$T/fifo"
+for format in "" --long; do
+  cat "$T/fifo" > "$T/from-fifo" &
+  reader=$!
+  run 0 "$IMPLIB_GEN" $format --def "$S/base.def" -o "$T/fifo"
+  [ -p "$T/fifo" ] || { kill $reader; fail "implib-gen $format replaced the FIFO"; }
+  wait $reader
+  cmp -s <(head -c 8 "$T/from-fifo") <(printf '!<arch>\n') || fail "no archive came through the FIFO ($format)"
+done
+if [ "$(id -u)" = 0 ]; then
+  mknod "$T/null" c 1 3  # a /dev/null of our own: the real one is not put at risk
+  run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/null" --def-out "$T/null"
+  [ -c "$T/null" ] || fail "implib-gen replaced a character device with a $(stat -c %F "$T/null")"
+fi
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/real.a"
+cp "$T/real.a" "$T/want.a"
+: > "$T/real.a"
+ln -s real.a "$T/link.a"
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o "$T/link.a"
+[ -L "$T/link.a" ] || fail "implib-gen replaced the link"
+cmp "$T/real.a" "$T/want.a" || fail "the link's target was not written"
+chmod 640 "$T/real.a"
+run 0 "$IMPLIB_GEN" --long --def "$S/base.def" -o "$T/real.a" --def-out "$T/link.def"
+[ "$(stat -c %a "$T/real.a")" = 640 ] || fail "the output's mode changed to $(stat -c %a "$T/real.a")"
+run 0 "$IMPLIB_GEN" --def "$S/base.def" -o - --def-out -
+head -c 8 "$T/out" | grep -q '!<arch>' || fail "-o - wrote no archive to standard output"
+has out "LIBRARY base.dll"
+[ ! -e "$T/-" ] || fail "-o - wrote a file named -"
+ls "$T" | grep -q -e tmp -e temp && fail "a temporary file was left behind: $(ls "$T")"
 
 # Usage errors.
 run 2 "$IMPLIB_GEN" --flavor=borland --def "$S/base.def" -o "$T/o.a"

@@ -49,4 +49,16 @@ assert objs[2]["result"] == 42 and objs[2]["hex"] == "0x2a" and objs[2]["ok"]
 assert objs[3]["defined_by"].endswith("rts.o")
 assert objs[4]["ok"] is False and "unknown command" in objs[4]["error"]
 PY
+# A name that is not UTF-8 (a valid object's: int x __asm__("caf\xe9")) is
+# written with U+FFFD, its bytes beside it in hex (tools/common/json_output.hpp).
+printf 'int x __asm__("caf\\xe9") = 42;\n' > "$T/cafe.c"
+gcc -c "$T/cafe.c" -o "$T/cafe.o"
+run 0 "$OBJLOAD" --json -c "syms caf*; lookup $(printf 'caf\351')" "$T/cafe.o"
+python3 - "$T/out" <<'PY' || fail "--json with a name that is not UTF-8: $(cat "$T/out")"
+import json, sys
+syms, lookup = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+s = syms["symbols"][0]
+assert s["name"] == "caf\ufffd" and bytes.fromhex(s["name_bytes"]) == b"caf\xe9", s
+assert lookup["ok"] and lookup["symbol"] == "caf\ufffd" and lookup["symbol_bytes"] == "636166e9", lookup
+PY
 echo ok

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """symdump --format=json is checked against the schema of docs/symdump-json.md
 on each kind of input, a real DLL's exports among them."""
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys, tempfile
 
 symdump = os.environ["SYMDUMP"]
 fx = os.environ["RTLINK_FIXTURES"]
@@ -33,6 +33,13 @@ def check_symbol(s, where):
         fail(f"{where}: versions {s['versions']!r}")
     allowed = {"name", "type", "value", "section", "binding", "defined", "size", "dll", "ordinal",
                "hint", "name_type", "forwarder", "import_type", "mangled", "versions"}
+    # A string that is not UTF-8 has its bytes beside it, in hex.
+    for key in [k for k in s if k.endswith("_bytes")]:
+        text = s.get(key[:-len("_bytes")])
+        if not isinstance(text, str) or "\ufffd" not in text or not isinstance(s[key], str):
+            fail(f"{where}: {key} {s[key]!r} beside {text!r}")
+        bytes.fromhex(s[key])
+        allowed.add(key)
     if set(s) - allowed:
         fail(f"{where}: unknown keys {set(s) - allowed}")
 
@@ -79,4 +86,15 @@ check([f"{fx}/macho/base.fat.o", f"{fx}/macho/base.bc"],
       lambda d, ss: [m["kind"] for f in d["files"] for m in f["members"]] == ["macho", "bitcode"])
 check(["--exports", f"{fx}/macho/libbase.dylib"], lambda d, ss: any(s["name"] == "_base_runSparks" for m, s in ss))
 check(["-C", f"{fx}/comdat_a.o"], lambda d, ss: any(s["name"] == "typeinfo for int" and s["mangled"] == "_ZTIi" for m, s in ss))
+# A name that is not UTF-8, in a valid object: U+FFFD where a byte starts no
+# valid sequence, and the exact bytes in name_bytes.
+tmp = tempfile.mkdtemp()
+with open(f"{tmp}/cafe.c", "wb") as c:
+    c.write(b'int x __asm__("caf\\xe9") = 42;\nint y __asm__("\\xc3\\xa9t\\xc3") = 1;\n')
+subprocess.run(["gcc", "-c", f"{tmp}/cafe.c", "-o", f"{tmp}/cafe.o"], check=True)
+check([f"{tmp}/cafe.o"],
+      lambda d, ss: any(s["name"] == "caf\ufffd" and bytes.fromhex(s["name_bytes"]) == b"caf\xe9" for m, s in ss)
+      and any(s["name"] == "\u00e9t\ufffd" and s["name_bytes"] == "c3a974c3" for m, s in ss)
+      and not any("name_bytes" in s for m, s in ss if s["name"].isascii()))
+shutil.rmtree(tmp)
 print("ok")

@@ -33,6 +33,54 @@ has err "symdump: error: $T/truncated.o:"
 has err "symdump: error: $T/mixed.a(truncated.o):"
 has out "T rts_main"
 has out "T base_runSparks"
+# A DLL whose export directory counts 0x1000000 functions, or whose import
+# address table has no end within the file: named, never read past the file.
+python3 - "$WINE/version.dll" "$T/bigcount.dll" "$T/noend.dll" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+pe = struct.unpack_from('<I', b, 0x3c)[0]
+nsec, opt_size = struct.unpack_from('<H', b, pe + 6)[0], struct.unpack_from('<H', b, pe + 20)[0]
+opt = pe + 24
+def offset(rva):
+    for i in range(nsec):
+        h = opt + opt_size + 40 * i
+        vsize, va, raw_size, raw = struct.unpack_from('<IIII', b, h + 8)
+        if va <= rva < va + vsize:
+            return raw + rva - va
+exports, imports = (offset(struct.unpack_from('<I', b, opt + 112 + 8 * k)[0]) for k in (0, 1))
+big = bytearray(b)
+struct.pack_into('<I', big, exports + 20, 0x1000000)  # NumberOfFunctions
+open(sys.argv[2], 'wb').write(big)
+# The first import's address table moved to the last 8 bytes of the file's
+# last section (its virtual size made its size in the file), an import by
+# ordinal with no zero entry after it.
+h = opt + opt_size + 40 * (nsec - 1)
+vsize, va, raw_size, raw = struct.unpack_from('<IIII', b, h + 8)
+noend = bytearray(b)
+struct.pack_into('<I', noend, h + 8, raw_size)
+struct.pack_into('<Q', noend, raw + raw_size - 8, 0x8000000000000001)
+struct.pack_into('<I', noend, imports + 16, va + raw_size - 8)
+open(sys.argv[3], 'wb').write(noend)
+PY
+run 1 "$SYMDUMP" --exports "$T/bigcount.dll"
+has err "symdump: error: $T/bigcount.dll: export table: its address table (16777216 entries at RVA 0x"
+has err ") is not within the file"
+run 1 "$SYMDUMP" --imports "$T/noend.dll"
+has err "symdump: error: $T/noend.dll: import table: directory entry 0: its address table at RVA 0x"
+
+# An archive index that does not fit its own size is named, never walked;
+# the members are still listed.
+cp "$F/libbase.a" "$T/badindex.a"
+printf '\001' | dd of="$T/badindex.a" bs=1 seek=68 conv=notrunc status=none
+run 1 "$SYMDUMP" --print-armap "$T/badindex.a"
+has err "symdump: error: $T/badindex.a: malformed symbol table (archive index): the member offsets of its 16777219 symbols run past its end"
+has out "T base_runSparks"
+# Bitcode cut short after its magic holds no module (IRObjectFile would
+# read through a null pointer).
+head -c 4 "$F/macho/base.bc" > "$T/magic.bc"
+run 1 "$SYMDUMP" "$T/magic.bc" "$F/rts.o"
+has err "symdump: error: $T/magic.bc: truncated bitcode: no module in its 4 bytes"
+has out "T rts_main"
 run 1 "$SYMDUMP" "$T/garbage.o"
 has err "$T/garbage.o"
 run 1 "$SYMDUMP" /no/such/file.o

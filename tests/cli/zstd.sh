@@ -46,6 +46,25 @@ run 1 "$SYMDUMP" "$T/corrupt.zst"
 has err "$T/corrupt.zst: corrupt zstd data: "
 run 2 "$OBJLOAD" "$T/corrupt.zst"
 has err "objload: error: $T/corrupt.zst: corrupt zstd data: "
+# What a compressed input may expand to is bounded: 1 GiB unless
+# --max-expand or RTLINK_MAX_EXPAND says otherwise (a stream that does not
+# record its size is counted as it is decoded).
+head -c 3M /dev/zero | zstd -q -c > "$T/zeros.zst"
+run 2 "$OBJLOAD" --max-expand=1M "$T/zeros.zst"
+has err "objload: error: $T/zeros.zst: zstd data expands beyond 1048576 bytes (1 MiB), the most a compressed input may expand to (--max-expand=SIZE or RTLINK_MAX_EXPAND=SIZE raises it)"
+run 2 "$OBJLOAD" --max-expand=4M "$T/zeros.zst"
+lacks err "expands beyond"
+run 1 "$SYMDUMP" --max-expand=2M "$T/zeros.zst"
+has err "symdump: error: $T/zeros.zst: zstd data expands beyond 2097152 bytes (2 MiB)"
+RTLINK_MAX_EXPAND=1M run 1 "$IMPLIB_GEN" --def "$T/zeros.zst" -o "$T/z.a"
+has err "implib-gen: $T/zeros.zst: zstd data expands beyond 1048576 bytes (1 MiB)"
+run 1 "$IMPLIB_GEN" --max-expand=512K --def "$T/zeros.zst" -o "$T/z.a"
+has err "implib-gen: $T/zeros.zst: zstd data expands beyond 524288 bytes (512 KiB)"
+RTLINK_MAX_EXPAND=lots run 1 "$SYMDUMP" "$T/zeros.zst"
+has err "symdump: error: $T/zeros.zst: RTLINK_MAX_EXPAND=lots: not a size"
+run 2 "$OBJLOAD" --max-expand=lots "$F/good.o"
+has err "--max-expand needs a size (bytes, or a number with K, M, G or T), not 'lots'"
+
 # Debug sections compressed inside an object (SHF_COMPRESSED, zstd and zlib)
 # are not loaded: such objects load and run, and symdump lists them.
 gcc -c -g -O1 "$RTLINK_SOURCE/fixtures/base.c" -o "$T/base-g.o"

@@ -27,3 +27,15 @@ inline ElfSection elf_section(const std::vector<uint8_t> &b, const std::string &
   }
   return {0, 0, 0, 0};
 }
+
+// Where the symbol table entry of `name` is (st_value at +8), or 0.
+inline uint64_t elf_symbol(const std::vector<uint8_t> &b, const std::string &name) {
+  ElfSection symtab = elf_section(b, ".symtab"), strtab = elf_section(b, ".strtab");
+  for (uint64_t at = symtab.offset; at + 24 <= symtab.offset + symtab.size; at += 24) {
+    uint32_t n;
+    std::memcpy(&n, b.data() + at, 4);
+    if (name == reinterpret_cast<const char *>(b.data() + strtab.offset + n))
+      return at;
+  }
+  return 0;
+}

@@ -33,6 +33,32 @@ TEST_CASE("a GNU ld script (glibc's libm.so) loads the libraries it names") {
   CHECK(call(*l, "cos_zero_times_42") == 42);
 }
 
+TEST_CASE("GNU ld scripts that name themselves, or each other, are refused with the chain") {
+  auto text = [](const std::string &s) { return std::vector<uint8_t>(s.begin(), s.end()); };
+  std::string self = write_temp("self.ld", {});
+  std::string self_text = "/* names itself */\nGROUP ( " + self + " )\n";
+  self = write_temp("self.ld", text(self_text));
+  std::string a = write_temp("cycle-a.ld", {}), b = write_temp("cycle-b.ld", {});
+  write_temp("cycle-a.ld", text("INPUT(" + fixture("good.o") + " " + b + ")\n"));
+  write_temp("cycle-b.ld", text("GROUP(" + fixture("libbase.a") + " " + a + ")\n"));
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o"});
+  const size_t units = l->units().size();
+  rtlink::Error e = l->load(self);
+  REQUIRE(e);
+  CHECK(e.message() == self + ": the linker script names itself (" + self + ")");
+  e = l->load(a);
+  REQUIRE(e);
+  CHECK(e.message() == a + ": " + b + ": linker scripts name each other in a cycle: " + a + " -> " +
+                           b + " -> " + a);
+  // What the scripts loaded before the cycle showed (good.o) is taken out again.
+  CHECK(l->units().size() == units);
+  CHECK(!l->lookup("good_answer"));
+  REQUIRE(!l->load(fixture("good.o")));
+  REQUIRE(!l->resolve());
+  CHECK(call(*l, "good_answer") == 42);
+}
+
 TEST_CASE("search paths: added by handle, removed by handle") {
   auto l = new_linker();
   auto h = l->add_search_path(fixture(""));

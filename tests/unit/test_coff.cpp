@@ -420,6 +420,29 @@ TEST_CASE("bad COFF input: each a clear error, the linker unchanged") {
   }
   {
     Busy b;
+    // A defined symbol's value far past the end of its section (in an
+    // object that would otherwise load beside the cycle).
+    const auto chkstk = read_bytes(fixture(obj("chkstk", "msvc")));
+    uint32_t table, nsym;
+    std::memcpy(&table, chkstk.data() + 8, 4);
+    std::memcpy(&nsym, chkstk.data() + 12, 4);
+    size_t found = 0;
+    const uint8_t *strings = chkstk.data() + table + size_t(nsym) * 18;
+    for (uint32_t i = 0; i < nsym; i += 1 + chkstk[table + i * 18 + 17]) {
+      const uint8_t *e = chkstk.data() + table + size_t(i) * 18;
+      uint32_t inline_name, off;  // a long name: four zero bytes, its string table offset
+      std::memcpy(&inline_name, e, 4);
+      std::memcpy(&off, e + 4, 4);
+      if (inline_name == 0 && std::string(reinterpret_cast<const char *>(strings + off)) == "big_frame")
+        found = table + size_t(i) * 18;
+    }
+    REQUIRE(found != 0);
+    check_error(b.l->load_object_buffer("far-symbol.obj", with_u32(chkstk, found + 8, 0x7fff0000)),
+                {"far-symbol.obj: symbol 'big_frame': value 0x7fff0000 lies outside its section .text"});
+    b.still_fine();
+  }
+  {
+    Busy b;
     // A short import member whose data size runs past its end.
     std::vector<uint8_t> imp = {0, 0, 0xff, 0xff, 0, 0, 0x64, 0x86, 0, 0, 0, 0,
                                 0xff, 0, 0, 0, 0, 0, 0, 0, 'f', 0, 'x', '.', 'd', 'l', 'l', 0};

@@ -3,6 +3,8 @@
 #include "elf_edit.hpp"
 #include "helpers.hpp"
 
+#include <algorithm>
+
 
 namespace {
 
@@ -81,6 +83,64 @@ TEST_CASE("a truncated or corrupt zstd-compressed object") {
   check_unchanged_and_usable(*l, before);
 }
 
+// A zstd frame of `blocks` RLE blocks of 128 KiB of zeros each: 4 bytes a
+// block, so 98 KB say 3 GiB. `recorded`: the frame header gives the size.
+static std::vector<uint8_t> zstd_zeros(uint32_t blocks, bool recorded) {
+  std::vector<uint8_t> z = {0x28, 0xb5, 0x2f, 0xfd};
+  const uint64_t size = uint64_t(blocks) << 17;
+  if (recorded) {
+    z.push_back(0xe0);  // an 8-byte content size, single segment
+    for (int i = 0; i < 8; ++i)
+      z.push_back(uint8_t(size >> (8 * i)));
+  } else {
+    z.push_back(0x00);  // no content size; a window descriptor follows
+    z.push_back(0x50);  // a window of 2^(10 + 10) = 1 MiB
+  }
+  for (uint32_t b = 0; b < blocks; ++b) {
+    const uint32_t header = (uint32_t(1) << 17) << 3 | 1u << 1 | (b + 1 == blocks ? 1u : 0u);
+    z.insert(z.end(), {uint8_t(header), uint8_t(header >> 8), uint8_t(header >> 16), 0x00});
+  }
+  return z;
+}
+
+TEST_CASE("a zstd stream that expands past the limit is refused, naming it") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // The issue's: 98 KB that expand to 3 GiB, past the default 1 GiB, refused
+  // from the frame header before anything is decompressed.
+  auto bomb = zstd_zeros(3 * 8192, true);
+  CHECK(bomb.size() < 100000);
+  std::string path = write_temp("bomb.zst", bomb);
+  check_error(l->load(path), {path + ": zstd data expands beyond 1073741824 bytes (1 GiB), the most "
+                              "a compressed input may expand to (--max-expand=SIZE or "
+                              "RTLINK_MAX_EXPAND=SIZE raises it)"});
+  check_unchanged_and_usable(*l, before);
+  // LinkerOptions::max_expand; a stream that does not say its size is
+  // counted as it is decoded.
+  rtlink::LinkerOptions small;
+  small.max_expand = 1 << 20;
+  auto l2 = new_linker(std::move(small));
+  check_error(l2->load_object_buffer("streamed.zst", zstd_zeros(16, false)),
+              {"streamed.zst: zstd data expands beyond 1048576 bytes (1 MiB)"});
+  check_error(l2->load_object_buffer("recorded.zst", zstd_zeros(16, true)),
+              {"recorded.zst: zstd data expands beyond 1048576 bytes (1 MiB)"});
+  // Up to the limit is decompressed (1 MiB of zeros, then no object).
+  rtlink::Error fits = l2->load_object_buffer("fits.zst", zstd_zeros(8, false));
+  REQUIRE(fits);
+  CHECK_MESSAGE(fits.message().find("expands") == std::string::npos, fits.message());
+  REQUIRE(!l2->load(fixture("good.o")));
+  REQUIRE(!l2->resolve());
+  CHECK(call(*l2, "good_answer") == 42);
+}
+
+TEST_CASE("an unreadable RTLINK_MAX_EXPAND makes Linker::create fail, naming it") {
+  ::setenv("RTLINK_MAX_EXPAND", "lots", 1);
+  auto l = rtlink::Linker::create();
+  ::unsetenv("RTLINK_MAX_EXPAND");
+  REQUIRE(!l);
+  CHECK(l.error().message() == "RTLINK_MAX_EXPAND=lots: not a size (bytes, or a number with K, M, G or T)");
+}
+
 TEST_CASE("a loaded section marked compressed (SHF_COMPRESSED)") {
   auto l = busy_linker();
   auto before = snapshot(*l);
@@ -105,6 +165,67 @@ TEST_CASE("an archive whose symbol table points past the end") {
   check_unchanged_and_usable(*l, before);
 }
 
+// The offset of the contents of an archive's member `k` (0: the first).
+static size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
+  size_t at = 8;
+  for (;; --k) {
+    REQUIRE(at + 60 <= ar.size());
+    size_t size = std::stoul(std::string(ar.begin() + long(at) + 48, ar.begin() + long(at) + 58));
+    if (k == 0)
+      return at + 60;
+    at += 60 + size;
+    at += at & 1;
+  }
+}
+
+TEST_CASE("an archive whose symbol table does not fit its own size is refused, not walked") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // GNU: the symbol count raised far past what the table holds.
+  auto gnu = read_bytes(fixture("libbase.a"));
+  gnu[68] = 0x01;
+  std::string path = write_temp("big-count.a", gnu);
+  check_error(l->load(path), {path + ": malformed symbol table (archive index): the member "
+                              "offsets of its 16777219 symbols run past its end"});
+  // BSD, its first member renamed "/": its table is then read as GNU's,
+  // whose big-endian count is the bytes "__.S".
+  auto bsd = read_bytes(fixture("libbase-bsd.a"));
+  REQUIRE(std::string(bsd.begin() + 8, bsd.begin() + 13) == "#1/12");
+  std::memcpy(bsd.data() + 8, "/    ", 5);
+  path = write_temp("bsd-renamed.a", bsd);
+  check_error(l->load(path), {path + ": malformed symbol table", "run past its end"});
+  // MSVC: the second linker member's member count byte-swapped.
+  auto msvc = read_bytes(fixture("coff/coffbase.lib"));
+  size_t second = archive_member_contents(msvc, 1);
+  std::reverse(msvc.begin() + long(second), msvc.begin() + long(second) + 4);
+  path = write_temp("swapped.lib", msvc);
+  check_error(l->load(path), {path + ": malformed symbol table", "the offsets of its 16777216 members"});
+  // BSD: a name offset past the names.
+  bsd = read_bytes(fixture("libbase-bsd.a"));
+  bsd[archive_member_contents(bsd, 0) + 12 + 4] = 0xff;
+  path = write_temp("bsd-name.a", bsd);
+  check_error(l->load(path), {path + ": malformed symbol table", "the name of symbol 0 (at offset 255"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("an archive without a symbol index whose member does not read names the member") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  // ELF: the first member's section header table moved past its end.
+  auto elf = read_bytes(fixture("libbase-nosymtab.a"));
+  uint32_t far = 0xffffff00;
+  std::memcpy(elf.data() + archive_member_contents(elf, 0) + 0x28, &far, 4);  // e_shoff
+  std::string path = write_temp("noindex-bad.a", elf);
+  check_error(l->load(path), {path + "(base-pic.o): bad section header table: ",
+                              "(the archive has no symbol index, so every member's symbols are read)"});
+  // COFF: the member's symbol table moved past its end.
+  auto coff = read_bytes(fixture("coff/libcoffbase_noindex.a"));
+  std::memcpy(coff.data() + archive_member_contents(coff, 0) + 8, &far, 4);  // PointerToSymbolTable
+  path = write_temp("noindex-bad-coff.a", coff);
+  check_error(l->load(path), {path + "(base.gnu.obj): symbol table of 22 entries runs past the end"});
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("a truncated archive is named, read whole or in parts") {
   auto bytes = read_bytes("/usr/lib/x86_64-linux-gnu/libsqlite3.a");
   bytes.resize(1000000);
@@ -126,6 +247,39 @@ TEST_CASE("a relocation past the end of its section") {
   auto before = snapshot(*l);
   std::string path = corrupt_first_relocation("good.o", ".rela.eh_frame", 0, uint64_t(0x10000));
   check_error(l->load(path), {path, ".eh_frame+0x10000", "runs past the end of section .eh_frame"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("relocations into a section without contents (SHT_NOBITS)") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("ifunc.o"));
+  ElfSection data = elf_section(bytes, ".data.rel");
+  REQUIRE(data.header != 0);
+  REQUIRE(elf_section(bytes, ".rela.data.rel").size > 0);
+  bytes[data.header + 4] = 8;  // sh_type: SHT_NOBITS, its .rela kept
+  std::string path = write_temp("nobits-rela.o", bytes);
+  check_error(l->load(path), {path + ": relocation section .rela.data.rel applies to .data.rel, "
+                              "which has no contents (SHT_NOBITS)"});
+  check_unchanged_and_usable(*l, before);
+}
+
+TEST_CASE("a defined symbol whose value lies outside its section") {
+  auto l = busy_linker();
+  auto before = snapshot(*l);
+  auto bytes = read_bytes(fixture("good.o"));
+  uint64_t sym = elf_symbol(bytes, "good_answer");
+  REQUIRE(sym != 0);
+  uint64_t far = 0x7fff0000;
+  std::memcpy(bytes.data() + sym + 8, &far, 8);
+  std::string path = write_temp("far-symbol.o", bytes);
+  check_error(l->load(path), {path + ": symbol 'good_answer': value 0x7fff0000 lies outside its "
+                              "section .text (size 0x"});
+  // One past the end is where an end symbol lies: accepted.
+  uint64_t text_size = elf_section(bytes, ".text").size;
+  std::memcpy(bytes.data() + sym + 8, &text_size, 8);
+  REQUIRE(!l->load_object_buffer("end-symbol.o", bytes));
+  REQUIRE(!l->unload("end-symbol.o"));
   check_unchanged_and_usable(*l, before);
 }
 

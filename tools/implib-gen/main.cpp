@@ -4,7 +4,11 @@
 #include "implib/objects.hpp"
 
 #include "io/file.hpp"
+#include "io/output.hpp"
+#include "json_output.hpp"
+#include "support/format.hpp"
 
+#include <llvm/Support/raw_ostream.h>
 #include <nlohmann/json.hpp>
 
 #include <glob.h>
@@ -71,12 +75,15 @@ const char kUsage[] =
     "  --json              print a manifest: the DLL, and each export's name, symbol,\n"
     "                      ordinal, hint, type (code, data, const) and name type\n"
     "  --allow-duplicates  keep the first of several exports of one name (else an error)\n"
+    "  --max-expand=SIZE   the most a zstd-compressed input may expand to (bytes, or with\n"
+    "                      K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
     "  -h, --help          print this help\n"
     "  --version           print the version\n"
     "\n"
     "Long options take --opt=VALUE or --opt VALUE. The output is the same, byte for byte,\n"
     "for the same inputs, wherever it is written and whenever. Nothing is written when an\n"
-    "input is wrong; a file that is written is replaced whole.\n"
+    "input is wrong; a file that is written is replaced whole (a device or FIFO is\n"
+    "written into, a link's target written; -o - is standard output).\n"
     "Exit status: 0; 1 when an input is wrong or an output cannot be written; 2 for a\n"
     "usage error.\n";
 
@@ -96,6 +103,7 @@ struct Config {
   LibFormat format = LibFormat::Short;
   std::string output, def, dll, dll_name, def_out;
   bool msvc = false, json = false, allow_duplicates = false, export_all = false;
+  uint64_t max_expand = 0;  // 0: RTLINK_MAX_EXPAND, else 1 GiB
   LibraryOptions lib;
   bool machine_given = false;
   Machine machine = Machine::X86_64;
@@ -130,9 +138,19 @@ Expected<Machine> parse_machine(const std::string &v) {
   return make_error("unknown --machine ", v, " (x86-64, i386, arm64)");
 }
 
+// An input's bytes; an empty file is no .def, DLL or object (an empty .def
+// would make a library of nothing, and say nothing of it).
+Expected<std::shared_ptr<const FileData>> read_input(const Config &c, const std::string &path,
+                                                     bool prefault) {
+  auto f = read_file(path, prefault, c.max_expand);
+  if (f && (*f)->size() == 0)
+    return make_error(path, ": empty input (0 bytes): not a .def, DLL or object");
+  return f;
+}
+
 // Reads one .def, DLL or set of objects into `lib`.
 Error read_def(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_file(path, true);
+  auto f = read_input(c, path, true);
   if (!f)
     return f.take_error();
   std::string_view text(reinterpret_cast<const char *>((*f)->data()), (*f)->size());
@@ -144,7 +162,7 @@ Error read_def(const Config &c, const std::string &path, Library &lib) {
 }
 
 Error read_dll(const Config &c, const std::string &path, Library &lib) {
-  auto f = read_file(path, true);
+  auto f = read_input(c, path, true);
   if (!f)
     return f.take_error();
   auto m = read_dll_exports(path, {reinterpret_cast<const char *>((*f)->data()), (*f)->size()});
@@ -162,7 +180,7 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
   std::vector<std::shared_ptr<const FileData>> keep;
   std::vector<ObjectInput> inputs;
   for (const std::string &p : paths) {
-    auto f = read_file(p, true);
+    auto f = read_input(c, p, true);
     if (!f)
       return f.take_error();
     inputs.push_back({p, bytes_of(**f), *f});
@@ -181,8 +199,8 @@ Error read_objects(const Config &c, const std::vector<std::string> &paths, Libra
 
 // What a NAME=INPUT file is, by its first bytes.
 enum class InputType { Def, Dll, Object };
-Expected<InputType> input_type(const std::string &path) {
-  auto f = read_file(path, false);
+Expected<InputType> input_type(const Config &c, const std::string &path) {
+  auto f = read_input(c, path, false);
   if (!f)
     return f.take_error();
   auto b = bytes_of(**f);
@@ -266,18 +284,10 @@ nlohmann::ordered_json manifest(const Config &c, const Library &lib) {
 }
 
 Error write_text(const std::string &path, const std::string &text) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return make_error(path, ": cannot write: ", std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    return make_error(path, ": cannot write: ", std::strerror(err));
-  }
-  return {};
+  return io::write_output(path, [&](llvm::raw_ostream &os) -> Error {
+    os << text;
+    return {};
+  });
 }
 
 Error write_library(const Config &c, const Library &lib) {
@@ -375,7 +385,7 @@ int run_multi(const Config &c) {
     Library &l = libs[i];
     std::vector<std::string> objects;
     for (const std::string &p : files[i]) {
-      auto t = input_type(p);
+      auto t = input_type(c, p);
       if (!t)
         return input_error(t.error().message());
       if (*t == InputType::Object) {
@@ -413,7 +423,7 @@ int run_multi(const Config &c) {
       m["other_references"] = imports[i].elsewhere;
       all.push_back(std::move(m));
     }
-    std::printf("%s\n", nlohmann::ordered_json{{"libraries", all}}.dump(2).c_str());
+    std::printf("%s\n", json_output::dump(nlohmann::ordered_json{{"libraries", all}}, 2).c_str());
   } else {
     report(libs);
   }
@@ -423,7 +433,7 @@ int run_multi(const Config &c) {
 int run_single(Config c) {
   // A lone .def or DLL among the plain arguments is read as --def/--dll would.
   if (c.def.empty() && c.dll.empty() && c.inputs.size() == 1) {
-    auto t = input_type(c.inputs.front());
+    auto t = input_type(c, c.inputs.front());
     if (t && *t != InputType::Object) {
       (*t == InputType::Dll ? c.dll : c.def) = c.inputs.front();
       c.inputs.clear();
@@ -458,7 +468,7 @@ int run_single(Config c) {
     if (Error w = write_text(lib.def_path, write_def(lib.module)))
       return input_error(w.message());
   if (c.json)
-    std::printf("%s\n", manifest(c, lib).dump(2).c_str());
+    std::printf("%s\n", json_output::dump(manifest(c, lib), 2).c_str());
   return 0;
 }
 
@@ -502,6 +512,12 @@ int main(int argc, char **argv) {
         c.dll_name = value;
       } else if (takes("--def-out")) {
         c.def_out = value;
+      } else if (takes("--max-expand")) {
+        auto size = parse_size(value);
+        if (!size)
+          return usage_error("--max-expand needs a size (bytes, or a number with K, M, G or T), not '" +
+                             value + "'");
+        c.max_expand = *size;
       } else if (takes("--flavor")) {
         if (value != "gnu" && value != "msvc")
           return usage_error("unknown --flavor " + value + " (gnu, msvc)");

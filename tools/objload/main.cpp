@@ -25,7 +25,7 @@ namespace {
 
 const char kUsage[] =
     "usage: objload [-L DIR]... [-l NAME]... [-Bstatic|-Bdynamic] [--stats] [--trace]\n"
-    "               [--executor=WHERE] [--io=READER]\n"
+    "               [--executor=WHERE] [--io=READER] [--max-expand=SIZE]\n"
     "               [--cache DIR] [--run SYMBOL [-- ARGS...]] FILE...\n"
     "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
@@ -61,6 +61,8 @@ const char kUsage[] =
     "                   is stopped\n"
     "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
     "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
+    "  --max-expand=SIZE the most a zstd-compressed input may expand to (bytes, or with\n"
+    "                   K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
     "  --cache DIR      keep the result of the first link in DIR (created if missing), and\n"
     "                   reuse it when the same files (byte for byte, in the same order),\n"
     "                   libraries and options are linked again: the code is placed and\n"
@@ -164,6 +166,7 @@ int main(int argc, char **argv) {
   std::vector<Input> inputs;
   std::vector<std::string> run_args{"objload"};
   std::string run, commands, io, cache, executor = "in-process";
+  uint64_t max_expand = 0;
   bool stats = false, trace = false, json = false, have_commands = false;
 
   for (int i = 1; i < argc; ++i) {
@@ -192,6 +195,13 @@ int main(int argc, char **argv) {
       if (!v || !*v)
         return usage_error("--io needs a reader: io_uring, threads or mmap");
       io = v;
+    } else if (a == "--max-expand" || a.rfind("--max-expand=", 0) == 0) {
+      const char *v = value("--max-expand");
+      auto size = rtlink::parse_size(v ? v : "");
+      if (!size)
+        return usage_error("--max-expand needs a size (bytes, or a number with K, M, G or T), not '" +
+                           std::string(v ? v : "") + "'");
+      max_expand = *size;
     } else if (a == "--cache" || a.rfind("--cache=", 0) == 0) {
       const char *v = value("--cache");
       if (!v || !*v)
@@ -258,6 +268,7 @@ int main(int argc, char **argv) {
                          ": expected whole seconds from 1 to 86400");
     handshake_ms = int(s * 1000);
   }
+  options.max_expand = max_expand;
   if (executor == "child") {
     options.executor =
         rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3, handshake_ms});

@@ -3,6 +3,7 @@
 // paths and the symbols of resolved units. Ctrl-C clears the line; Ctrl-D
 // quits.
 #include "repl.hpp"
+#include "json_output.hpp"
 
 #include <editline/readline.h>
 
@@ -25,7 +26,7 @@ bool run_line(Commands &commands, const std::string &line, bool json) {
   std::string error;
   if (!split_commands(line, parsed, error)) {
     nlohmann::json r = {{"command", ""}, {"ok", false}, {"error", error}};
-    std::fputs(json ? (r.dump() + "\n").c_str() : Commands::render(r).c_str(), stdout);
+    std::fputs(json ? (json_output::dump(r) + "\n").c_str() : Commands::render(r).c_str(), stdout);
     std::fflush(stdout);
     return false;
   }
@@ -33,7 +34,7 @@ bool run_line(Commands &commands, const std::string &line, bool json) {
   for (const auto &tokens : parsed) {
     nlohmann::json r = commands.run(tokens);
     ok &= r.value("ok", false);
-    std::string out = json ? r.dump() + "\n" : Commands::render(r);
+    std::string out = json ? json_output::dump(r) + "\n" : Commands::render(r);
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
     if (commands.quit_requested())

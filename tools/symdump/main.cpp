@@ -5,10 +5,12 @@
 //
 // Files and archive members are read in parallel, one thread per core; the
 // output keeps the order of the inputs.
+#include "json_output.hpp"
 #include "symbols.hpp"
 
 #include "io/file.hpp"
 #include "object/archive.hpp"
+#include "support/format.hpp"
 
 #include <llvm/ADT/StringRef.h>
 #include <llvm/BinaryFormat/Magic.h>
@@ -59,6 +61,9 @@ const char kUsage[] =
     "      --print-armap      print an archive's symbol table first\n"
     "      --exports          a PE image's or a Mach-O dylib's exports (the default for a\n"
     "                         DLL without a symbol table)\n"
+    "      --max-expand=SIZE  the most a zstd-compressed FILE may expand to (bytes, or\n"
+    "                         with K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says\n"
+    "                         otherwise\n"
     "      --imports          a PE image's imports; the libraries (and versions) an ELF\n"
     "                         shared object needs; the dylibs a Mach-O image loads\n"
     "  -h, --help             print this help\n"
@@ -76,6 +81,7 @@ struct Config {
   symdump::Options opt;
   bool demangle = false, print_size = false, print_file = false, reverse = false;
   bool print_armap = false;
+  uint64_t max_expand = 0;  // 0: RTLINK_MAX_EXPAND, else 1 GiB
   Format format = Format::BSD;
   Sort sort = Sort::Name;
   std::vector<std::string> files;
@@ -302,6 +308,12 @@ int main(int argc, char **argv) {
     } else if (a == "--print-armap") { c.print_armap = true;
     } else if (a == "--exports") { c.opt.exports = true;
     } else if (a == "--imports") { c.opt.imports = true;
+    } else if (a.rfind("--max-expand", 0) == 0) {
+      std::string v = a.size() > 12 && a[12] == '=' ? a.substr(13) : (i + 1 < argc ? argv[++i] : "");
+      auto size = rtlink::parse_size(v);
+      if (!size)
+        return usage_error("--max-expand needs a size (bytes, or a number with K, M, G or T), not '" + v + "'");
+      c.max_expand = *size;
     } else if (a.rfind("--format", 0) == 0) {
       std::string v = a.size() > 8 && a[8] == '=' ? a.substr(9) : (i + 1 < argc ? argv[++i] : "");
       if (v == "bsd") c.format = Format::BSD;
@@ -340,7 +352,7 @@ int main(int argc, char **argv) {
                   (f1 == f0 || (jobs.size() < kWindowJobs && f1 - f0 < kWindowFiles));
          ++f1) {
       const size_t f = f1;
-      auto data = rtlink::read_file(c.files[f], /*prefault=*/false);
+      auto data = rtlink::read_file(c.files[f], /*prefault=*/false, c.max_expand);
       if (!data) {
         std::string m = data.error().message();
         files[f].error = m.substr(m.find(": ") + 2);
@@ -576,6 +588,6 @@ int main(int argc, char **argv) {
   }
 
   if (c.format == Format::JSON)
-    std::puts(doc.dump(1).c_str());
+    std::puts(json_output::dump(std::move(doc), 1).c_str());
   return failed ? 1 : 0;
 }

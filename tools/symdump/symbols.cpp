@@ -20,6 +20,8 @@
 #include <llvm/Object/SymbolicFile.h>
 
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <map>
 
 namespace symdump {
@@ -221,6 +223,118 @@ const char *import_name_type(unsigned t) {
   return "?";
 }
 
+// PE tables are read through LLVM's ExportDirectoryEntryRef and
+// ImportDirectoryEntryRef, which find the first byte of each table (or name)
+// and trust the counts, terminators and NULs after it. So each table is
+// first checked to lie in the file: the bytes an RVA reaches in the file, as
+// COFFObjectFile::getRvaPtr maps it (the first section whose VirtualAddress
+// and VirtualSize span it), to the end of that section's data in the file.
+ArrayRef<uint8_t> bytes_at(const COFFObjectFile &obj, uint32_t rva) {
+  const ArrayRef<uint8_t> file = arrayRefFromStringRef(obj.getData());
+  for (const SectionRef &sec : obj.sections()) {
+    const coff_section *c = obj.getCOFFSection(sec);
+    if (rva < c->VirtualAddress || rva - c->VirtualAddress >= c->VirtualSize)
+      continue;
+    const uint64_t offset = rva - c->VirtualAddress;
+    const uint64_t raw = c->PointerToRawData;
+    if (offset >= c->SizeOfRawData || raw > file.size())
+      return {};
+    const uint64_t end = std::min<uint64_t>(raw + c->SizeOfRawData, file.size());
+    return raw + offset < end ? file.slice(raw + offset, end - raw - offset) : ArrayRef<uint8_t>();
+  }
+  return {};
+}
+
+std::string rva_text(uint32_t rva) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%x", rva);
+  return buf;
+}
+
+// A NUL-terminated string at `rva` (after `skip` bytes) within the file.
+bool string_at(const COFFObjectFile &obj, uint32_t rva, size_t skip = 0) {
+  ArrayRef<uint8_t> b = bytes_at(obj, rva);
+  return b.size() > skip && std::memchr(b.data() + skip, 0, b.size() - skip);
+}
+
+// What is wrong with the export directory, if anything.
+std::string export_table_problem(const COFFObjectFile &obj) {
+  const data_directory *dd = obj.getDataDirectory(COFF::EXPORT_TABLE);
+  if (!dd || !dd->RelativeVirtualAddress)
+    return {};
+  if (bytes_at(obj, dd->RelativeVirtualAddress).size() < sizeof(export_directory_table_entry))
+    return "export table: its directory at RVA " + rva_text(dd->RelativeVirtualAddress) +
+           " is not within the file";
+  const export_directory_table_entry *t = obj.getExportTable();
+  if (!t)
+    return {};
+  auto table = [&](uint32_t rva, uint64_t count, uint64_t width, const char *what) -> std::string {
+    if (count && bytes_at(obj, rva).size() / width < count)
+      return "export table: its " + std::string(what) + " (" + std::to_string(count) +
+             " entries at RVA " + rva_text(rva) + ") is not within the file";
+    return {};
+  };
+  const uint32_t functions = t->AddressTableEntries, names = t->NumberOfNamePointers;
+  for (std::string bad : {table(t->ExportAddressTableRVA, functions, 4, "address table"),
+                          table(t->NamePointerRVA, names, 4, "name pointer table"),
+                          table(t->OrdinalTableRVA, names, 2, "ordinal table")})
+    if (!bad.empty())
+      return bad;
+  const uint8_t *name_rvas = bytes_at(obj, t->NamePointerRVA).data();
+  for (uint32_t i = 0; i < names; ++i) {
+    const uint32_t rva = support::endian::read32le(name_rvas + 4 * uint64_t(i));
+    if (!string_at(obj, rva))
+      return "export table: export name " + std::to_string(i) + " at RVA " + rva_text(rva) +
+             " is not within the file";
+  }
+  // A forwarder: an address inside the export directory, naming "DLL.name".
+  const uint8_t *addresses = bytes_at(obj, t->ExportAddressTableRVA).data();
+  for (uint32_t i = 0; i < functions; ++i) {
+    const uint32_t rva = support::endian::read32le(addresses + 4 * uint64_t(i));
+    if (rva >= dd->RelativeVirtualAddress && rva - dd->RelativeVirtualAddress < dd->Size &&
+        !string_at(obj, rva))
+      return "export table: the forwarder of ordinal " + std::to_string(t->OrdinalBase + uint64_t(i)) +
+             " at RVA " + rva_text(rva) + " is not within the file";
+  }
+  return {};
+}
+
+// What is wrong with the import directory, if anything: each entry up to
+// the null one, its DLL name, its address table up to its zero entry, and
+// each hint and name that table points at.
+std::string import_table_problem(const COFFObjectFile &obj) {
+  const data_directory *dd = obj.getDataDirectory(COFF::IMPORT_TABLE);
+  if (!dd || !dd->RelativeVirtualAddress)
+    return {};
+  ArrayRef<uint8_t> dir = bytes_at(obj, dd->RelativeVirtualAddress);
+  const size_t entry = sizeof(coff_import_directory_table_entry), width = obj.is64() ? 8 : 4;
+  for (size_t at = 0;; at += entry) {
+    if (dir.size() - std::min(at, dir.size()) < entry)
+      return "import table: its directory at RVA " + rva_text(dd->RelativeVirtualAddress) +
+             " has no null entry within the file";
+    const auto *e = reinterpret_cast<const coff_import_directory_table_entry *>(dir.data() + at);
+    if (e->isNull())
+      return {};
+    const std::string which = "import table: directory entry " + std::to_string(at / entry);
+    if (!string_at(obj, e->NameRVA))
+      return which + ": its DLL name at RVA " + rva_text(e->NameRVA) + " is not within the file";
+    ArrayRef<uint8_t> iat = bytes_at(obj, e->ImportAddressTableRVA);
+    for (size_t k = 0;; k += width) {
+      if (iat.size() - std::min(k, iat.size()) < width)
+        return which + ": its address table at RVA " + rva_text(e->ImportAddressTableRVA) +
+               " has no zero entry within the file";
+      const uint64_t v = width == 8 ? support::endian::read64le(iat.data() + k)
+                                    : support::endian::read32le(iat.data() + k);
+      if (v == 0)
+        break;
+      const bool by_ordinal = v >> (width * 8 - 1);
+      if (!by_ordinal && !string_at(obj, uint32_t(v & 0x7fffffff), 2))
+        return which + ": the hint and name of import " + std::to_string(k / width) + " at RVA " +
+               rva_text(uint32_t(v & 0x7fffffff)) + " are not within the file";
+    }
+  }
+}
+
 // A PE image's export table: what a DLL offers.
 void pe_exports(const COFFObjectFile &obj, const std::string &dll, Listing &out) {
   for (const ExportDirectoryEntryRef &e : obj.export_directories()) {
@@ -313,6 +427,11 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     return msg;
   }
   SymbolicFile &obj = **made;
+  // IRObjectFile takes bitcode that holds no module (one cut short after its
+  // magic) and then reads its first module's triple through a null pointer
+  // (llvm-nm crashes so): no module is an error here.
+  if (const auto *ir = dyn_cast<IRObjectFile>(&obj); ir && ir->modules().empty())
+    return "truncated bitcode: no module in its " + std::to_string(size) + " bytes";
 
   out.wide = true;
   if (isa<COFFObjectFile>(obj) || isa<COFFImportFile>(obj))
@@ -340,10 +459,16 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   if (pe && (opt.exports || opt.imports || obj.symbols().empty())) {
     // A DLL's symbols are its exports (and, asked for, its imports).
     std::string dll = file.substr(file.rfind('/') + 1);
-    if (!opt.imports || opt.exports)
+    if (!opt.imports || opt.exports) {
+      if (std::string bad = export_table_problem(*coff); !bad.empty())
+        return bad;
       pe_exports(*coff, dll, out);
-    if (opt.imports)
+    }
+    if (opt.imports) {
+      if (std::string bad = import_table_problem(*coff); !bad.empty())
+        return bad;
       pe_imports(*coff, out);
+    }
     out.had_symbols = !out.syms.empty();
     return {};
   }
