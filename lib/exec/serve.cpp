@@ -444,12 +444,23 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
 // then this, which answers the call with "exited with n" and serves the
 // controller's requests (the loaded units' finalizers) until it lets go;
 // exit then goes on, flushes the output and ends the process with n.
+// What one channel's serving knows: whether the controller said Hello, and
+// what it reserved. Kept for the channel, so that serving it again from
+// inside exit goes on where the loop left off.
+struct Served {
+  bool greeted = false;
+  Reservations mine;
+};
+
 struct ExitWatch {
   int64_t channel = -1;
   Executor *ex = nullptr;
+  Served *served = nullptr;  // the watched channel's
   Op call{};  // the call under way, or 0
 };
 ExitWatch g_watch;
+
+int serve_loop(int64_t channel, Executor &ex, Served &served);
 
 void program_exits(int status) {
   if (g_watch.call == Op{} || !g_watch.ex)
@@ -459,7 +470,8 @@ void program_exits(int status) {
   g_watch.call = Op{};
   if (platform::channel_send(g_watch.channel, w.finish()))
     return;
-  (void)serve(g_watch.channel, *g_watch.ex);
+  if (g_watch.served)
+    (void)serve_loop(g_watch.channel, *g_watch.ex, *g_watch.served);
 }
 
 // An exception nothing handled (Windows; POSIX says it with the signal):
@@ -497,9 +509,21 @@ int serve(int64_t channel, Executor &ex) {
     (void)platform::on_process_exit(program_exits);
     platform::flush_output_on_crash(program_crashes);
   }
+  Served served;
+  if (channel == g_watch.channel)
+    g_watch.served = &served;
+  int status = serve_loop(channel, ex, served);
+  if (g_watch.served == &served)
+    g_watch.served = nullptr;
+  return status;
+}
+
+namespace {
+
+int serve_loop(int64_t channel, Executor &ex, Served &served) {
+  bool &greeted = served.greeted;
+  Reservations &mine = served.mine;
   std::vector<uint8_t> msg;
-  bool greeted = false;
-  Reservations mine;
   for (;;) {
     uint8_t head[4];
     if (platform::channel_recv(channel, head, 4))
@@ -558,5 +582,7 @@ int serve(int64_t channel, Executor &ex) {
       return 0;
   }
 }
+
+} // namespace
 
 } // namespace rtlink::protocol
