@@ -17,6 +17,7 @@
 // host embedding librtlink gets the same with GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -25,7 +26,7 @@ namespace {
 constexpr std::size_t kHuge = std::size_t(2) << 20;
 
 void *allocate(std::size_t n) noexcept {
-  if (n >= kHuge) {
+  if (n >= kHuge && n <= SIZE_MAX - (kHuge - 1)) {  // (rounding up must not wrap)
     const std::size_t rounded = (n + kHuge - 1) & ~(kHuge - 1);
     if (void *p = std::aligned_alloc(kHuge, rounded)) {
       madvise(p, rounded, MADV_HUGEPAGE);  // advice: nothing to do if refused

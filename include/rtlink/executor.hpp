@@ -270,9 +270,10 @@ std::unique_ptr<Executor> make_in_process_executor();
 // --connect=127.0.0.1:PORT (for a program that cannot inherit a descriptor,
 // such as a Windows executor under wine). What the loaded code prints goes to
 // the controller's own stdout and stderr, which the executor inherits.
-// An executor that has not answered the handshake within
-// `handshake_timeout_ms` is stopped and the start fails, saying so (wine's
-// first start in a new prefix takes seconds: the default allows minutes).
+// An executor has `handshake_timeout_ms` to connect (with `tcp`) and then as
+// long again to answer the handshake; one that has not is stopped and the
+// start fails, saying so (wine's first start in a new prefix takes seconds:
+// the default allows minutes).
 struct RemoteCommand {
   std::vector<std::string> argv;
   bool tcp = false;

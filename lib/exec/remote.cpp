@@ -40,7 +40,9 @@ public:
       Writer w(Op::Quit);
       (void)platform::channel_send(child_.channel, w.finish());
       platform::channel_close(child_.channel);
-      (void)platform::reap_child(child_.pid, -1);  // its atexit handlers may take long
+      // Its atexit handlers may take long; one that never answered the
+      // handshake has 2 s.
+      (void)platform::reap_child(child_.pid, hello_pending_ ? kGraceMs : -1);
     }
   }
 

@@ -77,6 +77,15 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
           targets.push_back(k);
           via[name] = std::string(u->lu.symbols[k].name);
         }
+    // An import rtlink added for data used without dllimport (auto-import,
+    // resolve.cpp): its sites are those of the name bound to it.
+    if (j >= u->base_symbols && u->lu.symbols[j].is_import)
+      for (uint32_t k = 0; k < u->base_symbols && k < u->targets.size(); ++k)
+        if (u->targets[k].kind == Target::Other && u->targets[k].unit == u &&
+            u->targets[k].index == j) {
+          targets.push_back(k);
+          via[name] = std::string(u->lu.symbols[k].name);
+        }
     for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
       const Section &s = u->lu.sections[i];
       if (s.role == SectionRole::Skip || s.discarded)
@@ -238,7 +247,10 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       msg += (msg.empty() ? "" : "\n") + std::string("cannot bind import ") +
              std::string(name.substr(bang + 1)) + " from " + std::string(name.substr(0, bang));
       for (size_t i = 0; i < list.size() && i < 3; ++i)
-        msg += "\n>>> its cell is " + list[i];
+        msg += via.count(name) ? "\n>>> referenced as " + via.at(name) +
+                                     " (data used without __declspec(dllimport): auto-imported) by " +
+                                     list[i]
+                               : "\n>>> its cell is " + list[i];
       if (host_only(Format::COFF))
         msg += "\n>>> register it with define_symbol(\"" + std::string(name) +
                "\", ...) (an ms_abi function), or run the code in an executor that loads "

@@ -344,7 +344,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           imp.name = lu.keep("__imp_" + std::string(s.name));
           via.emplace_back(j, uint32_t(lu.symbols.size()));
         } else if (auto key = import_behind(cell->second.def.unit->lu, cell->second.def.sym)) {
-          imp.name = *key;
+          imp.name = lu.keep(std::string(*key));  // the member's own may be unloaded
           imp.is_import = true;
           auto_imports.emplace_back(j, uint32_t(lu.symbols.size()));
         } else {

@@ -110,12 +110,13 @@ std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint6
     else
       code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
     break;
-  case 6: {
-    code = {0x49, 0xb8};  // movabs $image_base, %r8 (object, info in %rcx, %rdx)
-    const uint8_t *b = reinterpret_cast<const uint8_t *>(&image_base);
-    code.insert(code.end(), b, b + 8);
+  case 6:
+    // lea image_base(%rip), %r8 (object, info in %rcx, %rdx): pc-relative
+    // like the others, so the link cache may place the code elsewhere; the
+    // range (at most 2 GiB) keeps its base within reach.
+    code = {0x4c, 0x8d, 0x05};
+    rel32(image_base);
     break;
-  }
   default: break;
   }
   code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)

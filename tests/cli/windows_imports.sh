@@ -63,5 +63,7 @@ cd elsewhere
 run 2 "$OBJLOAD" --executor="$ex" --run main main.o -L. -ldelay_ours -lanswer "${mingw[@]}"
 has err "cannot bind import dll_answer from answer.dll"
 has err "answer.dll could not be loaded"
+has err "cannot bind import answer_counter from answer.dll"
+has err "referenced as answer_counter (data used without __declspec(dllimport): auto-imported) by main.o:("
 lacks err "define_symbol"
 echo ok

@@ -260,7 +260,7 @@ int main(int argc, char **argv) {
   options.cache_dir = cache;
   // RTLINK_EXECUTOR_TIMEOUT: seconds an executor has to answer the handshake.
   int handshake_ms = rtlink::RemoteCommand{}.handshake_timeout_ms;
-  if (const char *t = std::getenv("RTLINK_EXECUTOR_TIMEOUT")) {
+  if (const char *t = std::getenv("RTLINK_EXECUTOR_TIMEOUT"); t && executor != "in-process") {
     char *end = nullptr;
     long s = std::strtol(t, &end, 10);
     if (end == t || *end || s < 1 || s > 86400)
