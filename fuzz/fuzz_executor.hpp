@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -69,17 +70,19 @@ inline std::unique_ptr<Linker> fuzz_linker() {
   return std::move(*l);
 }
 
-// The input as a file (archives, scripts and cache entries are read by
-// path): one per process, rewritten for each input.
-inline std::string as_file(const uint8_t *data, size_t size) {
-  static std::string path = [] {
-    char t[] = "/tmp/rtlink-fuzz-XXXXXX";
-    int fd = mkstemp(t);
+// Bytes into a file of this process's own (made once per `which`),
+// rewritten each time: archives, scripts and cache entries are read by path.
+inline std::string write_file(const char *which, const uint8_t *data, size_t size) {
+  static std::map<std::string, std::string> paths;
+  std::string &path = paths[which];
+  if (path.empty()) {
+    std::string t = std::string("/tmp/rtlink-fuzz-") + which + "-XXXXXX";
+    int fd = mkstemp(t.data());
     if (fd < 0)
       std::abort();
     close(fd);
-    return std::string(t);
-  }();
+    path = t;
+  }
   FILE *f = std::fopen(path.c_str(), "wb");
   if (!f)
     std::abort();
@@ -87,6 +90,11 @@ inline std::string as_file(const uint8_t *data, size_t size) {
     std::fwrite(data, 1, size, f);
   std::fclose(f);
   return path;
+}
+
+// The input as a file.
+inline std::string as_file(const uint8_t *data, size_t size) {
+  return write_file("input", data, size);
 }
 
 } // namespace rtlink::fuzz

@@ -15,18 +15,7 @@ std::string hello_file() {
   rtlink::protocol::Writer w(rtlink::protocol::Op::Hello);
   w.u8(1).u32(rtlink::protocol::kMagic).u16(rtlink::protocol::kVersion).u8(1).u8(8).u32(4096).u64(0);
   std::vector<uint8_t> &m = w.finish();
-  static std::string path = [] {
-    char t[] = "/tmp/rtlink-fuzz-hello-XXXXXX";
-    int fd = mkstemp(t);
-    if (fd < 0)
-      std::abort();
-    close(fd);
-    return std::string(t);
-  }();
-  FILE *f = std::fopen(path.c_str(), "wb");
-  std::fwrite(m.data(), 1, m.size(), f);
-  std::fclose(f);
-  return path;
+  return rtlink::fuzz::write_file("hello", m.data(), m.size());
 }
 
 } // namespace
