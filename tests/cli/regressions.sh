@@ -20,8 +20,10 @@ for f in "$R"/fuzz_link_object/* "$R"/fuzz_link_file/*; do
   survives $st "$f"; n=$((n + 1))
 done
 for f in "$R"/fuzz_symdump/*; do
-  set +e; "$SYMDUMP" "$f" >"$T/out" 2>"$T/err"; st=$?; set -e
-  survives $st "$f"; n=$((n + 1))
+  for format in bsd json; do
+    set +e; "$SYMDUMP" --format=$format "$f" >"$T/out" 2>"$T/err"; st=$?; set -e
+    survives $st "$f"; n=$((n + 1))
+  done
 done
 for f in "$R"/fuzz_dll/*; do
   set +e; "$IMPLIB_GEN" --dll "$f" -o "$T/x.a" >"$T/out" 2>"$T/err"; st=$?; set -e
