@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <utility>
+#include <vector>
 #include <string>
 #include <unistd.h>
 
@@ -21,10 +23,29 @@ namespace rtlink::fuzz {
 class NoRunExecutor final : public Executor {
 public:
   NoRunExecutor() : in_(make_in_process_executor()) {}
+  // What a fuzzed controller reserved and never released goes with the
+  // executor (a real one's process ends), or thousands of inputs would use
+  // up the address space.
+  ~NoRunExecutor() override {
+    for (auto [base, size] : reserved_)
+      (void)in_->release(base, size);
+  }
   std::string describe() const override { return "in process, nothing run (fuzzing)"; }
   uint64_t page_size() const override { return in_->page_size(); }
-  Expected<uint64_t> reserve(uint64_t size, bool low) override { return in_->reserve(size, low); }
-  Error release(uint64_t base, uint64_t size) override { return in_->release(base, size); }
+  // At most 64 MiB a reservation (what fuzz_linker asks for): a fuzzed
+  // controller's gigabytes, committed and written, would test only mmap.
+  Expected<uint64_t> reserve(uint64_t size, bool low) override {
+    if (size > (64u << 20))
+      return make_error("fuzzing: a reservation above 64 MiB is refused");
+    auto r = in_->reserve(size, low);
+    if (r)
+      reserved_.emplace_back(*r, size);
+    return r;
+  }
+  Error release(uint64_t base, uint64_t size) override {
+    std::erase(reserved_, std::pair{base, size});
+    return in_->release(base, size);
+  }
   Error commit(uint64_t a, uint64_t size) override { return in_->commit(a, size); }
   Error decommit(uint64_t a, uint64_t size) override { return in_->decommit(a, size); }
   Error write(uint64_t a, std::span<const uint8_t> b) override { return in_->write(a, b); }
@@ -53,6 +74,7 @@ public:
 private:
   static Error refuse() { return make_error("nothing is run or loaded while fuzzing"); }
   std::unique_ptr<Executor> in_;
+  std::vector<std::pair<uint64_t, uint64_t>> reserved_;
 };
 
 // A linker that runs nothing, in a small range, not searching the process
