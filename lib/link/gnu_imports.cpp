@@ -82,7 +82,21 @@ what_to_import(const LinkUnit &lu, const Section &entry) {
   return std::pair{name, std::optional<uint16_t>{}};
 }
 
+std::string key_of(std::string_view dll, std::optional<std::string_view> name,
+                   std::optional<uint16_t> ordinal) {
+  return name ? import_key(dll, *name) : import_key(dll, *ordinal);
+}
+
 } // namespace
+
+// The member defining a library's head symbol (_head_..., __tailMerge_...).
+Expected<const LinkUnit *> Session::head_member(std::string_view head) const {
+  auto h = globals.find(head);
+  if (h == globals.end())
+    return make_error("its library's head symbol ", head,
+                      " is not loaded (is the import library complete?)");
+  return &h->second.def.unit->lu;
+}
 
 // The DLL's name: the string at the symbol the import directory entry (or
 // the delay import descriptor) names, in the library's tail member.
@@ -143,11 +157,10 @@ Expected<std::optional<std::string>> Session::delay_import_of(const Unit &u) con
     return fail(what.error().message());
   auto [name, ordinal] = *what;
 
-  auto h = globals.find(merge);
-  if (h == globals.end())
-    return fail("its library's head symbol ", merge,
-                " is not loaded (is the import library complete?)");
-  const LinkUnit &hlu = h->second.def.unit->lu;
+  auto head = head_member(merge);
+  if (!head)
+    return fail(head.error().message());
+  const LinkUnit &hlu = **head;
   const Edge *dll_ref = nullptr;
   for (const Symbol &s : hlu.symbols)
     if (s.section < hlu.sections.size() && starts_with(s.name, "__DELAY_IMPORT_DESCRIPTOR_"))
@@ -159,7 +172,7 @@ Expected<std::optional<std::string>> Session::delay_import_of(const Unit &u) con
   auto dll = dll_name_at(hlu.symbols[dll_ref->target].name);
   if (!dll)
     return fail(dll.error().message());
-  return std::optional<std::string>(name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
+  return std::optional<std::string>(key_of(*dll, name, ordinal));
 }
 
 Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
@@ -195,12 +208,10 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     auto [name, ordinal] = *what;
 
     // Which DLL: head → tail → the tail's .idata$7 string.
-    std::string_view head = lu.symbols[lu.sections[c7].edges[0].target].name;
-    auto h = globals.find(head);
-    if (h == globals.end())
-      return fail("its library's head symbol ", head,
-                  " is not loaded (is the import library complete?)");
-    const LinkUnit &hlu = h->second.def.unit->lu;
+    auto head = head_member(lu.symbols[lu.sections[c7].edges[0].target].name);
+    if (!head)
+      return fail(head.error().message());
+    const LinkUnit &hlu = **head;
     uint32_t d2 = section_named(hlu, ".idata$2");
     const Edge *dll_ref = nullptr;
     if (d2 != kUndefined)
@@ -212,7 +223,7 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     auto dll = dll_name_at(hlu.symbols[dll_ref->target].name);
     if (!dll)
       return fail(dll.error().message());
-    rebind_cell(*u, cell, name ? import_key(*dll, *name) : import_key(*dll, *ordinal));
+    rebind_cell(*u, cell, key_of(*dll, name, ordinal));
   }
   return Error::success();
 }
