@@ -38,8 +38,11 @@ struct LinkerOptions {
   // Where code runs; the host process when null.
   std::unique_ptr<Executor> executor;
   // Address space reserved once for everything this linker loads. At most
-  // 2 GiB, so every pc-relative reference between loaded code fits.
-  uint64_t reserve_size = uint64_t(1) << 30;
+  // 2 GiB, so every pc-relative reference between loaded code fits. It is
+  // placed below 2 GiB when it fits there (code built without -fPIC needs
+  // that); 512 MiB always fits beside the heap of a host built without PIE,
+  // which Linux places at random in the lowest GiB.
+  uint64_t reserve_size = uint64_t(1) << 29;
   // Resolve what no loaded unit defines against the process's global scope
   // (dlsym(RTLD_DEFAULT)) after registered symbols and before loaded
   // libraries, as the program's own code binds (so data the executable

@@ -15,7 +15,7 @@ bool is_zstd(std::span<const uint8_t> bytes);
 
 // The most a compressed input may expand to, unless told otherwise. zstd
 // expands a run of zeros ~30,000-fold (101 KB of it to 3 GiB), so every
-// reader is bounded; 1 GiB is the loaded range's default size, and more
+// reader is bounded; 1 GiB is twice the loaded range's default size, and more
 // than any one object or archive the tests and benchmarks read (LLVM's
 // largest archives are a few hundred MiB).
 constexpr uint64_t kDefaultMaxExpand = uint64_t(1) << 30;

@@ -23,14 +23,22 @@ static void *map_none(void *hint, uint64_t size, int extra) {
   return mmap(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra, -1, 0);
 }
 
-Expected<uint64_t> reserve(uint64_t size, bool low) {
-  if (low) {
-    // Below 2 GiB, so both zero- and sign-extended 32-bit addresses reach it;
-    // sought from the top down, leaving room for the heap of a non-PIE host,
-    // which grows upward from just above its executable.
-    const uint64_t limit = uint64_t(1) << 31, step = uint64_t(1) << 26, floor = uint64_t(1) << 28;
-    for (uint64_t hint = size <= limit - floor ? (limit - size) & ~(step - 1) : 0;
-         hint >= floor && hint + size <= limit; hint -= step) {
+// Below 2 GiB, so both zero- and sign-extended 32-bit addresses reach it.
+// A host built without PIE has its heap there too: Linux starts the program
+// break at random up to 1 GiB above the executable, and the heap grows up
+// from it. The range is sought from the top down in 2 MiB steps, first
+// leaving the heap room to grow, then (glibc's malloc goes on in mmap'd
+// memory when the break cannot move) anywhere the range fits. A gap below
+// the heap counts as well as one above it.
+static uint64_t reserve_low(uint64_t size) {
+  const uint64_t limit = uint64_t(1) << 31, step = uint64_t(1) << 21, heap_room = uint64_t(1) << 28;
+  if (size > limit - step)
+    return 0;
+  const uint64_t brk = reinterpret_cast<uint64_t>(sbrk(0));
+  for (bool spare_heap : {true, false})
+    for (uint64_t hint = (limit - size) & ~(step - 1); hint >= step; hint -= step) {
+      if (spare_heap && hint < brk + heap_room && hint + size > brk)
+        continue;
       void *p = map_none(reinterpret_cast<void *>(hint), size, MAP_FIXED_NOREPLACE);
       if (p == MAP_FAILED)
         continue;
@@ -38,7 +46,13 @@ Expected<uint64_t> reserve(uint64_t size, bool low) {
         return hint;
       munmap(p, size);  // an old kernel took the flag as a hint
     }
-  }
+  return 0;
+}
+
+Expected<uint64_t> reserve(uint64_t size, bool low) {
+  if (low)
+    if (uint64_t base = reserve_low(size))
+      return base;
   void *p = map_none(nullptr, size, 0);
   if (p == MAP_FAILED)
     return os_error("reserving address space", 0, size);
