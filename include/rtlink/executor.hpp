@@ -23,9 +23,15 @@ namespace rtlink {
 
 enum class Protection : uint8_t { None, Read, ReadWrite, ReadExecute };
 
-// How loaded code is called: System V for ELF code, Microsoft x64 for COFF
-// code (its arguments in rcx, rdx, r8, r9, with 32 bytes of shadow space).
-enum class CallConv : uint8_t { SysV, Microsoft };
+// The instruction set loaded code is for, and the executor runs.
+enum class Arch : uint8_t { X86_64 = 1, AArch64 = 2 };
+// "x86-64", "aarch64".
+const char *arch_name(Arch arch);
+
+// How loaded code is called: System V for x86-64 ELF code, Microsoft x64 for
+// x86-64 COFF code (its arguments in rcx, rdx, r8, r9, with 32 bytes of
+// shadow space), AAPCS64 for aarch64 code (x0-x7, d0-d7).
+enum class CallConv : uint8_t { SysV, Microsoft, AAPCS64 };
 
 // An argument of a call: an integer (or pointer), a double, or bytes the
 // executor copies into its own memory and passes a pointer to (a string,
@@ -49,6 +55,8 @@ public:
   // The calling convention of the executor's own process: its functions,
   // libraries and DLL exports (Microsoft in a Windows process).
   virtual CallConv native_convention() const { return CallConv::SysV; }
+  // The instruction set of the executor's process: only units for it load.
+  virtual Arch arch() const { return Arch::X86_64; }
 
   // Reserves `size` bytes of inaccessible address space. With `low`, the
   // range is sought below 2 GiB first, so code built without -fPIC reaches it
