@@ -128,12 +128,78 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
     *loc = uint8_t((*loc & 0x80) | v);
     return {};
   }
+  default: break;  // another arch's kinds: no x86-64 front end makes them
   }
-  return Overflow{64, "(unhandled edge kind)", 0};
+  return Overflow{64, "(an edge kind x86-64 does not have)", 0};
 }
 
-std::string Overflow::describe() const {
-  return "value " + hex(value) + " does not fit in " + std::to_string(bits) + " bits " + how;
+// The unit runtime code (link/runtime.cpp's table): the unit's __dso_handle
+// or image base passed as the callee wants it, then a jump through the cell.
+// The longest is 19 bytes.
+std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
+                                       uint64_t image_base, uint64_t cell) {
+  std::vector<uint8_t> code;
+  auto rel32 = [&](uint64_t to) {  // from the end of the 4 bytes about to be written
+    int32_t v = int32_t(int64_t(to) - int64_t(at + code.size() + 4));
+    const uint8_t *b = reinterpret_cast<const uint8_t *>(&v);
+    code.insert(code.end(), b, b + 4);
+  };
+  switch (function) {
+  case 0:
+  case 1:
+    code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx
+    rel32(dso);
+    code.insert(code.end(), {0x31, 0xf6});  // xor %esi, %esi
+    break;
+  case 2:
+    code = {0x48, 0x8d, 0x0d};  // lea dso(%rip), %rcx
+    rel32(dso);
+    break;
+  case 4:
+  case 5:
+    code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx (the Windows convention: f in %rcx)
+    rel32(dso);
+    if (function == 4)
+      code.insert(code.end(), {0x45, 0x31, 0xc0});  // xor %r8d, %r8d
+    else
+      code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
+    break;
+  case 6:
+    // lea image_base(%rip), %r8 (object, info in %rcx, %rdx): pc-relative
+    // like the others, so the link cache may place the code elsewhere; the
+    // range (at most 2 GiB) keeps its base within reach.
+    code = {0x4c, 0x8d, 0x05};
+    rel32(image_base);
+    break;
+  default: break;
+  }
+  code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)
+  rel32(cell);
+  return code;
 }
 
 } // namespace rtlink::x86_64
+
+namespace rtlink {
+
+namespace {
+CallConv x86_64_convention(Format format) {
+  return format == Format::COFF ? CallConv::Microsoft : CallConv::SysV;
+}
+} // namespace
+
+extern const ArchBackend kX86_64Backend;
+const ArchBackend kX86_64Backend = {
+    Arch::X86_64,
+    x86_64::kStubSize,
+    x86_64::write_stub,
+    x86_64::apply,
+    EdgeKind::Branch32,
+    uint64_t(1) << 31,
+    x86_64::stack_probe_code,
+    x86_64_convention,
+    x86_64::unit_runtime_code,
+    true,
+};
+
+} // namespace rtlink

@@ -11,7 +11,6 @@
 // a name no longer found, a weak name now defined, pages not free — leaves
 // the session as it was, with a warning, and the link is done in full.
 #include "link/cache.hpp"
-#include "arch/x86_64.hpp"
 #include "io/file.hpp"
 #include "io/partial.hpp"
 #include "link/phase_timer.hpp"
@@ -55,7 +54,10 @@ bool ignores_target(EdgeKind k) {
   case EdgeKind::DTPMod64:
   case EdgeKind::TPOffPCRel32:
   case EdgeKind::TPOff32:
-  case EdgeKind::TPOff64: return true;  // constants, or links with TLS (never stored)
+  case EdgeKind::TPOff64:  // constants, or links with TLS (never stored)
+  case EdgeKind::A64GOTPage21:
+  case EdgeKind::A64GOTLo12:
+  case EdgeKind::A64GOTPCRel19: return true;
   default: return false;
   }
 }
@@ -69,6 +71,12 @@ bool relative_to_range(EdgeKind k) {
   case EdgeKind::PCRel16:
   case EdgeKind::PCRel8:
   case EdgeKind::Branch32:
+  case EdgeKind::A64Branch26:
+  case EdgeKind::A64PCRel19:
+  case EdgeKind::A64PCRel14:
+  case EdgeKind::A64Adr21:
+  case EdgeKind::A64Page21:  // pages: the range starts on one
+  case EdgeKind::A64Page21NC:
   case EdgeKind::GOTBaseRel64:
   case EdgeKind::ImageRel32:
   case EdgeKind::SectionRel32:
@@ -137,8 +145,8 @@ std::string Session::cache_key() {
   std::string k =
       "rtlink " RTLINK_VERSION ", cache format " + std::to_string(cache::kFormat) + "\n";
   std::string ex = executor->describe();
-  k += "executor " + ex.substr(0, ex.find(" (")) + ", page " +
-       std::to_string(executor->page_size()) + "\n";
+  k += "executor " + ex.substr(0, ex.find(" (")) + ", " + arch_name(executor->arch()) +
+       ", page " + std::to_string(executor->page_size()) + "\n";
   k += "options search_process=" + std::to_string(options.search_process) + " reserve=" +
        std::to_string(options.reserve_size) + "\n";
   std::vector<std::string_view> host;
@@ -706,6 +714,7 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
     if (cache::checksum({images[i], e.blocks[i].initialised}) != e.blocks[i].checksum)
       return undo(make_error("checksum mismatch in block ", i, " (corrupt)"));
   uint32_t bi = 0;  // fixups come block by block, in the order of the blocks
+  const ArchBackend &arch = arch_backend(executor->arch());  // the key holds it
   for (uint32_t i = 0; i < e.fixups.size(); ++i) {
     const cache::Fixup f = e.fixups[i];
     auto holds = [&](uint32_t k) {
@@ -715,7 +724,7 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
     if (!holds(bi))
       for (bi = 0; !holds(bi);)
         ++bi;  // read_entry checked that some block holds every site
-    x86_64::Fixup x;
+    Fixup x;
     switch (f.how) {
     case cache::Target::InRange: x.S = base + f.target; break;
     case cache::Target::Constant: x.S = f.target; break;
@@ -729,7 +738,7 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
     x.SB = f.section_base ? base + f.section_base : 0;
     x.SI = f.section_index;
     uint8_t *loc = images[bi] + (f.site - e.blocks[bi].offset);
-    if (x86_64::Overflow o = x86_64::apply(f.kind, loc, x))
+    if (Overflow o = arch.apply(f.kind, loc, x))
       return undo(make_error("the fixup at +", hex(f.site), " (", edge_kind_name(f.kind),
                              ") no longer fits: ", o.describe()));
   }

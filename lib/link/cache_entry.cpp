@@ -65,7 +65,9 @@ public:
         return err;
     for (uint32_t i = 0; i < e_.fixups.size(); ++i) {
       Fixup f = e_.fixups[i];
-      if (f.how > Target::WeakNull || f.kind > EdgeKind::SectionRel7 ||
+      const bool stored_kind = f.kind <= EdgeKind::SectionRel7 ||
+                               (f.kind >= EdgeKind::A64Branch26 && f.kind <= EdgeKind::A64MovG3);
+      if (f.how > Target::WeakNull || !stored_kind ||
           !inside(f.site, edge_width(f.kind), true) ||
           (f.how == Target::InRange && f.target > range_) ||
           (f.how != Target::InRange && f.how != Target::Constant && f.target >= e_.names.size()))
@@ -76,7 +78,7 @@ public:
         return err;
     for (uint32_t i = 0; i < e_.inits.size(); ++i) {
       Init in = e_.inits[i];
-      if (in.conv > CallConv::Microsoft || !inside(in.fn, 1, false))
+      if (in.conv > CallConv::AAPCS64 || !inside(in.fn, 1, false))
         return bad("an initializer");
     }
     return Error::success();

@@ -4,7 +4,6 @@
 // pages (Executor::direct_view); otherwise into a staging buffer sent with
 // Executor::write. Pages are read-write while written and then read-execute
 // or read-only: never writable and executable at once.
-#include "arch/x86_64.hpp"
 #include "link/session.hpp"
 #include "support/format.hpp"
 
@@ -17,7 +16,7 @@ namespace rtlink {
 namespace {
 
 std::string range_error(const Session &s, const Unit &u, uint32_t section, const Edge &e,
-                        const x86_64::Fixup &f, const x86_64::Overflow &o) {
+                        const Fixup &f, const Overflow &o) {
   const LinkUnit &lu = u.lu;
   std::string msg = lu.site(section, e.offset) + ": relocation " + lu.relocation_name(e.native) +
                     " against " + quote(lu.symbol_name(e.target)) + " (at " + hex(f.S) +
@@ -88,13 +87,21 @@ void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk
 
 // What an edge's fixup expression reads (object/edge_kind.hpp), but for
 // rewritten instructions (their cells and thunks, in apply_fixups).
-Error Session::edge_values(const Unit &u, uint32_t i, const Edge &e, x86_64::Fixup &f) const {
+Error Session::edge_values(const Unit &u, uint32_t i, const Edge &e, Fixup &f) const {
   const LinkUnit &lu = u.lu;
   f.S = u.addr[e.target];
   f.A = e.addend;
-  if ((e.kind == EdgeKind::Branch32 || u.via_stub[e.target]) && u.stub[e.target] >= 0)
-    f.S = u.stubs_base + uint64_t(u.stub[e.target]) * x86_64::kStubSize;
   f.P = u.section_addr[i] + e.offset;
+  // Through the stub: a call that leaves the range (always, so the link
+  // cache can place the code anywhere), and, where branches are short, one
+  // to another unit further than a branch reaches (the stub is its veneer).
+  if (u.stub[e.target] >= 0) {
+    const ArchBackend &arch = u.arch();
+    const uint64_t d = f.S + uint64_t(f.A) - f.P;
+    if (u.via_stub[e.target] ||
+        (e.kind == arch.branch && (!space.contains(f.S) || d + arch.branch_reach >= 2 * arch.branch_reach)))
+      f.S = u.stub_address(e.target);
+  }
   f.GOT = u.got_base;
   f.G = u.got_cell[e.target] >= 0 ? u.got_base + uint64_t(u.got_cell[e.target]) * 8 : 0;
   f.IB = space.base();
@@ -122,9 +129,9 @@ Error Session::edge_values(const Unit &u, uint32_t i, const Edge &e, x86_64::Fix
   return Error::success();
 }
 
-Error Session::apply_edge(const Unit &u, uint32_t i, const Edge &e, const x86_64::Fixup &f,
+Error Session::apply_edge(const Unit &u, uint32_t i, const Edge &e, const Fixup &f,
                           EdgeKind kind, uint8_t *site) const {
-  if (x86_64::Overflow o = x86_64::apply(kind, site, f))
+  if (Overflow o = u.arch().apply(kind, site, f))
     return Error(range_error(*this, u, i, e, f, o));
   return Error::success();
 }
@@ -167,7 +174,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
       for (auto [j, off] : u->runtime_code) {
         const Target &t = u->targets[j];
         uint64_t at = u->thunks_base + off;
-        std::vector<uint8_t> code = unit_runtime_code(
+        std::vector<uint8_t> code = u->arch().unit_runtime_code(
             int(t.value), at, u->dso_handle(), space.base(),
             u->got_base + uint64_t(u->got_cell[t.index]) * 8);
         std::memcpy(image + (at - base), code.data(), code.size());
@@ -183,12 +190,12 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
       }
       for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
         uint32_t j = u->stub_symbols[k];
-        uint64_t at = u->stubs_base + k * x86_64::kStubSize;
+        uint64_t at = u->stubs_base + k * u->arch().stub_size;
         // Through the unit's own GOT cell, or through an __imp_ cell elsewhere.
         uint64_t cell = u->targets[j].kind == Target::StubVia
                             ? u->addr[u->targets[j].index]
                             : u->got_base + uint64_t(u->got_cell[j]) * 8;
-        x86_64::write_stub(image + (at - base), at, cell);
+        u->arch().write_stub(image + (at - base), at, cell);
       }
       for (uint32_t i = 0; i < lu.sections.size(); ++i) {
         const Section &s = lu.sections[i];
@@ -197,7 +204,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         const uint64_t sec_addr = u->section_addr[i];
         uint8_t *sec_bytes = image + (sec_addr - base);
         for (const Edge &e : s.edges) {
-          x86_64::Fixup f;
+          Fixup f;
           EdgeKind kind = e.kind;
           if (Error err = edge_values(*u, i, e, f))
             return err;
@@ -205,7 +212,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
             const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
             switch (far->plan.kind) {
             case x86_64::FarPlan::Stub:
-              f.S = u->stubs_base + uint64_t(u->stub[e.target]) * x86_64::kStubSize;
+              f.S = u->stub_address(e.target);
               break;
             case x86_64::FarPlan::LoadFromCell:
               sec_bytes[far->plan.opcode_at] = far->plan.opcode;

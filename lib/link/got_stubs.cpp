@@ -238,9 +238,14 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
       } else if (t.kind == Target::UnitRuntime) {
         cell(t.index);
         u->runtime_code.emplace_back(j, u->thunks_size);
-        u->thunks_size += 24;  // the longest sequence (runtime.cpp) is 19 bytes
+        u->thunks_size += kUnitRuntimeSize;
       }
     }
+    // Where a branch reaches less far than the range is wide, every branch
+    // to another unit may need a veneer: a stub for each such target, used
+    // only where fixup.cpp finds the branch too short.
+    const ArchBackend &arch = u->arch();
+    const bool short_branches = arch.branch_reach < space.size();
     std::vector<FarEdge> far;
     for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
       const Section &sec = u->lu.sections[i];
@@ -257,11 +262,12 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
             stub(e.target);
         } else if (needs_got_cell(e.kind)) {
           cell(e.target);
-        } else if (e.kind == EdgeKind::Branch32) {
-          if (outside(e.target))
+        } else if (e.kind == arch.branch) {
+          if (outside(e.target) || (short_branches && u->definition(e.target).first != u))
             stub(e.target);
-        } else if (e.kind == EdgeKind::PCRel32 || e.kind == EdgeKind::Abs32 ||
-                   e.kind == EdgeKind::Abs32S || e.kind == EdgeKind::ImageRel32) {
+        } else if (arch.rewrites_far_references &&
+                   (e.kind == EdgeKind::PCRel32 || e.kind == EdgeKind::Abs32 ||
+                    e.kind == EdgeKind::Abs32S || e.kind == EdgeKind::ImageRel32)) {
           const Target *t = absolute(e.target);
           if (t && !space.contains(t->value) &&
               !reachable(e.kind, t->value + uint64_t(e.addend), space))

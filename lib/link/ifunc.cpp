@@ -33,7 +33,7 @@ Error Session::resolve_ifuncs(const std::vector<Unit *> &batch) {
       const Symbol &s = u->lu.symbols[j];
       if (!s.is_ifunc || u->targets[j].kind != Target::Own)
         continue;
-      auto r = executor->call(u->addr[j], CallConv::SysV, {});
+      auto r = executor->call(u->addr[j], u->conv(), {});
       if (!r)
         return make_error(u->lu.name, ": the resolver of indirect function ", s.name,
                           " failed: ", r.error().message());

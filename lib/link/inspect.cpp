@@ -20,7 +20,7 @@ Expected<SymbolInfo> Session::describe(std::string_view name) {
   auto addr = lookup(name);
   if (!addr)
     return addr.take_error();
-  SymbolInfo info{std::string(name), *addr, {}, CallConv::SysV};
+  SymbolInfo info{std::string(name), *addr, {}, executor->native_convention()};
   if (auto it = globals.find(name); it != globals.end()) {
     info.defined_by = it->second.def.unit->lu.name;
     info.conv = it->second.def.unit->conv();

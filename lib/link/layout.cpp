@@ -14,7 +14,6 @@
 //   data   (read-write):   per unit, data, zero fill (.bss), COMMON symbols
 // Within a unit, sections whose name is a C identifier stay together, so
 // __start_NAME and __stop_NAME bracket all of them.
-#include "arch/x86_64.hpp"
 #include "link/session.hpp"
 #include "support/format.hpp"
 
@@ -118,7 +117,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
     place(k, [&](const Section &s) { return s.perm == Perm::ReadExecute && not_eh(s); });
     cur = align_to(cur, 8);
     plans[k].stubs = cur;
-    cur += group[k]->stub_symbols.size() * x86_64::kStubSize;
+    cur += group[k]->stub_symbols.size() * group[k]->arch().stub_size;
     plans[k].thunks = cur;
     cur += group[k]->thunks_size;
     initialised = std::max(initialised, cur);
@@ -264,7 +263,7 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::SectionStop: a = u->named_ranges.at(t.name).second; break;
       case Target::Common: a = u->commons[t.index].addr; break;
       case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
-      case Target::StubVia: a = u->stubs_base + uint64_t(u->stub[j]) * x86_64::kStubSize; break;
+      case Target::StubVia: a = u->stub_address(j); break;
       case Target::UnitRuntime:
         for (auto [k, off] : u->runtime_code)
           if (k == j)

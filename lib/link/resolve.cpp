@@ -135,6 +135,18 @@ Error Session::resolve() {
   auto executor_ready = [&]() -> Error {
     if (Error e = send_library_dirs())
       return e;
+    // Code for another instruction set cannot run there (the controller
+    // links any arch it has a backend for: arch/arch.hpp).
+    const Arch runs = executor->arch();
+    std::string wrong;
+    for (const Unit *u : batch)
+      if (u->lu.arch != runs)
+        wrong += (wrong.empty() ? "" : "\n") + u->lu.name + ": " + arch_name(u->lu.arch) +
+                 " code cannot run in the executor (" + executor->describe() + "), which runs " +
+                 arch_name(runs) + " code; an objload-executor built for " +
+                 arch_name(u->lu.arch) + " runs it (--executor=...)";
+    if (!wrong.empty())
+      return Error(wrong);
     if (!space.size()) {
       auto reserved = AddressSpace::reserve(*executor, options.reserve_size);
       if (!reserved)

@@ -10,8 +10,7 @@
 // rtlink's are empty too ({-1, 0}: no constructor runs twice). When no
 // loaded archive defines them, rtlink adds a small unit of its own with
 // these, weak, so that a definition loaded later takes the name over
-// (arch/x86_64.cpp has the probe).
-#include "arch/x86_64.hpp"
+// (each ArchBackend has its probe: x86-64's in arch/x86_64.cpp).
 #include "link/session.hpp"
 
 #include <iterator>
@@ -82,48 +81,6 @@ uint64_t Session::runtime_function(int which) const {
 
 std::string_view Session::unit_runtime_callee(int function) { return kUnitRuntime[function].callee; }
 
-std::vector<uint8_t> Session::unit_runtime_code(int function, uint64_t at, uint64_t dso,
-                                                uint64_t image_base, uint64_t cell) {
-  std::vector<uint8_t> code;
-  auto rel32 = [&](uint64_t to) {  // from the end of the 4 bytes about to be written
-    int32_t v = int32_t(int64_t(to) - int64_t(at + code.size() + 4));
-    const uint8_t *b = reinterpret_cast<const uint8_t *>(&v);
-    code.insert(code.end(), b, b + 4);
-  };
-  switch (function) {
-  case 0:
-  case 1:
-    code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx
-    rel32(dso);
-    code.insert(code.end(), {0x31, 0xf6});  // xor %esi, %esi
-    break;
-  case 2:
-    code = {0x48, 0x8d, 0x0d};  // lea dso(%rip), %rcx
-    rel32(dso);
-    break;
-  case 4:
-  case 5:
-    code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx (the Windows convention: f in %rcx)
-    rel32(dso);
-    if (function == 4)
-      code.insert(code.end(), {0x45, 0x31, 0xc0});  // xor %r8d, %r8d
-    else
-      code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
-    break;
-  case 6:
-    // lea image_base(%rip), %r8 (object, info in %rcx, %rdx): pc-relative
-    // like the others, so the link cache may place the code elsewhere; the
-    // range (at most 2 GiB) keeps its base within reach.
-    code = {0x4c, 0x8d, 0x05};
-    rel32(image_base);
-    break;
-  default: break;
-  }
-  code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)
-  rel32(cell);
-  return code;
-}
-
 bool Session::is_runtime_symbol(std::string_view name) {
   return name == "__chkstk" || name == "___chkstk_ms" || name == "__main" ||
          name == "__CTOR_LIST__" || name == "__DTOR_LIST__";
@@ -133,8 +90,11 @@ Expected<Unit *> Session::add_runtime_unit() {
   for (const auto &u : units)
     if (u->path == "<rtlink runtime>")
       return u.get();
-  std::span<const uint8_t> code = x86_64::stack_probe_code();
+  // COFF code on the executor's arch: the only one a Windows stack probe serves.
+  const ArchBackend &arch = arch_backend(executor->arch());
+  std::span<const uint8_t> code = arch.stack_probe();
   LinkUnit lu;
+  lu.arch = arch.arch;
   lu.name = "<rtlink runtime>";
   lu.format = Format::COFF;
   lu.add_section(".text", code, 16, Perm::ReadExecute);

@@ -985,7 +985,7 @@ std::optional<uint64_t> Session::lookup_import(std::string_view key) {
 
 CallConv Session::calling_convention(std::string_view name) const {
   auto it = globals.find(name);
-  return it == globals.end() ? CallConv::SysV : it->second.def.unit->conv();
+  return it == globals.end() ? executor->native_convention() : it->second.def.unit->conv();
 }
 
 Expected<uint64_t> Session::lookup(std::string_view name) {

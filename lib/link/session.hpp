@@ -22,7 +22,7 @@
 //                    (cache.hpp and cache_entry.cpp: entries and their files)
 #pragma once
 
-#include "arch/x86_64.hpp"
+#include "arch/arch.hpp"
 #include "arch/x86_64_far.hpp"
 #include "io/reader.hpp"
 #include "link/address_space.hpp"
@@ -178,7 +178,9 @@ struct Unit {
   // Where symbol j's binding ends: following names bound to other units
   // (Target::Other) to the unit and symbol that define it.
   std::pair<const Unit *, uint32_t> definition(uint32_t j) const;
-  CallConv conv() const { return lu.format == Format::COFF ? CallConv::Microsoft : CallConv::SysV; }
+  const ArchBackend &arch() const { return arch_backend(lu.arch); }
+  CallConv conv() const { return arch().convention(lu.format); }
+  uint64_t stub_address(uint32_t j) const { return stubs_base + uint64_t(stub[j]) * arch().stub_size; }
   void clear_link_state();
 };
 
@@ -373,8 +375,7 @@ public:
   // Which of Executor::runtime_functions a name is (-1: none of them).
   static int executor_function(std::string_view name);  // runtime.cpp
   static std::string_view unit_runtime_callee(int function);           // runtime.cpp
-  static std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
-                                                uint64_t image_base, uint64_t cell);  // runtime.cpp
+ // runtime.cpp
   Expected<Unit *> add_runtime_unit();                                 // runtime.cpp
   Error bind_gnu_imports(const std::vector<Unit *> &batch);            // gnu_imports.cpp
   Expected<std::optional<std::string>> delay_import_of(const Unit &u) const;  // gnu_imports.cpp
@@ -400,8 +401,8 @@ public:
   Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
   // Edge e of section i of u: the values of its fixup expression; then
   // applied at `site` as `kind` (an error names the site if it overflows).
-  Error edge_values(const Unit &u, uint32_t i, const Edge &e, x86_64::Fixup &f) const;
-  Error apply_edge(const Unit &u, uint32_t i, const Edge &e, const x86_64::Fixup &f,
+  Error edge_values(const Unit &u, uint32_t i, const Edge &e, Fixup &f) const;
+  Error apply_edge(const Unit &u, uint32_t i, const Edge &e, const Fixup &f,
                    EdgeKind kind, uint8_t *site) const;
   // The IFUNC definitions of the batch: each resolver called, the result
   // written into every cell that holds the function.

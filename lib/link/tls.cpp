@@ -146,7 +146,7 @@ Expected<std::vector<uint8_t>> Session::relocated_template(const Unit &u) const 
         return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
                           " in the initial value of a thread-local variable of a static block "
                           "(reached by initial- or local-exec code) is not supported");
-      x86_64::Fixup f;
+      Fixup f;
       if (Error err = edge_values(u, i, e, f))
         return err;
       if (Error err = apply_edge(u, i, e, f, e.kind, t.data() + u.tls_offset[i] + e.offset))

@@ -35,6 +35,28 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::TPOffPCRel32: return "TPOffPCRel32";
   case EdgeKind::TPOff32: return "TPOff32";
   case EdgeKind::TPOff64: return "TPOff64";
+  case EdgeKind::A64Branch26: return "A64Branch26";
+  case EdgeKind::A64PCRel19: return "A64PCRel19";
+  case EdgeKind::A64PCRel14: return "A64PCRel14";
+  case EdgeKind::A64Adr21: return "A64Adr21";
+  case EdgeKind::A64Page21: return "A64Page21";
+  case EdgeKind::A64Page21NC: return "A64Page21NC";
+  case EdgeKind::A64AddLo12: return "A64AddLo12";
+  case EdgeKind::A64Ldst8Lo12: return "A64Ldst8Lo12";
+  case EdgeKind::A64Ldst16Lo12: return "A64Ldst16Lo12";
+  case EdgeKind::A64Ldst32Lo12: return "A64Ldst32Lo12";
+  case EdgeKind::A64Ldst64Lo12: return "A64Ldst64Lo12";
+  case EdgeKind::A64Ldst128Lo12: return "A64Ldst128Lo12";
+  case EdgeKind::A64GOTPage21: return "A64GOTPage21";
+  case EdgeKind::A64GOTLo12: return "A64GOTLo12";
+  case EdgeKind::A64GOTPCRel19: return "A64GOTPCRel19";
+  case EdgeKind::A64MovG0: return "A64MovG0";
+  case EdgeKind::A64MovG0NC: return "A64MovG0NC";
+  case EdgeKind::A64MovG1: return "A64MovG1";
+  case EdgeKind::A64MovG1NC: return "A64MovG1NC";
+  case EdgeKind::A64MovG2: return "A64MovG2";
+  case EdgeKind::A64MovG2NC: return "A64MovG2NC";
+  case EdgeKind::A64MovG3: return "A64MovG3";
   }
   return "?";
 }

@@ -1,7 +1,7 @@
 // object/edge_kind.hpp — generic edge kinds.
 //
 // Every front end maps its native relocation types to these; the arch back
-// end (arch/x86_64.cpp) turns them into bytes. In the fixup expressions:
+// end (arch/x86_64.cpp, arch/aarch64.cpp) turns them into bytes. In the fixup expressions:
 //   S    the target's address            A    the addend
 //   P    the address of the fixup site   GOT  the unit's GOT base
 //   G    the address of the target's GOT cell (made by the GOT/stub pass)
@@ -56,10 +56,39 @@ enum class EdgeKind : uint8_t {
   TPOffPCRel32,     // TC + A - P               fits int32 (GOTTPOFF)
   TPOff32,          // T + A                    fits int32
   TPOff64,          // T + A                    64 bits
+  // AArch64 (arch/aarch64.cpp): fields of 32-bit little-endian instruction
+  // words. Page(x) is x & ~0xfff; "aligned N": the value must be a
+  // multiple of N, and the field holds it divided by N.
+  A64Branch26,      // S + A - P                fits int28, aligned 4 (B, BL: CALL26, JUMP26);
+                    // S is a stub when the target lies outside the range or
+                    // beyond 128 MiB (a veneer)
+  A64PCRel19,       // S + A - P                fits int21, aligned 4 (B.cond, CBZ, LDR
+                    // literal: CONDBR19, LD_PREL_LO19)
+  A64PCRel14,       // S + A - P                fits int16, aligned 4 (TBZ: TSTBR14)
+  A64Adr21,         // S + A - P                fits int21 (ADR: ADR_PREL_LO21)
+  A64Page21,        // Page(S + A) - Page(P)    fits int33 (ADRP: ADR_PREL_PG_HI21)
+  A64Page21NC,      // the same, unchecked      (ADR_PREL_PG_HI21_NC)
+  A64AddLo12,       // (S + A) & 0xfff          (ADD: ADD_ABS_LO12_NC)
+  A64Ldst8Lo12,     // (S + A) & 0xfff          (LDRB/STRB: LDST8_ABS_LO12_NC)
+  A64Ldst16Lo12,    // (S + A) & 0xfff          aligned 2 (LDST16_ABS_LO12_NC)
+  A64Ldst32Lo12,    // (S + A) & 0xfff          aligned 4 (LDST32_ABS_LO12_NC)
+  A64Ldst64Lo12,    // (S + A) & 0xfff          aligned 8 (LDST64_ABS_LO12_NC)
+  A64Ldst128Lo12,   // (S + A) & 0xfff          aligned 16 (LDST128_ABS_LO12_NC)
+  A64GOTPage21,     // Page(G + A) - Page(P)    fits int33 (ADRP: ADR_GOT_PAGE)
+  A64GOTLo12,       // (G + A) & 0xfff          aligned 8 (LDR: LD64_GOT_LO12_NC)
+  A64GOTPCRel19,    // G + A - P                fits int21, aligned 4 (LDR literal: GOT_LD_PREL19)
+  A64MovG0,         // (S + A) & 0xffff         fits uint16 (MOVZ/MOVK: MOVW_UABS_G0)
+  A64MovG0NC,       // (S + A) & 0xffff         unchecked (MOVW_UABS_G0_NC)
+  A64MovG1,         // (S + A) >> 16 & 0xffff   fits uint32 (MOVW_UABS_G1)
+  A64MovG1NC,       // (S + A) >> 16 & 0xffff   unchecked
+  A64MovG2,         // (S + A) >> 32 & 0xffff   fits uint48
+  A64MovG2NC,       // (S + A) >> 32 & 0xffff   unchecked
+  A64MovG3,         // (S + A) >> 48            (MOVW_UABS_G3)
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {
-  return k == EdgeKind::GOTPCRel32 || k == EdgeKind::GOTPCRel64 || k == EdgeKind::GOTOffset64;
+  return k == EdgeKind::GOTPCRel32 || k == EdgeKind::GOTPCRel64 || k == EdgeKind::GOTOffset64 ||
+         k == EdgeKind::A64GOTPage21 || k == EdgeKind::A64GOTLo12 || k == EdgeKind::A64GOTPCRel19;
 }
 
 std::string_view edge_kind_name(EdgeKind k);

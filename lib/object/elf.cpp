@@ -6,7 +6,7 @@
 // Only SHF_ALLOC sections are loaded; relocations of anything else (debug
 // info) are never read.
 #include "object/elf.hpp"
-#include "object/elf_x86_64.hpp"
+#include "object/elf_reloc.hpp"
 #include "support/format.hpp"
 
 #include <llvm/BinaryFormat/ELF.h>
@@ -42,7 +42,7 @@ int32_t suffix_number(std::string_view name, std::string_view prefix) {
 
 // Role and init/fini priority, as GNU ld orders them: .init_array.N by N,
 // .ctors.N as priority 65535-N, unnumbered ones last.
-void classify(Section &s, uint32_t type) {
+void classify(Section &s, uint32_t type, bool x86_64) {
   std::string_view n = s.name;
   auto set = [&](SectionRole role, std::string_view prefix, bool inverted) {
     s.role = role;
@@ -60,13 +60,24 @@ void classify(Section &s, uint32_t type) {
     set(SectionRole::Ctors, ".ctors", true);
   else if (n == ".dtors" || starts_with(n, ".dtors."))
     set(SectionRole::Dtors, ".dtors", true);
-  else if (n == ".eh_frame" || type == SHT_X86_64_UNWIND)
+  else if (n == ".eh_frame" || (x86_64 && type == SHT_X86_64_UNWIND))
     s.role = SectionRole::EHFrame;
   else
     s.role = SectionRole::Normal;
 }
 
 } // namespace
+
+extern const ElfMachine *const kElfX86_64;
+extern const ElfMachine *const kElfAArch64;
+
+const ElfMachine *elf_machine(uint16_t machine) {
+  switch (machine) {
+  case EM_X86_64: return kElfX86_64;
+  case EM_AARCH64: return kElfAArch64;
+  default: return nullptr;
+  }
+}
 
 Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const FileData> file,
                                     std::span<const uint8_t> bytes) {
@@ -87,8 +98,9 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   const auto &hdr = ef.getHeader();
   if (hdr.e_type != ET_REL)
     return fail("not a relocatable object (ELF type ", hdr.e_type, ")");
-  if (hdr.e_machine != EM_X86_64)
-    return fail("ELF machine ", hdr.e_machine, " is not supported (x86-64 only)");
+  const ElfMachine *machine = elf_machine(hdr.e_machine);
+  if (!machine)
+    return fail("ELF machine ", hdr.e_machine, " is not supported (x86-64 and aarch64 are)");
 
   auto secs_or = ef.sections();
   if (!secs_or)
@@ -98,7 +110,8 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
   LinkUnit u;
   u.name = name;
   u.file = std::move(file);
-  u.relocation_name = elf_x86_64::relocation_name;
+  u.arch = machine->arch;
+  u.relocation_name = machine->relocation_name;
   u.sections.resize(secs.size());
 
   const ELFT::Shdr *symtab = nullptr;
@@ -126,7 +139,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     case SHT_INIT_ARRAY:
     case SHT_FINI_ARRAY:
     case SHT_PREINIT_ARRAY:
-    case SHT_X86_64_UNWIND: break;
+    case SHT_X86_64_UNWIND:
+      if (machine->arch == Arch::X86_64)
+        break;  // (0x70000001 is another type on other machines)
+      continue;
     default: continue;  // notes, properties: nothing to load
     }
     // Compressed sections are for debug data only: the ELF spec forbids SHF_ALLOC
@@ -154,7 +170,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       s.perm = starts_with(s.name, ".data.rel.ro") ? Perm::RelRO : Perm::ReadWrite;
     else
       s.perm = Perm::Read;
-    classify(s, sh.sh_type);
+    classify(s, sh.sh_type, machine->arch == Arch::X86_64);
   }
 
   // Symbols. Indices stay ELF's, so relocations need no remapping.
@@ -259,7 +275,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       continue;
     if (sh.sh_type == SHT_REL)
       return fail("relocation section ", u.sections[i].name,
-                  ": SHT_REL is not used on x86-64 (expected SHT_RELA)");
+                  ": SHT_REL is not used on ", arch_name(u.arch), " (expected SHT_RELA)");
     if (sh.sh_link != symtab_index)
       return fail("relocation section ", u.sections[i].name, ": does not use the symbol table");
     auto relas = ef.relas(sh);
@@ -274,20 +290,20 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     for (const ELFT::Rela &r : *relas) {
       uint32_t type = r.getType(false);
       uint32_t sym = r.getSymbol(false);
-      elf_x86_64::Mapping m = elf_x86_64::map_relocation(type);
+      RelocMapping m = machine->map_relocation(type);
       auto where = [&] { return u.site(uint32_t(sh.sh_info), r.r_offset); };
-      if (m.cls == elf_x86_64::RelocClass::None)
+      if (m.cls == RelocClass::None)
         continue;
       if (sym >= u.symbols.size())
         return make_error(where(), ": relocation refers to symbol #", sym, ", past the symbol table (",
                           u.symbols.size(), " symbols)");
-      if (m.cls == elf_x86_64::RelocClass::Unknown)
+      if (m.cls == RelocClass::Unknown)
         return make_error(where(), ": unknown relocation type ", type, " (",
-                          elf_x86_64::relocation_name(uint16_t(type)), ") against ",
+                          machine->relocation_name(uint16_t(type)), ") against ",
                           u.symbol_name(sym));
       unsigned width = edge_width(m.kind);
       if (r.r_offset > target.size || target.size - r.r_offset < width)
-        return make_error(where(), ": relocation ", elf_x86_64::relocation_name(uint16_t(type)),
+        return make_error(where(), ": relocation ", machine->relocation_name(uint16_t(type)),
                           " runs past the end of section ", target.name, " (size ",
                           hex(target.size), ")");
       target.edges.push_back(Edge{r.r_offset, r.r_addend, sym, uint16_t(type), m.kind});

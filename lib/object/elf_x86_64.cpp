@@ -16,3 +16,15 @@ std::string relocation_name(uint16_t type) {
 }
 
 } // namespace rtlink::elf_x86_64
+
+namespace rtlink {
+
+namespace {
+RelocMapping map_x86_64(uint32_t type) { return elf_x86_64::map_relocation(type); }
+const ElfMachine kX86_64{Arch::X86_64, map_x86_64, elf_x86_64::relocation_name};
+} // namespace
+
+extern const ElfMachine *const kElfX86_64;
+const ElfMachine *const kElfX86_64 = &kX86_64;
+
+} // namespace rtlink

@@ -1,7 +1,7 @@
 // object/elf_x86_64.hpp — ELF x86-64 relocation types → generic edge kinds.
 #pragma once
 
-#include "object/edge_kind.hpp"
+#include "object/elf_reloc.hpp"
 
 #include <llvm/BinaryFormat/ELF.h>
 
@@ -11,12 +11,7 @@
 
 namespace rtlink::elf_x86_64 {
 
-enum class RelocClass { Edge, None, Unknown };
-
-struct Mapping {
-  RelocClass cls;
-  EdgeKind kind;
-};
+using Mapping = RelocMapping;
 
 // Inline: it runs once per relocation.
 inline Mapping map_relocation(uint32_t type) {

@@ -11,6 +11,7 @@
 
 #include "object/edge_kind.hpp"
 #include "support/file_identity.hpp"
+#include <rtlink/executor.hpp>
 
 #include <cstdint>
 #include <forward_list>
@@ -76,7 +77,8 @@ struct Section {
 
 enum class Binding : uint8_t { Local, Global, Weak };
 
-// The object format: COFF code follows the Microsoft x64 calling convention.
+// The object format: x86-64 COFF code follows the Microsoft x64 calling
+// convention (ArchBackend::convention).
 enum class Format : uint8_t { ELF, COFF };
 
 constexpr uint32_t kUndefined = 0xffffffff;
@@ -125,6 +127,7 @@ struct Group {
 struct LinkUnit {
   std::string name;  // "a.o" or "libfoo.a(bar.o)", for messages
   Format format = Format::ELF;
+  Arch arch = Arch::X86_64;  // the instruction set (arch/arch.hpp)
   std::shared_ptr<const FileData> file;
   std::vector<std::unique_ptr<uint8_t[]>> owned;  // rewritten section bytes
   std::vector<Section> sections;
