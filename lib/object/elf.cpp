@@ -297,6 +297,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       if (sym >= u.symbols.size())
         return make_error(where(), ": relocation refers to symbol #", sym, ", past the symbol table (",
                           u.symbols.size(), " symbols)");
+      if (m.cls == RelocClass::Unsupported)
+        return make_error(where(), ": relocation ", machine->relocation_name(uint16_t(type)),
+                          " against ", u.symbol_name(sym), " is not supported on ",
+                          arch_name(u.arch), " yet");
       if (m.cls == RelocClass::Unknown)
         return make_error(where(), ": unknown relocation type ", type, " (",
                           machine->relocation_name(uint16_t(type)), ") against ",

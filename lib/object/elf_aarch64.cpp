@@ -50,7 +50,13 @@ RelocMapping map_aarch64(uint32_t type) {
   case R_AARCH64_MOVW_UABS_G2_NC: return edge(EdgeKind::A64MovG2NC);
   case R_AARCH64_MOVW_UABS_G3: return edge(EdgeKind::A64MovG3);
   case R_AARCH64_TLSDESC_CALL: return {RelocClass::None, EdgeKind::Abs64};  // a marker
-  default: return {RelocClass::Unknown, EdgeKind::Abs64};
+  default:
+    // The thread-local storage types (TLSGD, TLSLD, TLSDESC, TLSIE, TLSLE:
+    // 512-571) and the other MOVW groups are the ABI's, not applied yet.
+    if ((type >= R_AARCH64_MOVW_SABS_G0 && type <= R_AARCH64_GOTREL32) ||
+        (type >= R_AARCH64_TLSGD_ADR_PREL21 && type <= R_AARCH64_TLSLE_LDST128_TPREL_LO12_NC))
+      return {RelocClass::Unsupported, EdgeKind::Abs64};
+    return {RelocClass::Unknown, EdgeKind::Abs64};
   }
 }
 

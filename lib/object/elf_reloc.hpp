@@ -10,7 +10,9 @@
 
 namespace rtlink {
 
-enum class RelocClass { Edge, None, Unknown };
+// Unsupported: a type the ABI defines that rtlink does not apply yet (the
+// message says so, rather than "unknown").
+enum class RelocClass { Edge, None, Unknown, Unsupported };
 
 struct RelocMapping {
   RelocClass cls;
