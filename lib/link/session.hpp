@@ -1,8 +1,15 @@
 // link/session.hpp — the state behind one rtlink::Linker, and the passes
 // that work on it. The header is the table of contents:
 //
-//   session.cpp      loading units and archives, the global symbol table,
-//                    COMDAT groups, unloading and rollback
+//   session.cpp      a unit's link state, the session's end, rollback and
+//                    recovery after a lost executor
+//   symbols.cpp      adding and removing units: the global symbol table,
+//                    COMDAT groups
+//   load.cpp         the load verbs: objects, archives, scripts, libraries,
+//                    -l names and their search
+//   unload.cpp       unload: finalizers, atexit handlers, tables, pages
+//   externals.cpp    what the process, libraries and DLLs define (lookups
+//                    through the executor, batched and cached)
 //   resolve.cpp      resolve(): pulls archive members (a fixpoint), binds
 //                    every reference, then runs the passes below in order
 //   got_stubs.cpp    GOT cells and jump stubs, decided before layout; code
@@ -10,7 +17,8 @@
 //   ifunc.cpp        IFUNC resolvers, called once their code is placed
 //   tls.cpp          thread-local storage: block layout, modules, cells
 //   layout.cpp       blocks, segments and addresses inside the reserved range
-//   fixup.cpp        edge kinds → bytes (through arch/), write, protect
+//   fixup.cpp        edge kinds → bytes (through the unit's ArchBackend,
+//                    arch/arch.hpp), veneers, write, protect
 //   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
 //   initializers.cpp init/fini order (.init_array, .ctors and priorities)
 //   gnu_imports.cpp  MinGW (GNU dlltool) import members: cells bound to DLLs
