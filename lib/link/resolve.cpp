@@ -22,36 +22,6 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-bool is_image_base(std::string_view n) { return n == "__ImageBase" || n == "__image_base__"; }
-
-// Names the linker defines for each unit, as a static linker does for a DSO.
-bool linker_defined(std::string_view n) {
-  if (n.empty() || n[0] != '_')  // all of them start with '_': most names are out at once
-    return false;
-  return n == "_GLOBAL_OFFSET_TABLE_" || n == "__dso_handle" || starts_with(n, "__start_") ||
-         starts_with(n, "__stop_") || is_image_base(n);
-}
-
-bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
-  for (const Section &s : lu.sections)
-    if (s.role != SectionRole::Skip && !s.discarded && s.name == name)
-      return true;
-  return false;
-}
-
-// Symbol `sym` of lu, an __imp_ cell: the import ("dll!name") it holds,
-// if it is a DLL import's (a short import member's, or a long-format one's
-// rebound by gnu_imports.cpp).
-std::optional<std::string_view> import_behind(const LinkUnit &lu, uint32_t sym) {
-  const Symbol &s = lu.symbols[sym];
-  if (s.section >= lu.sections.size())
-    return std::nullopt;
-  for (const Edge &e : lu.sections[s.section].edges)
-    if (e.offset == s.value && e.kind == EdgeKind::Abs64 && lu.symbols[e.target].is_import)
-      return lu.symbols[e.target].name;
-  return std::nullopt;
-}
-
 } // namespace
 
 // Does this symbol ask for an archive member to define it? Undefined
@@ -59,7 +29,7 @@ std::optional<std::string_view> import_behind(const LinkUnit &lu, uint32_t sym) 
 // something stronger than their own alias already defines the name. ELF weak
 // references never pull members, as with GNU ld.
 bool Session::wants_archive_member(const Unit &u, const Symbol &s) const {
-  if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name))
+  if (s.defined() || s.name.empty() || s.is_import || linker_defined(s.name, u.lu.format))
     return false;
   // Not libc_nonshared.a's (that -lc names): each ELF unit gets its own
   // (runtime.cpp); COFF units too where the executor registers them.
@@ -304,71 +274,10 @@ Error Session::bind(const std::vector<Unit *> &batch) {
 
   for (Unit *u : batch) {
     LinkUnit &lu = u->lu;
-    // __imp_X that nothing defines: this unit makes the cell, holding X's
-    // address; X is bound like any other reference.
-    std::vector<std::pair<uint32_t, uint32_t>> cells;  // (__imp_X, X)
-    for (uint32_t j = 0; j < u->base_symbols; ++j) {
-      const Symbol &s = lu.symbols[j];
-      if (s.defined() || s.is_import || s.alias != kNoAlias || s.name.size() <= 6 ||
-          !starts_with(s.name, "__imp_") || globals.count(s.name))
-        continue;
-      Symbol x;
-      x.name = s.name.substr(6);
-      x.binding = Binding::Global;
-      cells.emplace_back(j, uint32_t(lu.symbols.size()));
-      lu.symbols.push_back(x);
-    }
-    // X, called, where only __imp_X exists (an import library's data
-    // import, or a cell a runtime library defines): a stub through that cell.
-    // X used otherwise (data without __declspec(dllimport): gcc's .refptr.X
-    // cells, a pc-relative load) where that cell is a DLL import's: X is the
-    // import itself, the DLL's own address (auto-import: what MinGW's ld
-    // does with pseudo-relocations, done at once); pc-relative references
-    // then reach it as ELF code reaches a far symbol (got_stubs.cpp). Where
-    // the cell is not an import's, an error naming the site.
-    std::vector<std::pair<uint32_t, uint32_t>> via;  // (X, __imp_X)
-    std::vector<std::pair<uint32_t, uint32_t>> auto_imports;  // (X, "dll!X")
-    if (lu.format == Format::COFF)
-      for (uint32_t j = 0; j < u->base_symbols; ++j) {
-        const Symbol &s = lu.symbols[j];
-        if (s.defined() || s.is_import || s.alias != kNoAlias || s.name.empty() ||
-            starts_with(s.name, "__imp_") || globals.count(s.name))
-          continue;
-        auto cell = globals.find("__imp_" + std::string(s.name));
-        if (cell == globals.end())
-          continue;
-        const Edge *plain = nullptr;
-        uint32_t plain_section = 0;
-        for (uint32_t i = 0; i < lu.sections.size() && !plain; ++i) {
-          const Section &sec = lu.sections[i];
-          if (sec.role == SectionRole::Skip || sec.discarded)
-            continue;
-          for (const Edge &e : sec.edges)
-            if (e.target == j && e.kind != EdgeKind::Branch32) {
-              plain = &e;
-              plain_section = i;
-              break;
-            }
-        }
-        Symbol imp;
-        imp.binding = Binding::Global;
-        if (!plain) {
-          imp.name = lu.keep("__imp_" + std::string(s.name));
-          via.emplace_back(j, uint32_t(lu.symbols.size()));
-        } else if (auto key = import_behind(cell->second.def.unit->lu, cell->second.def.sym)) {
-          imp.name = lu.keep(std::string(*key));  // the member's own may be unloaded
-          imp.is_import = true;
-          auto_imports.emplace_back(j, uint32_t(lu.symbols.size()));
-        } else {
-          errors += (errors.empty() ? "" : "\n") + lu.site(plain_section, plain->offset) +
-                    ": a plain reference to " + std::string(s.name) + ", which only __imp_" +
-                    std::string(s.name) + " provides (defined by " +
-                    cell->second.def.unit->lu.name +
-                    ", not a DLL import): declare it __declspec(dllimport)";
-          continue;
-        }
-        lu.symbols.push_back(imp);
-      }
+    // __imp_ cells this unit makes, calls through them, auto-imports
+    // (coff_imports.cpp).
+    ImportBindings imports = bind_import_names(*u, errors);
+    const auto &cells = imports.cells, &via = imports.via, &auto_imports = imports.auto_imports;
     // atexit & co. nothing loaded defines: the unit's own code calling the
     // C library's function (runtime.cpp), bound like any other name.
     std::vector<std::pair<uint32_t, uint32_t>> runtime;  // (atexit, __cxa_atexit)
@@ -402,7 +311,6 @@ Error Session::bind(const std::vector<Unit *> &batch) {
       u->referenced[imp] = u->referenced[x];
     for (auto [f, callee] : runtime)
       u->referenced[callee] = u->referenced[f];
-    const bool coff = lu.format == Format::COFF;
 
     for (uint32_t j = 0; j < n; ++j) {
       const Symbol &s = lu.symbols[j];
@@ -471,7 +379,6 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         // other units may reach its alias through the name.
         if ((!u->referenced[j] && s.alias == kNoAlias) || s.name.empty())
           continue;
-        const bool special = s.name[0] == '_';  // linker-defined names all start so
         auto cell = std::find_if(cells.begin(), cells.end(),
                                  [&](const auto &c) { return c.first == j; });
         auto stub = std::find_if(via.begin(), via.end(),
@@ -501,32 +408,9 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           } else {
             missing.emplace_back(u, j);
           }
-        } else if (special && !coff && !globals.count(s.name) &&
-                   (s.name == "__tls_get_addr" || s.name == "__cxa_thread_atexit" ||
-                    s.name == "__cxa_thread_atexit_impl")) {
-          // ELF code's thread-local storage is the executor's (tls.cpp).
-          t.kind = Target::Absolute;
-          t.value = runtime_function(s.name == "__tls_get_addr" ? 0 : 2);
-          if (!t.value)
+        } else if (bool none = false; bind_linker_name(*u, s, t, none)) {
+          if (none)
             missing.emplace_back(u, j);
-        } else if (int f = special && coff ? executor_function(s.name) : -1; f >= 0) {
-          t.kind = Target::Absolute;  // the executor's registrar or throw (runtime.cpp)
-          t.value = runtime_function(f);
-        } else if (special && is_image_base(s.name)) {
-          t.kind = Target::Absolute;
-          t.value = space.base();
-        } else if (special && s.name == "_GLOBAL_OFFSET_TABLE_") {
-          t.kind = Target::GOTBase;
-        } else if (special && s.name == "__dso_handle") {
-          t.kind = Target::DSOHandle;
-        } else if (special && starts_with(s.name, "__start_") &&
-                   has_loaded_section(lu, s.name.substr(8))) {
-          t.kind = Target::SectionStart;
-          t.name = s.name.substr(8);
-        } else if (special && starts_with(s.name, "__stop_") &&
-                   has_loaded_section(lu, s.name.substr(7))) {
-          t.kind = Target::SectionStop;
-          t.name = s.name.substr(7);
         } else if (by_name()) {
         } else if (s.alias != kNoAlias) {
           t.kind = Target::Other;  // nothing stronger: the weak external's alias

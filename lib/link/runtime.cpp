@@ -54,10 +54,6 @@ constexpr UnitRuntime kUnitRuntime[] = {
 };
 } // namespace
 
-int Session::executor_function(std::string_view name) {
-  return name == kCoffAtexit ? 3 : name == kCoffCxxThrow ? 4 : -1;
-}
-
 bool Session::unit_runtime_applies(int function) const {
   const UnitRuntime &f = kUnitRuntime[function];
   return f.format == Format::ELF || runtime_function(executor_function(f.callee)) != 0;

@@ -22,6 +22,9 @@
 //   eh_frame.cpp     checking .eh_frame; dropping FDEs of discarded COMDAT copies
 //   initializers.cpp init/fini order (.init_array, .ctors and priorities)
 //   gnu_imports.cpp  MinGW (GNU dlltool) import members: cells bound to DLLs
+//   coff_imports.cpp __imp_ cells a unit makes, calls through them, auto-import
+//   linker_names.cpp the names the linker defines, per format (__dso_handle,
+//                    __start_X, __ImageBase, the executor's functions)
 //   runtime.cpp      what the linker itself provides (__chkstk)
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
 //   inspect.cpp      what is loaded, defined and still needed (for tools)
@@ -381,7 +384,21 @@ public:
   static constexpr std::string_view kCoffAtexit = "__rtlink_unit_atexit";
   static constexpr std::string_view kCoffCxxThrow = "__rtlink_cxx_throw";
   // Which of Executor::runtime_functions a name is (-1: none of them).
-  static int executor_function(std::string_view name);  // runtime.cpp
+  static int executor_function(std::string_view name);  // linker_names.cpp
+  // A name the linker defines for each unit of this format (linker_names.cpp):
+  // never pulled from an archive.
+  static bool linker_defined(std::string_view name, Format format);
+  // Binds `s` of `u` when the linker defines its name; `missing` when that
+  // is the executor's and it has none.
+  bool bind_linker_name(const Unit &u, const Symbol &s, Target &t, bool &missing);
+  // Symbols bind adds to a unit for DLL imports (coff_imports.cpp): pairs
+  // of (the unit's symbol, the symbol added for it).
+  struct ImportBindings {
+    std::vector<std::pair<uint32_t, uint32_t>> cells;         // (__imp_X, X): the unit makes the cell
+    std::vector<std::pair<uint32_t, uint32_t>> via;           // (X, __imp_X): a stub through it
+    std::vector<std::pair<uint32_t, uint32_t>> auto_imports;  // (X, "dll!X"): the import itself
+  };
+  ImportBindings bind_import_names(Unit &u, std::string &errors);
   static std::string_view unit_runtime_callee(int function);           // runtime.cpp
  // runtime.cpp
   Expected<Unit *> add_runtime_unit();                                 // runtime.cpp

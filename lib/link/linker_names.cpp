@@ -1,0 +1,107 @@
+// link/linker_names.cpp — the names the linker itself defines for each
+// unit, by format, as a static linker does for a shared object or an image:
+// one table, read by bind (resolve.cpp) and by the archive search (a name
+// the linker defines never pulls a member).
+#include "link/session.hpp"
+
+#include <iterator>
+
+namespace rtlink {
+
+namespace {
+
+enum class Role : uint8_t {
+  GOTBase,       // the unit's GOT
+  DSOHandle,     // the unit's 8-byte __dso_handle slot
+  SectionStart,  // __start_SEC / __stop_SEC: the unit's loaded SEC sections
+  SectionStop,
+  ImageBase,     // the start of the reserved range (COFF's image-relative base)
+  Executor,      // a function of the executor (Executor::runtime_functions())
+};
+
+struct LinkerName {
+  std::string_view name;
+  bool prefix;     // the name starts so (the rest is a section's name)
+  bool elf, coff;  // the formats that get it
+  Role role;
+  int function = -1;         // Executor: the index into runtime_functions()
+  bool loaded_wins = false;  // a loaded definition of the name is bound instead
+};
+
+constexpr LinkerName kNames[] = {
+    {"_GLOBAL_OFFSET_TABLE_", false, true, true, Role::GOTBase},
+    {"__dso_handle", false, true, true, Role::DSOHandle},
+    {"__start_", true, true, true, Role::SectionStart},
+    {"__stop_", true, true, true, Role::SectionStop},
+    {"__ImageBase", false, true, true, Role::ImageBase},
+    {"__image_base__", false, true, true, Role::ImageBase},
+    // ELF code's thread-local storage is the executor's (tls.cpp).
+    {"__tls_get_addr", false, true, false, Role::Executor, 0, true},
+    {"__cxa_thread_atexit", false, true, false, Role::Executor, 2, true},
+    {"__cxa_thread_atexit_impl", false, true, false, Role::Executor, 2, true},
+    // What the unit runtime code of COFF units calls (runtime.cpp).
+    {Session::kCoffAtexit, false, false, true, Role::Executor, 3},
+    {Session::kCoffCxxThrow, false, false, true, Role::Executor, 4},
+};
+
+bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
+  for (const Section &s : lu.sections)
+    if (s.role != SectionRole::Skip && !s.discarded && s.name == name)
+      return true;
+  return false;
+}
+
+const LinkerName *find(std::string_view n, Format format) {
+  if (n.empty() || n[0] != '_')  // all of them start with '_': most names are out at once
+    return nullptr;
+  for (const LinkerName &l : kNames)
+    if ((format == Format::ELF ? l.elf : l.coff) &&
+        (l.prefix ? n.substr(0, l.name.size()) == l.name : n == l.name))
+      return &l;
+  return nullptr;
+}
+
+} // namespace
+
+bool Session::linker_defined(std::string_view name, Format format) {
+  const LinkerName *l = find(name, format);
+  return l && l->role != Role::Executor;
+}
+
+int Session::executor_function(std::string_view name) {
+  for (const LinkerName &l : kNames)
+    if (l.role == Role::Executor && l.name == name)
+      return l.function;
+  return -1;
+}
+
+bool Session::bind_linker_name(const Unit &u, const Symbol &s, Target &t, bool &missing) {
+  const LinkerName *l = find(s.name, u.lu.format);
+  if (!l || (l->loaded_wins && globals.count(s.name)))
+    return false;
+  switch (l->role) {
+  case Role::GOTBase: t.kind = Target::GOTBase; return true;
+  case Role::DSOHandle: t.kind = Target::DSOHandle; return true;
+  case Role::SectionStart:
+  case Role::SectionStop: {
+    std::string_view section = s.name.substr(l->name.size());
+    if (!has_loaded_section(u.lu, section))
+      return false;  // bound by name like any other (a loaded definition, or missing)
+    t.kind = l->role == Role::SectionStart ? Target::SectionStart : Target::SectionStop;
+    t.name = section;
+    return true;
+  }
+  case Role::ImageBase:
+    t.kind = Target::Absolute;
+    t.value = space.base();
+    return true;
+  case Role::Executor:
+    t.kind = Target::Absolute;
+    t.value = runtime_function(l->function);
+    missing = !t.value;
+    return true;
+  }
+  return false;
+}
+
+} // namespace rtlink
