@@ -177,6 +177,27 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::A64MovG2: return movw(loc, S + A, 2, true);
   case EdgeKind::A64MovG2NC: return movw(loc, S + A, 2, false);
   case EdgeKind::A64MovG3: return movw(loc, S + A, 3, false);
+  // S is the descriptor's or the offset's cell, or the offset itself (tls.cpp).
+  case EdgeKind::A64TLSDescPage21:
+  case EdgeKind::A64TLSIEPage21: return page21(loc, S + A, P, true);
+  case EdgeKind::A64TLSDescLd64Lo12:
+  case EdgeKind::A64TLSIELd64Lo12: return lo12(loc, S + A, 3);
+  case EdgeKind::A64TLSDescAddLo12: return lo12(loc, S + A, 0);
+  case EdgeKind::A64TPOffHi12: {
+    const uint64_t v = S + A;
+    if (v >> 24)
+      return Overflow{24, "unsigned", v};
+    patch(loc, uint32_t(v >> 12), 10, 0xfffu << 10);
+    return {};
+  }
+  case EdgeKind::A64TPOffLo12:
+    if ((S + A) >> 12)
+      return Overflow{12, "unsigned", S + A};
+    return lo12(loc, S + A, 0);
+  case EdgeKind::A64TPOffLo12NC: return lo12(loc, S + A, 0);
+  case EdgeKind::DTPOff64: store<uint64_t>(loc, S + A); return {};
+  case EdgeKind::DTPMod64: store<uint64_t>(loc, S); return {};
+  case EdgeKind::TPOff64: store<uint64_t>(loc, S + A); return {};
   default: break;
   }
   return Overflow{64, "(an edge kind AArch64 does not have)", 0};

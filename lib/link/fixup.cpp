@@ -112,10 +112,18 @@ Error Session::edge_values(const Unit &u, uint32_t i, const Edge &e, Fixup &f) c
   case EdgeKind::TLSIndexPCRel32:
   case EdgeKind::TLSModulePCRel32:
   case EdgeKind::TLSDescPCRel32:
-  case EdgeKind::TPOffPCRel32: f.S = u.tls_cell(e.kind, e.target); break;
+  case EdgeKind::TPOffPCRel32:
+  case EdgeKind::A64TLSDescPage21:
+  case EdgeKind::A64TLSDescLd64Lo12:
+  case EdgeKind::A64TLSDescAddLo12:
+  case EdgeKind::A64TLSIEPage21:
+  case EdgeKind::A64TLSIELd64Lo12: f.S = u.tls_cell(e.kind, e.target); break;
   case EdgeKind::DTPMod64: f.S = u.definition(e.target).first->tls_module; break;
   case EdgeKind::TPOff32:
-  case EdgeKind::TPOff64: f.S = tp_offset(u, e.target); break;
+  case EdgeKind::TPOff64:
+  case EdgeKind::A64TPOffHi12:
+  case EdgeKind::A64TPOffLo12:
+  case EdgeKind::A64TPOffLo12NC: f.S = tp_offset(u, e.target); break;
   default: break;
   }
   if (e.kind == EdgeKind::Size32 || e.kind == EdgeKind::Size64) {

@@ -34,17 +34,44 @@ namespace rtlink {
 
 namespace {
 
+// The cell an edge kind reaches, by the x86-64 kind that names it: an
+// AArch64 descriptor's three instructions reach one descriptor, as x86-64's
+// one instruction does; initial exec's two, one offset cell.
+EdgeKind tls_cell_class(EdgeKind k) {
+  switch (k) {
+  case EdgeKind::A64TLSDescPage21:
+  case EdgeKind::A64TLSDescLd64Lo12:
+  case EdgeKind::A64TLSDescAddLo12: return EdgeKind::TLSDescPCRel32;
+  case EdgeKind::A64TLSIEPage21:
+  case EdgeKind::A64TLSIELd64Lo12: return EdgeKind::TPOffPCRel32;
+  default: return k;
+  }
+}
+
 bool static_tls_edge(EdgeKind k) {
-  return k == EdgeKind::TPOffPCRel32 || k == EdgeKind::TPOff32 || k == EdgeKind::TPOff64;
+  switch (k) {
+  case EdgeKind::TPOffPCRel32:
+  case EdgeKind::TPOff32:
+  case EdgeKind::TPOff64:
+  case EdgeKind::A64TLSIEPage21:
+  case EdgeKind::A64TLSIELd64Lo12:
+  case EdgeKind::A64TPOffHi12:
+  case EdgeKind::A64TPOffLo12:
+  case EdgeKind::A64TPOffLo12NC: return true;
+  default: return false;
+  }
 }
 
 bool tls_edge(EdgeKind k) {
   return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
          k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::DTPOff32 || k == EdgeKind::DTPOff64 ||
-         k == EdgeKind::DTPMod64 || static_tls_edge(k);
+         k == EdgeKind::DTPMod64 || k == EdgeKind::A64TLSDescPage21 ||
+         k == EdgeKind::A64TLSDescLd64Lo12 || k == EdgeKind::A64TLSDescAddLo12 ||
+         static_tls_edge(k);
 }
 
 bool has_cell(EdgeKind k) {
+  k = tls_cell_class(k);
   return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
          k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::TPOffPCRel32;
 }
@@ -58,6 +85,7 @@ uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 } // namespace
 
 uint64_t Unit::tls_cell(EdgeKind kind, uint32_t symbol) const {
+  kind = tls_cell_class(kind);
   for (const TlsCell &c : tls_cells)
     if (c.kind == kind && (kind == EdgeKind::TLSModulePCRel32 || c.symbol == symbol))
       return tls_cells_base + uint64_t(c.word) * 8;
@@ -118,8 +146,8 @@ Error Session::plan_tls(Unit &u) {
       }
       if (!has_cell(e.kind) || u.tls_cell(e.kind, e.target))
         continue;
-      u.tls_cells.push_back({e.kind, e.target, u.tls_words});
-      u.tls_words += cell_words(e.kind);
+      u.tls_cells.push_back({tls_cell_class(e.kind), e.target, u.tls_words});
+      u.tls_words += cell_words(tls_cell_class(e.kind));
       // tls_cell() finds cells by address; make it non-zero before layout.
       u.tls_cells_base = 8;
     }

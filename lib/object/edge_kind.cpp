@@ -57,6 +57,14 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::A64MovG2: return "A64MovG2";
   case EdgeKind::A64MovG2NC: return "A64MovG2NC";
   case EdgeKind::A64MovG3: return "A64MovG3";
+  case EdgeKind::A64TLSDescPage21: return "A64TLSDescPage21";
+  case EdgeKind::A64TLSDescLd64Lo12: return "A64TLSDescLd64Lo12";
+  case EdgeKind::A64TLSDescAddLo12: return "A64TLSDescAddLo12";
+  case EdgeKind::A64TLSIEPage21: return "A64TLSIEPage21";
+  case EdgeKind::A64TLSIELd64Lo12: return "A64TLSIELd64Lo12";
+  case EdgeKind::A64TPOffHi12: return "A64TPOffHi12";
+  case EdgeKind::A64TPOffLo12: return "A64TPOffLo12";
+  case EdgeKind::A64TPOffLo12NC: return "A64TPOffLo12NC";
   }
   return "?";
 }

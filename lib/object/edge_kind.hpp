@@ -84,6 +84,15 @@ enum class EdgeKind : uint8_t {
   A64MovG2,         // (S + A) >> 32 & 0xffff   fits uint48
   A64MovG2NC,       // (S + A) >> 32 & 0xffff   unchecked
   A64MovG3,         // (S + A) >> 48            (MOVW_UABS_G3)
+  // AArch64 thread-local storage (link/tls.cpp; TD, TC and T as above).
+  A64TLSDescPage21,   // Page(TD + A) - Page(P)  fits int33 (TLSDESC_ADR_PAGE21)
+  A64TLSDescLd64Lo12, // (TD + A) & 0xfff        aligned 8 (TLSDESC_LD64_LO12)
+  A64TLSDescAddLo12,  // (TD + A) & 0xfff        (TLSDESC_ADD_LO12)
+  A64TLSIEPage21,     // Page(TC + A) - Page(P)  fits int33 (TLSIE_ADR_GOTTPREL_PAGE21)
+  A64TLSIELd64Lo12,   // (TC + A) & 0xfff        aligned 8 (TLSIE_LD64_GOTTPREL_LO12_NC)
+  A64TPOffHi12,       // (T + A) >> 12           fits uint24 (ADD: TLSLE_ADD_TPREL_HI12)
+  A64TPOffLo12,       // (T + A) & 0xfff         fits uint12 (TLSLE_ADD_TPREL_LO12)
+  A64TPOffLo12NC,     // (T + A) & 0xfff         unchecked (TLSLE_ADD_TPREL_LO12_NC)
 };
 
 constexpr bool needs_got_cell(EdgeKind k) {

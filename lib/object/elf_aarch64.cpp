@@ -1,8 +1,8 @@
 // object/elf_aarch64.cpp — the AArch64 ELF ABI's relocation types, in its
 // own names, mapped to edge kinds (object/edge_kind.hpp gives each
-// expression and range). What is not here is refused by name: the TLS
-// models, and the MOVW forms gcc and clang do not emit for code models they
-// support (MOVW_SABS, MOVW_PREL, GOTREL).
+// expression and range). What is not here is refused by name: the
+// traditional TLS dialect, and the MOVW forms gcc and clang do not emit for
+// the code models they support (MOVW_SABS, MOVW_PREL, GOTREL).
 #include "object/elf_reloc.hpp"
 
 #include <llvm/BinaryFormat/ELF.h>
@@ -49,10 +49,24 @@ RelocMapping map_aarch64(uint32_t type) {
   case R_AARCH64_MOVW_UABS_G2: return edge(EdgeKind::A64MovG2);
   case R_AARCH64_MOVW_UABS_G2_NC: return edge(EdgeKind::A64MovG2NC);
   case R_AARCH64_MOVW_UABS_G3: return edge(EdgeKind::A64MovG3);
+  // Thread-local storage (link/tls.cpp): descriptors (gcc's default), initial
+  // and local exec; in data, the module and offset.
+  case R_AARCH64_TLSDESC_ADR_PAGE21: return edge(EdgeKind::A64TLSDescPage21);
+  case R_AARCH64_TLSDESC_LD64_LO12: return edge(EdgeKind::A64TLSDescLd64Lo12);
+  case R_AARCH64_TLSDESC_ADD_LO12: return edge(EdgeKind::A64TLSDescAddLo12);
   case R_AARCH64_TLSDESC_CALL: return {RelocClass::None, EdgeKind::Abs64};  // a marker
+  case R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21: return edge(EdgeKind::A64TLSIEPage21);
+  case R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC: return edge(EdgeKind::A64TLSIELd64Lo12);
+  case R_AARCH64_TLSLE_ADD_TPREL_HI12: return edge(EdgeKind::A64TPOffHi12);
+  case R_AARCH64_TLSLE_ADD_TPREL_LO12: return edge(EdgeKind::A64TPOffLo12);
+  case R_AARCH64_TLSLE_ADD_TPREL_LO12_NC: return edge(EdgeKind::A64TPOffLo12NC);
+  case R_AARCH64_TLS_DTPMOD64: return edge(EdgeKind::DTPMod64);
+  case R_AARCH64_TLS_DTPREL64: return edge(EdgeKind::DTPOff64);
+  case R_AARCH64_TLS_TPREL64: return edge(EdgeKind::TPOff64);
   default:
-    // The thread-local storage types (TLSGD, TLSLD, TLSDESC, TLSIE, TLSLE:
-    // 512-571) and the other MOVW groups are the ABI's, not applied yet.
+    // The other thread-local storage types (the traditional dialect's TLSGD
+    // and TLSLD, the MOVW forms of TLSLE, the tiny model's LD_PREL19 forms)
+    // and the other MOVW groups are the ABI's, not applied yet.
     if ((type >= R_AARCH64_MOVW_SABS_G0 && type <= R_AARCH64_GOTREL32) ||
         (type >= R_AARCH64_TLSGD_ADR_PREL21 && type <= R_AARCH64_TLSLE_LDST128_TPREL_LO12_NC))
       return {RelocClass::Unsupported, EdgeKind::Abs64};
