@@ -138,7 +138,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     case SHT_NOBITS:
     case SHT_INIT_ARRAY:
     case SHT_FINI_ARRAY:
-    case SHT_PREINIT_ARRAY:
+    case SHT_PREINIT_ARRAY: break;
     case SHT_X86_64_UNWIND:
       if (machine->arch == Arch::X86_64)
         break;  // (0x70000001 is another type on other machines)
