@@ -99,7 +99,7 @@ bool complete(const Reader &in) { return in.ok() && in.at_end(); }
 bool read_conv(Reader &in, CallConv &conv) {
   uint8_t c = in.u8();
   conv = CallConv(c);
-  return in.ok() && c <= uint8_t(CallConv::Microsoft);
+  return in.ok() && c <= uint8_t(CallConv::AAPCS64);
 }
 
 // What this channel's controller reserved: the only memory it may write,
