@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """A misbehaving executor for tests/cli/executor_protocol.sh, started by objload
 as `fake_executor.py MODE --connect=127.0.0.1:PORT`:
-  silent   connects, reads the handshake, never answers
   close3   connects, reads the handshake, exits with status 3
   page0    answers the handshake with a page size of 0
   os9      answers the handshake with an unknown OS (9)"""
@@ -13,9 +12,7 @@ s = socket.create_connection((host, int(port)))
 n = struct.unpack("<I", s.recv(4, socket.MSG_WAITALL))[0]
 hello = s.recv(n, socket.MSG_WAITALL)  # Hello: op, magic, version
 version = struct.unpack("<H", hello[5:7])[0]  # answered in the controller's own
-if mode == "silent":
-    time.sleep(60)
-elif mode == "close3":
+if mode == "close3":
     sys.exit(3)
 else:
     page, os_kind = (0, 1) if mode == "page0" else (4096, 9)
