@@ -1,6 +1,7 @@
 // exec/native.hpp — what the executor does that depends on the instruction
 // set it runs on: calling loaded code in this instruction set's conventions.
-// One file per instruction set defines these (exec/call-x86_64.cpp).
+// One file per instruction set defines these (exec/call-x86_64.cpp,
+// exec/call-aarch64.cpp), picked by meson from host_machine.cpu_family().
 //
 // x86-64: System V assigns integer and floating-point arguments to registers
 // by class (rdi, rsi, rdx, rcx, r8, r9; xmm0..xmm7), each class counted
@@ -10,6 +11,9 @@
 // four in rcx, rdx, r8, r9 or xmm0..xmm3 by type, the rest on the stack,
 // where type no longer matters): one prototype per mix of types in the first
 // four.
+//
+// aarch64: AAPCS64 counts its classes apart as System V does (x0..x7,
+// d0..d7): one prototype taking 8 integers and 8 doubles.
 #pragma once
 
 #include <rtlink/error.hpp>

@@ -2,7 +2,7 @@
 // *-posix.cpp and *-win32.cpp files picked by meson; no other file includes
 // an OS header. What an ELF system needs of the instruction set (the TLS
 // descriptor function, static TLS's relocation, GNU ld's directories) is in
-// elf-ARCH.cpp (elf-x86_64.cpp), picked by the CPU family.
+// elf-x86_64.cpp / elf-aarch64.cpp, picked by the CPU family.
 #pragma once
 
 #include "support/file_identity.hpp"

@@ -144,9 +144,9 @@ extern "C" __attribute__((used)) void *rtlink_tls_get_addr(const uint64_t *index
   return static_cast<unsigned char *>(block) + index[1];
 }
 
-// The TLS descriptor function is the instruction set's (elf-ARCH.cpp): it
-// calls rtlink_tls_get_addr and returns the offset from the thread pointer,
-// every other register preserved.
+// The TLS descriptor function is the instruction set's (elf-x86_64.cpp,
+// elf-aarch64.cpp): it calls rtlink_tls_get_addr and returns the offset from
+// the thread pointer, every other register preserved.
 extern "C" void rtlink_tls_descriptor();
 
 // C++ thread_local destructors of loaded code (__cxa_thread_atexit): kept in
