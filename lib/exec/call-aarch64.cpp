@@ -1,5 +1,6 @@
 // exec/call-aarch64.cpp — the executor on aarch64 (exec/native.hpp): AAPCS64
-// calls, with arguments chosen at run time.
+// calls, with arguments chosen at run time, and instruction-cache
+// maintenance after code is written.
 #include "exec/native.hpp"
 
 #include <cstring>
@@ -70,6 +71,13 @@ Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const C
   }
   return reinterpret_cast<AapcsFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], d[0],
                                          d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+}
+
+// Instruction fetch does not see stores by itself: the data cache lines are
+// cleaned to the point of unification and the instruction cache lines
+// invalidated (what the compiler's builtin does on Linux, from user space).
+void sync_instruction_cache(uint64_t addr, uint64_t size) {
+  __builtin___clear_cache(reinterpret_cast<char *>(addr), reinterpret_cast<char *>(addr + size));
 }
 
 } // namespace rtlink

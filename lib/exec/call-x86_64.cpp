@@ -134,4 +134,7 @@ Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const C
   return call_sysv(addr, args);
 }
 
+// x86-64 keeps instruction fetch coherent with stores by itself.
+void sync_instruction_cache(uint64_t, uint64_t) {}
+
 } // namespace rtlink

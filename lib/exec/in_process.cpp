@@ -33,8 +33,16 @@ public:
   Error map_file(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset) override {
     return platform::map_file_at(addr, size, path, offset);
   }
+  // Code runs only from pages made read-execute, after whatever wrote them
+  // (write, the controller through direct_view, process_vm_writev, a file
+  // mapped copy-on-write by map_file, which maps pages writable and never
+  // executable): this is where the instruction cache is made to see it.
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
-    return platform::protect(addr, size, prot);
+    if (Error e = platform::protect(addr, size, prot))
+      return e;
+    if (prot == Protection::ReadExecute)
+      sync_instruction_cache(addr, size);
+    return Error::success();
   }
   Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
                                        uint64_t align) override {

@@ -1,6 +1,7 @@
 // exec/native.hpp — what the executor does that depends on the instruction
-// set it runs on: calling loaded code in this instruction set's conventions.
-// One file per instruction set defines these (exec/call-x86_64.cpp,
+// set it runs on: calling loaded code in this instruction set's conventions,
+// and making code written into memory visible to instruction fetch. One file
+// per instruction set defines these (exec/call-x86_64.cpp,
 // exec/call-aarch64.cpp), picked by meson from host_machine.cpu_family().
 //
 // x86-64: System V assigns integer and floating-point arguments to registers
@@ -54,5 +55,10 @@ Error call_void(uint64_t addr, CallConv conv);                        // void f(
 Expected<int> call_int(uint64_t addr, CallConv conv);                 // int f(void)
 Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv);
 Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args);
+
+// Code was written at [addr, addr + size) and is about to run: the
+// instruction cache is made coherent with what was written (nothing to do on
+// x86-64, whose caches are; aarch64 cleans and invalidates the lines).
+void sync_instruction_cache(uint64_t addr, uint64_t size);
 
 } // namespace rtlink
