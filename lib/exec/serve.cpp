@@ -154,7 +154,7 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
       return failed(op, "not an rtlink controller");
     Writer w = ok(op);
     w.u32(kMagic).u16(kVersion).u8(platform::os_kind()).u8(uint8_t(sizeof(void *)))
-        .u32(uint32_t(ex.page_size())).u64(platform::process_id());
+        .u32(uint32_t(ex.page_size())).u64(platform::process_id()).u8(uint8_t(ex.arch()));
     (void)version;  // the controller compares versions and says what differs
     return w;
   }
