@@ -13,7 +13,8 @@ namespace {
 
 std::string hello_file() {
   rtlink::protocol::Writer w(rtlink::protocol::Op::Hello);
-  w.u8(1).u32(rtlink::protocol::kMagic).u16(rtlink::protocol::kVersion).u8(1).u8(8).u32(4096).u64(0);
+  w.u8(1).u32(rtlink::protocol::kMagic).u16(rtlink::protocol::kVersion).u8(1).u8(8).u32(4096).u64(0)
+      .u8(uint8_t(rtlink::Arch::X86_64));
   std::vector<uint8_t> &m = w.finish();
   return rtlink::fuzz::write_file("hello", m.data(), m.size());
 }

@@ -1,10 +1,26 @@
-#include "exec/call-x86_64.hpp"
+// exec/call-x86_64.cpp — the executor on x86-64 (exec/native.hpp): System V
+// and Microsoft x64 calls, with arguments chosen at run time.
+#include "exec/native.hpp"
 
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 namespace rtlink {
 
 namespace {
+
+// The compiler makes Microsoft x64 calls (rcx, rdx, ...; shadow space) through these.
+using MsVoidFn = void(__attribute__((ms_abi)) *)();
+using MsIntFn = int(__attribute__((ms_abi)) *)();
+using MsMainFn = int(__attribute__((ms_abi)) *)(int, char **);
+
+Error refuse(CallConv conv) {
+  if (conv == CallConv::SysV || conv == CallConv::Microsoft)
+    return Error::success();
+  return make_error("cannot call with the ", convention_name(conv), " convention on ",
+                    arch_name(Arch::X86_64), " (System V or Microsoft x64 only)");
+}
 
 double as_double(uint64_t bits) {
   double d;
@@ -73,7 +89,37 @@ int64_t call_ms(uint64_t addr, std::span<const CallArg> args) {
 
 } // namespace
 
+Arch native_arch() { return Arch::X86_64; }
+
+Error call_void(uint64_t addr, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  if (conv == CallConv::Microsoft)
+    reinterpret_cast<MsVoidFn>(addr)();
+  else
+    reinterpret_cast<void (*)()>(addr)();
+  return Error::success();
+}
+
+Expected<int> call_int(uint64_t addr, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  if (conv == CallConv::Microsoft)
+    return reinterpret_cast<MsIntFn>(addr)();
+  return reinterpret_cast<int (*)()>(addr)();
+}
+
+Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  if (conv == CallConv::Microsoft)
+    return reinterpret_cast<MsMainFn>(addr)(argc, argv);
+  return reinterpret_cast<int (*)(int, char **)>(addr)(argc, argv);
+}
+
 Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+  if (Error e = refuse(conv))
+    return e;
   if (conv == CallConv::Microsoft) {
     if (args.size() > 8)
       return make_error("at most 8 arguments can be passed (", args.size(), " given)");
@@ -87,5 +133,8 @@ Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const C
                       " and ", floats, " given)");
   return call_sysv(addr, args);
 }
+
+// x86-64 keeps instruction fetch coherent with stores by itself.
+void sync_instruction_cache(uint64_t, uint64_t) {}
 
 } // namespace rtlink

@@ -1,5 +1,5 @@
 // exec/in_process.cpp — the executor that is the host process itself.
-#include "exec/call-x86_64.hpp"
+#include "exec/native.hpp"
 #include "platform/platform.hpp"
 #include <rtlink/executor.hpp>
 
@@ -9,18 +9,14 @@ namespace rtlink {
 
 namespace {
 
-// The compiler makes Microsoft x64 calls (rcx, rdx, ...; shadow space) through these.
-using MsVoidFn = void(__attribute__((ms_abi)) *)();
-using MsIntFn = int(__attribute__((ms_abi)) *)();
-using MsMainFn = int(__attribute__((ms_abi)) *)(int, char **);
-
 class InProcessExecutor final : public Executor {
 public:
   std::string describe() const override { return "in-process"; }
   uint64_t page_size() const override { return platform::page_size(); }
   CallConv native_convention() const override {
-    return platform::os_kind() == 2 ? CallConv::Microsoft : CallConv::SysV;
+    return native_convention_of(native_arch(), platform::os_kind() == 2);
   }
+  Arch arch() const override { return native_arch(); }
   Expected<uint64_t> reserve(uint64_t size, bool low) override {
     return platform::reserve(size, low);
   }
@@ -37,8 +33,16 @@ public:
   Error map_file(uint64_t addr, uint64_t size, const std::string &path, uint64_t offset) override {
     return platform::map_file_at(addr, size, path, offset);
   }
+  // Code runs only from pages made read-execute, after whatever wrote them
+  // (write, the controller through direct_view, process_vm_writev, a file
+  // mapped copy-on-write by map_file, which maps pages writable and never
+  // executable): this is where the instruction cache is made to see it.
   Error protect(uint64_t addr, uint64_t size, Protection prot) override {
-    return platform::protect(addr, size, prot);
+    if (Error e = platform::protect(addr, size, prot))
+      return e;
+    if (prot == Protection::ReadExecute)
+      sync_instruction_cache(addr, size);
+    return Error::success();
   }
   Expected<uint64_t> create_tls_module(uint64_t image, uint64_t image_size, uint64_t size,
                                        uint64_t align) override {
@@ -97,12 +101,9 @@ public:
     return Error::success();
   }
   Error run_functions(std::span<const uint64_t> functions, CallConv conv) override {
-    for (uint64_t f : functions) {
-      if (conv == CallConv::Microsoft)
-        reinterpret_cast<MsVoidFn>(f)();
-      else
-        reinterpret_cast<void (*)()>(f)();
-    }
+    for (uint64_t f : functions)
+      if (Error e = rtlink::call_void(f, conv))
+        return e;
     return Error::success();
   }
   Error run_atexit_handlers(uint64_t dso_handle) override {
@@ -116,9 +117,7 @@ public:
     for (std::string &s : copies)
       ptrs.push_back(s.data());
     ptrs.push_back(nullptr);
-    if (conv == CallConv::Microsoft)
-      return reinterpret_cast<MsMainFn>(addr)(int(copies.size()), ptrs.data());
-    return reinterpret_cast<int (*)(int, char **)>(addr)(int(copies.size()), ptrs.data());
+    return rtlink::call_main(addr, int(copies.size()), ptrs.data(), conv);
   }
   Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
     // Bytes become pointers to copies that live for the call.
@@ -134,9 +133,7 @@ public:
     return call_with_args(addr, conv, plain);
   }
   Expected<int> call_int(uint64_t addr, CallConv conv) override {
-    if (conv == CallConv::Microsoft)
-      return reinterpret_cast<MsIntFn>(addr)();
-    return reinterpret_cast<int (*)()>(addr)();
+    return rtlink::call_int(addr, conv);
   }
 };
 

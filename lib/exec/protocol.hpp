@@ -13,9 +13,11 @@
 //                           raised an exception nothing handled (Windows):
 //                           the executor then ends
 //
-// The handshake says the protocol version, the executor's OS, pointer size
-// and page size. The channel is its own socket: never the loaded code's
-// stdout or stderr, which stay the user's.
+// The handshake: Hello is u32 magic, u16 version; its reply u32 magic, u16
+// the executor's version, u8 its OS (Os), u8 pointer size, u32 page size,
+// u64 process id, u8 instruction set (rtlink::Arch: 1 x86-64, 2 aarch64).
+// The channel is its own socket: never the loaded code's stdout or stderr,
+// which stay the user's.
 #pragma once
 
 #include "support/bytes.hpp"
@@ -34,8 +36,10 @@ constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // 2: the hello reply says the executor's process id; 3: a call may answer
 // that the loaded code called exit; 4: TlsCreateStatic, RuntimeFunctions
 // (TlsFunctions was) answers 4 addresses, a call may answer that it crashed;
-// 5: RuntimeFunctions answers 5 (MSVC-ABI C++ throw)
-constexpr uint16_t kVersion = 5;
+// 5: RuntimeFunctions answers 5 (MSVC-ABI C++ throw); 6: the hello reply
+// says the executor's instruction set, and a call's convention may be
+// AAPCS64 (2)
+constexpr uint16_t kVersion = 6;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {

@@ -5,6 +5,7 @@
 // loaded code, a kill), the request that was under way fails with how it
 // ended ("executor terminated by signal 11 (SIGSEGV)"), take_loss() says so
 // once, and the next request starts a fresh executor.
+#include "exec/native.hpp"
 #include "exec/protocol.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
@@ -65,7 +66,14 @@ public:
     auto *self = const_cast<RemoteExecutor *>(this);
     std::lock_guard<std::mutex> one_at_a_time(self->mu_);
     (void)self->ready();
-    return os_ == uint8_t(protocol::Os::Windows) ? CallConv::Microsoft : CallConv::SysV;
+    return native_convention_of(arch_, os_ == uint8_t(protocol::Os::Windows));
+  }
+  // What the handshake said (this controller's own until it is read).
+  Arch arch() const override {
+    auto *self = const_cast<RemoteExecutor *>(this);
+    std::lock_guard<std::mutex> one_at_a_time(self->mu_);
+    (void)self->ready();
+    return arch_;
   }
 
   Expected<uint64_t> reserve(uint64_t size, bool low) override {
@@ -382,14 +390,21 @@ private:
     uint8_t os = in.u8(), pointer = in.u8();
     uint32_t page = in.u32();
     uint64_t pid = in.u64();
-    if (!in.ok() || magic != protocol::kMagic)
+    uint8_t arch = in.u8();
+    if (magic != protocol::kMagic)
       return abandon("the executor (" + cmd_.argv.front() + ") did not answer as one");
     if (version != protocol::kVersion)
       return abandon("the executor speaks protocol version " + std::to_string(version) +
                      ", this controller " + std::to_string(protocol::kVersion));
+    if (!in.ok())
+      return abandon("the executor (" + cmd_.argv.front() + ") did not answer as one");
     if (pointer != 8)
       return abandon("the executor is a " + std::to_string(pointer * 8) +
-                     "-bit process; rtlink loads x86-64 code");
+                     "-bit process; rtlink loads 64-bit code");
+    if (arch != uint8_t(Arch::X86_64) && arch != uint8_t(Arch::AArch64))
+      return abandon("the executor (" + cmd_.argv.front() +
+                     ") runs an instruction set this objload does not know (" +
+                     std::to_string(arch) + ")");
     if (os < uint8_t(protocol::Os::Linux) || os > uint8_t(protocol::Os::Other))
       return abandon("the executor says its OS is " + std::to_string(os) +
                      ", which this controller does not know");
@@ -398,9 +413,13 @@ private:
                      ", not a power of two from 4096 to 1 GiB");
     os_ = os;
     page_ = page;
+    arch_ = Arch(arch);
     // The process we started is the executor itself (not a launcher such as
-    // wine, whose process ids are its own): its pages can be written directly.
-    write_directly_ = pid == uint64_t(child_.pid);
+    // wine, whose process ids are its own) and runs this controller's
+    // instruction set (not emulated by qemu-user, which is the same process
+    // but whose addresses are the emulated program's, not its own): its
+    // pages can be written directly.
+    write_directly_ = pid == uint64_t(child_.pid) && arch_ == native_arch();
     return {};
   }
 
@@ -553,6 +572,7 @@ private:
   bool write_directly_ = false;  // a block's bytes go by write_process_memory
   std::optional<int> exiting_;   // the loaded code called exit(n) in a call
   uint8_t os_ = 0;
+  Arch arch_ = native_arch();
   std::optional<Crash> crash_;  // how the last call ended, if it crashed
   uint64_t page_ = 4096;
 };

@@ -99,7 +99,7 @@ bool complete(const Reader &in) { return in.ok() && in.at_end(); }
 bool read_conv(Reader &in, CallConv &conv) {
   uint8_t c = in.u8();
   conv = CallConv(c);
-  return in.ok() && c <= uint8_t(CallConv::Microsoft);
+  return in.ok() && c <= uint8_t(CallConv::AAPCS64);
 }
 
 // What this channel's controller reserved: the only memory it may write,
@@ -154,7 +154,7 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
       return failed(op, "not an rtlink controller");
     Writer w = ok(op);
     w.u32(kMagic).u16(kVersion).u8(platform::os_kind()).u8(uint8_t(sizeof(void *)))
-        .u32(uint32_t(ex.page_size())).u64(platform::process_id());
+        .u32(uint32_t(ex.page_size())).u64(platform::process_id()).u8(uint8_t(ex.arch()));
     (void)version;  // the controller compares versions and says what differs
     return w;
   }

@@ -1,6 +1,8 @@
 // platform/platform.hpp — what the OS provides. Implemented per OS in
-// *-posix.cpp and (later) *-win32.cpp files picked by meson; no other file
-// includes an OS header.
+// *-posix.cpp and *-win32.cpp files picked by meson; no other file includes
+// an OS header. What an ELF system needs of the instruction set (the TLS
+// descriptor function, static TLS's relocation, GNU ld's directories) is in
+// elf-x86_64.cpp / elf-aarch64.cpp, picked by the CPU family.
 #pragma once
 
 #include "support/file_identity.hpp"
@@ -107,7 +109,13 @@ struct StaticTlsBlock {
 Expected<StaticTlsBlock> reserve_static_tls(std::span<const uint8_t> image, uint64_t size,
                                             uint64_t align);
 void release_static_tls(const StaticTlsBlock &b);
-// The functions of ours loaded code calls (Executor::runtime_functions).
+// elf-ARCH.cpp (one per instruction set, on ELF systems): that object's
+// e_machine and the relocation that asks for its offset from the thread
+// pointer (R_X86_64_TPOFF64, R_AARCH64_TLS_TPREL).
+uint16_t elf_machine();
+uint32_t elf_tpoff64_relocation();
+// The functions of ours loaded code calls (Executor::runtime_functions);
+// the TLS descriptor among them is the instruction set's (elf-ARCH.cpp).
 RuntimeFunctions runtime_functions();
 // C++ thread_local destructors loaded code registered from this thread with
 // this __dso_handle run now (its unload); other threads' are dropped.
@@ -167,6 +175,8 @@ uint64_t process_id();
 // pages it writes a block's bytes into without sending them over the channel.
 Error write_process_memory(int64_t pid, uint64_t addr, std::span<const uint8_t> bytes);
 uint64_t resident_bytes();
+// Where GNU ld looks for -lNAME after -L, in its order: the build's own
+// instruction set's directories (elf-ARCH.cpp; none on Windows).
 std::vector<std::string> default_library_dirs();
 bool is_directory(const std::string &path);
 bool is_file(const std::string &path);

@@ -73,14 +73,6 @@ uint64_t resident_bytes() {
   return n == 2 ? resident * page_size() : 0;
 }
 
-std::vector<std::string> default_library_dirs() {
-  // GNU ld's own (its SEARCH_DIRs on Debian, `ld --verbose`), in its order.
-  return {"/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-          "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64",
-          "/usr/local/lib", "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64",
-          "/usr/x86_64-linux-gnu/lib"};
-}
-
 bool is_directory(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

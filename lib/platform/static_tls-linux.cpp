@@ -5,10 +5,11 @@
 // Only the C library's static TLS area has that property: glibc keeps a
 // surplus of it for shared objects that use the initial-exec model, gives a
 // dlopen'ed object a slice when one of its relocations needs the object's
-// offset from the thread pointer (R_X86_64_TPOFF64), copies the object's TLS
-// image into that slice in every thread alive then, and into each thread
+// offset from the thread pointer (R_X86_64_TPOFF64 or R_AARCH64_TLS_TPREL:
+// elf-ARCH.cpp says which, with the object's machine), copies the object's
+// TLS image into that slice in every thread alive then, and into each thread
 // made later. So we write such an object — in memory (memfd), a few hundred
-// bytes: a PT_TLS segment holding the unit's template, one TPOFF64
+// bytes: a PT_TLS segment holding the unit's template, one such
 // relocation with no symbol, and PT_GNU_STACK (without it, glibc would make
 // every thread's stack executable) — dlopen it, and read the offset glibc
 // wrote. The surplus is small (glibc.rtld.optional_static_tls, 512 bytes by
@@ -29,14 +30,6 @@
 namespace rtlink::platform {
 
 namespace {
-
-#if defined(__aarch64__)
-constexpr uint16_t kMachine = EM_AARCH64;
-constexpr uint32_t kTpOffReloc = R_AARCH64_TLS_TPREL64;
-#else
-constexpr uint16_t kMachine = EM_X86_64;
-constexpr uint32_t kTpOffReloc = R_X86_64_TPOFF64;
-#endif
 
 template <typename T> void put(std::vector<uint8_t> &f, uint64_t at, const T &v) {
   if (at <= f.size() && f.size() - at >= sizeof v)  // always: the layout below says so
@@ -64,7 +57,7 @@ std::vector<uint8_t> make_object(std::span<const uint8_t> image, uint64_t size, 
   eh.e_ident[EI_DATA] = ELFDATA2LSB;
   eh.e_ident[EI_VERSION] = EV_CURRENT;
   eh.e_type = ET_DYN;
-  eh.e_machine = kMachine;
+  eh.e_machine = elf_machine();
   eh.e_version = EV_CURRENT;
   eh.e_phoff = phoff;
   eh.e_ehsize = sizeof eh;
@@ -89,7 +82,7 @@ std::vector<uint8_t> make_object(std::span<const uint8_t> image, uint64_t size, 
   put(f, dyn, d);
   const uint32_t h[2] = {1, 1};
   put(f, hash, h);
-  put(f, rela, Elf64_Rela{slot, ELF64_R_INFO(0, kTpOffReloc), 0});
+  put(f, rela, Elf64_Rela{slot, ELF64_R_INFO(0, elf_tpoff64_relocation()), 0});
   if (!image.empty())
     std::memcpy(f.data() + tls, image.data(), image.size());
   return f;

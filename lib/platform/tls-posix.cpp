@@ -8,11 +8,12 @@
 // (the key's destructor) or when the unit is unloaded. Loaded code reaches
 // it as a shared object's does: general and local dynamic code call
 // __tls_get_addr({module, offset}), bound to tls_get_addr below; TLS
-// descriptors (-mtls-dialect=gnu2) call tls_descriptor with %rax pointing at
-// {function, argument}, which returns the variable's offset from the thread
-// pointer and preserves every other register. Nothing here uses vector
-// instructions on the path a descriptor calls: the block is filled byte by
-// byte, so no register the caller holds is touched but those saved.
+// descriptors (-mtls-dialect=gnu2 on x86-64, the default on aarch64) call
+// tls_descriptor (elf-ARCH.cpp) with a register pointing at {function,
+// argument}, which returns the variable's offset from the thread pointer and
+// preserves every other register. Nothing here uses vector instructions on
+// the path a descriptor calls: the block is filled byte by byte, so no
+// register the caller holds is touched but those saved.
 //
 // A unit that initial- or local-exec code reaches (built without -fPIC) has
 // its block in the C library's static TLS area instead
@@ -143,72 +144,9 @@ extern "C" __attribute__((used)) void *rtlink_tls_get_addr(const uint64_t *index
   return static_cast<unsigned char *>(block) + index[1];
 }
 
-// %rax: the descriptor {this function, pointer to {module, offset}}.
-// Returns in %rax the variable's address minus the thread pointer; every
-// other register is preserved (the general ones the call may change, and
-// xmm0-15), as the TLS descriptor ABI requires.
-asm(R"(
-        .text
-        .globl  rtlink_tls_descriptor
-        .type   rtlink_tls_descriptor, @function
-rtlink_tls_descriptor:
-        push    %rdi
-        push    %rsi
-        push    %rdx
-        push    %rcx
-        push    %r8
-        push    %r9
-        push    %r10
-        push    %r11
-        sub     $264, %rsp
-        movdqu  %xmm0, 0(%rsp)
-        movdqu  %xmm1, 16(%rsp)
-        movdqu  %xmm2, 32(%rsp)
-        movdqu  %xmm3, 48(%rsp)
-        movdqu  %xmm4, 64(%rsp)
-        movdqu  %xmm5, 80(%rsp)
-        movdqu  %xmm6, 96(%rsp)
-        movdqu  %xmm7, 112(%rsp)
-        movdqu  %xmm8, 128(%rsp)
-        movdqu  %xmm9, 144(%rsp)
-        movdqu  %xmm10, 160(%rsp)
-        movdqu  %xmm11, 176(%rsp)
-        movdqu  %xmm12, 192(%rsp)
-        movdqu  %xmm13, 208(%rsp)
-        movdqu  %xmm14, 224(%rsp)
-        movdqu  %xmm15, 240(%rsp)
-        mov     8(%rax), %rdi
-        call    rtlink_tls_get_addr
-        sub     %fs:0, %rax
-        movdqu  0(%rsp), %xmm0
-        movdqu  16(%rsp), %xmm1
-        movdqu  32(%rsp), %xmm2
-        movdqu  48(%rsp), %xmm3
-        movdqu  64(%rsp), %xmm4
-        movdqu  80(%rsp), %xmm5
-        movdqu  96(%rsp), %xmm6
-        movdqu  112(%rsp), %xmm7
-        movdqu  128(%rsp), %xmm8
-        movdqu  144(%rsp), %xmm9
-        movdqu  160(%rsp), %xmm10
-        movdqu  176(%rsp), %xmm11
-        movdqu  192(%rsp), %xmm12
-        movdqu  208(%rsp), %xmm13
-        movdqu  224(%rsp), %xmm14
-        movdqu  240(%rsp), %xmm15
-        add     $264, %rsp
-        pop     %r11
-        pop     %r10
-        pop     %r9
-        pop     %r8
-        pop     %rcx
-        pop     %rdx
-        pop     %rsi
-        pop     %rdi
-        ret
-        .size   rtlink_tls_descriptor, .-rtlink_tls_descriptor
-)");
-
+// The TLS descriptor function is the instruction set's (elf-x86_64.cpp,
+// elf-aarch64.cpp): it calls rtlink_tls_get_addr and returns the offset from
+// the thread pointer, every other register preserved.
 extern "C" void rtlink_tls_descriptor();
 
 // C++ thread_local destructors of loaded code (__cxa_thread_atexit): kept in

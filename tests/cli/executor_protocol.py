@@ -58,14 +58,21 @@ send(s, "Hello", hello)
 r = reply(s)
 if r is None or r[1] != 1:
     fail("no answer to Hello")
+# The handshake: magic, version, OS, pointer size, page size, process id,
+# instruction set (this build's: x86-64, 1).
+magic, version, os_kind, pointer, page, pid, arch = struct.unpack("<IHBBIQB", r[2:])
+if (magic, version, os_kind, pointer, pid, arch) != (0x584C5452, 6, 1, 8, p.pid, 1):
+    fail(f"the handshake said {(hex(magic), version, os_kind, pointer, page, pid, arch)}")
 # Empty or short payloads are malformed, never run with zeros.
 for op in ["UnloadLibrary", "CallInt", "Release", "Commit", "Protect", "Reserve", "LoadLibrary"]:
     name = {"UnloadLibrary": "unload-library", "CallInt": "call-int", "LoadLibrary": "load-library"}.get(op, op.lower())
     expect_error(s, op, b"", f"a malformed {name} request")
 # Bytes left over: malformed too.
 expect_error(s, "Ping", b"\x00", "a malformed ping request")
-# An unknown calling convention.
+# An unknown calling convention; one of another instruction set's, refused by name.
 expect_error(s, "CallInt", struct.pack("<QB", 0x1234, 7), "a malformed call-int request")
+expect_error(s, "CallInt", struct.pack("<QB", 0x1234, 2),
+             "cannot call with the AAPCS64 convention on x86-64 (System V or Microsoft x64 only)")
 # Memory this controller did not reserve: the executor's own.
 expect_error(s, "Write", struct.pack("<QI", id(s), 4) + b"abcd", "not in memory this controller reserved")
 expect_error(s, "Protect", struct.pack("<QQB", 0x400000, 4096, 0), "not in memory this controller reserved")

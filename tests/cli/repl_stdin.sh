@@ -35,7 +35,7 @@ has out "rts_allocate returned 42"
 run 0 "$OBJLOAD" "$F/rts.o" "$F/base.o" -c 'syms rts_*; undefined; info; quit; call rts_main'
 has out "rts_main  (${F}/rts.o)"
 has out "nothing is undefined"
-has out "2 units, 20 KiB mapped, executor in-process"
+has out "2 units, 20 KiB mapped, executor in-process, x86-64"
 if grep -q "rts_main returned" "$T/out"; then fail "a command after quit ran"; fi
 
 # --json: one JSON object per result, each valid.

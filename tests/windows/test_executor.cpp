@@ -26,6 +26,13 @@ TEST_CASE("reserve, commit, write, protect read-execute, call") {
   auto r = ex->call_int(*base, CallConv::Microsoft);
   REQUIRE(bool(r));
   CHECK(*r == 42);
+  // An x86-64 Windows process: aarch64's convention is refused, nothing called.
+  CHECK(ex->arch() == Arch::X86_64);
+  CHECK(ex->native_convention() == CallConv::Microsoft);
+  auto refused = ex->call_int(*base, CallConv::AAPCS64);
+  REQUIRE_FALSE(bool(refused));
+  CHECK(refused.error().message() ==
+        "cannot call with the AAPCS64 convention on x86-64 (System V or Microsoft x64 only)");
   REQUIRE_FALSE(ex->decommit(*base, 4096));
   REQUIRE_FALSE(ex->release(*base, 1 << 20));
 }

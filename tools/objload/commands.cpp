@@ -343,6 +343,7 @@ json Commands::run(const std::vector<Token> &tokens) {
     r["units"] = units;
     r["memory_mapped"] = l_.stats().bytes_mapped;
     r["executor"] = l_.executor().describe();
+    r["executor_arch"] = rtlink::arch_name(l_.executor().arch());
     r["search_paths"] = l_.search_paths();
     return r;
   }
@@ -430,7 +431,8 @@ std::string Commands::render(const json &r) {
              "\n";
     out += std::to_string(r["units"].size()) + " units, " +
            rtlink::format_bytes(r["memory_mapped"].get<uint64_t>()) + " mapped, executor " +
-           r["executor"].get<std::string>() + "\n";
+           r["executor"].get<std::string>() + ", " + r["executor_arch"].get<std::string>() +
+           "\n";
   } else if (cmd == "trace") {
     out = "trace " + r["trace"].get<std::string>() + "\n";
   } else if (cmd == "help") {

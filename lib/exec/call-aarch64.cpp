@@ -1,0 +1,83 @@
+// exec/call-aarch64.cpp — the executor on aarch64 (exec/native.hpp): AAPCS64
+// calls, with arguments chosen at run time, and instruction-cache
+// maintenance after code is written.
+#include "exec/native.hpp"
+
+#include <cstring>
+
+namespace rtlink {
+
+namespace {
+
+Error refuse(CallConv conv) {
+  if (conv == CallConv::AAPCS64)
+    return Error::success();
+  return make_error("cannot call with the ", convention_name(conv), " convention on ",
+                    arch_name(Arch::AArch64), " (AAPCS64 only)");
+}
+
+double as_double(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
+
+// Integers in x0..x7 and doubles in d0..d7, each class counted apart: a
+// function taking fewer of either finds its own where this call put them.
+using AapcsFn = int64_t (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                            int64_t, double, double, double, double, double, double, double,
+                            double);
+
+} // namespace
+
+Arch native_arch() { return Arch::AArch64; }
+
+Error call_void(uint64_t addr, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  reinterpret_cast<void (*)()>(addr)();
+  return Error::success();
+}
+
+Expected<int> call_int(uint64_t addr, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  return reinterpret_cast<int (*)()>(addr)();
+}
+
+Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv) {
+  if (Error e = refuse(conv))
+    return e;
+  return reinterpret_cast<int (*)(int, char **)>(addr)(argc, argv);
+}
+
+Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+  if (Error e = refuse(conv))
+    return e;
+  int64_t i[8] = {};
+  double d[8] = {};
+  size_t ni = 0, nd = 0;
+  for (const CallArg &a : args)
+    (a.kind == CallArg::Float ? nd : ni)++;
+  if (ni > 8 || nd > 8)
+    return make_error("at most 8 integer and 8 floating-point arguments can be passed (", ni,
+                      " and ", nd, " given)");
+  ni = nd = 0;
+  for (const CallArg &a : args) {
+    if (a.kind == CallArg::Float)
+      d[nd++] = as_double(a.bits);
+    else
+      i[ni++] = int64_t(a.bits);
+  }
+  return reinterpret_cast<AapcsFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], d[0],
+                                         d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+}
+
+// Instruction fetch does not see stores by itself: the data cache lines are
+// cleaned to the point of unification and the instruction cache lines
+// invalidated (what the compiler's builtin does on Linux, from user space).
+void sync_instruction_cache(uint64_t addr, uint64_t size) {
+  __builtin___clear_cache(reinterpret_cast<char *>(addr), reinterpret_cast<char *>(addr + size));
+}
+
+} // namespace rtlink
