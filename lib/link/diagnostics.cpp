@@ -117,7 +117,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     std::vector<std::string> dirs;
     for (const auto &[h, d] : search_paths)
       dirs.push_back(d);
-    for (std::string &d : platform::default_library_dirs())
+    for (std::string &d : platform::default_library_dirs(executor->arch()))
       dirs.push_back(std::move(d));
     std::set<std::string> seen;
     for (const std::string &d : dirs) {

@@ -6,12 +6,14 @@
 #include "io/file.hpp"
 #include "io/partial.hpp"
 #include "object/detect.hpp"
+#include "object/elf_reloc.hpp"
 #include "object/parse.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 namespace rtlink {
 
@@ -342,6 +344,23 @@ bool Session::loaded_already(const std::string &given) const {
   return false;
 }
 
+namespace {
+
+// An ELF file built for another instruction set than `arch` (GNU ld skips
+// such a file when searching for -lNAME: "skipping incompatible"). Other
+// files (archives, linker scripts, what cannot be read) are not judged here.
+bool another_machine(const std::string &path, Arch arch) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char h[20] = {};
+  if (!in.read(reinterpret_cast<char *>(h), sizeof h) || h[0] != 0x7f || h[1] != 'E' ||
+      h[2] != 'L' || h[3] != 'F' || h[5] != 1 /* little-endian */)
+    return false;
+  const ElfMachine *m = elf_machine(uint16_t(h[18] | h[19] << 8));
+  return !m || m->arch != arch;
+}
+
+} // namespace
+
 // GNU ld's -lNAME: each search directory in order, then the system's, and
 // in each libNAME.so, then libNAME.a (only libNAME.a with `static_only`,
 // ld's -Bstatic); -l:FILE names the file. For a Windows executor, the names
@@ -358,7 +377,7 @@ Expected<std::string> Session::find_system_library(std::string_view name, bool s
   for (const auto &[h, d] : search_paths)
     dirs.push_back(d);
   if (!windows)
-    for (std::string &d : platform::default_library_dirs())
+    for (std::string &d : platform::default_library_dirs(executor->arch()))
       dirs.push_back(std::move(d));
   std::vector<std::string> files;
   const std::string n(name);
@@ -376,7 +395,7 @@ Expected<std::string> Session::find_system_library(std::string_view name, bool s
   for (const std::string &d : dirs)
     for (const std::string &f : files) {
       std::string p = d + "/" + f;
-      if (platform::is_file(p))
+      if (platform::is_file(p) && !another_machine(p, executor->arch()))
         return p;
     }
   std::string searched;

@@ -93,11 +93,4 @@ namespace rtlink::platform {
 uint16_t elf_machine() { return EM_AARCH64; }
 uint32_t elf_tpoff64_relocation() { return R_AARCH64_TLS_TPREL; }
 
-std::vector<std::string> default_library_dirs() {
-  // GNU ld's own (its SEARCH_DIRs on Debian, `aarch64-linux-gnu-ld --verbose`), in its order.
-  return {"/usr/local/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
-          "/usr/lib/aarch64-linux-gnu", "/usr/local/lib", "/lib", "/usr/lib",
-          "/usr/aarch64-linux-gnu/lib"};
-}
-
 } // namespace rtlink::platform

@@ -78,12 +78,4 @@ namespace rtlink::platform {
 uint16_t elf_machine() { return EM_X86_64; }
 uint32_t elf_tpoff64_relocation() { return R_X86_64_TPOFF64; }
 
-std::vector<std::string> default_library_dirs() {
-  // GNU ld's own (its SEARCH_DIRs on Debian, `ld --verbose`), in its order.
-  return {"/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-          "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64",
-          "/usr/local/lib", "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64",
-          "/usr/x86_64-linux-gnu/lib"};
-}
-
 } // namespace rtlink::platform

@@ -175,9 +175,9 @@ uint64_t process_id();
 // pages it writes a block's bytes into without sending them over the channel.
 Error write_process_memory(int64_t pid, uint64_t addr, std::span<const uint8_t> bytes);
 uint64_t resident_bytes();
-// Where GNU ld looks for -lNAME after -L, in its order: the build's own
-// instruction set's directories (elf-ARCH.cpp; none on Windows).
-std::vector<std::string> default_library_dirs();
+// Where GNU ld for `arch` looks for -lNAME after -L, in its order (Debian's
+// multiarch directories, then the cross toolchain's; none on Windows).
+std::vector<std::string> default_library_dirs(Arch arch);
 bool is_directory(const std::string &path);
 bool is_file(const std::string &path);
 std::string absolute_path(const std::string &path);

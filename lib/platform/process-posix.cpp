@@ -92,4 +92,17 @@ std::string absolute_path(const std::string &path) {
   return std::string(buf) + "/" + path;
 }
 
+std::vector<std::string> default_library_dirs(Arch arch) {
+  // GNU ld's own SEARCH_DIRs on Debian (`ld --verbose`, `aarch64-linux-gnu-ld
+  // --verbose`), in its order.
+  if (arch == Arch::AArch64)
+    return {"/usr/local/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu", "/usr/local/lib", "/lib", "/usr/lib",
+            "/usr/aarch64-linux-gnu/lib"};
+  return {"/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+          "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64",
+          "/usr/local/lib", "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64",
+          "/usr/x86_64-linux-gnu/lib"};
+}
+
 } // namespace rtlink::platform

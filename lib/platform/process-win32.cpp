@@ -78,7 +78,7 @@ uint64_t resident_bytes() {
   return c.WorkingSetSize;
 }
 
-std::vector<std::string> default_library_dirs() { return {}; }
+std::vector<std::string> default_library_dirs(Arch) { return {}; }
 
 bool is_directory(const std::string &path) {
   DWORD a = GetFileAttributesA(path.c_str());

@@ -52,7 +52,7 @@ code = code.ljust(funcs["answer"], b"\0") + struct.pack("<II", 0x52800540, 0xD65
 
 ours, theirs = socket.socketpair()
 os.set_inheritable(theirs.fileno(), True)
-p = subprocess.Popen(["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", executor,
+p = subprocess.Popen(["qemu-aarch64", executor,
                       f"--fd={theirs.fileno()}"], pass_fds=[theirs.fileno()])
 theirs.close()
 s = ours

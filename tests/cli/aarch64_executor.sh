@@ -11,7 +11,7 @@ if [ -z "${AARCH64_EXECUTOR:-}" ]; then
 fi
 need qemu-aarch64 aarch64-linux-gnu-gcc aarch64-linux-gnu-objcopy "$AARCH64_EXECUTOR"
 python3 "$(dirname "$0")/aarch64_executor.py" || fail "the aarch64 executor (above)"
-ex="qemu-aarch64 -L /usr/aarch64-linux-gnu $AARCH64_EXECUTOR"
+ex="qemu-aarch64 $AARCH64_EXECUTOR"
 run 0 "$OBJLOAD" --executor="$ex" -c info
 has out "0 units, 0 KiB mapped, executor out of process (qemu-aarch64, pid "
 has out "), aarch64"
