@@ -54,7 +54,8 @@ const char kUsage[] =
     "  -n, --numeric-sort     sort by address\n"
     "  -r, --reverse-sort     reverse the order\n"
     "      --size-sort        sort by size\n"
-    "  -D, --dynamic          an ELF shared object's dynamic symbols\n"
+    "  -D, --dynamic          an ELF shared object's dynamic symbols, with their versions\n"
+    "                         (free@GLIBC_2.2.5; @@ for a definition's default version)\n"
     "      --format=FORMAT    bsd (the default), posix, just-symbols, or json\n"
     "  -j                     the same as --format=just-symbols\n"
     "  -P                     the same as --format=posix\n"
@@ -70,8 +71,8 @@ const char kUsage[] =
     "      --version          print the version\n"
     "\n"
     "The JSON format (docs/symdump-json.md) is one document: files, their members, and\n"
-    "each symbol's name, type, value, section, binding and size, and for imports and\n"
-    "exports its DLL, ordinal, hint, name type and forwarder.\n"
+    "each symbol's name, type, value, section, binding and size, for imports and\n"
+    "exports its DLL, ordinal, hint, name type and forwarder, and with -D its version.\n"
     "Exit status: 0, or 1 if any file could not be read (the others are still listed).\n";
 
 enum class Format { BSD, Posix, JustSymbols, JSON };
@@ -234,15 +235,23 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
 }
 
 nlohmann::json json_symbol(const Config &c, const Sym &s) {
-  nlohmann::json j = {{"name", display_name(c, s.name)},
+  // A versioned name (--dynamic) is the name alone here, the version apart.
+  const std::string bare = s.version.empty() ? s.name
+                           : s.name.substr(0, s.name.size() - s.version.size() -
+                                                  (s.version_default ? 2 : 1));
+  nlohmann::json j = {{"name", display_name(c, bare)},
                       {"type", std::string(1, s.type)},
                       {"value", s.address},
                       {"section", s.section.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.section)},
                       {"binding", s.binding},
                       {"defined", s.defined}};
   j["size"] = s.size ? nlohmann::json(s.size) : nlohmann::json(nullptr);
-  if (c.demangle && j["name"] != s.name)
-    j["mangled"] = s.name;
+  if (c.demangle && j["name"] != bare)
+    j["mangled"] = bare;
+  if (!s.version.empty()) {
+    j["version"] = s.version;
+    j["version_default"] = s.version_default;
+  }
   if (!s.dll.empty())
     j["dll"] = s.dll;
   if (s.ordinal >= 0)
@@ -480,6 +489,8 @@ int main(int argc, char **argv) {
         j.err = "symdump: error: " + where + ": " + j.error + "\n";
         return;
       }
+      if (!l.warning.empty())
+        j.err = "symdump: warning: " + l.warning + "\n";
       // Sorted by size with sizes not printed apart, the size stands in the
       // address's place, in the sort as in the output (as llvm-nm has it).
       if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
@@ -493,7 +504,7 @@ int main(int argc, char **argv) {
         std::string who = !l.in_archive             ? l.file
                           : c.format == Format::Posix ? l.file + "[" + l.member + "]"
                                                       : l.file + ":" + l.member;
-        j.err = who + ": no symbols\n";
+        j.err += who + ": no symbols\n";
       }
       l.syms.clear();
       l.syms.shrink_to_fit();

@@ -486,7 +486,16 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       return "--dynamic applies to ELF files only";
     auto dyn = e->getDynamicSymbolIterators();
     out.had_symbols = dyn.begin() != dyn.end();
+    // Each dynamic symbol's version (.gnu.version), one entry per symbol in
+    // the order of the table; none without versions.
+    std::vector<VersionEntry> versions;
+    if (auto v = e->readDynsymVersions())
+      versions = std::move(*v);
+    else
+      out.warning = "unable to read symbol versions: " + toString(v.takeError());
+    size_t index = 0;
     for (const ELFSymbolRef &sym : dyn) {
+      const size_t i = index++;
       auto flags = sym.getFlags();
       if (!flags) {
         consumeError(flags.takeError());
@@ -499,6 +508,11 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       s.name = n ? str(*n) : "";
       if (!n)
         consumeError(n.takeError());
+      if (i < versions.size() && !versions[i].Name.empty()) {
+        s.version = versions[i].Name;
+        s.version_default = versions[i].IsVerDef;
+        s.name += (s.version_default ? "@@" : "@") + s.version;
+      }
       s.size = sym.getSize();
       auto a = sym.getAddress();
       s.address = a ? *a : 0;
@@ -506,6 +520,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
         consumeError(a.takeError());
       s.type = letter(obj, sym, *flags);
       set_binding(s, *flags);
+      s.section = section_name(*e, sym);
       out.syms.push_back(std::move(s));
     }
     return {};

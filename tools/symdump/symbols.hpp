@@ -14,6 +14,10 @@ struct Sym {
   char type = '?';          // nm's letter
   bool defined = true, global = false, weak = false;
   std::string section;      // where known
+  // ELF --dynamic: the symbol's version, which `name` ends with as llvm-nm
+  // prints it ("free@GLIBC_2.2.5"; "@@" for a definition's default version).
+  std::string version;
+  bool version_default = false;
   std::string binding;      // "local", "global", "weak"
   // Imports and exports.
   std::string dll;
@@ -36,6 +40,7 @@ struct Listing {
   bool had_symbols = true;  // the file has a symbol table at all
   std::vector<Sym> syms;
   std::string kind;     // "elf", "coff", "coff-import", "pe", "macho", ...
+  std::string warning;  // said on stderr, the listing still printed
 };
 
 struct Options {
