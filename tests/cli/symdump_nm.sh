@@ -49,6 +49,26 @@ for f in "${inputs[@]}"; do
   done
 done
 
+# The rest of llvm-nm's options symdump takes, on a sample of every kind of
+# input above, all in one run per option (this test's time), and a Mach-O
+# dylib with stabs (-a), linked here with debug information. (A universal
+# binary on its own: among several files, see the many files below.)
+need clang-14
+clang-14 --target=x86_64-apple-macos11 -fuse-ld=lld -g -nostdlib -shared \
+  -Wl,-undefined,dynamic_lookup "$RTLINK_SOURCE/fixtures/base.c" -o "$T/stabs.dylib"
+sample=("$F/rts.o" "$F/tls.o" "$F/libbase.a" "$F/coff/rts.msvc.obj" "$F/coff/hostlib.lib"
+        "$F/macho/base.x86_64.o" "$F/macho/base.bc" "$T/stabs.dylib"
+        /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/llvm-19/lib/libLLVMDemangle.a)
+for o in -a "-W -g" "-t d -S" "-to -P" "--radix=d --format=sysv" "-f sysv -a" "-fsysv -A" \
+         "-C --no-demangle" "--export-symbols -r" "--export-symbols -W" "--quiet -B" \
+         "--size-sort -P" "--size-sort --format=sysv"; do
+  compare "$o" "${sample[@]}"
+  compare "$o" "$F/macho/base.fat.o"
+done
+# --export-symbols gathers every input's names into one list.
+compare --export-symbols "$F/rts.o" "$F/base.o" "$F/libbase.a" "$F/coff/rts.msvc.obj"
+compare "--export-symbols -D" /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libzstd.so.1
+
 # -D on shared libraries: symbol versions (free@GLIBC_2.2.5, memcpy@@GLIBC_2.14).
 # A few named ones and an even sample of all of /usr/lib/x86_64-linux-gnu.
 sos=(/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libstdc++.so.6
@@ -57,7 +77,7 @@ mapfile -t all < <(find /usr/lib/x86_64-linux-gnu -maxdepth 1 -name '*.so*' -typ
 for ((k = 0; k < ${#all[@]}; k += ${#all[@]} / 12 + 1)); do
   [ "$(head -c 4 "${all[k]}")" = $'\x7fELF' ] && sos+=("${all[k]}")
 done
-for o in -D "-D -C -p" "-D -u" "-D -U -S"; do
+for o in -D "-D -C -p" "-D --format=sysv -u" "-D -a -U -W -S"; do
   compare "$o" "${sos[@]}"
 done
 # Several files at once: each under its name.

@@ -32,6 +32,8 @@ using namespace llvm::object;
 namespace {
 
 std::string str(StringRef s) { return s.str(); }
+// For the names LLVM keeps in static tables (ELF symbol types).
+std::string_view str_view(StringRef s) { return {s.data(), s.size()}; }
 
 // True when the call worked; a failure is consumed (the entry is skipped).
 bool ok(Error e) {
@@ -148,6 +150,64 @@ char macho_letter(const MachOObjectFile &obj, const BasicSymbolRef &sym) {
   return '?';
 }
 
+// A stab's type by name, as llvm-nm prints it (at most five letters).
+const char *stab_name(uint8_t type) {
+  switch (type) {
+  case MachO::N_GSYM: return "GSYM";
+  case MachO::N_FNAME: return "FNAME";
+  case MachO::N_FUN: return "FUN";
+  case MachO::N_STSYM: return "STSYM";
+  case MachO::N_LCSYM: return "LCSYM";
+  case MachO::N_BNSYM: return "BNSYM";
+  case MachO::N_PC: return "PC";
+  case MachO::N_AST: return "AST";
+  case MachO::N_OPT: return "OPT";
+  case MachO::N_RSYM: return "RSYM";
+  case MachO::N_SLINE: return "SLINE";
+  case MachO::N_ENSYM: return "ENSYM";
+  case MachO::N_SSYM: return "SSYM";
+  case MachO::N_SO: return "SO";
+  case MachO::N_OSO: return "OSO";
+  case MachO::N_LSYM: return "LSYM";
+  case MachO::N_BINCL: return "BINCL";
+  case MachO::N_SOL: return "SOL";
+  case MachO::N_PARAMS: return "PARAM";
+  case MachO::N_VERSION: return "VERS";
+  case MachO::N_OLEVEL: return "OLEV";
+  case MachO::N_PSYM: return "PSYM";
+  case MachO::N_EINCL: return "EINCL";
+  case MachO::N_ENTRY: return "ENTRY";
+  case MachO::N_LBRAC: return "LBRAC";
+  case MachO::N_EXCL: return "EXCL";
+  case MachO::N_RBRAC: return "RBRAC";
+  case MachO::N_BCOMM: return "BCOMM";
+  case MachO::N_ECOMM: return "ECOMM";
+  case MachO::N_ECOML: return "ECOML";
+  case MachO::N_LENG: return "LENG";
+  }
+  return nullptr;
+}
+
+// What llvm-nm prints after a stab's '-': its section and description in
+// hex, then its type's name (or number).
+std::string macho_stab(const MachOObjectFile &obj, DataRefImpl d) {
+  uint8_t type, sect;
+  uint16_t desc;
+  if (obj.is64Bit()) {
+    MachO::nlist_64 e = obj.getSymbol64TableEntry(d);
+    type = e.n_type, sect = e.n_sect, desc = e.n_desc;
+  } else {
+    MachO::nlist e = obj.getSymbolTableEntry(d);
+    type = e.n_type, sect = e.n_sect, desc = e.n_desc;
+  }
+  char buf[32];
+  if (const char *name = stab_name(type))
+    std::snprintf(buf, sizeof buf, " %02x %04x %5.5s", sect, desc, name);
+  else
+    std::snprintf(buf, sizeof buf, " %02x %04x    %02x", sect, desc, type);
+  return buf;
+}
+
 bool elf_object_type(const SymbolicFile &obj, const BasicSymbolRef &sym) {
   return isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_OBJECT;
 }
@@ -192,6 +252,8 @@ void set_binding(Sym &s, uint32_t flags) {
   s.defined = !(flags & SymbolRef::SF_Undefined);
   s.global = flags & SymbolRef::SF_Global;
   s.weak = flags & SymbolRef::SF_Weak;
+  s.absolute = flags & SymbolRef::SF_Absolute;
+  s.common = flags & SymbolRef::SF_Common;
   s.binding = s.weak ? "weak" : s.global ? "global" : "local";
 }
 
@@ -501,7 +563,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
         consumeError(flags.takeError());
         continue;
       }
-      if (*flags & SymbolRef::SF_FormatSpecific)
+      if ((*flags & SymbolRef::SF_FormatSpecific) && !opt.debug_syms)
         continue;
       Sym s;
       auto n = sym.getName();
@@ -519,6 +581,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       if (!a)
         consumeError(a.takeError());
       s.type = letter(obj, sym, *flags);
+      s.elf_type = str_view(sym.getELFTypeName());
       set_binding(s, *flags);
       s.section = section_name(*e, sym);
       out.syms.push_back(std::move(s));
@@ -532,11 +595,13 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     auto flags = sym.getFlags();
     if (!flags)
       return toString(flags.takeError());
-    if (*flags & SymbolRef::SF_FormatSpecific)
+    if ((*flags & SymbolRef::SF_FormatSpecific) && !opt.debug_syms)
       continue;
     Sym s;
-    if (isa<ELFObjectFileBase>(&obj))
+    if (isa<ELFObjectFileBase>(&obj)) {
       s.size = ELFSymbolRef(sym).getSize();
+      s.elf_type = str_view(ELFSymbolRef(sym).getELFTypeName());
+    }
     if (isa<ObjectFile>(obj)) {
       auto a = SymbolRef(sym).getAddress();
       if (!a) {
@@ -546,6 +611,9 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       s.address = *a;
     }
     s.type = letter(obj, sym, *flags);
+    if (s.type == '-')
+      if (const auto *m = dyn_cast<MachOObjectFile>(&obj))
+        s.stab = macho_stab(*m, sym.getRawDataRefImpl());
     std::string name;
     raw_string_ostream os(name);
     if (Error e = sym.printName(os))

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace symdump {
@@ -13,7 +14,10 @@ struct Sym {
   uint64_t address = 0, size = 0;
   char type = '?';          // nm's letter
   bool defined = true, global = false, weak = false;
+  bool absolute = false, common = false;
   std::string section;      // where known
+  std::string_view elf_type;  // ELF: the symbol's type as nm's SysV format names it (FUNC, ...)
+  std::string stab;         // a Mach-O stab (-a): " SECT DESC TYPE", printed after its '-'
   // ELF --dynamic: the symbol's version, which `name` ends with as llvm-nm
   // prints it ("free@GLIBC_2.2.5"; "@@" for a definition's default version).
   std::string version;
@@ -46,6 +50,7 @@ struct Listing {
 struct Options {
   bool extern_only = false, undefined_only = false, defined_only = false;
   bool dynamic = false;     // ELF: the dynamic symbol table
+  bool debug_syms = false;  // also what only a debugger or the format uses (-a)
   bool exports = false, imports = false;
 };
 
