@@ -78,7 +78,27 @@ check([f"{fx}/coff/libhostlib.a"],
       lambda d, ss: any(s["name"] == "host_by_ordinal" and s.get("ordinal") == 7 and s["name_type"] == "ordinal"
                         and s["dll"] == "hostlib.dll" for m, s in ss)
       and any(s["name"] == "__imp_host_value" and s.get("import_type") == "data" for m, s in ss))
-check(["/usr/x86_64-w64-mingw32/lib/libkernel32.a"], lambda d, ss: any(s["name"] == "GetTickCount64" for m, s in ss))
+check(["/usr/x86_64-w64-mingw32/lib/libkernel32.a"],
+      lambda d, ss: any(s["name"] == "GetTickCount64" and s.get("dll") == "KERNEL32.dll" for m, s in ss)
+      and any(s["name"] == "__imp_GetTickCount64" and s.get("dll") == "KERNEL32.dll" for m, s in ss))
+# MinGW's long-format import libraries: every import member's defined globals
+# carry the DLL its library's head and tail members name, as short import
+# members' do; nothing else does.
+def long_format_dlls(doc, ss, dll):
+    found = 0
+    for f in doc["files"]:
+        for m in f["members"]:
+            imports = any(s["name"].startswith("_head_") and not s["defined"] for s in m["symbols"])
+            for s in m["symbols"]:
+                if imports and s["defined"] and s["binding"] == "global":
+                    if s.get("dll") != dll:
+                        fail(f"{f['file']}({m['name']}): {s['name']} has dll {s.get('dll')!r}, expected {dll!r}")
+                    found += 1
+                elif "dll" in s:
+                    fail(f"{f['file']}({m['name']}): {s['name']} has dll {s['dll']!r}")
+    return found > 100
+for lib, dll in (("libuser32.a", "USER32.dll"), ("libws2_32.a", "WS2_32.dll"), ("libmsvcrt.a", "msvcrt.dll")):
+    check([f"/usr/x86_64-w64-mingw32/lib/{lib}"], lambda d, ss: long_format_dlls(d, ss, dll))
 check(["--exports", f"{wine}/kernel32.dll"],
       lambda d, ss: any(s["name"] == "GetTickCount64" and s["dll"] == "kernel32.dll" and s["ordinal"] > 0 for m, s in ss)
       and any(s.get("forwarder", "").startswith("NTDLL.") for m, s in ss))

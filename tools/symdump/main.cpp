@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -400,6 +401,35 @@ void print_export_symbols(const Config &c, std::vector<Sym> &syms) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
+// MinGW's long-format import members name no DLL themselves: each refers to
+// its library's head symbol, whose member names the tail's DLL name symbol
+// (symbols.hpp, Listing::import_head). Every defined global of an import
+// member is given its DLL, as a short import member's symbols are.
+void gnu_import_dlls(std::vector<Listing *> &members) {
+  std::map<std::string, std::string> dll_of_name, name_of_head;
+  for (const Listing *l : members) {
+    for (const auto &[sym, dll] : l->dll_names)
+      dll_of_name.emplace(sym, dll);
+    if (!l->head_symbol.empty())
+      name_of_head.emplace(l->head_symbol, l->head_iname);
+  }
+  if (dll_of_name.empty())
+    return;
+  for (Listing *l : members) {
+    if (l->import_head.empty())
+      continue;
+    auto head = name_of_head.find(l->import_head);
+    if (head == name_of_head.end())
+      continue;
+    auto dll = dll_of_name.find(head->second);
+    if (dll == dll_of_name.end())
+      continue;
+    for (Sym &s : l->syms)
+      if (s.defined && s.global)
+        s.dll = dll->second;
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -735,6 +765,13 @@ int main(int argc, char **argv) {
         const FileResult &fr = files[f];
         if (!fr.error.empty())
           continue;
+        if (fr.is_archive) {
+          std::vector<Listing *> members;
+          for (size_t k : fr.jobs)
+            if (!jobs[k].skip && jobs[k].error.empty())
+              members.push_back(&jobs[k].listing);
+          gnu_import_dlls(members);
+        }
         nlohmann::json jfile = {{"file", c.files[f]},
                                 {"archive", fr.is_archive},
                                 {"members", nlohmann::json::array()}};

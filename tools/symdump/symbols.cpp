@@ -471,6 +471,7 @@ void pe_imports(const COFFObjectFile &obj, Listing &out) {
 }
 
 void elf_needed(const ELFObjectFileBase &obj, Listing &out);
+void gnu_import_parts(const COFFObjectFile &obj, Listing &out);
 void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out);
 
 } // namespace
@@ -642,6 +643,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
       elf_needed(*e, out);
   }
+  if (coff && !pe)
+    gnu_import_parts(*coff, out);
   return {};
 }
 
@@ -702,6 +705,84 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out) {
       s.binding = "needed";
       out.syms.push_back(std::move(s));
     }
+}
+
+} // namespace
+
+namespace {
+
+// The parts of a MinGW long-format import library a member may be (see
+// Listing::import_head): an import member's reference to the head symbol,
+// the head member's reference to the DLL name symbol, the tail's names.
+void gnu_import_parts(const COFFObjectFile &obj, Listing &out) {
+  auto name_of = [&](const SectionRef &sec) -> StringRef {
+    auto n = sec.getName();
+    if (!n) {
+      consumeError(n.takeError());
+      return {};
+    }
+    return *n;
+  };
+  auto symbol_name = [&](const RelocationRef &r) -> std::string {
+    symbol_iterator target = r.getSymbol();
+    if (target == obj.symbol_end())
+      return {};
+    auto n = target->getName();
+    if (!n) {
+      consumeError(n.takeError());
+      return {};
+    }
+    return str(*n);
+  };
+  bool cell = false;
+  std::string head;
+  for (const SectionRef &sec : obj.sections()) {
+    StringRef name = name_of(sec);
+    if (name == ".idata$5")
+      cell = true;
+    if (name == ".idata$7" && !sec.relocations().empty() &&
+        std::next(sec.relocations().begin()) == sec.relocations().end())
+      head = symbol_name(*sec.relocations().begin());
+    if (name == ".idata$2")
+      for (const RelocationRef &r : sec.relocations())
+        if (r.getOffset() == 12)  // the import directory entry's Name field
+          out.head_iname = symbol_name(r);
+  }
+  if (cell)
+    out.import_head = head;
+  // The symbols the head and the tail define there.
+  for (const SymbolRef &sym : obj.symbols()) {
+    auto flags = sym.getFlags();
+    auto sec = sym.getSection();
+    auto n = sym.getName();
+    if (!flags || !sec || !n || !(*flags & SymbolRef::SF_Global) ||
+        (*flags & SymbolRef::SF_Undefined) || *sec == obj.section_end()) {
+      if (!flags)
+        consumeError(flags.takeError());
+      if (!sec)
+        consumeError(sec.takeError());
+      if (!n)
+        consumeError(n.takeError());
+      continue;
+    }
+    StringRef where = name_of(**sec);
+    if (where == ".idata$2" && !out.head_iname.empty())
+      out.head_symbol = str(*n);
+    if (where == ".idata$7") {
+      auto contents = (*sec)->getContents();
+      if (!contents) {
+        consumeError(contents.takeError());
+        continue;
+      }
+      const uint64_t at = obj.getCOFFSymbol(sym).getValue();
+      if (at >= contents->size())
+        continue;
+      StringRef dll = contents->drop_front(at);
+      size_t end = dll.find('\0');
+      if (end != StringRef::npos && end > 0)
+        out.dll_names.emplace_back(str(*n), str(dll.take_front(end)));
+    }
+  }
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace symdump {
@@ -45,6 +46,14 @@ struct Listing {
   std::vector<Sym> syms;
   std::string kind;     // "elf", "coff", "coff-import", "pe", "macho", ...
   std::string warning;  // said on stderr, the listing still printed
+  // MinGW's long-format import libraries: which DLL a member imports from
+  // is found through two other members of its archive (main.cpp,
+  // gnu_import_dlls). An import member's .idata$7 refers to the head
+  // symbol; the head member's .idata$2 (defining that symbol) names, at
+  // offset 12, a symbol of the tail member, whose .idata$7 holds the name.
+  std::string import_head;        // an import member: the head symbol it refers to
+  std::string head_symbol, head_iname;  // the head member: its symbol, the name symbol it names
+  std::vector<std::pair<std::string, std::string>> dll_names;  // the tail: name symbol, DLL
 };
 
 struct Options {
