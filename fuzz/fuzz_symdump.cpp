@@ -7,6 +7,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     symdump::Options opt;
     opt.dynamic = mode == 0;
     opt.exports = mode == 1;
+    opt.debug_syms = mode == 1;  // (exports concern PE images alone)
     opt.imports = mode == 2;
     symdump::Listing out;
     (void)symdump::read_object("fuzz", reinterpret_cast<const char *>(data), size, opt, out);

@@ -1,11 +1,13 @@
 # The example C host of docs/examples/host.c, built as a user would build it
-# (pkg-config, the uninstalled rtlink.pc meson writes), then run.
+# (pkg-config, the uninstalled rtlink.pc and rtlink-c.pc meson writes), then run.
 . "$(dirname "$0")/common.sh"
 : "${RTLINK_BUILD:?run through meson test}"
 export PKG_CONFIG_PATH="$RTLINK_BUILD/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC2046
 cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/docs/examples/host.c" \
   $(pkg-config --cflags --libs rtlink) -o "$T/host" || fail "the example host does not build"
+# rtlink.pc is the static library, even with librtlink.so beside it.
+! readelf -d "$T/host" | grep -q 'librtlink' || fail "the host built with rtlink.pc needs librtlink.so"
 run 0 "$T/host" "$F"
 has out "host: rts_main() = 42"
 has out "host: as expected: symbol 'no_such_symbol' not found"
@@ -31,4 +33,23 @@ for round in 1 2; do
   has out "cached_host: rtl_linker_new_cached: no cache directory"
 done
 [ "$(ls "$T/cache"/*.rtlc | wc -l)" = 1 ] || fail "one cache entry expected"
+
+# The same host against librtlink.so (rtlink-c.pc): nothing but the library
+# to link, and no LLVM in either file's Cflags.
+for pc in rtlink rtlink-c; do
+  case " $(pkg-config --cflags $pc) " in
+    *llvm*) fail "pkg-config --cflags $pc names LLVM: $(pkg-config --cflags $pc)" ;;
+  esac
+done
+libs=$(pkg-config --libs rtlink-c)
+[ "${libs% }" = "-L$RTLINK_BUILD/lib -lrtlink" ] || fail "pkg-config --libs rtlink-c: $libs"
+# shellcheck disable=SC2046
+cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/docs/examples/host.c" \
+  $(pkg-config --cflags --libs rtlink-c) -o "$T/host-shared" || fail "the example host does not build against rtlink-c"
+readelf -d "$T/host-shared" | grep -q 'Shared library: \[librtlink.so.0\]' ||
+  fail "the host built with rtlink-c does not need librtlink.so.0"
+run 0 env LD_LIBRARY_PATH="$RTLINK_BUILD/lib" "$T/host-shared" "$F"
+has out "host: rts_main() = 42"
+has out "host: refused: cannot unload $F/base.o: $F/rts.o still references"
+has out "host: unloaded; rts_main gone"
 echo ok

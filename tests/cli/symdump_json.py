@@ -24,15 +24,19 @@ def check_symbol(s, where):
     if not (s.get("size") is None or isinstance(s["size"], int)):
         fail(f"{where}: size {s['size']!r}")
     for key, t in {"dll": str, "ordinal": int, "hint": int, "name_type": str,
-                   "forwarder": str, "import_type": str, "mangled": str}.items():
+                   "forwarder": str, "import_type": str, "mangled": str, "version": str,
+                   "version_default": bool}.items():
         if key in s and not isinstance(s[key], t):
             fail(f"{where}: {key} {s[key]!r} is not {t.__name__}")
     if "name_type" in s and s["name_type"] not in ("name", "ordinal", "noprefix", "undecorate", "exportas"):
         fail(f"{where}: name_type {s['name_type']!r}")
     if "versions" in s and not (isinstance(s["versions"], list) and all(isinstance(v, str) for v in s["versions"])):
         fail(f"{where}: versions {s['versions']!r}")
+    if ("version" in s) != ("version_default" in s):
+        fail(f"{where}: version and version_default go together: {s}")
     allowed = {"name", "type", "value", "section", "binding", "defined", "size", "dll", "ordinal",
-               "hint", "name_type", "forwarder", "import_type", "mangled", "versions"}
+               "hint", "name_type", "forwarder", "import_type", "mangled", "versions", "version",
+               "version_default"}
     # A string that is not UTF-8 has its bytes beside it, in hex.
     for key in [k for k in s if k.endswith("_bytes")]:
         text = s.get(key[:-len("_bytes")])
@@ -74,12 +78,37 @@ check([f"{fx}/coff/libhostlib.a"],
       lambda d, ss: any(s["name"] == "host_by_ordinal" and s.get("ordinal") == 7 and s["name_type"] == "ordinal"
                         and s["dll"] == "hostlib.dll" for m, s in ss)
       and any(s["name"] == "__imp_host_value" and s.get("import_type") == "data" for m, s in ss))
-check(["/usr/x86_64-w64-mingw32/lib/libkernel32.a"], lambda d, ss: any(s["name"] == "GetTickCount64" for m, s in ss))
+check(["/usr/x86_64-w64-mingw32/lib/libkernel32.a"],
+      lambda d, ss: any(s["name"] == "GetTickCount64" and s.get("dll") == "KERNEL32.dll" for m, s in ss)
+      and any(s["name"] == "__imp_GetTickCount64" and s.get("dll") == "KERNEL32.dll" for m, s in ss))
+# MinGW's long-format import libraries: every import member's defined globals
+# carry the DLL its library's head and tail members name, as short import
+# members' do; nothing else does.
+def long_format_dlls(doc, ss, dll):
+    found = 0
+    for f in doc["files"]:
+        for m in f["members"]:
+            imports = any(s["name"].startswith("_head_") and not s["defined"] for s in m["symbols"])
+            for s in m["symbols"]:
+                if imports and s["defined"] and s["binding"] == "global":
+                    if s.get("dll") != dll:
+                        fail(f"{f['file']}({m['name']}): {s['name']} has dll {s.get('dll')!r}, expected {dll!r}")
+                    found += 1
+                elif "dll" in s:
+                    fail(f"{f['file']}({m['name']}): {s['name']} has dll {s['dll']!r}")
+    return found > 100
+for lib, dll in (("libuser32.a", "USER32.dll"), ("libws2_32.a", "WS2_32.dll"), ("libmsvcrt.a", "msvcrt.dll")):
+    check([f"/usr/x86_64-w64-mingw32/lib/{lib}"], lambda d, ss: long_format_dlls(d, ss, dll))
 check(["--exports", f"{wine}/kernel32.dll"],
       lambda d, ss: any(s["name"] == "GetTickCount64" and s["dll"] == "kernel32.dll" and s["ordinal"] > 0 for m, s in ss)
       and any(s.get("forwarder", "").startswith("NTDLL.") for m, s in ss))
 check(["--imports", f"{wine}/kernel32.dll"], lambda d, ss: any(s["dll"].lower() == "kernelbase.dll" and not s["defined"] and s.get("hint") is not None for m, s in ss))
-check(["-D", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"], lambda d, ss: any(s["name"] == "sqlite3_open" for m, s in ss))
+check(["-D", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"],
+      lambda d, ss: any(s["name"] == "sqlite3_open" and s["section"] == ".text" and "version" not in s for m, s in ss)
+      and any(s["name"] == "free" and s["version"] == "GLIBC_2.2.5" and not s["version_default"] for m, s in ss))
+check(["-D", "/lib/x86_64-linux-gnu/libc.so.6"],
+      lambda d, ss: any(s["name"] == "memcpy" and s["version"] == "GLIBC_2.14" and s["version_default"] for m, s in ss)
+      and any(s["name"] == "memcpy" and s["version"] == "GLIBC_2.2.5" and not s["version_default"] for m, s in ss))
 check(["--imports", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"],
       lambda d, ss: any(s["name"] == "libc.so.6" and any(v.startswith("GLIBC_") for v in s["versions"]) for m, s in ss))
 check([f"{fx}/macho/base.fat.o", f"{fx}/macho/base.bc"],

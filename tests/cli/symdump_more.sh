@@ -89,7 +89,19 @@ run 2 "$SYMDUMP" --format=xml "$F/rts.o"
 has err "unknown --format xml"
 run 0 "$SYMDUMP" --help
 has out "compressed"  # (cli-zstd shows it is so)
-for opt in -g -u -U -C -S -A -p -n -r --size-sort --format= --print-armap --exports --imports -D; do
+for opt in -g -u -U -C -S -A -p -n -r --size-sort --format= --print-armap --exports --imports -D \
+           -W --no-weak -a --debug-syms --no-demangle -t --radix= -f -B sysv --export-symbols --quiet -V; do
   has out -- "$opt"
 done
+# ... and every one is taken (symdump_nm.sh compares what they print with llvm-nm).
+run 0 "$SYMDUMP" -W --no-weak -a --debug-syms -C --no-demangle -t d --radix=o -f sysv -B \
+  --format=bsd --quiet "$F/rts.o"
+run 0 "$SYMDUMP" --export-symbols "$F/rts.o"
+has out "rts_main"
+run 0 "$SYMDUMP" -V
+has out "symdump (rtlink)"
+run 2 "$SYMDUMP" --radix=z "$F/rts.o"
+has err "unknown --radix z"
+run 2 "$SYMDUMP" -f darwin "$F/rts.o"
+has err "unknown -f darwin"
 echo ok

@@ -1,6 +1,6 @@
 # symdump's default output is llvm-nm's: the same lines on stdout and stderr
 # for fixtures of each format, real archives, an llvm-dlltool import library,
-# wine's DLLs, across the options both take.
+# wine's DLLs and Debian's shared libraries (-D), across the options both take.
 . "$(dirname "$0")/common.sh"
 : "${SYMDUMP:?run through meson test}"
 NM=/usr/lib/llvm-19/bin/llvm-nm
@@ -25,22 +25,60 @@ inputs=(
 options=("" -g -u -U -S -A -p -n -r --size-sort --format=posix -j -C --print-armap -gS -nr
          "-A --format=posix")
 count=0
+# compare "OPTIONS" FILE...: symdump and llvm-nm print the same (stdout,
+# stderr and status).
+compare() {
+  local o=$1; shift
+  # shellcheck disable=SC2086
+  "$SYMDUMP" $o "$@" > "$T/ours" 2> "$T/ours.err"; ours=$?
+  # shellcheck disable=SC2086
+  "$NM" $o "$@" > "$T/theirs" 2> "$T/theirs.err"; theirs=$?
+  # Warnings and errors name their tool: compare what follows the name.
+  sed -i 's|^[^ ]*llvm-nm: |TOOL: |' "$T/theirs.err"
+  sed -i 's|^symdump: |TOOL: |' "$T/ours.err"
+  if ! cmp -s "$T/ours" "$T/theirs" || ! cmp -s "$T/ours.err" "$T/theirs.err" || [ $ours != $theirs ]; then
+    diff "$T/ours" "$T/theirs" | head -10
+    diff "$T/ours.err" "$T/theirs.err" | head -5
+    fail "symdump $o $* differs from llvm-nm (status $ours, llvm-nm $theirs)"
+  fi
+  count=$((count + 1))
+}
 for f in "${inputs[@]}"; do
   for o in "${options[@]}"; do
-    # shellcheck disable=SC2086
-    "$SYMDUMP" $o "$f" > "$T/ours" 2> "$T/ours.err"; ours=$?
-    # shellcheck disable=SC2086
-    "$NM" $o "$f" > "$T/theirs" 2> "$T/theirs.err"; theirs=$?
-    # Warnings and errors name their tool: compare what follows the name.
-    sed -i 's|^[^ ]*llvm-nm: |TOOL: |' "$T/theirs.err"
-    sed -i 's|^symdump: |TOOL: |' "$T/ours.err"
-    if ! cmp -s "$T/ours" "$T/theirs" || ! cmp -s "$T/ours.err" "$T/theirs.err" || [ $ours != $theirs ]; then
-      diff "$T/ours" "$T/theirs" | head -10
-      diff "$T/ours.err" "$T/theirs.err" | head -5
-      fail "symdump $o $f differs from llvm-nm (status $ours, llvm-nm $theirs)"
-    fi
-    count=$((count + 1))
+    compare "$o" "$f"
   done
+done
+
+# The rest of llvm-nm's options symdump takes, on a sample of every kind of
+# input above, all in one run per option (this test's time), and a Mach-O
+# dylib with stabs (-a), linked here with debug information. (A universal
+# binary on its own: among several files, see the many files below.)
+need clang-14
+clang-14 --target=x86_64-apple-macos11 -fuse-ld=lld -g -nostdlib -shared \
+  -Wl,-undefined,dynamic_lookup "$RTLINK_SOURCE/fixtures/base.c" -o "$T/stabs.dylib"
+sample=("$F/rts.o" "$F/tls.o" "$F/libbase.a" "$F/coff/rts.msvc.obj" "$F/coff/hostlib.lib"
+        "$F/macho/base.x86_64.o" "$F/macho/base.bc" "$T/stabs.dylib"
+        /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/llvm-19/lib/libLLVMDemangle.a)
+for o in -a "-W -g" "-t d -S" "-to -P" "--radix=d --format=sysv" "-f sysv -a" "-fsysv -A" \
+         "-C --no-demangle" "--export-symbols -r" "--export-symbols -W" "--quiet -B" \
+         "--size-sort -P" "--size-sort --format=sysv"; do
+  compare "$o" "${sample[@]}"
+  compare "$o" "$F/macho/base.fat.o"
+done
+# --export-symbols gathers every input's names into one list.
+compare --export-symbols "$F/rts.o" "$F/base.o" "$F/libbase.a" "$F/coff/rts.msvc.obj"
+compare "--export-symbols -D" /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libzstd.so.1
+
+# -D on shared libraries: symbol versions (free@GLIBC_2.2.5, memcpy@@GLIBC_2.14).
+# A few named ones and an even sample of all of /usr/lib/x86_64-linux-gnu.
+sos=(/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libstdc++.so.6
+     /usr/lib/x86_64-linux-gnu/libsqlite3.so.0 /lib/x86_64-linux-gnu/libm.so.6)
+mapfile -t all < <(find /usr/lib/x86_64-linux-gnu -maxdepth 1 -name '*.so*' -type f | sort)
+for ((k = 0; k < ${#all[@]}; k += ${#all[@]} / 12 + 1)); do
+  [ "$(head -c 4 "${all[k]}")" = $'\x7fELF' ] && sos+=("${all[k]}")
+done
+for o in -D "-D -C -p" "-D --format=sysv -u" "-D -a -U -W -S"; do
+  compare "$o" "${sos[@]}"
 done
 # Several files at once: each under its name.
 "$SYMDUMP" "$F/rts.o" "$F/libbase.a" "$F/coff/rts.msvc.obj" > "$T/ours" 2>&1

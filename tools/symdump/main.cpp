@@ -24,6 +24,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,18 +49,31 @@ const char kUsage[] =
     "  -g, --extern-only      only external (global) symbols\n"
     "  -u, --undefined-only   only undefined symbols\n"
     "  -U, --defined-only     only defined symbols\n"
+    "  -W, --no-weak          no weak symbols\n"
+    "  -a, --debug-syms       also the symbols only debuggers and the format use (ELF\n"
+    "                         section and file symbols, COFF section symbols and .file\n"
+    "                         records, Mach-O stabs)\n"
     "  -C, --demangle         demangle C++ names (Itanium and Microsoft)\n"
+    "      --no-demangle      do not demangle (the default; the last of the two counts)\n"
     "  -S, --print-size       print each symbol's size\n"
     "  -A, --print-file-name  start each line with the file (and member) name\n"
     "  -p, --no-sort          keep the symbol table's order\n"
     "  -n, --numeric-sort     sort by address\n"
     "  -r, --reverse-sort     reverse the order\n"
     "      --size-sort        sort by size\n"
-    "  -D, --dynamic          an ELF shared object's dynamic symbols\n"
-    "      --format=FORMAT    bsd (the default), posix, just-symbols, or json\n"
+    "  -D, --dynamic          an ELF shared object's dynamic symbols, with their versions\n"
+    "                         (free@GLIBC_2.2.5; @@ for a definition's default version)\n"
+    "  -t, --radix=RADIX      addresses and sizes in x (hexadecimal, the default), d\n"
+    "                         (decimal) or o (octal)\n"
+    "  -f, --format=FORMAT    bsd (the default), posix, sysv, just-symbols, or json\n"
+    "  -B                     the same as --format=bsd\n"
     "  -j                     the same as --format=just-symbols\n"
     "  -P                     the same as --format=posix\n"
+    "      --export-symbols   the names all inputs define globally, in one list (sorted\n"
+    "                         unless asked otherwise), each once, with no file names: a\n"
+    "                         list for a linker's export file\n"
     "      --print-armap      print an archive's symbol table first\n"
+    "      --quiet            do not say \"no symbols\" of a file without any\n"
     "      --exports          a PE image's or a Mach-O dylib's exports (the default for a\n"
     "                         DLL without a symbol table)\n"
     "      --max-expand=SIZE  the most a zstd-compressed FILE may expand to (bytes, or\n"
@@ -67,20 +82,22 @@ const char kUsage[] =
     "      --imports          a PE image's imports; the libraries (and versions) an ELF\n"
     "                         shared object needs; the dylibs a Mach-O image loads\n"
     "  -h, --help             print this help\n"
-    "      --version          print the version\n"
+    "  -V, --version          print the version\n"
     "\n"
     "The JSON format (docs/symdump-json.md) is one document: files, their members, and\n"
-    "each symbol's name, type, value, section, binding and size, and for imports and\n"
-    "exports its DLL, ordinal, hint, name type and forwarder.\n"
+    "each symbol's name, type, value, section, binding and size, for imports and\n"
+    "exports its DLL, ordinal, hint, name type and forwarder, and with -D its version.\n"
     "Exit status: 0, or 1 if any file could not be read (the others are still listed).\n";
 
-enum class Format { BSD, Posix, JustSymbols, JSON };
+enum class Format { BSD, Posix, SysV, JustSymbols, JSON };
 enum class Sort { Name, Numeric, Size, None };
+enum class Radix { Hex, Decimal, Octal };
 
 struct Config {
   symdump::Options opt;
   bool demangle = false, print_size = false, print_file = false, reverse = false;
-  bool print_armap = false;
+  bool print_armap = false, no_weak = false, export_symbols = false, quiet = false;
+  Radix radix = Radix::Hex;
   uint64_t max_expand = 0;  // 0: RTLINK_MAX_EXPAND, else 1 GiB
   Format format = Format::BSD;
   Sort sort = Sort::Name;
@@ -114,6 +131,8 @@ bool shown(const Config &c, const Sym &s) {
   if (c.opt.defined_only && !s.defined)
     return false;
   if (c.opt.extern_only && !s.global)
+    return false;
+  if (c.no_weak && s.weak)
     return false;
   return true;
 }
@@ -166,14 +185,48 @@ void append_hex(std::string &out, uint64_t v, bool wide) {
     out += buf[--n];
 }
 
+// An address or a size in the radix asked for, as llvm-nm prints it:
+// `width` digits, zero-padded (0: as many as it takes); decimal as a signed
+// number, as llvm-nm's printf format has it.
+void append_value(std::string &out, uint64_t v, int width, Radix radix) {
+  if (radix == Radix::Hex && width) {
+    append_hex(out, v, width == 16);
+    return;
+  }
+  char buf[32];
+  switch (radix) {
+  case Radix::Hex: std::snprintf(buf, sizeof buf, "%" PRIx64, v); break;
+  case Radix::Decimal: std::snprintf(buf, sizeof buf, "%0*" PRId64, width, int64_t(v)); break;
+  case Radix::Octal: std::snprintf(buf, sizeof buf, "%0*" PRIo64, width, v); break;
+  }
+  out += buf;
+}
+
+// s padded with blanks to `width` on the left or the right.
+void append_padded(std::string &out, std::string_view s, size_t width, bool left) {
+  if (!left && s.size() < width)
+    out.append(width - s.size(), ' ');
+  out += s;
+  if (left && s.size() < width)
+    out.append(width - s.size(), ' ');
+}
+
 std::string text_listing(const Config &c, const Listing &l, const std::string &archive,
                          bool label) {
   std::string out;
-  if (label && !c.print_file) {
+  // The SysV format heads every listing with its name (and columns); an
+  // archive member or a universal binary's slice is labelled before that.
+  const bool sysv = c.format == Format::SysV;
+  if (label && !c.print_file && (!sysv || l.in_archive || !l.arch.empty())) {
     out += "\n" + (l.in_archive ? l.member : l.file);
     if (!l.arch.empty())
       out += " (for architecture " + l.arch + ")";
     out += ":\n";
+  }
+  if (sysv && !c.print_file) {
+    out += "\n\nSymbols from " + (l.in_archive ? l.member : l.file) + ":\n\n";
+    out += l.wide ? "Name                  Value           Class        Type         Size             Line  Section\n"
+                  : "Name                  Value   Class        Type         Size     Line  Section\n";
   }
   std::string prefix;
   if (c.print_file) {
@@ -186,7 +239,8 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
     else
       prefix += l.file + ": ";
   }
-  const std::string blanks(l.wide ? 16 : 8, ' ');
+  const int width = l.wide ? 16 : 8;
+  const std::string blanks(width, ' ');
   for (const Sym &s : l.syms) {
     if (!shown(c, s))
       continue;
@@ -198,32 +252,60 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
       continue;
     }
     const bool size_first = c.sort == Sort::Size && !c.print_size;  // the size in its place
+    bool undef = undefined_letter(s.type);
     if (c.format == Format::Posix) {
-      char buf[64];
-      if (l.ir && !undefined_letter(s.type) && !size_first)  // bitcode: no address
-        std::snprintf(buf, sizeof buf, " %c %s %" PRIx64, s.type, std::string(blanks.size(), '-').c_str(), s.size);
+      out += prefix + name + ' ' + s.type + ' ';
+      if (l.ir && !undef)  // bitcode: no address
+        out += std::string(blanks.size(), '-');
       else
-        std::snprintf(buf, sizeof buf, " %c %" PRIx64 " %" PRIx64, s.type, s.address, s.size);
-      out += prefix + name + buf + "\n";
+        append_value(out, s.address, 0, c.radix);
+      out += ' ';
+      append_value(out, s.size, 0, c.radix);
+      out += '\n';
       continue;
     }
-    bool undef = undefined_letter(s.type);
+    if (sysv) {
+      out += prefix;
+      append_padded(out, name, 20, true);
+      out += '|';
+      if (undef || (l.kind == "macho" && s.type == 'I'))
+        out += blanks;
+      else if (l.ir)
+        out += std::string(blanks.size(), '-');
+      else
+        append_value(out, s.address, width, c.radix);
+      out += "|   ";
+      out += s.type;
+      out += "  |";
+      append_padded(out, s.elf_type, 18, false);
+      out += '|';
+      if (undef)
+        out += blanks;
+      else
+        append_value(out, s.size, width, c.radix);
+      out += "|     |";
+      if (l.kind == "elf")  // (llvm-nm names no other format's sections)
+        out += s.absolute ? "*ABS*" : s.common ? "*COM*" : !s.defined ? "*UND*" : s.section;
+      out += '\n';
+      continue;
+    }
     out += prefix;
     if (undef)
       out += blanks;
     else if (l.ir && !size_first)
       out += std::string(blanks.size(), '-');  // bitcode has no addresses yet
     else
-      append_hex(out, s.address, l.wide);
+      append_value(out, s.address, width, c.radix);
     out += ' ';
     if (c.print_size) {
       if (undef)
         out += blanks;
       else
-        append_hex(out, s.size, l.wide);
+        append_value(out, s.size, width, c.radix);
       out += ' ';
     }
     out += s.type;
+    out += s.stab;
     out += ' ';
     out += name;
     for (size_t v = 0; v < s.versions.size(); ++v)  // --imports: versions needed
@@ -234,15 +316,23 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
 }
 
 nlohmann::json json_symbol(const Config &c, const Sym &s) {
-  nlohmann::json j = {{"name", display_name(c, s.name)},
+  // A versioned name (--dynamic) is the name alone here, the version apart.
+  const std::string bare = s.version.empty() ? s.name
+                           : s.name.substr(0, s.name.size() - s.version.size() -
+                                                  (s.version_default ? 2 : 1));
+  nlohmann::json j = {{"name", display_name(c, bare)},
                       {"type", std::string(1, s.type)},
                       {"value", s.address},
                       {"section", s.section.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.section)},
                       {"binding", s.binding},
                       {"defined", s.defined}};
   j["size"] = s.size ? nlohmann::json(s.size) : nlohmann::json(nullptr);
-  if (c.demangle && j["name"] != s.name)
-    j["mangled"] = s.name;
+  if (c.demangle && j["name"] != bare)
+    j["mangled"] = bare;
+  if (!s.version.empty()) {
+    j["version"] = s.version;
+    j["version_default"] = s.version_default;
+  }
   if (!s.dll.empty())
     j["dll"] = s.dll;
   if (s.ordinal >= 0)
@@ -265,6 +355,81 @@ int usage_error(const std::string &msg) {
   return 2;
 }
 
+bool set_format(Config &c, const std::string &v) {
+  if (v == "bsd") c.format = Format::BSD;
+  else if (v == "posix") c.format = Format::Posix;
+  else if (v == "sysv") c.format = Format::SysV;
+  else if (v == "just-symbols") c.format = Format::JustSymbols;
+  else if (v == "json") c.format = Format::JSON;
+  else return false;
+  return true;
+}
+
+bool set_radix(Config &c, const std::string &v) {
+  if (v == "x") c.radix = Radix::Hex;
+  else if (v == "d") c.radix = Radix::Decimal;
+  else if (v == "o") c.radix = Radix::Octal;
+  else return false;
+  return true;
+}
+
+const char kFormats[] = "bsd, posix, sysv, just-symbols, json";
+const char kRadixes[] = "x (hexadecimal), d (decimal), o (octal)";
+
+// --export-symbols: the names defined in every input, sorted as asked and
+// each once (as llvm-nm: equal by the sort's key, which for the default
+// order is the name).
+void print_export_symbols(const Config &c, std::vector<Sym> &syms) {
+  auto key = [&](const Sym &s) {
+    switch (c.sort) {
+    case Sort::Numeric: return std::make_tuple(s.address, std::cref(s.name), s.size);
+    case Sort::Size:  // (without -S llvm-nm has no addresses then)
+      return std::make_tuple(s.size, std::cref(s.name), c.print_size ? s.address : 0);
+    default: return std::make_tuple(uint64_t(0), std::cref(s.name), uint64_t(0));
+    }
+  };
+  if (c.sort != Sort::None)
+    std::sort(syms.begin(), syms.end(), [&](const Sym &a, const Sym &b) {
+      return c.reverse ? key(b) < key(a) : key(a) < key(b);
+    });
+  syms.erase(std::unique(syms.begin(), syms.end(),
+                         [&](const Sym &a, const Sym &b) { return key(a) == key(b); }),
+             syms.end());
+  std::string out;
+  for (const Sym &s : syms)
+    out += s.name + "\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+// MinGW's long-format import members name no DLL themselves: each refers to
+// its library's head symbol, whose member names the tail's DLL name symbol
+// (symbols.hpp, Listing::import_head). Every defined global of an import
+// member is given its DLL, as a short import member's symbols are.
+void gnu_import_dlls(std::vector<Listing *> &members) {
+  std::map<std::string, std::string> dll_of_name, name_of_head;
+  for (const Listing *l : members) {
+    for (const auto &[sym, dll] : l->dll_names)
+      dll_of_name.emplace(sym, dll);
+    if (!l->head_symbol.empty())
+      name_of_head.emplace(l->head_symbol, l->head_iname);
+  }
+  if (dll_of_name.empty())
+    return;
+  for (Listing *l : members) {
+    if (l->import_head.empty())
+      continue;
+    auto head = name_of_head.find(l->import_head);
+    if (head == name_of_head.end())
+      continue;
+    auto dll = dll_of_name.find(head->second);
+    if (dll == dll_of_name.end())
+      continue;
+    for (Sym &s : l->syms)
+      if (s.defined && s.global)
+        s.dll = dll->second;
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -274,6 +439,9 @@ int main(int argc, char **argv) {
     auto flag = [&](char f) -> bool {
       switch (f) {
       case 'g': c.opt.extern_only = true; return true;
+      case 'W': c.no_weak = true; return true;
+      case 'a': c.opt.debug_syms = true; return true;
+      case 'B': c.format = Format::BSD; return true;
       case 'u': c.opt.undefined_only = true; return true;
       case 'U': c.opt.defined_only = true; return true;
       case 'C': c.demangle = true; return true;
@@ -291,13 +459,18 @@ int main(int argc, char **argv) {
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else if (a == "--version") {
+    } else if (a == "--version" || a == "-V") {
       std::puts("symdump (rtlink) " RTLINK_VERSION);
       return 0;
     } else if (a == "--extern-only") { c.opt.extern_only = true;
     } else if (a == "--undefined-only") { c.opt.undefined_only = true;
     } else if (a == "--defined-only") { c.opt.defined_only = true;
     } else if (a == "--demangle") { c.demangle = true;
+    } else if (a == "--no-demangle") { c.demangle = false;
+    } else if (a == "--no-weak") { c.no_weak = true;
+    } else if (a == "--debug-syms") { c.opt.debug_syms = true;
+    } else if (a == "--export-symbols") { c.export_symbols = true;
+    } else if (a == "--quiet") { c.quiet = true;
     } else if (a == "--print-size") { c.print_size = true;
     } else if (a == "--print-file-name") { c.print_file = true;
     } else if (a == "--no-sort") { c.sort = Sort::None;
@@ -314,19 +487,30 @@ int main(int argc, char **argv) {
       if (!size)
         return usage_error("--max-expand needs a size (bytes, or a number with K, M, G or T), not '" + v + "'");
       c.max_expand = *size;
-    } else if (a.rfind("--format", 0) == 0) {
-      std::string v = a.size() > 8 && a[8] == '=' ? a.substr(9) : (i + 1 < argc ? argv[++i] : "");
-      if (v == "bsd") c.format = Format::BSD;
-      else if (v == "posix") c.format = Format::Posix;
-      else if (v == "just-symbols") c.format = Format::JustSymbols;
-      else if (v == "json") c.format = Format::JSON;
-      else return usage_error("unknown --format " + v + " (bsd, posix, just-symbols, json)");
+    } else if (a == "--format" || a.rfind("--format=", 0) == 0) {
+      std::string v = a.size() > 8 ? a.substr(9) : (i + 1 < argc ? argv[++i] : "");
+      if (!set_format(c, v))
+        return usage_error("unknown --format " + v + " (" + kFormats + ")");
+    } else if (a == "--radix" || a.rfind("--radix=", 0) == 0) {
+      std::string v = a.size() > 7 ? a.substr(8) : (i + 1 < argc ? argv[++i] : "");
+      if (!set_radix(c, v))
+        return usage_error("unknown --radix " + v + " (" + kRadixes + ")");
     } else if (a == "-") {
       return usage_error("reading standard input is not supported");
     } else if (a.size() > 1 && a[0] == '-' && a[1] != '-') {
-      for (size_t k = 1; k < a.size(); ++k)
+      for (size_t k = 1; k < a.size(); ++k) {
+        // -f FORMAT and -t RADIX take the rest of the group, or the next argument.
+        if (a[k] == 'f' || a[k] == 't') {
+          std::string v = k + 1 < a.size() ? a.substr(k + 1) : (i + 1 < argc ? argv[++i] : "");
+          if (a[k] == 'f' && !set_format(c, v))
+            return usage_error("unknown -f " + v + " (" + kFormats + ")");
+          if (a[k] == 't' && !set_radix(c, v))
+            return usage_error("unknown -t " + v + " (" + kRadixes + ")");
+          break;
+        }
         if (!flag(a[k]))
           return usage_error(std::string("unknown option -") + a[k]);
+      }
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option " + a);
     } else {
@@ -335,6 +519,9 @@ int main(int argc, char **argv) {
   }
   if (c.files.empty())
     c.files.push_back("a.out");  // as nm does
+  if (c.export_symbols)  // (as llvm-nm)
+    c.opt.extern_only = c.opt.defined_only = true;
+  std::vector<Sym> exported;  // --export-symbols: every input's, in order
 
   // Files are taken a window at a time (a few files, or a few hundred
   // members): opened, read on every core, printed, and let go before the next
@@ -480,20 +667,27 @@ int main(int argc, char **argv) {
         j.err = "symdump: error: " + where + ": " + j.error + "\n";
         return;
       }
-      // Sorted by size with sizes not printed apart, the size stands in the
-      // address's place, in the sort as in the output (as llvm-nm has it).
+      if (!l.warning.empty())
+        j.err = "symdump: warning: " + l.warning + "\n";
+      if (c.export_symbols) {
+        std::erase_if(l.syms, [&](const Sym &s) { return !shown(c, s); });
+        return;
+      }
+      // Sorted by size with sizes not printed apart, llvm-nm prints no
+      // addresses: in the BSD format the size stands in the address's place,
+      // in the sort as in the output; the others print addresses as 0.
       if (c.sort == Sort::Size && !c.print_size && c.format != Format::JSON)
         for (Sym &sym : l.syms)
-          sym.address = sym.size;
+          sym.address = c.format == Format::BSD ? sym.size : 0;
       sort_symbols(c, l.syms);
       if (c.format == Format::JSON)
         return;
       j.out = text_listing(c, l, l.file, l.in_archive || multiple || !l.arch.empty());
-      if (!l.had_symbols && l.syms.empty()) {
+      if (!l.had_symbols && l.syms.empty() && !c.quiet) {
         std::string who = !l.in_archive             ? l.file
                           : c.format == Format::Posix ? l.file + "[" + l.member + "]"
                                                       : l.file + ":" + l.member;
-        j.err = who + ": no symbols\n";
+        j.err += who + ": no symbols\n";
       }
       l.syms.clear();
       l.syms.shrink_to_fit();
@@ -514,13 +708,19 @@ int main(int argc, char **argv) {
           out = &j.out;
           err = &j.err;
           failed |= !j.error.empty();
-          if ((c.print_size || c.sort == Sort::Size) && j.listing.kind == "macho" && j.slice.empty() &&
+          if ((c.print_size || c.sort == Sort::Size || c.format == Format::SysV) &&
+              j.listing.kind == "macho" && j.slice.empty() &&
               !size_warning) {  // (llvm-nm says nothing of a universal binary's slices)
             size_warning = true;
             std::fflush(stdout);
             std::fprintf(stderr, "symdump: warning: sizes with %s for Mach-O files are always zero.\n",
                          j.listing.in_archive ? "-print-size" : "--print-size");
           }
+        }
+        if (p.is_job && c.export_symbols) {
+          Job &j = jobs[p.job];
+          std::move(j.listing.syms.begin(), j.listing.syms.end(), std::back_inserter(exported));
+          std::vector<Sym>().swap(j.listing.syms);
         }
         if (c.format != Format::JSON && !out->empty())
           std::fwrite(out->data(), 1, out->size(), stdout);
@@ -560,11 +760,18 @@ int main(int argc, char **argv) {
     print_ready();
 
     // JSON: one document, printed once everything is read.
-    if (c.format == Format::JSON)
+    if (c.format == Format::JSON && !c.export_symbols)
       for (size_t f = f0; f < f1; ++f) {
         const FileResult &fr = files[f];
         if (!fr.error.empty())
           continue;
+        if (fr.is_archive) {
+          std::vector<Listing *> members;
+          for (size_t k : fr.jobs)
+            if (!jobs[k].skip && jobs[k].error.empty())
+              members.push_back(&jobs[k].listing);
+          gnu_import_dlls(members);
+        }
         nlohmann::json jfile = {{"file", c.files[f]},
                                 {"archive", fr.is_archive},
                                 {"members", nlohmann::json::array()}};
@@ -587,7 +794,9 @@ int main(int argc, char **argv) {
       }
   }
 
-  if (c.format == Format::JSON)
+  if (c.export_symbols)
+    print_export_symbols(c, exported);
+  else if (c.format == Format::JSON)
     std::puts(json_output::dump(std::move(doc), 1).c_str());
   return failed ? 1 : 0;
 }

@@ -32,6 +32,8 @@ using namespace llvm::object;
 namespace {
 
 std::string str(StringRef s) { return s.str(); }
+// For the names LLVM keeps in static tables (ELF symbol types).
+std::string_view str_view(StringRef s) { return {s.data(), s.size()}; }
 
 // True when the call worked; a failure is consumed (the entry is skipped).
 bool ok(Error e) {
@@ -148,6 +150,64 @@ char macho_letter(const MachOObjectFile &obj, const BasicSymbolRef &sym) {
   return '?';
 }
 
+// A stab's type by name, as llvm-nm prints it (at most five letters).
+const char *stab_name(uint8_t type) {
+  switch (type) {
+  case MachO::N_GSYM: return "GSYM";
+  case MachO::N_FNAME: return "FNAME";
+  case MachO::N_FUN: return "FUN";
+  case MachO::N_STSYM: return "STSYM";
+  case MachO::N_LCSYM: return "LCSYM";
+  case MachO::N_BNSYM: return "BNSYM";
+  case MachO::N_PC: return "PC";
+  case MachO::N_AST: return "AST";
+  case MachO::N_OPT: return "OPT";
+  case MachO::N_RSYM: return "RSYM";
+  case MachO::N_SLINE: return "SLINE";
+  case MachO::N_ENSYM: return "ENSYM";
+  case MachO::N_SSYM: return "SSYM";
+  case MachO::N_SO: return "SO";
+  case MachO::N_OSO: return "OSO";
+  case MachO::N_LSYM: return "LSYM";
+  case MachO::N_BINCL: return "BINCL";
+  case MachO::N_SOL: return "SOL";
+  case MachO::N_PARAMS: return "PARAM";
+  case MachO::N_VERSION: return "VERS";
+  case MachO::N_OLEVEL: return "OLEV";
+  case MachO::N_PSYM: return "PSYM";
+  case MachO::N_EINCL: return "EINCL";
+  case MachO::N_ENTRY: return "ENTRY";
+  case MachO::N_LBRAC: return "LBRAC";
+  case MachO::N_EXCL: return "EXCL";
+  case MachO::N_RBRAC: return "RBRAC";
+  case MachO::N_BCOMM: return "BCOMM";
+  case MachO::N_ECOMM: return "ECOMM";
+  case MachO::N_ECOML: return "ECOML";
+  case MachO::N_LENG: return "LENG";
+  }
+  return nullptr;
+}
+
+// What llvm-nm prints after a stab's '-': its section and description in
+// hex, then its type's name (or number).
+std::string macho_stab(const MachOObjectFile &obj, DataRefImpl d) {
+  uint8_t type, sect;
+  uint16_t desc;
+  if (obj.is64Bit()) {
+    MachO::nlist_64 e = obj.getSymbol64TableEntry(d);
+    type = e.n_type, sect = e.n_sect, desc = e.n_desc;
+  } else {
+    MachO::nlist e = obj.getSymbolTableEntry(d);
+    type = e.n_type, sect = e.n_sect, desc = e.n_desc;
+  }
+  char buf[32];
+  if (const char *name = stab_name(type))
+    std::snprintf(buf, sizeof buf, " %02x %04x %5.5s", sect, desc, name);
+  else
+    std::snprintf(buf, sizeof buf, " %02x %04x    %02x", sect, desc, type);
+  return buf;
+}
+
 bool elf_object_type(const SymbolicFile &obj, const BasicSymbolRef &sym) {
   return isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_OBJECT;
 }
@@ -192,6 +252,8 @@ void set_binding(Sym &s, uint32_t flags) {
   s.defined = !(flags & SymbolRef::SF_Undefined);
   s.global = flags & SymbolRef::SF_Global;
   s.weak = flags & SymbolRef::SF_Weak;
+  s.absolute = flags & SymbolRef::SF_Absolute;
+  s.common = flags & SymbolRef::SF_Common;
   s.binding = s.weak ? "weak" : s.global ? "global" : "local";
 }
 
@@ -409,6 +471,7 @@ void pe_imports(const COFFObjectFile &obj, Listing &out) {
 }
 
 void elf_needed(const ELFObjectFileBase &obj, Listing &out);
+void gnu_import_parts(const COFFObjectFile &obj, Listing &out);
 void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out);
 
 } // namespace
@@ -486,26 +549,42 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       return "--dynamic applies to ELF files only";
     auto dyn = e->getDynamicSymbolIterators();
     out.had_symbols = dyn.begin() != dyn.end();
+    // Each dynamic symbol's version (.gnu.version), one entry per symbol in
+    // the order of the table; none without versions.
+    std::vector<VersionEntry> versions;
+    if (auto v = e->readDynsymVersions())
+      versions = std::move(*v);
+    else
+      out.warning = "unable to read symbol versions: " + toString(v.takeError());
+    size_t index = 0;
     for (const ELFSymbolRef &sym : dyn) {
+      const size_t i = index++;
       auto flags = sym.getFlags();
       if (!flags) {
         consumeError(flags.takeError());
         continue;
       }
-      if (*flags & SymbolRef::SF_FormatSpecific)
+      if ((*flags & SymbolRef::SF_FormatSpecific) && !opt.debug_syms)
         continue;
       Sym s;
       auto n = sym.getName();
       s.name = n ? str(*n) : "";
       if (!n)
         consumeError(n.takeError());
+      if (i < versions.size() && !versions[i].Name.empty()) {
+        s.version = versions[i].Name;
+        s.version_default = versions[i].IsVerDef;
+        s.name += (s.version_default ? "@@" : "@") + s.version;
+      }
       s.size = sym.getSize();
       auto a = sym.getAddress();
       s.address = a ? *a : 0;
       if (!a)
         consumeError(a.takeError());
       s.type = letter(obj, sym, *flags);
+      s.elf_type = str_view(sym.getELFTypeName());
       set_binding(s, *flags);
+      s.section = section_name(*e, sym);
       out.syms.push_back(std::move(s));
     }
     return {};
@@ -517,11 +596,13 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     auto flags = sym.getFlags();
     if (!flags)
       return toString(flags.takeError());
-    if (*flags & SymbolRef::SF_FormatSpecific)
+    if ((*flags & SymbolRef::SF_FormatSpecific) && !opt.debug_syms)
       continue;
     Sym s;
-    if (isa<ELFObjectFileBase>(&obj))
+    if (isa<ELFObjectFileBase>(&obj)) {
       s.size = ELFSymbolRef(sym).getSize();
+      s.elf_type = str_view(ELFSymbolRef(sym).getELFTypeName());
+    }
     if (isa<ObjectFile>(obj)) {
       auto a = SymbolRef(sym).getAddress();
       if (!a) {
@@ -531,6 +612,9 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       s.address = *a;
     }
     s.type = letter(obj, sym, *flags);
+    if (s.type == '-')
+      if (const auto *m = dyn_cast<MachOObjectFile>(&obj))
+        s.stab = macho_stab(*m, sym.getRawDataRefImpl());
     std::string name;
     raw_string_ostream os(name);
     if (Error e = sym.printName(os))
@@ -559,6 +643,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
       elf_needed(*e, out);
   }
+  if (coff && !pe)
+    gnu_import_parts(*coff, out);
   return {};
 }
 
@@ -619,6 +705,84 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out) {
       s.binding = "needed";
       out.syms.push_back(std::move(s));
     }
+}
+
+} // namespace
+
+namespace {
+
+// The parts of a MinGW long-format import library a member may be (see
+// Listing::import_head): an import member's reference to the head symbol,
+// the head member's reference to the DLL name symbol, the tail's names.
+void gnu_import_parts(const COFFObjectFile &obj, Listing &out) {
+  auto name_of = [&](const SectionRef &sec) -> StringRef {
+    auto n = sec.getName();
+    if (!n) {
+      consumeError(n.takeError());
+      return {};
+    }
+    return *n;
+  };
+  auto symbol_name = [&](const RelocationRef &r) -> std::string {
+    symbol_iterator target = r.getSymbol();
+    if (target == obj.symbol_end())
+      return {};
+    auto n = target->getName();
+    if (!n) {
+      consumeError(n.takeError());
+      return {};
+    }
+    return str(*n);
+  };
+  bool cell = false;
+  std::string head;
+  for (const SectionRef &sec : obj.sections()) {
+    StringRef name = name_of(sec);
+    if (name == ".idata$5")
+      cell = true;
+    if (name == ".idata$7" && !sec.relocations().empty() &&
+        std::next(sec.relocations().begin()) == sec.relocations().end())
+      head = symbol_name(*sec.relocations().begin());
+    if (name == ".idata$2")
+      for (const RelocationRef &r : sec.relocations())
+        if (r.getOffset() == 12)  // the import directory entry's Name field
+          out.head_iname = symbol_name(r);
+  }
+  if (cell)
+    out.import_head = head;
+  // The symbols the head and the tail define there.
+  for (const SymbolRef &sym : obj.symbols()) {
+    auto flags = sym.getFlags();
+    auto sec = sym.getSection();
+    auto n = sym.getName();
+    if (!flags || !sec || !n || !(*flags & SymbolRef::SF_Global) ||
+        (*flags & SymbolRef::SF_Undefined) || *sec == obj.section_end()) {
+      if (!flags)
+        consumeError(flags.takeError());
+      if (!sec)
+        consumeError(sec.takeError());
+      if (!n)
+        consumeError(n.takeError());
+      continue;
+    }
+    StringRef where = name_of(**sec);
+    if (where == ".idata$2" && !out.head_iname.empty())
+      out.head_symbol = str(*n);
+    if (where == ".idata$7") {
+      auto contents = (*sec)->getContents();
+      if (!contents) {
+        consumeError(contents.takeError());
+        continue;
+      }
+      const uint64_t at = obj.getCOFFSymbol(sym).getValue();
+      if (at >= contents->size())
+        continue;
+      StringRef dll = contents->drop_front(at);
+      size_t end = dll.find('\0');
+      if (end != StringRef::npos && end > 0)
+        out.dll_names.emplace_back(str(*n), str(dll.take_front(end)));
+    }
+  }
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace symdump {
@@ -13,7 +15,14 @@ struct Sym {
   uint64_t address = 0, size = 0;
   char type = '?';          // nm's letter
   bool defined = true, global = false, weak = false;
+  bool absolute = false, common = false;
   std::string section;      // where known
+  std::string_view elf_type;  // ELF: the symbol's type as nm's SysV format names it (FUNC, ...)
+  std::string stab;         // a Mach-O stab (-a): " SECT DESC TYPE", printed after its '-'
+  // ELF --dynamic: the symbol's version, which `name` ends with as llvm-nm
+  // prints it ("free@GLIBC_2.2.5"; "@@" for a definition's default version).
+  std::string version;
+  bool version_default = false;
   std::string binding;      // "local", "global", "weak"
   // Imports and exports.
   std::string dll;
@@ -36,11 +45,21 @@ struct Listing {
   bool had_symbols = true;  // the file has a symbol table at all
   std::vector<Sym> syms;
   std::string kind;     // "elf", "coff", "coff-import", "pe", "macho", ...
+  std::string warning;  // said on stderr, the listing still printed
+  // MinGW's long-format import libraries: which DLL a member imports from
+  // is found through two other members of its archive (main.cpp,
+  // gnu_import_dlls). An import member's .idata$7 refers to the head
+  // symbol; the head member's .idata$2 (defining that symbol) names, at
+  // offset 12, a symbol of the tail member, whose .idata$7 holds the name.
+  std::string import_head;        // an import member: the head symbol it refers to
+  std::string head_symbol, head_iname;  // the head member: its symbol, the name symbol it names
+  std::vector<std::pair<std::string, std::string>> dll_names;  // the tail: name symbol, DLL
 };
 
 struct Options {
   bool extern_only = false, undefined_only = false, defined_only = false;
   bool dynamic = false;     // ELF: the dynamic symbol table
+  bool debug_syms = false;  // also what only a debugger or the format uses (-a)
   bool exports = false, imports = false;
 };
 
