@@ -1,9 +1,9 @@
 # A cross-architecture remote link: the x86-64 objload links aarch64 code
 # into an aarch64 objload-executor run under qemu-user, and the programs do
 # what aarch64-linux-gnu-gcc's links of the same objects do under qemu: same
-# output, same exit status. A C program at every code model gcc offers
-# (PIE by default, -fPIC, -fno-pic at small, tiny and large), at -O0 and
-# -O2; C++ that throws (fixtures/real/cxx_prog.cpp, with the C++ library's
+# output, same exit status. A C program, built by gcc and by clang, at every
+# code model (PIE by default, -fPIC, -fno-pic at small, tiny and large), at
+# -O0 and -O2; C++ that throws (fixtures/real/cxx_prog.cpp, with the C++ library's
 # exceptions); thread-local storage (descriptors, initial and local exec);
 # and Debian's arm64 sqlite archive, members pulled on demand.
 . "$(dirname "$0")/common.sh"
@@ -12,7 +12,7 @@ if [ -z "${AARCH64_EXECUTOR:-}" ]; then
   echo "skipped: no aarch64 executor (-Daarch64_executor=PATH)"
   exit 77
 fi
-need aarch64-linux-gnu-gcc aarch64-linux-gnu-g++ qemu-aarch64 /usr/lib/aarch64-linux-gnu/libsqlite3.a \
+need aarch64-linux-gnu-gcc aarch64-linux-gnu-g++ clang-14 clang++-14 qemu-aarch64 /usr/lib/aarch64-linux-gnu/libsqlite3.a \
   /lib/ld-linux-aarch64.so.1 /usr/lib/aarch64-linux-gnu/libstdc++.so.6 "$AARCH64_EXECUTOR"
 # Programs run on Debian's arm64 runtime (libc6:arm64, libstdc++6:arm64 by
 # multiarch; qemu finds its dynamic loader at /lib/ld-linux-aarch64.so.1),
@@ -27,18 +27,20 @@ has err "good.o: x86-64 code cannot run in the executor"
 has err "which runs aarch64 code"
 
 src=$RTLINK_SOURCE/fixtures/cmodels.c
-for opt in -O0 -O2; do
-  for model in "" "-fPIC" "-fno-pic" "-fno-pic -mcmodel=tiny" "-fno-pic -mcmodel=large"; do
-    defs=()
-    # Code without -fPIC reaches the C library's data pc-relatively: only
-    # the large model (addresses in literal pools) does not.
-    case "$model" in "-fno-pic" | "-fno-pic -mcmodel=tiny") defs=(-DNO_EXTERN_DATA) ;; esac
-    # shellcheck disable=SC2086
-    aarch64-linux-gnu-gcc $opt $model "${defs[@]}" -c "$src" -o c.o
-    # shellcheck disable=SC2086
-    aarch64-linux-gnu-gcc $model $( [ -n "$model" ] && [ "$model" != -fPIC ] && echo -no-pie) c.o -o c.prog
-    linked 30 qemu-aarch64 ./c.prog
-    same_as_linked "$OBJLOAD" --executor="$EX" --run main c.o
+for cc in aarch64-linux-gnu-gcc "clang-14 --target=aarch64-linux-gnu"; do
+  for opt in -O0 -O2; do
+    for model in "" "-fPIC" "-fno-pic" "-fno-pic -mcmodel=tiny" "-fno-pic -mcmodel=large"; do
+      defs=()
+      # Code without -fPIC reaches the C library's data pc-relatively: only
+      # the large model (addresses in literal pools) does not.
+      case "$model" in "-fno-pic" | "-fno-pic -mcmodel=tiny") defs=(-DNO_EXTERN_DATA) ;; esac
+      # shellcheck disable=SC2086
+      $cc $opt $model "${defs[@]}" -c "$src" -o c.o
+      # shellcheck disable=SC2086
+      aarch64-linux-gnu-gcc $model $( [ -n "$model" ] && [ "$model" != -fPIC ] && echo -no-pie) c.o -o c.prog
+      linked 30 qemu-aarch64 ./c.prog
+      same_as_linked "$OBJLOAD" --executor="$EX" --run main c.o
+    done
   done
 done
 has out "sorted: 5 4 3 2 1, sum 15"
@@ -52,12 +54,14 @@ has err "out of range"
 has err "must be compiled with -fPIC"
 
 # C++: exceptions thrown and caught in loaded code, through the C++ library.
-aarch64-linux-gnu-g++ -O2 -c "$RTLINK_SOURCE/fixtures/real/cxx_prog.cpp" -o cxx.o
-aarch64-linux-gnu-g++ cxx.o -o cxx.prog
-linked 4 qemu-aarch64 ./cxx.prog
-has linked.out "caught out_of_range"
-same_as_linked "$OBJLOAD" --executor="$EX" --run main cxx.o \
-  -L"$(dirname "$(aarch64-linux-gnu-g++ -print-file-name=libstdc++.so)")" -lstdc++ -lm
+for cxx in aarch64-linux-gnu-g++ "clang++-14 --target=aarch64-linux-gnu"; do
+  $cxx -O2 -c "$RTLINK_SOURCE/fixtures/real/cxx_prog.cpp" -o cxx.o
+  aarch64-linux-gnu-g++ cxx.o -o cxx.prog
+  linked 4 qemu-aarch64 ./cxx.prog
+  has linked.out "caught out_of_range"
+  same_as_linked "$OBJLOAD" --executor="$EX" --run main cxx.o \
+    -L"$(dirname "$(aarch64-linux-gnu-g++ -print-file-name=libstdc++.so)")" -lstdc++ -lm
+done
 
 # Thread-local storage: descriptors (gcc's default for -fPIC on aarch64),
 # initial and local exec (PIE), in a program of two units, threads included.
