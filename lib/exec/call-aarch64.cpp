@@ -3,23 +3,12 @@
 // maintenance after code is written.
 #include "exec/native.hpp"
 
-#include <cstring>
-
 namespace rtlink {
 
 namespace {
 
 Error refuse(CallConv conv) {
-  if (conv == CallConv::AAPCS64)
-    return Error::success();
-  return make_error("cannot call with the ", convention_name(conv), " convention on ",
-                    arch_name(Arch::AArch64), " (AAPCS64 only)");
-}
-
-double as_double(uint64_t bits) {
-  double d;
-  std::memcpy(&d, &bits, 8);
-  return d;
+  return refuse_unless(conv == CallConv::AAPCS64, conv, Arch::AArch64, "AAPCS64 only");
 }
 
 // Integers in x0..x7 and doubles in d0..d7, each class counted apart: a
@@ -54,21 +43,11 @@ Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv) {
 Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
   if (Error e = refuse(conv))
     return e;
-  int64_t i[8] = {};
-  double d[8] = {};
-  size_t ni = 0, nd = 0;
-  for (const CallArg &a : args)
-    (a.kind == CallArg::Float ? nd : ni)++;
-  if (ni > 8 || nd > 8)
-    return make_error("at most 8 integer and 8 floating-point arguments can be passed (", ni,
-                      " and ", nd, " given)");
-  ni = nd = 0;
-  for (const CallArg &a : args) {
-    if (a.kind == CallArg::Float)
-      d[nd++] = as_double(a.bits);
-    else
-      i[ni++] = int64_t(a.bits);
-  }
+  auto a = args_by_class<8, 8>(args);
+  if (!a)
+    return a.take_error();
+  const int64_t *i = a->i;
+  const double *d = a->d;
   return reinterpret_cast<AapcsFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], d[0],
                                          d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
 }

@@ -2,7 +2,6 @@
 // and Microsoft x64 calls, with arguments chosen at run time.
 #include "exec/native.hpp"
 
-#include <cstring>
 #include <type_traits>
 #include <utility>
 
@@ -16,31 +15,16 @@ using MsIntFn = int(__attribute__((ms_abi)) *)();
 using MsMainFn = int(__attribute__((ms_abi)) *)(int, char **);
 
 Error refuse(CallConv conv) {
-  if (conv == CallConv::SysV || conv == CallConv::Microsoft)
-    return Error::success();
-  return make_error("cannot call with the ", convention_name(conv), " convention on ",
-                    arch_name(Arch::X86_64), " (System V or Microsoft x64 only)");
-}
-
-double as_double(uint64_t bits) {
-  double d;
-  std::memcpy(&d, &bits, 8);
-  return d;
+  return refuse_unless(conv == CallConv::SysV || conv == CallConv::Microsoft, conv, Arch::X86_64,
+                       "System V or Microsoft x64 only");
 }
 
 using SysVFn = int64_t (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, double, double,
                            double, double, double, double, double, double);
 
-int64_t call_sysv(uint64_t addr, std::span<const CallArg> args) {
-  int64_t i[6] = {};
-  double d[8] = {};
-  size_t ni = 0, nd = 0;
-  for (const CallArg &a : args) {
-    if (a.kind == CallArg::Float)
-      d[nd++] = as_double(a.bits);
-    else
-      i[ni++] = int64_t(a.bits);
-  }
+int64_t call_sysv(uint64_t addr, const ArgsByClass<6, 8> &a) {
+  const int64_t *i = a.i;
+  const double *d = a.d;
   return reinterpret_cast<SysVFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], d[0], d[1], d[2],
                                         d[3], d[4], d[5], d[6], d[7]);
 }
@@ -125,13 +109,10 @@ Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const C
       return make_error("at most 8 arguments can be passed (", args.size(), " given)");
     return call_ms(addr, args);
   }
-  size_t ints = 0, floats = 0;
-  for (const CallArg &a : args)
-    (a.kind == CallArg::Float ? floats : ints)++;
-  if (ints > 6 || floats > 8)
-    return make_error("at most 6 integer and 8 floating-point arguments can be passed (", ints,
-                      " and ", floats, " given)");
-  return call_sysv(addr, args);
+  auto a = args_by_class<6, 8>(args);
+  if (!a)
+    return a.take_error();
+  return call_sysv(addr, *a);
 }
 
 // x86-64 keeps instruction fetch coherent with stores by itself.

@@ -20,7 +20,9 @@
 #include <rtlink/error.hpp>
 #include <rtlink/executor.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace rtlink {
@@ -45,6 +47,47 @@ inline CallConv native_convention_of(Arch arch, bool windows) {
   if (arch == Arch::AArch64)
     return CallConv::AAPCS64;
   return windows ? CallConv::Microsoft : CallConv::SysV;
+}
+
+// `conv` is one of the conventions this instruction set has (`ok`), or an
+// error naming it, the instruction set and `accepted`.
+inline Error refuse_unless(bool ok, CallConv conv, Arch arch, const char *accepted) {
+  if (ok)
+    return Error::success();
+  return make_error("cannot call with the ", convention_name(conv), " convention on ",
+                    arch_name(arch), " (", accepted, ")");
+}
+
+inline double as_double(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
+
+// The arguments of a convention that counts integers and doubles apart
+// (System V, AAPCS64), each class in order, the rest zero; an error when a
+// class has more than its NI or ND registers.
+template <size_t NI, size_t ND> struct ArgsByClass {
+  int64_t i[NI] = {};
+  double d[ND] = {};
+};
+template <size_t NI, size_t ND>
+Expected<ArgsByClass<NI, ND>> args_by_class(std::span<const CallArg> args) {
+  ArgsByClass<NI, ND> out;
+  size_t ni = 0, nd = 0;
+  for (const CallArg &a : args)
+    (a.kind == CallArg::Float ? nd : ni)++;
+  if (ni > NI || nd > ND)
+    return make_error("at most ", NI, " integer and ", ND,
+                      " floating-point arguments can be passed (", ni, " and ", nd, " given)");
+  ni = nd = 0;
+  for (const CallArg &a : args) {
+    if (a.kind == CallArg::Float)
+      out.d[nd++] = as_double(a.bits);
+    else
+      out.i[ni++] = int64_t(a.bits);
+  }
+  return out;
 }
 
 // Calls of functions of this process with a convention this instruction set
