@@ -177,83 +177,82 @@ std::string Session::cache_key() {
 
 // --- recording ----------------------------------------------------------------
 
-void Session::record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S, int64_t A,
-                           uint64_t P, uint64_t GOT, uint64_t SB, uint16_t SI) {
+void cache::Recorder::fixup(const rtlink::Unit &u, uint32_t j, EdgeKind kind,
+                            const rtlink::Fixup &x) {
   if (ignores_target(kind))
     return;
-  cache::Recording &r = *recording;
+  const AddressSpace &space = session_.space;
   const uint64_t base = space.base();
-  cache::Fixup f;
-  f.site = P - base;
-  f.got = GOT - base;
-  f.section_base = SB ? SB - base : 0;
-  f.section_index = SI;
-  f.addend = A;
+  Fixup f;
+  f.site = x.P - base;
+  f.got = x.GOT - base;
+  f.section_base = x.SB ? x.SB - base : 0;
+  f.section_index = x.SI;
+  f.addend = x.A;
   f.kind = kind;
-  if (space.contains(S)) {
+  if (space.contains(x.S)) {
     if (relative_to_range(kind))
       return;
-    f.how = cache::Target::InRange;
-    f.target = S - base;
-    r.fixups.push_back(f);
+    f.how = Target::InRange;
+    f.target = x.S - base;
+    fixups.push_back(f);
     return;
   }
   // Outside the range: what the name was bound to, following names to the
   // unit that bound it.
-  const Unit *d;
+  const rtlink::Unit *d;
   std::tie(d, j) = u.definition(j);
-  const Symbol &s = d->lu.symbols[j];
+  const rtlink::Symbol &s = d->lu.symbols[j];
   // No symbol at all (index 0: the value is 0) or an absolute one: a constant.
   const bool constant = s.section == kAbsolute || (s.name.empty() && !s.defined());
-  if (!constant && d->targets[j].kind != Target::Absolute) {
-    r.not_cacheable = "a reference to " + std::string(s.name) + " outside the range";
+  if (!constant && d->targets[j].kind != rtlink::Target::Absolute) {
+    tied_to_process("a reference to " + std::string(s.name) + " outside the range");
     return;
   }
   if (constant) {
     if (!relative_to_range(kind))
       return;
-    f.how = cache::Target::Constant;
-    f.target = S;
-    r.fixups.push_back(f);
+    f.how = Target::Constant;
+    f.target = x.S;
+    fixups.push_back(f);
     return;
   }
-  f.how = s.is_import                                     ? cache::Target::Import
-          : S == 0 && s.binding == Binding::Weak          ? cache::Target::WeakNull
-          : host_only(d->lu.format)                       ? cache::Target::HostOnly
-                                                          : cache::Target::External;
-  auto [it, fresh] = r.name_index.try_emplace(s.name, uint32_t(r.names.size()));
+  f.how = s.is_import                                  ? Target::Import
+          : x.S == 0 && s.binding == Binding::Weak     ? Target::WeakNull
+          : session_.host_only(d->lu.format)           ? Target::HostOnly
+                                                       : Target::External;
+  auto [it, fresh] = name_index.try_emplace(s.name, uint32_t(names.size()));
   if (fresh)
-    r.names.push_back(s.name);
+    names.push_back(s.name);
   f.target = it->second;
-  r.fixups.push_back(f);
+  fixups.push_back(f);
 }
 
-void Session::record_block(const Block &b, const uint8_t *image) {
-  recording->images.emplace_back(b.mem.base, std::vector<uint8_t>(image, image + b.initialised));
+void cache::Recorder::block(const rtlink::Block &b, const uint8_t *image) {
+  images.emplace_back(b.mem.base, std::vector<uint8_t>(image, image + b.initialised));
 }
 
 // --- storing ------------------------------------------------------------------
 
-void Session::store_in_cache(const std::string &key) {
-  std::unique_ptr<cache::Recording> rec = std::move(recording);
+void Session::store_in_cache(const std::string &key, cache::Recorder &rec) {
   auto refuse = [&](const std::string &why) {
     if (trace)
       trace("not cached: " + why);
   };
-  if (!rec->not_cacheable.empty())
-    return refuse(rec->not_cacheable);
+  if (!rec.not_cacheable.empty())
+    return refuse(rec.not_cacheable);
   const uint64_t base = space.base();
   cache::Builder e;
   e.key = e.str(key);
-  for (std::string_view n : rec->names)
+  for (std::string_view n : rec.names)
     e.names.push_back(e.str(n));
-  e.fixups = std::move(rec->fixups);
+  e.fixups = std::move(rec.fixups);
 
   std::unordered_map<const Block *, uint32_t> block_index;
   for (const auto &b : blocks) {
-    auto img = std::find_if(rec->images.begin(), rec->images.end(),
+    auto img = std::find_if(rec.images.begin(), rec.images.end(),
                             [&](const auto &i) { return i.first == b->mem.base; });
-    if (img == rec->images.end())
+    if (img == rec.images.end())
       return refuse("a block that was not fixed up");  // every block of a first resolve is
     cache::Block cb;
     cb.offset = b->mem.base - base;
@@ -492,17 +491,13 @@ Error Session::find_cached_names(const cache::Entry &e, std::vector<uint64_t> &f
   return Error::success();
 }
 
-// Puts the units of an entry in place of the loaded ones, in `placed`'s
-// blocks: their symbols in the global table, their COMDATs, their archive
-// members marked pulled. Nothing here fails. The number of units.
-size_t Session::adopt_cached_units(const cache::Entry &e,
-                                   std::vector<std::unique_ptr<Block>> &placed) {
+// The units of an entry, in `placed`'s blocks, bound to each other, and not
+// yet the session's (adopt_cached_units). Nothing here fails.
+std::vector<std::unique_ptr<Unit>> Session::cached_units(
+    const cache::Entry &e, std::vector<std::unique_ptr<Block>> &placed) {
   const uint64_t base = space.base();
-  while (!units.empty())
-    remove_unit(units.back().get());
-  globals.reserve(globals.size() + e.symbols.size());
-  units.reserve(e.units.size());
-  std::vector<Unit *> made;
+  std::vector<std::unique_ptr<Unit>> made;
+  made.reserve(e.units.size());
   for (uint32_t k = 0; k < e.units.size(); ++k) {
     const cache::Unit r = e.units[k];
     auto unit = std::make_unique<Unit>();
@@ -514,6 +509,7 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
     LinkUnit &lu = u->lu;
     lu.name = std::string(e.str(r.name));
     lu.format = r.format;
+    lu.arch = executor->arch();  // the key names it: every unit ran there
     lu.file = e.file();  // the names point into it
     lu.sections.resize(r.sections.count);
     u->section_addr.resize(r.sections.count);
@@ -579,13 +575,12 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
     placed[r.block]->units.push_back(u);
     u->base_symbols = lu.symbols.size();
     u->ready = true;
-    made.push_back(u);
-    units.push_back(std::move(unit));
+    made.push_back(std::move(unit));
   }
-  // Bindings, the global table and COMDATs, once every unit exists.
+  // Bindings, once every unit exists.
   for (uint32_t k = 0; k < e.units.size(); ++k) {
     const cache::Unit r = e.units[k];
-    Unit *u = made[k];
+    Unit *u = made[k].get();
     u->targets.resize(r.symbols.count);
     for (uint32_t j = 0; j < r.symbols.count; ++j) {
       const cache::Symbol s = e.symbols[r.symbols.first + j];
@@ -602,15 +597,35 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
         break;
       case cache::Bound::Other:
         t.kind = Target::Other;
-        t.unit = made[s.unit];
+        t.unit = made[s.unit].get();
         t.index = s.index;
         if (t.unit != u && std::find(u->deps.begin(), u->deps.end(), t.unit) == u->deps.end())
           u->deps.push_back(t.unit);
         break;
       }
+    }
+  }
+  return made;
+}
+
+// The units of an entry take the place of the loaded ones, with their
+// blocks: their symbols in the global table, their COMDATs, their archive
+// members marked pulled. Nothing here fails.
+void Session::adopt_cached_units(std::vector<std::unique_ptr<Unit>> made,
+                                 std::vector<std::unique_ptr<Block>> &placed) {
+  while (!units.empty())
+    remove_unit(units.back().get());
+  size_t symbols = 0;
+  for (const auto &u : made)
+    symbols += u->lu.symbols.size();
+  globals.reserve(globals.size() + symbols);
+  units.reserve(made.size());
+  for (auto &unit : made) {
+    Unit *u = unit.get();
+    units.push_back(std::move(unit));
+    for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
       if (offers(u->lu.symbols[j]))
         link_global(u, j);
-    }
     for (uint32_t gi = 0; gi < u->lu.groups.size(); ++gi) {
       const Group &g = u->lu.groups[gi];
       if (!u->lu.sections[g.sections[0]].discarded)
@@ -623,7 +638,6 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
     stats.bytes_mapped += b->mem.size;
     blocks.push_back(std::move(b));
   }
-  return made.size();
 }
 
 bool Session::restore_from_cache(const std::string &key, Error &init) {
@@ -671,10 +685,7 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
   // the entry (copy-on-write); else, or if that fails, copied.
   const uint64_t base = space.base(), page = executor->page_size();
   std::vector<std::unique_ptr<Block>> placed;
-  std::vector<uint64_t> frames;
   auto undo = [&](const Error &why) {
-    if (!frames.empty())
-      (void)executor->deregister_eh_frames(frames);
     for (auto &b : placed)
       (void)space.free(*executor, b->mem);
     return reject(why);
@@ -745,36 +756,26 @@ bool Session::restore_from_cache(const std::string &key, Error &init) {
   for (size_t i = 0; i < placed.size(); ++i)
     if (Error err = place_block(*placed[i], staging[i]))
       return undo(err);
-  std::vector<Executor::FunctionTable> tables;
-  for (uint32_t k = 0; k < e.units.size(); ++k) {
-    cache::Unit u = e.units[k];
-    if (u.eh_frame)
-      frames.push_back(base + u.eh_frame - 1);
-    for (uint32_t t = 0; t < u.function_tables.count; ++t) {
-      cache::Table ft = e.tables[u.function_tables.first + t];
-      tables.push_back({base + ft.offset, ft.entries, base});
-    }
-  }
-  if (Error err = executor->register_eh_frames(frames)) {
-    frames.clear();
-    return undo(err);
-  }
-  if (Error err = executor->register_function_tables(tables))
-    return undo(err);
 
-  // 3. The cached units take the loaded ones' places (nothing fails from here).
-  const size_t restored = adopt_cached_units(e, placed);
+  // 3. The ending a resolve has too (resolve.cpp): unwind tables registered,
+  // the cached units in the loaded ones' places (nothing fails from there),
+  // the initializers in the order the entry recorded.
+  std::vector<std::unique_ptr<Unit>> made = cached_units(e, placed);
+  std::vector<Unit *> batch;
+  for (const auto &u : made)
+    batch.push_back(u.get());
+  if (Error err = register_unwind(batch))
+    return undo(err);
+  adopt_cached_units(std::move(made), placed);
   ++stats.cache_hits;
   if (trace)
-    trace("restored " + std::to_string(restored) + " units from the link cache: " + path);
-
-  std::vector<Unit::InitEntry> inits;
+    trace("restored " + std::to_string(batch.size()) + " units from the link cache: " + path);
+  std::vector<Unit::InitEntry> order;
   for (uint32_t i = 0; i < e.inits.size(); ++i) {
     cache::Init in = e.inits[i];
-    inits.push_back({0, {}, false, base + in.fn, in.conv});
+    order.push_back({0, {}, false, base + in.fn, in.conv});
   }
-  PhaseTimer t{stats.run, options.measure_memory};
-  init = run_in_order(inits);
+  init = start_units(batch, order);
   return true;
 }
 

@@ -33,9 +33,10 @@
 // comes first, then every record's offsets, indices and strings.
 //
 // cache_entry.cpp writes and checks entries; cache.cpp is the session's
-// side: the key, recording fixups, storing, restoring.
+// side: the key, the recorder (a LinkObserver), storing, restoring.
 #pragma once
 
+#include "link/observer.hpp"
 #include "object/link_unit.hpp"
 #include "support/file_identity.hpp"
 #include <rtlink/error.hpp>
@@ -50,6 +51,10 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+namespace rtlink {
+class Session;
+}
 
 namespace rtlink::cache {
 
@@ -260,13 +265,28 @@ using KnownHashes = std::unordered_map<std::string, KnownHash>;
 KnownHashes read_known_hashes(const std::string &dir);
 Error write_known_hashes(const std::string &dir, const KnownHashes &known);
 
-// What a resolve records for the cache while it applies fixups (cache.cpp).
-struct Recording {
+// The cache's watcher of a first resolve (cache.cpp): the fixups whose value
+// would differ in another process — an absolute reference into the range
+// (it moves with the base), or any reference to something outside it (by
+// name) — and each block's bytes after fixups, which store() then writes.
+class Recorder final : public LinkObserver {
+public:
+  explicit Recorder(const Session &session) : session_(session) {}
+  void fixup(const rtlink::Unit &u, uint32_t j, EdgeKind kind, const rtlink::Fixup &f) override;
+  void block(const rtlink::Block &b, const uint8_t *image) override;
+  void tied_to_process(std::string why) override {
+    if (not_cacheable.empty())
+      not_cacheable = std::move(why);
+  }
+
   std::vector<Fixup> fixups;
   std::vector<std::string_view> names;
   std::unordered_map<std::string_view, uint32_t> name_index;
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> images;  // block base, bytes
   std::string not_cacheable;  // why the result cannot be stored, if it cannot
+
+private:
+  const Session &session_;
 };
 
 } // namespace rtlink::cache

@@ -53,13 +53,25 @@ std::optional<uint64_t> target_size(const Unit &u, uint32_t k) {
   return std::nullopt;
 }
 
+// A cell (GOT, far data, a thunk's 64-bit immediate) at `at` holding S + A:
+// what an observer is told of it, as an Abs64 fixup.
+Fixup cell_fixup(uint64_t S, int64_t A, uint64_t at, const Unit &u) {
+  Fixup f;
+  f.S = S;
+  f.A = A;
+  f.P = at;
+  f.GOT = u.got_base;
+  f.G = 0;
+  return f;
+}
+
 } // namespace
 
 // A rewritten instruction (arch/x86_64_far.hpp): its thunk, with the cell's
 // displacement, the address, and the jump back filled in; then, in its
 // place, a jump to the thunk padded with int3.
 void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
-                          uint64_t sec_addr, uint64_t cell) {
+                          uint64_t sec_addr, uint64_t cell, LinkObserver *observer) {
   const x86_64::FarPlan &p = far.plan;
   const uint64_t at = u.thunks_base + far.thunk, end = sec_addr + p.start + p.length;
   std::memcpy(thunk, p.code.data(), p.code.size());
@@ -72,9 +84,8 @@ void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk
   if (p.imm64 >= 0) {
     uint64_t v = u.addr[far.target] + uint64_t(far.addend);
     std::memcpy(thunk + p.imm64, &v, 8);
-    if (recording)
-      record_fixup(u, far.target, EdgeKind::Abs64, u.addr[far.target], far.addend,
-                   at + uint64_t(p.imm64), u.got_base, 0, 0);
+    if (observer)
+      observer->fixup(u, far.target, EdgeKind::Abs64, cell_fixup(u.addr[far.target], far.addend, at + uint64_t(p.imm64), u));
   }
   if (p.back >= 0)
     rel32(p.back, end);
@@ -144,7 +155,7 @@ Error Session::apply_edge(const Unit &u, uint32_t i, const Edge &e, const Fixup 
   return Error::success();
 }
 
-Error Session::apply_fixups(const std::vector<Unit *> &batch) {
+Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *observer) {
   std::vector<Block *> todo;
   for (Unit *u : batch)
     if (std::find(todo.begin(), todo.end(), u->block) == todo.end())
@@ -175,9 +186,9 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
       for (size_t c = 0; c < u->got_symbols.size(); ++c) {
         uint64_t v = u->addr[u->got_symbols[c]];
         std::memcpy(image + (u->got_base - base) + c * 8, &v, 8);
-        if (recording)
-          record_fixup(*u, u->got_symbols[c], EdgeKind::Abs64, v, 0, u->got_base + c * 8,
-                       u->got_base, 0, 0);
+        if (observer)
+          observer->fixup(*u, u->got_symbols[c], EdgeKind::Abs64,
+                          cell_fixup(v, 0, u->got_base + c * 8, *u));
       }
       for (auto [j, off] : u->runtime_code) {
         const Target &t = u->targets[j];
@@ -193,8 +204,8 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
         auto [j, addend] = u->far_cells[c];
         uint64_t v = u->addr[j] + uint64_t(addend), at = far_cells + c * 8;
         std::memcpy(image + (at - base), &v, 8);
-        if (recording)
-          record_fixup(*u, j, EdgeKind::Abs64, u->addr[j], addend, at, u->got_base, 0, 0);
+        if (observer)
+          observer->fixup(*u, j, EdgeKind::Abs64, cell_fixup(u->addr[j], addend, at, *u));
       }
       for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
         uint32_t j = u->stub_symbols[k];
@@ -231,21 +242,21 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch) {
               break;
             case x86_64::FarPlan::Thunk:
               write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
-                          sec_bytes + far->plan.start, sec_addr, cell);
+                          sec_bytes + far->plan.start, sec_addr, cell, observer);
               continue;
             }
           }
           if (Error err = apply_edge(*u, i, e, f, kind, sec_bytes + e.offset))
             return err;
-          if (recording)
-            record_fixup(*u, e.target, kind, f.S, f.A, f.P, f.GOT, f.SB, f.SI);
+          if (observer)
+            observer->fixup(*u, e.target, kind, f);
         }
         stats.edges_applied += s.edges.size();
       }
       collect_init_fini(*u, image, base);
     }
-    if (recording)
-      record_block(*b, image);
+    if (observer)
+      observer->block(*b, image);
     if (Error e = place_block(*b, staging))
       return e;
   }

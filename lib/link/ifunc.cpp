@@ -25,7 +25,7 @@ const Unit *Session::pending_ifunc(const Unit &u, uint32_t k, uint32_t &def) {
   return d;
 }
 
-Error Session::resolve_ifuncs(const std::vector<Unit *> &batch) {
+Error Session::resolve_ifuncs(const std::vector<Unit *> &batch, LinkObserver *observer) {
   // Each IFUNC defined in the batch, once: its resolver's answer.
   std::vector<std::pair<std::pair<const Unit *, uint32_t>, uint64_t>> resolved;
   for (Unit *u : batch)
@@ -43,8 +43,8 @@ Error Session::resolve_ifuncs(const std::vector<Unit *> &batch) {
     }
   if (resolved.empty())
     return Error::success();
-  if (recording)
-    recording->not_cacheable = "an indirect function (STT_GNU_IFUNC), resolved in this process";
+  if (observer)
+    observer->tied_to_process("an indirect function (STT_GNU_IFUNC), resolved in this process");
   auto answer = [&](const Unit *d, uint32_t j) -> const uint64_t * {
     for (const auto &[key, value] : resolved)
       if (key.first == d && key.second == j)

@@ -67,13 +67,6 @@ std::vector<Unit::InitEntry> Session::initializer_order(const std::vector<Unit *
   return all;
 }
 
-Error Session::run_initializers(const std::vector<Unit *> &batch) {
-  std::vector<Unit::InitEntry> all = initializer_order(batch);
-  for (Unit *u : batch)
-    u->init_entries.clear();
-  return run_in_order(all);
-}
-
 // Runs of the same calling convention, one request each, in order.
 Error Session::run_in_order(const std::vector<Unit::InitEntry> &all) {
   for (size_t i = 0; i < all.size();) {

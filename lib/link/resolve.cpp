@@ -127,6 +127,7 @@ Error Session::resolve() {
   };
   // The link cache: a first resolve is served from it, or recorded for it.
   std::string cache_key_text;
+  std::unique_ptr<cache::Recorder> recorder;
   if (!options.cache_dir.empty()) {
     if (Error e = executor_ready())
       return e;
@@ -138,7 +139,7 @@ Error Session::resolve() {
       Error init;
       if (restore_from_cache(cache_key_text, init))
         return init;
-      recording = std::make_unique<cache::Recording>();
+      recorder = std::make_unique<cache::Recorder>(*this);
     }
   }
   index_archives();
@@ -148,7 +149,6 @@ Error Session::resolve() {
   // Undo everything this call did: pulled members go (and give back any
   // COMDAT copy they took over), the rest forget.
   auto rollback = [&](Error e) {
-    recording.reset();
     destroy_tls_modules(batch);
     free_blocks(batch);
     for (Unit *u : batch)
@@ -215,22 +215,18 @@ Error Session::resolve() {
       return rollback(std::move(e));
     if (Error e = compute_addresses(batch))
       return rollback(std::move(e));
-    if (Error e = create_tls_modules(batch))
+    if (Error e = create_tls_modules(batch, recorder.get()))
       return rollback(std::move(e));
   }
   {
     // 5. Fixups, then protections and unwind tables.
     PhaseTimer t{stats.fixup, options.measure_memory};
-    if (Error e = apply_fixups(batch))
+    if (Error e = apply_fixups(batch, recorder.get()))
       return rollback(std::move(e));
     // IFUNC resolvers, now that the code they are part of can run.
-    if (Error e = resolve_ifuncs(batch))
+    if (Error e = resolve_ifuncs(batch, recorder.get()))
       return rollback(std::move(e));
-    std::vector<uint64_t> frames;  // registered together: one request to a remote executor
-    std::vector<Executor::FunctionTable> tables;
     for (Unit *u : batch) {
-      if (u->eh_frame)
-        frames.push_back(u->eh_frame);
       u->function_tables.clear();
       if (u->lu.format == Format::COFF)
         for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
@@ -239,27 +235,50 @@ Error Session::resolve() {
               starts_with(s.name, ".pdata"))  // .pdata, .pdata$X, GCC's .pdata.startup
             u->function_tables.push_back({u->section_addr[i], uint32_t(s.size / 12), space.base()});
         }
-      tables.insert(tables.end(), u->function_tables.begin(), u->function_tables.end());
     }
-    if (Error e = executor->register_eh_frames(frames))
+    if (Error e = register_unwind(batch))
       return rollback(std::move(e));
-    if (Error e = executor->register_function_tables(tables)) {
-      (void)executor->deregister_eh_frames(frames);
-      return rollback(std::move(e));
-    }
   }
+  // 6. The batch is the session's; initializers in priority order across it.
   for (Unit *u : batch)
     u->ready = true;
   takeovers.clear();  // nothing to undo any more
-  if (recording)
-    store_in_cache(cache_key_text);
+  if (recorder)
+    store_in_cache(cache_key_text, *recorder);
   if (trace)
     for (Unit *u : batch)
       trace("resolved " + u->lu.name + " into " + hex(u->block->mem.base) + ".." +
             hex(u->block->mem.base + u->block->mem.size));
-  // 6. Initializers, in priority order across the batch.
+  return start_units(batch, initializer_order(batch));
+}
+
+// How a link ends, whether a resolve made it or the link cache restored it
+// (cache.cpp), once the units' blocks are placed (place_block): their
+// unwind tables registered here; the units made the session's (the caller,
+// where nothing fails any more); then start_units.
+Error Session::register_unwind(const std::vector<Unit *> &batch) {
+  std::vector<uint64_t> frames;  // registered together: one request to a remote executor
+  std::vector<Executor::FunctionTable> tables;
+  for (const Unit *u : batch) {
+    if (u->eh_frame)
+      frames.push_back(u->eh_frame);
+    tables.insert(tables.end(), u->function_tables.begin(), u->function_tables.end());
+  }
+  if (Error e = executor->register_eh_frames(frames))
+    return e;
+  if (Error e = executor->register_function_tables(tables)) {
+    (void)executor->deregister_eh_frames(frames);
+    return e;
+  }
+  return Error::success();
+}
+
+Error Session::start_units(const std::vector<Unit *> &batch,
+                           const std::vector<Unit::InitEntry> &order) {
+  for (Unit *u : batch)
+    u->init_entries.clear();
   PhaseTimer t{stats.run, options.measure_memory};
-  return run_initializers(batch);
+  return run_in_order(order);
 }
 
 Error Session::bind(const std::vector<Unit *> &batch) {

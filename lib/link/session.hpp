@@ -29,14 +29,16 @@
 //   diagnostics.cpp  undefined-symbol reports and their suggestions
 //   inspect.cpp      what is loaded, defined and still needed (for tools)
 //   address_space.cpp the reserved range and its page allocator
-//   cache.cpp        the link cache: the key, recording, storing, restoring
-//                    (cache.hpp and cache_entry.cpp: entries and their files)
+//   cache.cpp        the link cache: the key, its recorder (a LinkObserver,
+//                    observer.hpp), storing, restoring (cache.hpp and
+//                    cache_entry.cpp: entries and their files)
 #pragma once
 
 #include "arch/arch.hpp"
 #include "arch/x86_64_far.hpp"
 #include "io/reader.hpp"
 #include "link/address_space.hpp"
+#include "link/observer.hpp"
 #include "support/hash.hpp"
 #include "object/archive.hpp"
 #include "object/link_unit.hpp"
@@ -55,7 +57,7 @@ namespace rtlink {
 
 struct Unit;
 namespace cache {
-struct Recording;
+class Recorder;
 class Entry;
 }
 namespace io {
@@ -181,7 +183,7 @@ struct Unit {
     uint64_t fn;
     CallConv conv;
   };
-  std::vector<InitEntry> init_entries;  // until run_initializers sorts the batch
+  std::vector<InitEntry> init_entries;  // until start_units runs the batch's
   std::vector<Unit *> deps;
   std::vector<uint64_t> libraries;    // handles of the libraries its references bound to
 
@@ -423,7 +425,9 @@ public:
   Error layout_block(const std::vector<Unit *> &group);         // layout.cpp
   void free_blocks(const std::vector<Unit *> &units);           // layout.cpp
   Error compute_addresses(const std::vector<Unit *> &batch);    // layout.cpp
-  Error apply_fixups(const std::vector<Unit *> &batch);         // fixup.cpp
+  // The passes a watcher of the link (link/observer.hpp: the cache's recorder)
+  // is handed to; null when none watches.
+  Error apply_fixups(const std::vector<Unit *> &batch, LinkObserver *observer);  // fixup.cpp
   // Edge e of section i of u: the values of its fixup expression; then
   // applied at `site` as `kind` (an error names the site if it overflows).
   Error edge_values(const Unit &u, uint32_t i, const Edge &e, Fixup &f) const;
@@ -431,11 +435,11 @@ public:
                    EdgeKind kind, uint8_t *site) const;
   // The IFUNC definitions of the batch: each resolver called, the result
   // written into every cell that holds the function.
-  Error resolve_ifuncs(const std::vector<Unit *> &batch);       // ifunc.cpp
+  Error resolve_ifuncs(const std::vector<Unit *> &batch, LinkObserver *observer);  // ifunc.cpp
   // Thread-local storage (tls.cpp): the block layout and cells of a unit
   // (before layout); the executor's modules (after it); their end.
   Error plan_tls(Unit &u);
-  Error create_tls_modules(const std::vector<Unit *> &batch);
+  Error create_tls_modules(const std::vector<Unit *> &batch, LinkObserver *observer);
   void destroy_tls_modules(const std::vector<Unit *> &units);
   void write_tls_cells(const Unit &u, uint8_t *image, uint64_t base) const;
   // Symbol j of u, a variable of a static block: its offset from the thread
@@ -454,8 +458,13 @@ public:
   // Symbol j of u names an IFUNC not resolved yet: its definition.
   static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp
   void write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
-                   uint64_t sec_addr, uint64_t cell);           // fixup.cpp
-  Error run_initializers(const std::vector<Unit *> &batch);     // initializers.cpp
+                   uint64_t sec_addr, uint64_t cell, LinkObserver *observer);  // fixup.cpp
+  // The ending a resolve and a restore from the link cache share
+  // (resolve.cpp): once the blocks are placed, the units' unwind tables
+  // registered (an error leaves none registered); once the units are the
+  // session's, start_units runs the initializers in `order`.
+  Error register_unwind(const std::vector<Unit *> &batch);
+  Error start_units(const std::vector<Unit *> &batch, const std::vector<Unit::InitEntry> &order);
   std::vector<Unit::InitEntry> initializer_order(const std::vector<Unit *> &batch) const;
   Error run_in_order(const std::vector<Unit::InitEntry> &entries);
   // The bytes of a block (none when they were written in place), then its
@@ -471,15 +480,12 @@ public:
   // replaced by the cached ones, resolved, initializers run into `init`).
   // An entry that cannot be used is reported through warn() and left alone.
   bool restore_from_cache(const std::string &key, Error &init);
-  void store_in_cache(const std::string &key);
+  void store_in_cache(const std::string &key, cache::Recorder &recorder);
   Error find_cached_names(const cache::Entry &e, std::vector<uint64_t> &found);
-  size_t adopt_cached_units(const cache::Entry &e, std::vector<std::unique_ptr<Block>> &placed);
-  // Called by apply_fixups while `recording` is set: a fixup of unit u whose
-  // target is its symbol j, or a GOT cell holding j's address (kind Abs64).
-  void record_fixup(const Unit &u, uint32_t j, EdgeKind kind, uint64_t S, int64_t A,
-                    uint64_t P, uint64_t GOT, uint64_t SB, uint16_t SI);
-  void record_block(const Block &b, const uint8_t *image);
-  std::unique_ptr<cache::Recording> recording;
+  std::vector<std::unique_ptr<Unit>> cached_units(const cache::Entry &e,
+                                                  std::vector<std::unique_ptr<Block>> &placed);
+  void adopt_cached_units(std::vector<std::unique_ptr<Unit>> made,
+                          std::vector<std::unique_ptr<Block>> &placed);
   void warn(const std::string &message) const;
   std::string describe_address(uint64_t a) const;  // inspect.cpp
   Error undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const; // diagnostics.cpp

@@ -184,7 +184,7 @@ Expected<std::vector<uint8_t>> Session::relocated_template(const Unit &u) const 
   return t;
 }
 
-Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
+Error Session::create_tls_modules(const std::vector<Unit *> &batch, LinkObserver *observer) {
   // Descriptors in any unit, whether or not it has variables of its own.
   for (Unit *u : batch)
     for (const Unit::TlsCell &c : u->tls_cells)
@@ -199,8 +199,8 @@ Error Session::create_tls_modules(const std::vector<Unit *> &batch) {
     for (Unit *u : batch) {
       if (!u->tls_size || u->tls_static != (pass == 1))
         continue;
-      if (recording)
-        recording->not_cacheable = "thread-local storage (its modules are this process's)";
+      if (observer)
+        observer->tied_to_process("thread-local storage (its modules are this process's)");
       if (!u->tls_static) {
         auto m = executor->create_tls_module(u->tls_image, u->tls_image_size, u->tls_size,
                                              u->tls_align);

@@ -83,6 +83,27 @@ has out "tls_threads returned 8028"
 has out "bump_tls returned 1 "
 has out "local_tls returned 6 "
 
+# The link cache, for an aarch64 executor: the second and third runs are
+# restored from it, and their initializers, atexit handlers and finalizers
+# run as in the program gcc linked (called as AAPCS64 code).
+cat > ctor.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+static void bye(void) { puts("atexit"); }
+__attribute__((constructor)) static void hello(void) { puts("constructor"); atexit(bye); }
+__attribute__((destructor)) static void done(void) { puts("destructor"); }
+int main(void) { puts("main"); return 7; }
+EOF
+aarch64-linux-gnu-gcc -O2 -c ctor.c -o ctor.o
+aarch64-linux-gnu-gcc ctor.o -o ctor.prog
+linked 7 qemu-aarch64 ./ctor.prog
+has linked.out "destructor"
+same_as_linked "$OBJLOAD" --executor="$EX" --cache "$T/a64cache" --run main ctor.o
+same_as_linked "$OBJLOAD" --executor="$EX" --cache "$T/a64cache" --run main ctor.o
+run 7 "$OBJLOAD" --executor="$EX" --cache "$T/a64cache" --stats --run main ctor.o
+has err "link cache: 1 hit, 0 missed (0 ignored), 0 stored"
+has out "destructor"
+
 # Debian's arm64 sqlite (libsqlite3-dev:arm64), built as its toolchain builds it.
 aarch64-linux-gnu-gcc -O2 -c "$RTLINK_SOURCE/fixtures/q.c" -o q.o
 run 42 "$OBJLOAD" --executor="$EX" --run main q.o /usr/lib/aarch64-linux-gnu/libsqlite3.a
