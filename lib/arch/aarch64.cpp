@@ -243,7 +243,9 @@ const ArchBackend kAArch64Backend = {
     no_stack_probe,
     aarch64_convention,
     aarch64::unit_runtime_code,
-    false,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 } // namespace rtlink

@@ -11,6 +11,7 @@
 // an x86-64 objload links aarch64 code into an aarch64 executor.
 #pragma once
 
+#include "arch/far.hpp"
 #include "object/edge_kind.hpp"
 #include "object/link_unit.hpp"
 #include <rtlink/executor.hpp>
@@ -70,8 +71,14 @@ struct ArchBackend {
   // kUnitRuntimeSize bytes.
   std::vector<uint8_t> (*unit_runtime_code)(int function, uint64_t at, uint64_t dso,
                                             uint64_t image_base, uint64_t cell);
-  // 32-bit references to data outside the range rewritten (arch/x86_64_far.hpp).
-  bool rewrites_far_references;
+  // Far references (arch/far.hpp): code whose field cannot reach an address
+  // outside the range from everywhere in it (`far_reference`), planned
+  // (`plan_far`) and written (`write_far`: the thunk's holes, and the jump
+  // to the thunk in the instruction's place). Null where none are.
+  bool (*far_reference)(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size);
+  FarPlanner plan_far;
+  void (*write_far)(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+                    uint64_t insn_at, uint64_t cell);
 };
 
 constexpr uint64_t kUnitRuntimeSize = 24;

@@ -11,6 +11,7 @@
 // through a stub, `jmp *cell(%rip)`, whose cell holds the target's address:
 // the stub lies inside the range, so rel32 always reaches it.
 #include "arch/x86_64.hpp"
+#include "arch/x86_64_far.hpp"
 #include "support/format.hpp"
 
 #include <cstring>
@@ -199,7 +200,9 @@ const ArchBackend kX86_64Backend = {
     x86_64::stack_probe_code,
     x86_64_convention,
     x86_64::unit_runtime_code,
-    true,
+    x86_64::far_reference,
+    x86_64::plan_far_reference,
+    x86_64::write_far,
 };
 
 } // namespace rtlink

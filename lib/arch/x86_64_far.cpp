@@ -446,4 +446,38 @@ Expected<FarPlan> plan_far_reference(std::span<const uint8_t> section, bool exec
   return make_error("no instruction could be decoded around it");
 }
 
+// A 32-bit field reaches S from every address in the range?
+bool far_reference(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size) {
+  const int64_t lim = int64_t(1) << 31;
+  switch (kind) {
+  case EdgeKind::Abs32: return target >= (uint64_t(1) << 32);
+  case EdgeKind::Abs32S: return int64_t(target) < -lim || int64_t(target) >= lim;
+  case EdgeKind::PCRel32: {
+    const int64_t lo = int64_t(target - base);
+    const int64_t hi = int64_t(target - (base + size));
+    return !(lo < lim - 16 && hi >= -lim + 16);
+  }
+  case EdgeKind::ImageRel32: return !(target >= base && target - base < (uint64_t(1) << 32));
+  default: return false;
+  }
+}
+
+void write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+               uint64_t insn_at, uint64_t cell) {
+  auto rel32 = [&](int32_t off, uint64_t to) {
+    int32_t v = int32_t(int64_t(to) - int64_t(thunk_at + uint64_t(off) + 4));
+    std::memcpy(thunk + off, &v, 4);
+  };
+  if (p.cell_disp >= 0)
+    rel32(p.cell_disp, cell);
+  if (p.back >= 0)
+    rel32(p.back, insn_at + p.length);
+  // In the instruction's place, a jump (or call) to the thunk padded: after
+  // a call the thunk returns to the next byte (nops); after a jump, never.
+  insn[0] = p.call_thunk ? 0xe8 : 0xe9;
+  int32_t jump = int32_t(int64_t(thunk_at) - int64_t(insn_at + 5));
+  std::memcpy(insn + 1, &jump, 4);
+  std::memset(insn + 5, p.call_thunk ? 0x90 : 0xcc, p.length - 5);
+}
+
 } // namespace rtlink::x86_64

@@ -26,7 +26,7 @@
 // Anything else is refused, naming the instruction and why.
 #pragma once
 
-#include "object/edge_kind.hpp"
+#include "arch/far.hpp"
 #include <rtlink/error.hpp>
 
 #include <cstdint>
@@ -36,33 +36,6 @@
 
 namespace rtlink::x86_64 {
 
-struct FarPlan {
-  enum Kind : uint8_t {
-    Stub,          // the field points at a jump stub (a branch, or a function's address)
-    LoadFromCell,  // lea → mov: `opcode` goes at `opcode_at`; the field then
-                   // refers to the cell (pc-relative, addend `cell_field_addend`)
-    Thunk,         // `code` runs instead of the instruction
-  };
-  Kind kind = Stub;
-  uint32_t start = 0, length = 0;  // the instruction, within its section
-  uint32_t opcode_at = 0;
-  uint8_t opcode = 0;
-  int64_t cell_field_addend = 0;
-  std::vector<uint8_t> code;   // Thunk: its bytes, with holes for:
-  int32_t cell_disp = -1;      //   a disp32 to the cell, ending its instruction
-  int32_t imm64 = -1;          //   a 64-bit S + A
-  int32_t back = -1;           //   the rel32 of the jump back to the instruction's end
-  bool call_thunk = false;     // the site calls the thunk (and is padded with nops)
-  bool field_pcrel32 = false;  // LoadFromCell: the field becomes PCRel32 (to the cell)
-  bool uses_cell = false;      // the cell holds S + cell_addend
-  int64_t cell_addend = 0;
-  // Stub: right only if the target is a function (a 32-bit address in data,
-  // or in an instruction that cannot take a 64-bit one); if it is not, the
-  // reference is refused for this reason.
-  bool only_if_code = false;
-  std::string refusal;
-};
-
 // Plans the rewrite of the instruction whose field at `site` refers, by
 // `kind` with addend `addend`, to an address outside the range. `starts`
 // are offsets where instructions begin (symbols of the section, nearest
@@ -71,5 +44,14 @@ struct FarPlan {
 Expected<FarPlan> plan_far_reference(std::span<const uint8_t> section, bool executable,
                                      std::span<const uint64_t> starts, uint64_t site,
                                      EdgeKind kind, int64_t addend);
+
+// Must an edge of `kind` to `target`, outside the range [base, base + size),
+// be rewritten (its 32-bit field does not reach it from everywhere there)?
+bool far_reference(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size);
+
+// Fills a thunk's holes (the cell's disp32, the jump back) and puts the jump
+// to it (`thunk_at`) in the instruction's place (`insn`, at `insn_at`).
+void write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+               uint64_t insn_at, uint64_t cell);
 
 } // namespace rtlink::x86_64

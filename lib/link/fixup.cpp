@@ -67,33 +67,21 @@ Fixup cell_fixup(uint64_t S, int64_t A, uint64_t at, const Unit &u) {
 
 } // namespace
 
-// A rewritten instruction (arch/x86_64_far.hpp): its thunk, with the cell's
-// displacement, the address, and the jump back filled in; then, in its
-// place, a jump to the thunk padded with int3.
+// A rewritten instruction (arch/far.hpp): its thunk, with the address
+// filled in, then the cell and the jump back and, in the instruction's
+// place, the jump to the thunk (the arch's write_far).
 void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
                           uint64_t sec_addr, uint64_t cell, LinkObserver *observer) {
-  const x86_64::FarPlan &p = far.plan;
-  const uint64_t at = u.thunks_base + far.thunk, end = sec_addr + p.start + p.length;
+  const FarPlan &p = far.plan;
+  const uint64_t at = u.thunks_base + far.thunk;
   std::memcpy(thunk, p.code.data(), p.code.size());
-  auto rel32 = [&](int32_t off, uint64_t to) {
-    int32_t v = int32_t(int64_t(to) - int64_t(at + uint64_t(off) + 4));
-    std::memcpy(thunk + off, &v, 4);
-  };
-  if (p.cell_disp >= 0)
-    rel32(p.cell_disp, cell);
   if (p.imm64 >= 0) {
     uint64_t v = u.addr[far.target] + uint64_t(far.addend);
     std::memcpy(thunk + p.imm64, &v, 8);
     if (observer)
       observer->fixup(u, far.target, EdgeKind::Abs64, cell_fixup(u.addr[far.target], far.addend, at + uint64_t(p.imm64), u));
   }
-  if (p.back >= 0)
-    rel32(p.back, end);
-  insn[0] = p.call_thunk ? 0xe8 : 0xe9;
-  int32_t jump = int32_t(int64_t(at) - int64_t(sec_addr + p.start + 5));
-  std::memcpy(insn + 1, &jump, 4);
-  // After a call the thunk returns to the next byte: nops; after a jump, never reached.
-  std::memset(insn + 5, p.call_thunk ? 0x90 : 0xcc, p.length - 5);
+  u.arch().write_far(p, thunk, at, insn, sec_addr + p.start, cell);
 }
 
 // What an edge's fixup expression reads (object/edge_kind.hpp), but for
@@ -230,17 +218,17 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
           if (const Unit::FarRef *far = u->far_refs.empty() ? nullptr : u->far_ref(i, e.offset)) {
             const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
             switch (far->plan.kind) {
-            case x86_64::FarPlan::Stub:
+            case FarPlan::Stub:
               f.S = u->stub_address(e.target);
               break;
-            case x86_64::FarPlan::LoadFromCell:
-              sec_bytes[far->plan.opcode_at] = far->plan.opcode;
+            case FarPlan::LoadFromCell:
+              std::memcpy(sec_bytes + far->plan.opcode_at, &far->plan.opcode,
+                          far->plan.opcode_size);
               f.S = cell;
               f.A = far->plan.cell_field_addend;
-              if (far->plan.field_pcrel32)
-                kind = EdgeKind::PCRel32;
+              kind = far->plan.field_kind.value_or(kind);
               break;
-            case x86_64::FarPlan::Thunk:
+            case FarPlan::Thunk:
               write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
                           sec_bytes + far->plan.start, sec_addr, cell, observer);
               continue;

@@ -7,11 +7,14 @@
 //  - every Branch32 edge whose target lies outside the reserved range (a
 //    host or library function) is pointed at a stub, `jmp *cell(%rip)`,
 //    inside the range.
-//  - every PCRel32 / Abs32 / Abs32S edge whose target lies out of its reach
-//    from anywhere in the range (code built without -fPIC or as PIE reaching
-//    the process's data or functions) gets its instruction rewritten as
-//    arch/x86_64_far.hpp says: through a cell holding the address (kept after
-//    the GOT cells), a thunk (kept after the stubs), or a stub.
+//  - every edge whose field cannot reach its target outside the range from
+//    anywhere in it (ArchBackend::far_reference: x86-64's PCRel32 / Abs32 /
+//    Abs32S, aarch64's ADRP, ADR and literal loads and their :lo12:
+//    partners; code built without -fPIC or as PIE reaching the process's
+//    data or functions) gets its instruction rewritten as the arch's planner
+//    says (arch/x86_64_far.hpp, arch/aarch64_far.hpp): through a cell
+//    holding the address (kept after the GOT cells), a thunk (kept after
+//    the stubs), or a stub.
 // Edges are not rewritten: fixup.cpp reads the per-symbol cell and stub
 // indices and the far references decided here.
 #include "link/session.hpp"
@@ -22,27 +25,7 @@
 
 namespace rtlink {
 
-namespace {
-
-// Can a 32-bit field reach S + A from every address in the range?
-bool reachable(EdgeKind kind, uint64_t target, const AddressSpace &space) {
-  const int64_t lim = int64_t(1) << 31;
-  switch (kind) {
-  case EdgeKind::Abs32: return target < (uint64_t(1) << 32);
-  case EdgeKind::Abs32S: return int64_t(target) >= -lim && int64_t(target) < lim;
-  case EdgeKind::PCRel32: {
-    const int64_t lo = int64_t(target - space.base());
-    const int64_t hi = int64_t(target - (space.base() + space.size()));
-    return lo < lim - 16 && hi >= -lim + 16;
-  }
-  case EdgeKind::ImageRel32: return target >= space.base() && target - space.base() < (uint64_t(1) << 32);
-  default: return true;
-  }
-}
-
-} // namespace
-
-// Plans the rewrite of each far reference of `u` (see arch/x86_64_far.hpp);
+// Plans the rewrite of each far reference of `u` (see arch/far.hpp);
 // what cannot be rewritten goes into `errors`, naming the site.
 template <class MakeStub>
 void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
@@ -99,13 +82,13 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
           (o.kind != EdgeKind::Abs32 && o.kind != EdgeKind::Abs32S) ||
           !in_tables.insert({i, o.offset}).second)
         continue;
-      x86_64::FarPlan p;
-      p.kind = x86_64::FarPlan::LoadFromCell;
+      FarPlan p;
+      p.kind = FarPlan::LoadFromCell;
       p.start = uint32_t(o.offset);
       p.length = 4;
       p.opcode_at = uint32_t(t->encoding_at);
       p.opcode = 0x9b;  // DW_EH_PE_indirect | DW_EH_PE_pcrel | DW_EH_PE_sdata4
-      p.field_pcrel32 = true;
+      p.field_kind = EdgeKind::PCRel32;
       p.uses_cell = true;
       p.cell_addend = o.addend;
       Unit::FarRef ref{i, o.offset, o.target, o.addend, -1, 0, std::move(p)};
@@ -130,15 +113,15 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     std::span<const uint64_t> from = starts[i];
     from = from.subspan(size_t(std::lower_bound(from.begin(), from.end(), e->offset,
                                                 std::greater<uint64_t>()) - from.begin()));
-    auto plan = x86_64::plan_far_reference({sec.bytes, sec.bytes ? sec.size : 0},
-                                           sec.perm == Perm::ReadExecute, from, e->offset,
-                                           e->kind, e->addend);
+    auto plan = u.arch().plan_far({sec.bytes, sec.bytes ? sec.size : 0},
+                                  sec.perm == Perm::ReadExecute, from, e->offset, e->kind,
+                                  e->addend);
     if (!plan) {
       fail(i, *e, plan.error().message());
       continue;
     }
     // Another reference inside the same instruction would be left behind.
-    if (plan->kind == x86_64::FarPlan::Thunk)
+    if (plan->kind == FarPlan::Thunk)
       for (const Edge &o : sec.edges)
         if (&o != e && o.offset >= plan->start && o.offset < plan->start + plan->length) {
           fail(i, *e, "its instruction holds another relocation");
@@ -151,11 +134,11 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
       continue;
     }
     Unit::FarRef ref{i, e->offset, e->target, e->addend, -1, 0, std::move(*plan)};
-    if (ref.plan.kind == x86_64::FarPlan::Stub)
+    if (ref.plan.kind == FarPlan::Stub)
       stub(e->target);
     if (ref.plan.uses_cell)
       add_cell(ref);
-    if (ref.plan.kind == x86_64::FarPlan::Thunk) {
+    if (ref.plan.kind == FarPlan::Thunk) {
       ref.thunk = u.thunks_size;
       u.thunks_size += (ref.plan.code.size() + 7) & ~uint64_t(7);
     }
@@ -169,8 +152,8 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     for (size_t k = 0; k < checks.size(); ++k) {
       const Check &c = checks[k];
       if (k < code.size() && code[k] && *code[k]) {
-        x86_64::FarPlan p;
-        p.kind = x86_64::FarPlan::Stub;
+        FarPlan p;
+        p.kind = FarPlan::Stub;
         u.far_refs.push_back({c.section, c.edge->offset, c.edge->target, c.edge->addend, -1, 0, p});
         continue;
       }
@@ -265,12 +248,10 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
         } else if (e.kind == arch.branch) {
           if (outside(e.target) || (short_branches && u->definition(e.target).first != u))
             stub(e.target);
-        } else if (arch.rewrites_far_references &&
-                   (e.kind == EdgeKind::PCRel32 || e.kind == EdgeKind::Abs32 ||
-                    e.kind == EdgeKind::Abs32S || e.kind == EdgeKind::ImageRel32)) {
+        } else if (arch.far_reference) {
           const Target *t = absolute(e.target);
           if (t && !space.contains(t->value) &&
-              !reachable(e.kind, t->value + uint64_t(e.addend), space))
+              arch.far_reference(e.kind, t->value + uint64_t(e.addend), space.base(), space.size()))
             far.push_back({i, &e, t->value});
         }
       }
@@ -280,7 +261,7 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     stats.got_cells += u->got_symbols.size() + u->far_cells.size();
     stats.stubs += u->stub_symbols.size();
     for (const Unit::FarRef &f : u->far_refs)
-      stats.thunks += f.plan.kind != x86_64::FarPlan::Stub;
+      stats.thunks += f.plan.kind != FarPlan::Stub;
   }
   if (!errors.empty())
     return Error(errors);

@@ -35,7 +35,7 @@
 #pragma once
 
 #include "arch/arch.hpp"
-#include "arch/x86_64_far.hpp"
+#include "arch/far.hpp"
 #include "io/reader.hpp"
 #include "link/address_space.hpp"
 #include "link/observer.hpp"
@@ -131,7 +131,8 @@ struct Unit {
   std::vector<uint32_t> stub_symbols; // stub → symbol
   std::vector<uint8_t> via_stub;      // per symbol: every edge goes through its stub (an IFUNC)
   // Code that reaches outside the range with a 32-bit field, rewritten
-  // (got_stubs.cpp plans, fixup.cpp writes; arch/x86_64_far.hpp says how).
+  // (got_stubs.cpp plans, fixup.cpp writes; arch/far.hpp and the arch's
+  // planner, such as arch/x86_64_far.hpp, say how).
   struct FarRef {
     uint32_t section;
     uint64_t offset;       // the edge's
@@ -139,7 +140,7 @@ struct Unit {
     int64_t addend;        // the edge's
     int32_t cell = -1;     // into far_cells
     uint64_t thunk = 0;    // offset in the unit's thunk area
-    x86_64::FarPlan plan;
+    FarPlan plan;
   };
   std::vector<FarRef> far_refs;       // by section, then offset
   std::vector<std::pair<uint32_t, uint64_t>> runtime_code;  // UnitRuntime symbol, thunk offset
