@@ -13,6 +13,7 @@
 // the target's address, then br x16 (the veneer the ABI allows a linker to
 // put between any call and its target, clobbering x16 and x17 only).
 #include "arch/aarch64.hpp"
+#include "arch/aarch64_far.hpp"
 
 #include <cstring>
 
@@ -243,9 +244,9 @@ const ArchBackend kAArch64Backend = {
     no_stack_probe,
     aarch64_convention,
     aarch64::unit_runtime_code,
-    nullptr,
-    nullptr,
-    nullptr,
+    aarch64::far_reference,
+    aarch64::plan_far_reference,
+    aarch64::write_far,
 };
 
 } // namespace rtlink

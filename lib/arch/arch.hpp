@@ -77,8 +77,8 @@ struct ArchBackend {
   // to the thunk in the instruction's place). Null where none are.
   bool (*far_reference)(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size);
   FarPlanner plan_far;
-  void (*write_far)(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
-                    uint64_t insn_at, uint64_t cell);
+  Overflow (*write_far)(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+                        uint64_t insn_at, uint64_t cell);
 };
 
 constexpr uint64_t kUnitRuntimeSize = 24;

@@ -462,8 +462,8 @@ bool far_reference(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size)
   }
 }
 
-void write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
-               uint64_t insn_at, uint64_t cell) {
+Overflow write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+                   uint64_t insn_at, uint64_t cell) {
   auto rel32 = [&](int32_t off, uint64_t to) {
     int32_t v = int32_t(int64_t(to) - int64_t(thunk_at + uint64_t(off) + 4));
     std::memcpy(thunk + off, &v, 4);
@@ -478,6 +478,7 @@ void write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *ins
   int32_t jump = int32_t(int64_t(thunk_at) - int64_t(insn_at + 5));
   std::memcpy(insn + 1, &jump, 4);
   std::memset(insn + 5, p.call_thunk ? 0x90 : 0xcc, p.length - 5);
+  return {};
 }
 
 } // namespace rtlink::x86_64

@@ -26,7 +26,7 @@
 // Anything else is refused, naming the instruction and why.
 #pragma once
 
-#include "arch/far.hpp"
+#include "arch/arch.hpp"
 #include <rtlink/error.hpp>
 
 #include <cstdint>
@@ -51,7 +51,8 @@ bool far_reference(EdgeKind kind, uint64_t target, uint64_t base, uint64_t size)
 
 // Fills a thunk's holes (the cell's disp32, the jump back) and puts the jump
 // to it (`thunk_at`) in the instruction's place (`insn`, at `insn_at`).
-void write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
-               uint64_t insn_at, uint64_t cell);
+// (rel32 fields between two places in the range: nothing overflows.)
+Overflow write_far(const FarPlan &p, uint8_t *thunk, uint64_t thunk_at, uint8_t *insn,
+                   uint64_t insn_at, uint64_t cell);
 
 } // namespace rtlink::x86_64

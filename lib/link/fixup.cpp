@@ -70,8 +70,8 @@ Fixup cell_fixup(uint64_t S, int64_t A, uint64_t at, const Unit &u) {
 // A rewritten instruction (arch/far.hpp): its thunk, with the address
 // filled in, then the cell and the jump back and, in the instruction's
 // place, the jump to the thunk (the arch's write_far).
-void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
-                          uint64_t sec_addr, uint64_t cell, LinkObserver *observer) {
+Error Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
+                           uint64_t sec_addr, uint64_t cell, LinkObserver *observer) {
   const FarPlan &p = far.plan;
   const uint64_t at = u.thunks_base + far.thunk;
   std::memcpy(thunk, p.code.data(), p.code.size());
@@ -81,7 +81,10 @@ void Session::write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk
     if (observer)
       observer->fixup(u, far.target, EdgeKind::Abs64, cell_fixup(u.addr[far.target], far.addend, at + uint64_t(p.imm64), u));
   }
-  u.arch().write_far(p, thunk, at, insn, sec_addr + p.start, cell);
+  if (Overflow o = u.arch().write_far(p, thunk, at, insn, sec_addr + p.start, cell))
+    return make_error(u.lu.site(far.section, far.offset), ": the thunk at ", hex(at),
+                      " that replaces the instruction is out of its reach: ", o.describe());
+  return Error::success();
 }
 
 // What an edge's fixup expression reads (object/edge_kind.hpp), but for
@@ -229,8 +232,9 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
               kind = far->plan.field_kind.value_or(kind);
               break;
             case FarPlan::Thunk:
-              write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
-                          sec_bytes + far->plan.start, sec_addr, cell, observer);
+              if (Error err = write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
+                                          sec_bytes + far->plan.start, sec_addr, cell, observer))
+                return err;
               continue;
             }
           }

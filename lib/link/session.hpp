@@ -458,7 +458,7 @@ public:
   uint64_t tls_descriptor = 0;  // the executor's TLS descriptor function, once asked
   // Symbol j of u names an IFUNC not resolved yet: its definition.
   static const Unit *pending_ifunc(const Unit &u, uint32_t j, uint32_t &def);  // ifunc.cpp
-  void write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
+  Error write_thunk(const Unit &u, const Unit::FarRef &far, uint8_t *thunk, uint8_t *insn,
                    uint64_t sec_addr, uint64_t cell, LinkObserver *observer);  // fixup.cpp
   // The ending a resolve and a restore from the link cache share
   // (resolve.cpp): once the blocks are placed, the units' unwind tables

@@ -105,3 +105,89 @@ TEST_CASE("a backend refuses another arch's edge kinds") {
   CHECK(w[0] == 1);
   CHECK(w[3] == 4);
 }
+
+namespace {
+
+// The far-reference plan for the one instruction `insn` (arch/aarch64_far.hpp),
+// as if its relocation `kind` reached outside the range.
+rtlink::Expected<rtlink::FarPlan> plan_far(uint32_t insn, EdgeKind kind, int64_t addend = 0) {
+  uint8_t code[4];
+  std::memcpy(code, &insn, 4);
+  const uint64_t starts[] = {0};
+  return a64().plan_far(std::span<const uint8_t>(code, 4), true, std::span<const uint64_t>(starts), 0, kind, addend);
+}
+
+std::vector<uint32_t> words(std::span<const uint8_t> b) {
+  std::vector<uint32_t> w(b.size() / 4);
+  std::memcpy(w.data(), b.data(), w.size() * 4);
+  return w;
+}
+
+} // namespace
+
+TEST_CASE("AArch64 references outside the range go through a cell") {
+  const uint64_t base = 0x60000000, size = 512 << 20, far = 0x5500c67718;
+  // An ADRP and its partners leave the page's reach together; ADR and
+  // literal loads leave 1 MiB.
+  CHECK(a64().far_reference(EdgeKind::A64Page21, far, base, size));
+  CHECK(a64().far_reference(EdgeKind::A64Ldst32Lo12, far, base, size));
+  CHECK_FALSE(a64().far_reference(EdgeKind::A64Page21, base + size + (1 << 30), base, size));
+  CHECK(a64().far_reference(EdgeKind::A64Adr21, base + size + (2 << 20), base, size));
+  CHECK_FALSE(a64().far_reference(EdgeKind::A64Adr21, base + 0x20000, base, 0x10000));
+
+  // adrp x2, sym: the field changes, nothing else.
+  auto adrp = plan_far(0x90000002, EdgeKind::A64Page21);
+  REQUIRE(adrp);
+  CHECK(adrp->kind == rtlink::FarPlan::LoadFromCell);
+  CHECK(adrp->opcode_size == 0);
+  // add x0, x1, :lo12:sym becomes ldr x0, [x1, :lo12:cell].
+  auto add = plan_far(0x91000020, EdgeKind::A64AddLo12);
+  REQUIRE(add);
+  CHECK(add->kind == rtlink::FarPlan::LoadFromCell);
+  CHECK(add->opcode == 0xf9400020);
+  CHECK(add->field_kind == EdgeKind::A64Ldst64Lo12);
+  // adr x3, sym becomes ldr x3, cell.
+  auto adr = plan_far(0x10000003, EdgeKind::A64Adr21);
+  REQUIRE(adr);
+  CHECK(adr->opcode == 0x58000003);
+  CHECK(adr->field_kind == EdgeKind::A64PCRel19);
+
+  // ldr w5, [x2, :lo12:sym+8]: a thunk loading the address into x5, then
+  // the load from it at 8, then back; placed and written.
+  auto load = plan_far(0xb9400045, EdgeKind::A64Ldst32Lo12, 8);
+  REQUIRE(load);
+  CHECK(load->kind == rtlink::FarPlan::Thunk);
+  CHECK(words(load->code) == std::vector<uint32_t>{0x90000005, 0xf94000a5, 0xb94008a5, 0x14000000});
+  uint8_t thunk[16], insn[4] = {0x45, 0x00, 0x40, 0xb9};
+  std::memcpy(thunk, load->code.data(), 16);
+  const uint64_t thunk_at = 0x60001000, insn_at = 0x60000010, cell = 0x60003018;
+  CHECK_FALSE(a64().write_far(*load, thunk, thunk_at, insn, insn_at, cell));
+  CHECK(words(thunk) == std::vector<uint32_t>{0xd0000005,   // adrp x5, +2 pages
+                                              0xf9400ca5,   // ldr x5, [x5, #0x18]
+                                              0xb94008a5,   // ldr w5, [x5, #8]
+                                              0x17fffc02}); // b insn_at + 4
+  CHECK(words(insn) == std::vector<uint32_t>{0x140003fc});  // b thunk_at
+
+  // str wzr, [x1, :lo12:sym]: x16 borrowed and kept on the stack.
+  auto store = plan_far(0xb900003f, EdgeKind::A64Ldst32Lo12);
+  REQUIRE(store);
+  CHECK(words(store->code) ==
+        std::vector<uint32_t>{0xf81f0ff0, 0x90000010, 0xf9400210, 0xb900021f, 0xf84107f0, 0x14000000});
+  // ldr x16, [x16, :lo12:sym] into a vector register: x16 is not the
+  // target here, so x16 is borrowed; str x16 (the value) borrows x17.
+  auto str16 = plan_far(0xf9000210, EdgeKind::A64Ldst64Lo12);
+  REQUIRE(str16);
+  CHECK(words(str16->code)[0] == 0xf81f0ff1);
+
+  // Refused, saying why: a prefetch, an offset the access cannot encode,
+  // a relocation on the wrong instruction.
+  auto prfm = plan_far(0xf9800000, EdgeKind::A64Ldst64Lo12);
+  REQUIRE_FALSE(prfm);
+  CHECK(prfm.error().message().find("prefetch") != std::string::npos);
+  auto odd = plan_far(0xb9400045, EdgeKind::A64Ldst32Lo12, 6);
+  REQUIRE_FALSE(odd);
+  CHECK(odd.error().message().find("addend 6") != std::string::npos);
+  auto wrong = plan_far(0xd503201f, EdgeKind::A64Page21);
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message().find("d503201f is not an adrp") != std::string::npos);
+}
