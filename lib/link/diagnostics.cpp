@@ -59,12 +59,14 @@ std::string base_name(const std::string &demangled) {
 Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const {
   // Group the references by name, in the order first seen.
   std::vector<std::string_view> order;
+  // The first three sites, described; how many there are.
   std::map<std::string_view, std::vector<std::string>> sites;
+  std::map<std::string_view, size_t> site_count;
   std::map<std::string_view, std::string> via;  // X → "__imp_X", for cells rtlink made
   for (auto [u, j] : missing) {
     std::string_view name = u->lu.symbols[j].name;
     auto &list = sites[name];
-    if (list.empty())
+    if (site_count.emplace(name, 0).second)
       order.push_back(name);
     // A name added for an __imp_ cell has no edges of its own: its sites
     // are those of the __imp_ symbol.
@@ -91,7 +93,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       if (s.role == SectionRole::Skip || s.discarded)
         continue;
       for (const Edge &e : s.edges)
-        if (std::find(targets.begin(), targets.end(), e.target) != targets.end())
+        if (std::find(targets.begin(), targets.end(), e.target) != targets.end() &&
+            site_count[name]++ < 3)
           list.push_back(u->lu.site(i, e.offset));
     }
   }
@@ -106,19 +109,35 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
   for (const auto &[n, a] : host_symbols)
     known.emplace(n, "the host (registered)");
 
-  // Libraries along the search path, read only if few names are missing.
-  // What is suggested is what -lNAME would load (find_system_library: in
-  // each directory libNAME.so before libNAME.a), with the files a linker
-  // script names: so `-lc` is suggested for what libc.so brings in
-  // (libc.so.6, libc_nonshared.a), never for what only the static C library
-  // libc.a defines, which cannot join a process that runs the shared one.
-  std::vector<std::string> lib_names;  // NAME of libNAME.so / libNAME.a, once each
-  if (order.size() <= 8) {
-    std::vector<std::string> dirs;
-    for (const auto &[h, d] : search_paths)
-      dirs.push_back(d);
-    for (std::string &d : platform::default_library_dirs(executor->arch()))
-      dirs.push_back(std::move(d));
+  // For COFF code, libraries along the (ELF) search path are no answer.
+  std::map<std::string_view, bool> from_coff;
+  for (auto [u, j] : missing)
+    if (u->lu.format == Format::COFF)
+      from_coff[u->lu.symbols[j].name] = true;
+  std::map<std::string_view, bool> imports;
+  for (auto [u, j] : missing)
+    if (u->lu.symbols[j].is_import)
+      imports[u->lu.symbols[j].name] = true;
+
+  // Libraries along the search path that define a missing name, each read
+  // once for all of them. What is suggested is what -lNAME would load
+  // (find_system_library: in each directory libNAME.so before libNAME.a),
+  // with the files a linker script names: so `-lc` is suggested for what
+  // libc.so brings in (libc.so.6, libc_nonshared.a), never for what only
+  // the static C library libc.a defines, which cannot join a process that
+  // runs the shared one.
+  std::vector<std::string> dirs;
+  for (const auto &[h, d] : search_paths)
+    dirs.push_back(d);
+  for (std::string &d : platform::default_library_dirs(executor->arch()))
+    dirs.push_back(std::move(d));
+  std::set<std::string_view> wanted;
+  for (std::string_view name : order)
+    if (!from_coff.count(name) && !imports.count(name))
+      wanted.insert(name);
+  std::map<std::string_view, std::string> library_hint;  // name → "it is defined in ..."
+  if (!wanted.empty()) {
+    std::vector<std::string> lib_names;  // NAME of libNAME.so / libNAME.a, once each
     std::set<std::string> seen;
     for (const std::string &d : dirs) {
       std::vector<std::string> names;
@@ -135,64 +154,60 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
         if (seen.insert(n).second)
           lib_names.push_back(std::move(n));
     }
-  }
-  // The file that defines `name`: `path` itself, or one its linker script names.
-  std::function<std::string(const std::string &, std::string_view, int)> defines;
-  defines = [&](const std::string &path, std::string_view name, int depth) -> std::string {
-    if (path.size() >= 7 && path.substr(path.size() - 7) == "/libc.a")
-      return {};  // the static C library: never the answer
-    auto f = read_file(path, true, options.max_expand);
-    if (!f)
-      return {};
-    bool found = false;
-    switch (identify_input(bytes_of(**f))) {
-    case InputKind::Archive:
-      if (auto r = ArchiveReader::open(path, *f))
-        (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { found |= n == name; });
-      break;
-    case InputKind::SharedLibrary:
-      (void)for_each_defined_global(bytes_of(**f), true,
-                                    [&](std::string_view n) { found |= n == name; });
-      break;
-    case InputKind::LinkerScript:
-      if (depth > 0)
-        return {};
-      if (auto inputs = ld_script_inputs(path, bytes_of(**f)))
-        for (const std::string &in : *inputs) {
-          std::string target = in;
-          if (in.rfind("-l", 0) == 0) {
-            auto p = find_system_library(in.substr(2));
-            if (!p)
-              continue;
-            target = *p;
+    // Calls `found` with each wanted name `path` defines, itself or through
+    // the files its linker script names.
+    std::function<void(const std::string &, int, const std::function<void(std::string_view, const std::string &)> &)>
+        defines;
+    defines = [&](const std::string &path, int depth, const auto &found) {
+      if (path.size() >= 7 && path.substr(path.size() - 7) == "/libc.a")
+        return;  // the static C library: never the answer
+      auto f = read_file(path, true, options.max_expand);
+      if (!f)
+        return;
+      auto offer = [&](std::string_view n) {
+        if (auto w = wanted.find(n); w != wanted.end() && !library_hint.count(*w))
+          found(*w, path);
+      };
+      switch (identify_input(bytes_of(**f))) {
+      case InputKind::Archive:
+        if (auto r = ArchiveReader::open(path, *f))
+          (void)(*r)->for_each_symbol([&](std::string_view n, uint32_t) { offer(n); });
+        break;
+      case InputKind::SharedLibrary:
+        (void)for_each_defined_global(bytes_of(**f), true, offer);
+        break;
+      case InputKind::LinkerScript:
+        if (depth > 0)
+          return;
+        if (auto inputs = ld_script_inputs(path, bytes_of(**f)))
+          for (const std::string &in : *inputs) {
+            std::string target = in;
+            if (in.rfind("-l", 0) == 0) {
+              auto p = find_system_library(in.substr(2));
+              if (!p)
+                continue;
+              target = *p;
+            }
+            defines(target, depth + 1, found);
           }
-          if (std::string d = defines(target, name, depth + 1); !d.empty())
-            return d;
-        }
-      return {};
-    default: break;
-    }
-    return found ? path : std::string();
-  };
-  auto library_for = [&](std::string_view name) -> std::string {
+        break;
+      default: break;
+      }
+    };
     for (const std::string &lib : lib_names) {
+      if (library_hint.size() == wanted.size())
+        break;
       auto path = find_system_library(lib);
-      if (!path)
+      if (!path || std::any_of(libraries.begin(), libraries.end(),
+                               [&](const LoadedLibrary &l) { return l.path == *path; }))
         continue;
-      bool loaded = std::any_of(libraries.begin(), libraries.end(),
-                                [&](const LoadedLibrary &l) { return l.path == *path; });
-      if (loaded)
-        continue;
-      std::string file = defines(*path, name, 0);
-      if (file.empty())
-        continue;
-      return "it is defined in " + file + (file == *path ? "" : " (named by " + *path + ")") +
-             ": add -l" + lib;
+      defines(*path, 0, [&](std::string_view name, const std::string &file) {
+        library_hint[name] = "it is defined in " + file +
+                             (file == *path ? "" : " (named by " + *path + ")") + ": add -l" + lib;
+      });
     }
-    return {};
-  };
+  }
 
-  // For COFF code, libraries along the (ELF) search path are no answer.
   auto suggest = [&](std::string_view name, bool coff) -> std::string {
     std::string n(name);
     if (n.size() > 1 && n[0] == '_')
@@ -215,9 +230,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
                    ": declare it extern \"C\" to call it by this name";
         }
     }
-    std::string lib = coff ? std::string() : library_for(name);
-    if (!lib.empty())
-      return lib;
+    if (auto h = library_hint.find(name); !coff && h != library_hint.end())
+      return h->second;
     size_t limit = n.size() < 6 ? 1 : 2;
     for (const auto &[k, where] : known)
       if (k.size() + limit >= n.size() && k.size() <= n.size() + limit && k != name &&
@@ -226,17 +240,6 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     return {};
   };
 
-  // Names referenced from COFF code: on a POSIX host the process's own
-  // functions are not offered to it (their calling convention differs).
-  std::map<std::string_view, bool> from_coff;
-  for (auto [u, j] : missing)
-    if (u->lu.format == Format::COFF)
-      from_coff[u->lu.symbols[j].name] = true;
-
-  std::map<std::string_view, bool> imports;
-  for (auto [u, j] : missing)
-    if (u->lu.symbols[j].is_import)
-      imports[u->lu.symbols[j].name] = true;
 
   std::string msg;
   for (std::string_view name : order) {
@@ -262,13 +265,13 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
                std::string(name.substr(bang + 1));
       continue;
     }
-    msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + std::string(name);
+    msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + display_name(name);
     if (auto v = via.find(name); v != via.end())
       msg += " (referenced as " + v->second + ")";
     for (size_t i = 0; i < list.size() && i < 3; ++i)
       msg += "\n>>> referenced by " + list[i];
-    if (list.size() > 3)
-      msg += "\n>>> referenced " + std::to_string(list.size() - 3) + " more times";
+    if (site_count[name] > 3)
+      msg += "\n>>> referenced " + std::to_string(site_count[name] - 3) + " more times";
     const bool coff = from_coff.count(name) > 0;
     std::string hint;
     if (coff && host_only(Format::COFF) && executor->lookup_process_symbol(name))
@@ -278,6 +281,41 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       hint = suggest(name, coff);
     if (!hint.empty())
       msg += "\n>>> " + hint;
+  }
+  // Where names were looked for, once (not for imports, which name their DLL).
+  if (!wanted.empty()) {
+    auto count = [](size_t n, const char *what) {
+      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    size_t nar = 0;
+    for (const auto &a : archives)
+      nar += a != nullptr;
+    std::vector<std::string> where{count(units.size(), "loaded object")};
+    if (nar)
+      where.push_back("the symbol indexes of " + count(nar, "archive"));
+    if (!libraries.empty()) {
+      std::string libs;
+      for (size_t i = 0; i < libraries.size() && i < 4; ++i)
+        libs += (i ? ", " : "") + std::filesystem::path(libraries[i].path).filename().string();
+      if (libraries.size() > 4)
+        libs += ", ...";
+      where.push_back(count(libraries.size(), "loaded library") + " (" + libs + ")");
+    }
+    if (!host_symbols.empty())
+      where.push_back(count(host_symbols.size(), "name") + " the host registered");
+    if (options.search_process)
+      where.push_back("the process (" + executor->describe() +
+                      ": its program and the libraries it has loaded)");
+    std::string list;
+    for (size_t i = 0; i < where.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == where.size() ? " and " : ", ") + where[i];
+    msg += "\nnote: looked in " + list;
+    std::string libdirs;
+    for (const std::string &d : dirs)
+      if (std::error_code ec; std::filesystem::is_directory(d, ec))
+        libdirs += (libdirs.empty() ? "" : ", ") + d;
+    if (!libdirs.empty())
+      msg += "; for libraries to suggest (-lNAME), in " + libdirs;
   }
   return Error(msg);
 }

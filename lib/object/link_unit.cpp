@@ -26,9 +26,30 @@ uint32_t LinkUnit::add_section(std::string_view name, std::span<const uint8_t> b
   return uint32_t(sections.size() - 1);
 }
 
+// As lld says it: the symbol the site lies in, when one does — the
+// smallest that covers it, or else (no sizes: COFF) the nearest function
+// before it — then the section and offset.
 std::string LinkUnit::site(uint32_t section, uint64_t offset) const {
   std::string_view sec = section < sections.size() ? sections[section].name : "?";
-  return name + ":(" + std::string(sec) + "+" + hex(offset) + ")";
+  const Symbol *in = nullptr;
+  const Symbol *before = nullptr;
+  for (const Symbol &s : symbols) {
+    if (s.section != section || s.is_section || s.name.empty() || s.value > offset ||
+        s.name.substr(0, 2) == ".L")
+      continue;
+    if (s.size && offset - s.value < s.size) {
+      if (!in || s.size < in->size)
+        in = &s;
+    } else if (s.is_function && !s.size && (!before || s.value > before->value)) {
+      before = &s;
+    }
+  }
+  if (!in)
+    in = before;
+  std::string where = std::string(sec) + "+" + hex(offset);
+  if (in)
+    where = (in->is_function ? "function " : "") + demangled_or_same(in->name) + ": " + where;
+  return name + ":(" + where + ")";
 }
 
 std::string LinkUnit::symbol_name(uint32_t index) const {
@@ -37,7 +58,7 @@ std::string LinkUnit::symbol_name(uint32_t index) const {
   const Symbol &s = symbols[index];
   if (s.is_section && s.section < sections.size())
     return "section " + std::string(sections[s.section].name);
-  return std::string(s.name);
+  return display_name(s.name);
 }
 
 } // namespace rtlink

@@ -149,8 +149,8 @@ struct LinkUnit {
   uint32_t add_section(std::string_view name, std::span<const uint8_t> bytes, uint64_t align,
                        Perm perm);
 
-  std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(.text+0x12)"
-  std::string symbol_name(uint32_t index) const;              // name, or "section .text"
+  std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(function f: .text+0x12)"
+  std::string symbol_name(uint32_t index) const;  // name (C++: demangled (mangled)), or "section .text"
 };
 
 } // namespace rtlink

@@ -23,7 +23,7 @@ TEST_CASE("rts resolves before base is loaded only once base arrives") {
   rtlink::Error e = l->resolve();
   REQUIRE(e);
   CHECK(e.message().find("undefined symbol: base_runSparks") != std::string::npos);
-  CHECK(e.message().find("rts.o:(.text") != std::string::npos);
+  CHECK(e.message().find("rts.o:(function rts_main: .text+0x") != std::string::npos);
   REQUIRE(!l->load(fixture("base.o")));
   REQUIRE(!l->resolve());
   CHECK(call(*l, "rts_main") == 42);

@@ -287,7 +287,7 @@ TEST_CASE("an unknown relocation type") {
   auto l = busy_linker();
   auto before = snapshot(*l);
   std::string path = corrupt_first_relocation("rts.o", ".rela.text", 8, uint32_t(200));
-  check_error(l->load(path), {path, "(.text+0x", "unknown relocation type 200"});
+  check_error(l->load(path), {path + ":(function rts_allocate: .text+0x", "unknown relocation type 200"});
   check_unchanged_and_usable(*l, before);
 }
 
@@ -314,7 +314,7 @@ TEST_CASE("undefined symbols: every one reported, with sites and suggestions") {
   auto before = snapshot(*l);
   rtlink::Error e = l->resolve();
   check_error(e, {"undefined symbol: no_such_function",
-                  ">>> referenced by " + fixture("undefined.o") + ":(.text+0x",
+                  ">>> referenced by " + fixture("undefined.o") + ":(function calls_missing: .text+0x",
                   "undefined symbol: rts_alocate", "did you mean 'rts_allocate'"});
   CHECK(snapshot(*l).units == before.units);
   CHECK(snapshot(*l).mapped == before.mapped);
@@ -357,7 +357,7 @@ TEST_CASE("a far data address stored as a 32-bit immediate is refused, naming th
   auto l = busy_linker();
   REQUIRE(!l->load(fixture("nonpic_extern.o")));
   auto before = snapshot(*l);
-  check_error(l->resolve(), {fixture("nonpic_extern.o") + ":(.text+0x7): relocation R_X86_64_32S",
+  check_error(l->resolve(), {fixture("nonpic_extern.o") + ":(function keep_environ_address: .text+0x7): relocation R_X86_64_32S",
                              "'environ'", "cannot reach it outside the loaded range",
                              "(48 c7 05 00 00 00 00 00 00 00 00)", "is data, not a function"});
   CHECK(snapshot(*l).mapped == before.mapped);
@@ -384,7 +384,7 @@ TEST_CASE("initial exec into a unit whose thread-local block was made dynamic is
   CHECK(call(*l, "bump_tls") == 1);
   REQUIRE(!l->load(fixture("tls_exec_late.o")));
   auto before = snapshot(*l);
-  check_error(l->resolve(), {fixture("tls_exec_late.o") + ":(.text+0x3): relocation "
+  check_error(l->resolve(), {fixture("tls_exec_late.o") + ":(function bump_late: .text+0x3): relocation "
                              "R_X86_64_GOTTPOFF against 'tls_counter'",
                              "a variable of " + fixture("tls.o"), "made per thread on demand",
                              "load both in one resolve, or build this with -fPIC"});
