@@ -514,6 +514,10 @@ size_t Session::adopt_cached_units(const cache::Entry &e,
     LinkUnit &lu = u->lu;
     lu.name = std::string(e.str(r.name));
     lu.format = r.format;
+    // Every unit of the entry was for the executor's instruction set (the key
+    // names it, and resolve refuses a unit for another): its calling
+    // convention, stub size and unit runtime follow from it.
+    lu.arch = executor->arch();
     lu.file = e.file();  // the names point into it
     lu.sections.resize(r.sections.count);
     u->section_addr.resize(r.sections.count);
