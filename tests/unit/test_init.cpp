@@ -35,6 +35,19 @@ TEST_CASE("initializers and finalizers run in GNU ld's order in the executor's p
   CHECK(logged(*l) == std::vector<int>{-1, -3});
 }
 
+TEST_CASE("finalize runs finalizers and atexit handlers once in the executor's process too") {
+  auto l = new_linker();
+  load_all(*l, {"initfini_log.o", "initfini.o", "atexit.o", "cxx_eh.o"});
+  CHECK(logged(*l) == std::vector<int>{101, 200, 1000, 2001, 2002, 1});
+  l->finalize();
+  // Newest first: atexit.o's atexit handler and .fini_array, then initfini.o's.
+  CHECK(logged(*l) == std::vector<int>{-1, -3, -2001, -2002, -1000, -200, -101});
+  CHECK(call(*l, "initfini_loaded") == 7);
+  CHECK(call(*l, "cxx_throw_catch") == 42);  // its unwind tables are still there
+  l->finalize();
+  CHECK(logged(*l).empty());
+}
+
 TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse" * doctest::test_suite("in-process")) {
   events.clear();
   auto l = new_linker();
