@@ -178,8 +178,9 @@ static size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
   }
 }
 
-// The MSVC and MinGW archives here are the x86-64 COFF fixtures: the aarch64
-// fixtures are ELF only (and the ELF layouts are the archive suite's there).
+// The MSVC and MinGW archives here are the x86-64 COFF fixtures, which the
+// aarch64 fixtures do not have. (The GNU and BSD parts check how this process
+// reads an archive's index, before any executor takes part.)
 TEST_CASE("an archive whose symbol table does not fit its own size is refused, not walked" *
           doctest::test_suite("x86-64")) {
   auto l = busy_linker();
