@@ -509,7 +509,10 @@ std::vector<std::unique_ptr<Unit>> Session::cached_units(
     LinkUnit &lu = u->lu;
     lu.name = std::string(e.str(r.name));
     lu.format = r.format;
-    lu.arch = executor->arch();  // the key names it: every unit ran there
+    // Every unit of the entry was for the executor's instruction set (the key
+    // names it, and resolve refuses a unit for another): its calling
+    // convention, stub size and unit runtime follow from it.
+    lu.arch = executor->arch();
     lu.file = e.file();  // the names point into it
     lu.sections.resize(r.sections.count);
     u->section_addr.resize(r.sections.count);

@@ -327,7 +327,10 @@ Error Session::require(std::string_view name) {
   s.binding = Binding::Global;
   lu.symbols = {Symbol{}, s};
   auto u = add_unit(std::move(lu), "<required " + std::string(name) + ">", -1, 0);
-  return u ? Error::success() : u.take_error();
+  if (!u)
+    return u.take_error();
+  (*u)->references_only = true;
+  return Error::success();
 }
 
 bool Session::loaded_already(const std::string &given) const {

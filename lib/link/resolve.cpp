@@ -109,8 +109,10 @@ Error Session::resolve() {
     // links any arch it has a backend for: arch/arch.hpp).
     const Arch runs = executor->arch();
     std::string wrong;
-    for (const Unit *u : batch)
-      if (u->lu.arch != runs)
+    for (Unit *u : batch)
+      if (u->references_only)
+        u->lu.arch = runs;
+      else if (u->lu.arch != runs)
         wrong += (wrong.empty() ? "" : "\n") + u->lu.name + ": " + arch_name(u->lu.arch) +
                  " code cannot run in the executor (" + executor->describe() + "), which runs " +
                  arch_name(runs) + " code; an objload-executor built for " +

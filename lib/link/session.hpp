@@ -116,6 +116,9 @@ struct Unit {
   std::string path;  // what unload() matches: the object, or its archive
   LinkUnit lu;
   bool ready = false;
+  // Linker::require's: undefined references only, no code, so of no
+  // instruction set until resolve gives it the executor's.
+  bool references_only = false;
   int32_t archive = -1;  // index into Session::archives, for members
   // Symbols past this index were added by a resolve (see bind) and go when
   // its link state is cleared.

@@ -3,6 +3,8 @@
 
 #include <rtlink/linker.hpp>
 
+#include "support/words.hpp"
+
 #include <doctest/doctest.h>
 #include <zstd.h>
 
@@ -20,13 +22,34 @@ inline std::string fixture(const std::string &name) {
   return std::string(dir) + "/" + name;
 }
 
-// RTLINK_TEST_EXECUTOR=PATH runs the suite against an out-of-process
-// executor (objload-executor) instead of this process.
-inline const char *test_executor() { return std::getenv("RTLINK_TEST_EXECUTOR"); }
+// A library of the system for the machine the suite's code runs on, from
+// Debian's multiarch directory (RTLINK_TEST_MULTIARCH: x86_64-linux-gnu
+// unless set; aarch64-linux-gnu for the suites run in the aarch64 executor).
+inline std::string system_library(const std::string &file) {
+  const char *triple = std::getenv("RTLINK_TEST_MULTIARCH");
+  return std::string("/usr/lib/") + (triple && *triple ? triple : "x86_64-linux-gnu") + "/" + file;
+}
+
+// RTLINK_TEST_EXECUTOR=COMMAND runs the suite against an out-of-process
+// executor instead of this process: objload-executor's path, or a command
+// that starts it, as objload's --executor takes one (words, quotes keep
+// blanks): "qemu-aarch64 build-arm64/.../objload-executor".
+inline const char *test_executor() {
+  const char *ex = std::getenv("RTLINK_TEST_EXECUTOR");
+  return ex && *ex ? ex : nullptr;
+}
+
+// The executor's command line, the protocol channel its descriptor 3.
+inline std::vector<std::string> executor_argv(const std::string &command) {
+  std::vector<std::string> argv = rtlink::split_words(command, "\"'");
+  REQUIRE_MESSAGE(!argv.empty(), "RTLINK_TEST_EXECUTOR names no command");
+  argv.push_back("--fd=3");
+  return argv;
+}
 
 inline std::unique_ptr<rtlink::Linker> new_linker(rtlink::LinkerOptions options = {}) {
-  if (const char *ex = test_executor(); ex && *ex && !options.executor)
-    options.executor = rtlink::make_remote_executor({{ex, "--fd=3"}, false, 3});
+  if (const char *ex = test_executor(); ex && !options.executor)
+    options.executor = rtlink::make_remote_executor({executor_argv(ex), false, 3});
   auto l = rtlink::Linker::create(std::move(options));
   REQUIRE_MESSAGE(bool(l), l.error().message());
   return std::move(*l);

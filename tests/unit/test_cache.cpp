@@ -73,13 +73,14 @@ void linked_twice(const std::vector<std::string> &files,
 }
 
 // objload-executor: the suite's, or the one beside objload in the build tree.
-std::string executor_program() {
-  if (const char *ex = test_executor(); ex && *ex)
-    return ex;
+std::vector<std::string> executor_command() {
+  if (const char *ex = test_executor())
+    return executor_argv(ex);
   const char *objload = std::getenv("OBJLOAD");
   REQUIRE(objload);
-  return std::filesystem::path(objload).parent_path().parent_path().string() +
-         "/objload-executor/objload-executor";
+  return {std::filesystem::path(objload).parent_path().parent_path().string() +
+              "/objload-executor/objload-executor",
+          "--fd=3"};
 }
 
 } // namespace
@@ -122,7 +123,7 @@ TEST_CASE("a second identical link is restored from the cache and runs the same"
 }
 
 TEST_CASE("the sqlite job is restored from the cache: archive members, libc bindings") {
-  linked_twice({"q.o", "/usr/lib/x86_64-linux-gnu/libsqlite3.a"}, [](rtlink::Linker &l) {
+  linked_twice({"q.o", system_library("libsqlite3.a")}, [](rtlink::Linker &l) {
     auto r = l.call_main("main", {"q"});
     REQUIRE_MESSAGE(bool(r), r.error().message());
     CHECK(*r == 42);
@@ -159,7 +160,8 @@ TEST_CASE("a C++ exception is caught in restored code (its .eh_frame is register
   linked_twice({"cxx_eh.o"}, [](rtlink::Linker &l) { CHECK(call(l, "cxx_throw_catch") == 42); });
 }
 
-TEST_CASE("every relocation type comes out the same when restored") {
+// relocs.o: x86-64 assembly (see test_relocs.cpp).
+TEST_CASE("every relocation type comes out the same when restored" * doctest::test_suite("x86-64")) {
   linked_twice({"relocs.o", "relocs_check.o"}, [](rtlink::Linker &l) {
     CHECK(call(l, "check_relocs") == 0);
     CHECK(call(l, "fn_call_host") == 42);
@@ -261,7 +263,7 @@ TEST_CASE("a damaged entry is ignored with a warning, and the link is done in fu
 }
 
 TEST_CASE("restored units are linked against later, pulled from again, and unloaded") {
-  const std::string sqlite = "/usr/lib/x86_64-linux-gnu/libsqlite3.a";
+  const std::string sqlite = system_library("libsqlite3.a");
   linked_twice({"q.o", sqlite}, [&](rtlink::Linker &l) {
     const uint64_t pulled = l.stats().members_pulled;
     // A later object binds to a restored member; the member is not pulled again.
@@ -304,7 +306,7 @@ TEST_CASE("a forged entry (its checksum right, its records wrong) never harms th
     auto c = std::make_unique<Cached>();
     rtlink::LinkerOptions o;
     o.cache_dir = dir;
-    o.executor = rtlink::make_remote_executor({{executor_program(), "--fd=3"}, false, 3});
+    o.executor = rtlink::make_remote_executor({executor_command(), false, 3});
     Cached *p = c.get();
     o.warning = [p](const std::string &w) { p->warnings.push_back(w); };
     c->linker = new_linker(std::move(o));

@@ -4,6 +4,50 @@
 static std::vector<int> events;
 extern "C" void record_event(int e) { events.push_back(e); }
 
+// The events initfini_log.o kept, wherever the loaded code runs, and then
+// forgotten there.
+static std::vector<int> logged(rtlink::Linker &l) {
+  std::vector<int> out;
+  const int n = call(l, "initfini_events");
+  REQUIRE(n <= 64);
+  for (int i = 0; i < n; ++i) {
+    rtlink::CallArg at;
+    at.bits = uint64_t(i);
+    auto e = l.call("initfini_event", std::span<const rtlink::CallArg>(&at, 1));
+    REQUIRE_MESSAGE(bool(e), e.error().message());
+    out.push_back(int(*e));
+  }
+  call(l, "initfini_forget");
+  return out;
+}
+
+TEST_CASE("initializers and finalizers run in GNU ld's order in the executor's process too") {
+  auto l = new_linker();
+  load_all(*l, {"initfini_log.o", "initfini.o"});
+  CHECK(logged(*l) == std::vector<int>{101, 200, 1000, 2001, 2002});
+  REQUIRE(!l->unload(fixture("initfini.o")));
+  CHECK(logged(*l) == std::vector<int>{-2001, -2002, -1000, -200, -101});
+  // A C++ static's destructor, registered with __cxa_atexit and the unit's
+  // __dso_handle, runs at unload before the unit's .fini_array.
+  load_all(*l, {"atexit.o"});
+  CHECK(logged(*l) == std::vector<int>{1});
+  REQUIRE(!l->unload(fixture("atexit.o")));
+  CHECK(logged(*l) == std::vector<int>{-1, -3});
+}
+
+TEST_CASE("finalize runs finalizers and atexit handlers once in the executor's process too") {
+  auto l = new_linker();
+  load_all(*l, {"initfini_log.o", "initfini.o", "atexit.o", "cxx_eh.o"});
+  CHECK(logged(*l) == std::vector<int>{101, 200, 1000, 2001, 2002, 1});
+  l->finalize();
+  // Newest first: atexit.o's atexit handler and .fini_array, then initfini.o's.
+  CHECK(logged(*l) == std::vector<int>{-1, -3, -2001, -2002, -1000, -200, -101});
+  CHECK(call(*l, "initfini_loaded") == 7);
+  CHECK(call(*l, "cxx_throw_catch") == 42);  // its unwind tables are still there
+  l->finalize();
+  CHECK(logged(*l).empty());
+}
+
 TEST_CASE("initializers run by priority, .ctors backward; finalizers in reverse" * doctest::test_suite("in-process")) {
   events.clear();
   auto l = new_linker();
