@@ -103,6 +103,18 @@ struct Stats {
   uint64_t cache_hits = 0, cache_misses = 0, cache_stores = 0, cache_rejected = 0;
 };
 
+// Where the linker's memory goes, as it stands (objload --stats prints it).
+struct MemoryUse {
+  // The pages placed for loaded code and data, by protection.
+  uint64_t code = 0, rodata = 0, data = 0;
+  // The link units: their sections, symbols, relocations and link state.
+  uint64_t units = 0;
+  // The global symbol table, the archives' lazy index, the COMDAT table.
+  uint64_t tables = 0;
+  // The input files, each once: mapped (shared with the page cache) or read.
+  uint64_t inputs = 0;
+};
+
 struct UnitInfo {
   std::string name;  // "a.o", "libfoo.a(bar.o)"
   bool resolved = false;
@@ -223,6 +235,7 @@ public:
   // The reader files go through: "mmap", "io_uring", "threads" or "iocp".
   std::string reader() const;
   std::vector<UnitInfo> units() const;
+  MemoryUse memory_use() const;
   Executor &executor();
 
   static InputKind identify(std::span<const uint8_t> bytes);

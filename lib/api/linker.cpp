@@ -272,6 +272,11 @@ const Stats &Linker::stats() const { return session_->stats; }
 std::string Linker::reader() const { return session_->reader_name; }
 Executor &Linker::executor() { return *session_->executor; }
 
+MemoryUse Linker::memory_use() const {
+  std::shared_lock<std::shared_mutex> guard(session_->lock);
+  return session_->memory_use();
+}
+
 std::vector<UnitInfo> Linker::units() const {
   std::shared_lock<std::shared_mutex> guard(session_->lock);
   std::vector<UnitInfo> out;

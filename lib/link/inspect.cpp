@@ -117,4 +117,47 @@ std::vector<UndefinedInfo> Session::undefined_list() {
   return out;
 }
 
+// Sizes of what the linker holds, from the containers' capacities: what
+// each holds, not the allocator's overhead.
+MemoryUse Session::memory_use() const {
+  MemoryUse m;
+  auto bytes = [](const auto &v) { return uint64_t(v.capacity()) * sizeof(v[0]); };
+  for (const auto &b : blocks) {
+    m.code += b->text.size;
+    m.rodata += b->rodata.size;
+    m.data += b->data.size;
+  }
+  std::vector<const FileData *> files;
+  auto input = [&](const FileData *f) {
+    if (f && std::find(files.begin(), files.end(), f) == files.end()) {
+      files.push_back(f);
+      m.inputs += f->size();
+    }
+  };
+  for (const auto &u : units) {
+    const LinkUnit &lu = u->lu;
+    m.units += sizeof(Unit) + bytes(lu.sections) + bytes(lu.symbols) + bytes(lu.groups) +
+               bytes(u->targets) + bytes(u->referenced) + bytes(u->got_cell) + bytes(u->stub) +
+               bytes(u->got_symbols) + bytes(u->stub_symbols) + bytes(u->via_stub) +
+               bytes(u->section_addr) + bytes(u->addr) + bytes(u->far_refs) + bytes(u->commons);
+    for (const Section &s : lu.sections)
+      m.units += bytes(s.edges);
+    if (u->archive < 0)
+      input(lu.file.get());
+  }
+  for (const auto &a : archives)
+    if (a)
+      input(a->reader->file().get());
+  // A node per entry (key, value and the next pointer) and a bucket array.
+  auto table = [](const auto &map) {
+    using Node = typename std::decay_t<decltype(map)>::value_type;
+    return uint64_t(map.size()) * (sizeof(Node) + sizeof(void *)) +
+           uint64_t(map.bucket_count()) * sizeof(void *);
+  };
+  m.tables = table(globals) + table(lazy) + table(comdats);
+  for (const auto &[name, e] : globals)
+    m.tables += bytes(e.shadowed);
+  return m;
+}
+
 } // namespace rtlink

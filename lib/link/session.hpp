@@ -492,6 +492,7 @@ public:
                           std::vector<std::unique_ptr<Block>> &placed);
   void warn(const std::string &message) const;
   std::string describe_address(uint64_t a) const;  // inspect.cpp
+  MemoryUse memory_use() const;                    // inspect.cpp
   Error undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &missing) const; // diagnostics.cpp
 
 private:

@@ -50,7 +50,8 @@ const char kUsage[] =
     "                   main is called as int main(int argc, char **argv) with\n"
     "                   argv[0] = \"objload\" and the ARGS after --, any other\n"
     "                   symbol as int SYMBOL(void)\n"
-    "  --stats          print the time and memory each phase took, on stderr\n"
+    "  --stats          print the time and memory each phase took, and where memory\n"
+    "                   went (placed pages, link units, symbol tables, inputs), on stderr\n"
     "  --trace          say what was loaded and what each reference resolved to, on stderr\n"
     "  --executor=WHERE where loaded code runs: in-process (the default), child (a\n"
     "                   separate objload-executor process: a crash there is reported\n"
@@ -95,7 +96,8 @@ int usage_error(const std::string &msg) {
   return 2;
 }
 
-void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
+void print_stats(const rtlink::Linker &l, std::chrono::nanoseconds call_time) {
+  const rtlink::Stats &s = l.stats();
   using rtlink::format_bytes;
   using rtlink::format_duration_ns;
   std::fprintf(stderr, "objload: %-8s %10s %12s\n", "phase", "time", "rss after");
@@ -118,6 +120,14 @@ void print_stats(const rtlink::Stats &s, std::chrono::nanoseconds call_time) {
                (unsigned long long)s.edges_applied, (unsigned long long)s.got_cells,
                (unsigned long long)s.stubs, (unsigned long long)s.thunks,
                format_bytes(s.bytes_mapped).c_str());
+  const rtlink::MemoryUse m = l.memory_use();
+  std::fprintf(stderr,
+               "objload: memory: %s placed (code %s, read-only %s, data %s), link units %s, "
+               "symbol tables %s, inputs %s\n",
+               format_bytes(m.code + m.rodata + m.data).c_str(), format_bytes(m.code).c_str(),
+               format_bytes(m.rodata).c_str(), format_bytes(m.data).c_str(),
+               format_bytes(m.units).c_str(), format_bytes(m.tables).c_str(),
+               format_bytes(m.inputs).c_str());
   if (s.bytes_read)
     std::fprintf(stderr, "objload: %s read through the reader\n", format_bytes(s.bytes_read).c_str());
   if (s.cache_hits + s.cache_misses)
@@ -148,7 +158,7 @@ void program_called_exit() {
   if (p->trace)
     std::fprintf(stderr, "objload: %s called exit\n", p->symbol.c_str());
   if (p->stats)
-    print_stats(p->linker->stats(), call_time);
+    print_stats(*p->linker, call_time);
   p->linker->finalize();  // the units' atexit handlers that are left, then their .fini_array
   std::fflush(stdout);
 }
@@ -342,7 +352,7 @@ int main(int argc, char **argv) {
   }
   if (rtlink::Error e = loaded ? l.resolve() : rtlink::Error()) {
     if (stats)
-      print_stats(l.stats(), {});
+      print_stats(l, {});
     if (!interactive)
       return fail(e);
     report(e);
@@ -371,7 +381,7 @@ int main(int argc, char **argv) {
         status = 1;
     }
     if (stats)
-      print_stats(l.stats(), {});
+      print_stats(l, {});
     return status;
   }
 
@@ -399,7 +409,7 @@ int main(int argc, char **argv) {
         if (trace)
           std::fprintf(stderr, "objload: %s called exit(%d)\n", run.c_str(), *exited);
         if (stats)
-          print_stats(l.stats(), call_time);
+          print_stats(l, call_time);
         return *exited;
       }
       return fail(r.error());
@@ -411,7 +421,7 @@ int main(int argc, char **argv) {
   }
   std::fflush(stdout);
   if (stats)
-    print_stats(l.stats(), call_time);
+    print_stats(l, call_time);
   if (!remote) {
     // Finalizers run; the rest goes with the process, which takes back
     // pages and heap faster than freeing them one by one (kept reachable,
