@@ -204,6 +204,9 @@ public:
   // long SYMBOL(args...), with the symbol's calling convention unless `conv` says otherwise.
   Expected<int64_t> call(std::string_view symbol, std::span<const CallArg> args,
                          std::optional<CallConv> conv = std::nullopt);
+  // double SYMBOL(args...), likewise.
+  Expected<double> call_double(std::string_view symbol, std::span<const CallArg> args,
+                               std::optional<CallConv> conv = std::nullopt);
   // When the last call failed because the loaded code called exit(n) in an
   // executor in another process: n. That process ran the code's atexit
   // handlers, then the units' finalizers, and ended with n; the units loaded

@@ -288,15 +288,17 @@ public:
     return int(in.u32());
   }
   Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
-    Writer w(Op::Call);
-    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(args.size()));
-    for (const CallArg &a : args)
-      w.u8(uint8_t(a.kind)).u64(a.bits).str(a.bytes);
-    auto r = request(w, true);
+    auto r = call_bits(Op::Call, addr, conv, args);
     if (!r)
       return r.take_error();
-    Reader in(*r);
-    return int64_t(in.u64());
+    return int64_t(*r);
+  }
+  Expected<double> call_double(uint64_t addr, CallConv conv,
+                               std::span<const CallArg> args) override {
+    auto r = call_bits(Op::CallDouble, addr, conv, args);
+    if (!r)
+      return r.take_error();
+    return as_double(*r);
   }
 
   bool start_in_background() override {
@@ -511,12 +513,22 @@ private:
     return body;
   }
 
+  // Call or CallDouble: the result's 64 bits (rax, or the double's).
+  Expected<uint64_t> call_bits(Op op, uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+    Writer w(op);
+    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(args.size()));
+    for (const CallArg &a : args)
+      w.u8(uint8_t(a.kind)).u64(a.bits).str(a.bytes);
+    return address(w, true);
+  }
+
   Error status(Writer &w, bool running_code = false) {
     auto r = request(w, running_code);
     return r ? Error() : r.take_error();
   }
-  Expected<uint64_t> address(Writer &w) {
-    auto r = request(w);
+  // A request answered with a u64 (an address, a call's result).
+  Expected<uint64_t> address(Writer &w, bool running_code = false) {
+    auto r = request(w, running_code);
     if (!r)
       return r.take_error();
     Reader in(*r);
