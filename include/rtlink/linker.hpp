@@ -219,6 +219,10 @@ public:
   std::vector<SymbolInfo> symbols() const;
   // What the units loaded since the last resolve still need.
   std::vector<UndefinedInfo> undefined() const;
+  // Names lookup() finds only after a resolve: what the units loaded since
+  // the last one define, and what loaded archives offer from members nothing
+  // has pulled in yet (require() pulls one). Sorted, for completion.
+  std::vector<std::string> pending_symbols() const;
 
   // Lines saying what was loaded and what each reference resolved to.
   void set_trace(std::function<void(const std::string &)> sink);

@@ -275,6 +275,11 @@ std::vector<UndefinedInfo> Linker::undefined() const {
   return session_->undefined_list();
 }
 
+std::vector<std::string> Linker::pending_symbols() const {
+  std::unique_lock<std::shared_mutex> guard(session_->lock);  // archives are indexed on demand
+  return session_->pending_list();
+}
+
 void Linker::set_trace(std::function<void(const std::string &)> sink) {
   EXCLUSIVE;
   session_->trace = std::move(sink);
