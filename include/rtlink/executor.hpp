@@ -294,7 +294,8 @@ struct RemoteCommand {
 std::unique_ptr<Executor> make_remote_executor(RemoteCommand command);
 
 // Stops the remote call under way, if any (its executor is killed; the call
-// fails with how it ended). Safe in a signal handler: objload's Ctrl-C.
+// fails with how it ended: "interrupted: executor terminated by signal 9
+// (SIGKILL)"). Safe in a signal handler: objload's Ctrl-C.
 void stop_running_call();
 
 } // namespace rtlink

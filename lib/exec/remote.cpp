@@ -27,6 +27,8 @@ using protocol::Writer;
 // The executor of the current call, for a signal handler that stops it
 // (objload's Ctrl-C): 0 when no call is under way.
 std::atomic<int64_t> g_calling_pid{0};
+// The executor stop_running_call killed, so its end is told as an interruption.
+std::atomic<int64_t> g_stopped_pid{0};
 
 // How long an executor whose channel closed has to end by itself before it
 // is killed (its own exit status says more than our kill would).
@@ -460,7 +462,8 @@ private:
     std::string how = platform::reap_child(child_.pid, kGraceMs);
     alive_ = false;
     lost_ = true;
-    return make_error("executor ", how);
+    bool stopped = g_stopped_pid.exchange(0) == child_.pid;
+    return make_error(stopped ? "interrupted: executor " : "executor ", how);
   }
 
   Expected<std::vector<uint8_t>> receive(Op op, bool running_code) {
@@ -597,8 +600,10 @@ std::unique_ptr<Executor> make_remote_executor(RemoteCommand command) {
 
 void stop_running_call() {
   int64_t pid = g_calling_pid.load();
-  if (pid > 0)
+  if (pid > 0) {
+    g_stopped_pid = pid;
     platform::stop_child(pid);
+  }
 }
 
 } // namespace rtlink
