@@ -70,6 +70,9 @@ public:
   }
   Expected<int> call_int(uint64_t, CallConv) override { return refuse(); }
   Expected<int64_t> call(uint64_t, CallConv, std::span<const CallArg>) override { return refuse(); }
+  Expected<double> call_double(uint64_t, CallConv, std::span<const CallArg>) override {
+    return refuse();
+  }
 
 private:
   static Error refuse() { return make_error("nothing is run or loaded while fuzzing"); }

@@ -167,6 +167,9 @@ public:
   // long f(args...): up to 6 integer and 8 floating-point arguments (System V),
   // or 8 arguments in all (Microsoft x64); the integer result (rax).
   virtual Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) = 0;
+  // double f(args...): the same arguments, the floating-point result (xmm0, d0).
+  virtual Expected<double> call_double(uint64_t addr, CallConv conv,
+                                       std::span<const CallArg> args) = 0;
 
   // A DLL's export, for an import bound at load (LoadLibrary/GetProcAddress on
   // Windows); an executor without DLLs finds none. `ordinal` is set for an
@@ -291,7 +294,8 @@ struct RemoteCommand {
 std::unique_ptr<Executor> make_remote_executor(RemoteCommand command);
 
 // Stops the remote call under way, if any (its executor is killed; the call
-// fails with how it ended). Safe in a signal handler: objload's Ctrl-C.
+// fails with how it ended: "interrupted: executor terminated by signal 9
+// (SIGKILL)"). Safe in a signal handler: objload's Ctrl-C.
 void stop_running_call();
 
 } // namespace rtlink

@@ -216,6 +216,9 @@ public:
   // long SYMBOL(args...), with the symbol's calling convention unless `conv` says otherwise.
   Expected<int64_t> call(std::string_view symbol, std::span<const CallArg> args,
                          std::optional<CallConv> conv = std::nullopt);
+  // double SYMBOL(args...), likewise.
+  Expected<double> call_double(std::string_view symbol, std::span<const CallArg> args,
+                               std::optional<CallConv> conv = std::nullopt);
   // When the last call failed because the loaded code called exit(n) in an
   // executor in another process: n. That process ran the code's atexit
   // handlers, then the units' finalizers, and ended with n; the units loaded
@@ -228,6 +231,10 @@ public:
   std::vector<SymbolInfo> symbols() const;
   // What the units loaded since the last resolve still need.
   std::vector<UndefinedInfo> undefined() const;
+  // Names lookup() finds only after a resolve: what the units loaded since
+  // the last one define, and what loaded archives offer from members nothing
+  // has pulled in yet (require() pulls one). Sorted, for completion.
+  std::vector<std::string> pending_symbols() const;
 
   // Lines saying what was loaded and what each reference resolved to.
   void set_trace(std::function<void(const std::string &)> sink);

@@ -207,39 +207,52 @@ template <class T> Expected<T> Linker::after_call(Expected<T> r, std::string_vie
   return r;
 }
 
-Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {
-  auto addr = lookup(symbol);
+namespace {
+
+// What a call calls: the symbol's address, and its calling convention
+// (its defining unit's) unless `conv` says otherwise.
+Expected<std::pair<uint64_t, CallConv>> call_target(const Linker &l, Session &s,
+                                                    std::string_view symbol,
+                                                    std::optional<CallConv> conv) {
+  auto addr = l.lookup(symbol);
   if (!addr)
     return addr.take_error();
-  CallConv conv;
-  {
-    std::shared_lock<std::shared_mutex> guard(session_->lock);
-    conv = session_->calling_convention(symbol);
+  if (!conv) {
+    std::shared_lock<std::shared_mutex> guard(s.lock);
+    conv = s.calling_convention(symbol);
   }
-  return after_call(session_->executor->call_main(*addr, argv, conv), symbol);
+  return std::pair(*addr, *conv);
+}
+
+} // namespace
+
+Expected<int> Linker::call_main(std::string_view symbol, const std::vector<std::string> &argv) {
+  auto t = call_target(*this, *session_, symbol, std::nullopt);
+  if (!t)
+    return t.take_error();
+  return after_call(session_->executor->call_main(t->first, argv, t->second), symbol);
 }
 Expected<int> Linker::call_int(std::string_view symbol) {
-  auto addr = lookup(symbol);
-  if (!addr)
-    return addr.take_error();
-  CallConv conv;
-  {
-    std::shared_lock<std::shared_mutex> guard(session_->lock);
-    conv = session_->calling_convention(symbol);
-  }
-  return after_call(session_->executor->call_int(*addr, conv), symbol);
+  auto t = call_target(*this, *session_, symbol, std::nullopt);
+  if (!t)
+    return t.take_error();
+  return after_call(session_->executor->call_int(t->first, t->second), symbol);
 }
 
 Expected<int64_t> Linker::call(std::string_view symbol, std::span<const CallArg> args,
                                std::optional<CallConv> conv) {
-  auto addr = lookup(symbol);
-  if (!addr)
-    return addr.take_error();
-  if (!conv) {
-    std::shared_lock<std::shared_mutex> guard(session_->lock);
-    conv = session_->calling_convention(symbol);
-  }
-  return after_call(session_->executor->call(*addr, *conv, args), symbol);
+  auto t = call_target(*this, *session_, symbol, conv);
+  if (!t)
+    return t.take_error();
+  return after_call(session_->executor->call(t->first, t->second, args), symbol);
+}
+
+Expected<double> Linker::call_double(std::string_view symbol, std::span<const CallArg> args,
+                                     std::optional<CallConv> conv) {
+  auto t = call_target(*this, *session_, symbol, conv);
+  if (!t)
+    return t.take_error();
+  return after_call(session_->executor->call_double(t->first, t->second, args), symbol);
 }
 
 std::optional<int> Linker::exit_status() const {
@@ -260,6 +273,11 @@ std::vector<SymbolInfo> Linker::symbols() const {
 std::vector<UndefinedInfo> Linker::undefined() const {
   std::unique_lock<std::shared_mutex> guard(session_->lock);  // host lookups fill the cache
   return session_->undefined_list();
+}
+
+std::vector<std::string> Linker::pending_symbols() const {
+  std::unique_lock<std::shared_mutex> guard(session_->lock);  // archives are indexed on demand
+  return session_->pending_list();
 }
 
 void Linker::set_trace(std::function<void(const std::string &)> sink) {

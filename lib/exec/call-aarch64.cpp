@@ -13,9 +13,23 @@ Error refuse(CallConv conv) {
 
 // Integers in x0..x7 and doubles in d0..d7, each class counted apart: a
 // function taking fewer of either finds its own where this call put them.
-using AapcsFn = int64_t (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                            int64_t, double, double, double, double, double, double, double,
-                            double);
+// R is the result's type: int64_t (x0) or double (d0).
+template <class R>
+using AapcsFn = R (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                      double, double, double, double, double, double, double, double);
+
+template <class R>
+Expected<R> call_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+  if (Error e = refuse(conv))
+    return e;
+  auto a = args_by_class<8, 8>(args);
+  if (!a)
+    return a.take_error();
+  const int64_t *i = a->i;
+  const double *d = a->d;
+  return reinterpret_cast<AapcsFn<R>>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], d[0],
+                                            d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+}
 
 } // namespace
 
@@ -41,15 +55,11 @@ Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv) {
 }
 
 Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
-  if (Error e = refuse(conv))
-    return e;
-  auto a = args_by_class<8, 8>(args);
-  if (!a)
-    return a.take_error();
-  const int64_t *i = a->i;
-  const double *d = a->d;
-  return reinterpret_cast<AapcsFn>(addr)(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], d[0],
-                                         d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+  return call_args<int64_t>(addr, conv, args);
+}
+
+Expected<double> call_double_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+  return call_args<double>(addr, conv, args);
 }
 
 // Instruction fetch does not see stores by itself: the data cache lines are

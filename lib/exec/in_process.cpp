@@ -9,6 +9,21 @@ namespace rtlink {
 
 namespace {
 
+// Calls `f` with the arguments, Bytes turned into pointers to copies that
+// live for the call.
+template <class F> auto with_pointers(std::span<const CallArg> args, F &&f) {
+  std::vector<std::string> copies;
+  copies.reserve(args.size());
+  std::vector<CallArg> plain(args.begin(), args.end());
+  for (CallArg &a : plain)
+    if (a.kind == CallArg::Bytes) {
+      copies.push_back(a.bytes);
+      a.kind = CallArg::Int;
+      a.bits = reinterpret_cast<uint64_t>(copies.back().c_str());
+    }
+  return f(std::span<const CallArg>(plain));
+}
+
 class InProcessExecutor final : public Executor {
 public:
   std::string describe() const override { return "in-process"; }
@@ -120,17 +135,15 @@ public:
     return rtlink::call_main(addr, int(copies.size()), ptrs.data(), conv);
   }
   Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
-    // Bytes become pointers to copies that live for the call.
-    std::vector<std::string> copies;
-    copies.reserve(args.size());
-    std::vector<CallArg> plain(args.begin(), args.end());
-    for (CallArg &a : plain)
-      if (a.kind == CallArg::Bytes) {
-        copies.push_back(a.bytes);
-        a.kind = CallArg::Int;
-        a.bits = reinterpret_cast<uint64_t>(copies.back().c_str());
-      }
-    return call_with_args(addr, conv, plain);
+    return with_pointers(args, [&](std::span<const CallArg> plain) {
+      return call_with_args(addr, conv, plain);
+    });
+  }
+  Expected<double> call_double(uint64_t addr, CallConv conv,
+                               std::span<const CallArg> args) override {
+    return with_pointers(args, [&](std::span<const CallArg> plain) {
+      return call_double_with_args(addr, conv, plain);
+    });
   }
   Expected<int> call_int(uint64_t addr, CallConv conv) override {
     return rtlink::call_int(addr, conv);

@@ -92,12 +92,14 @@ Expected<ArgsByClass<NI, ND>> args_by_class(std::span<const CallArg> args) {
 
 // Calls of functions of this process with a convention this instruction set
 // has; any other convention is refused (nothing is called), naming it and
-// the instruction set. `call_with_args`: Bytes arguments must already have
+// the instruction set. `call_with_args` and `call_double_with_args` (the
+// same, for a function returning double): Bytes arguments must already have
 // been turned into pointers (Int) by the caller.
 Error call_void(uint64_t addr, CallConv conv);                        // void f(void)
 Expected<int> call_int(uint64_t addr, CallConv conv);                 // int f(void)
 Expected<int> call_main(uint64_t addr, int argc, char **argv, CallConv conv);
 Expected<int64_t> call_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args);
+Expected<double> call_double_with_args(uint64_t addr, CallConv conv, std::span<const CallArg> args);
 
 // Code was written at [addr, addr + size) and is about to run: the
 // instruction cache is made coherent with what was written (nothing to do on

@@ -38,8 +38,8 @@ constexpr uint32_t kMagic = 0x584c5452;  // "RTLX"
 // (TlsFunctions was) answers 4 addresses, a call may answer that it crashed;
 // 5: RuntimeFunctions answers 5 (MSVC-ABI C++ throw); 6: the hello reply
 // says the executor's instruction set, and a call's convention may be
-// AAPCS64 (2)
-constexpr uint16_t kVersion = 6;
+// AAPCS64 (2); 7: CallDouble
+constexpr uint16_t kVersion = 7;
 constexpr uint32_t kMaxMessage = 1u << 30;
 
 enum class Op : uint8_t {
@@ -72,6 +72,7 @@ enum class Op : uint8_t {
   TlsDestroy,    // module
   RuntimeFunctions,  // -> Executor::runtime_functions(), 5 addresses
   TlsCreateStatic,  // size, align, image bytes -> module, offset from the thread pointer
+  CallDouble,  // as Call -> the double's bits (u64)
 };
 
 enum class Os : uint8_t { Linux = 1, Windows = 2, MacOS = 3, Other = 4 };

@@ -27,6 +27,8 @@ using protocol::Writer;
 // The executor of the current call, for a signal handler that stops it
 // (objload's Ctrl-C): 0 when no call is under way.
 std::atomic<int64_t> g_calling_pid{0};
+// The executor stop_running_call killed, so its end is told as an interruption.
+std::atomic<int64_t> g_stopped_pid{0};
 
 // How long an executor whose channel closed has to end by itself before it
 // is killed (its own exit status says more than our kill would).
@@ -288,15 +290,17 @@ public:
     return int(in.u32());
   }
   Expected<int64_t> call(uint64_t addr, CallConv conv, std::span<const CallArg> args) override {
-    Writer w(Op::Call);
-    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(args.size()));
-    for (const CallArg &a : args)
-      w.u8(uint8_t(a.kind)).u64(a.bits).str(a.bytes);
-    auto r = request(w, true);
+    auto r = call_bits(Op::Call, addr, conv, args);
     if (!r)
       return r.take_error();
-    Reader in(*r);
-    return int64_t(in.u64());
+    return int64_t(*r);
+  }
+  Expected<double> call_double(uint64_t addr, CallConv conv,
+                               std::span<const CallArg> args) override {
+    auto r = call_bits(Op::CallDouble, addr, conv, args);
+    if (!r)
+      return r.take_error();
+    return as_double(*r);
   }
 
   bool start_in_background() override {
@@ -458,7 +462,8 @@ private:
     std::string how = platform::reap_child(child_.pid, kGraceMs);
     alive_ = false;
     lost_ = true;
-    return make_error("executor ", how);
+    bool stopped = g_stopped_pid.exchange(0) == child_.pid;
+    return make_error(stopped ? "interrupted: executor " : "executor ", how);
   }
 
   Expected<std::vector<uint8_t>> receive(Op op, bool running_code) {
@@ -511,12 +516,22 @@ private:
     return body;
   }
 
+  // Call or CallDouble: the result's 64 bits (rax, or the double's).
+  Expected<uint64_t> call_bits(Op op, uint64_t addr, CallConv conv, std::span<const CallArg> args) {
+    Writer w(op);
+    w.u64(addr).u8(uint8_t(conv)).u32(uint32_t(args.size()));
+    for (const CallArg &a : args)
+      w.u8(uint8_t(a.kind)).u64(a.bits).str(a.bytes);
+    return address(w, true);
+  }
+
   Error status(Writer &w, bool running_code = false) {
     auto r = request(w, running_code);
     return r ? Error() : r.take_error();
   }
-  Expected<uint64_t> address(Writer &w) {
-    auto r = request(w);
+  // A request answered with a u64 (an address, a call's result).
+  Expected<uint64_t> address(Writer &w, bool running_code = false) {
+    auto r = request(w, running_code);
     if (!r)
       return r.take_error();
     Reader in(*r);
@@ -585,8 +600,10 @@ std::unique_ptr<Executor> make_remote_executor(RemoteCommand command) {
 
 void stop_running_call() {
   int64_t pid = g_calling_pid.load();
-  if (pid > 0)
+  if (pid > 0) {
+    g_stopped_pid = pid;
     platform::stop_child(pid);
+  }
 }
 
 } // namespace rtlink

@@ -41,6 +41,7 @@ const char *op_name(Op op) {
   case Op::TlsCreateStatic: return "tls-create-static";
   case Op::TlsDestroy: return "tls-destroy";
   case Op::RuntimeFunctions: return "runtime-functions";
+  case Op::CallDouble: return "call-double";
   }
   return "?";
 }
@@ -376,7 +377,8 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
     w.u32(uint32_t(*r));
     return w;
   }
-  case Op::Call: {
+  case Op::Call:
+  case Op::CallDouble: {
     uint64_t a = in.u64();
     CallConv conv;
     if (!read_conv(in, conv))
@@ -395,11 +397,20 @@ Writer handle(Executor &ex, Op op, Reader &in, Reservations &mine) {
     }
     if (!complete(in))
       break;
-    auto r = ex.call(a, conv, args);
-    if (!r)
-      return failed(op, r.error().message());
+    uint64_t bits;
+    if (op == Op::CallDouble) {
+      auto r = ex.call_double(a, conv, args);
+      if (!r)
+        return failed(op, r.error().message());
+      std::memcpy(&bits, &*r, 8);
+    } else {
+      auto r = ex.call(a, conv, args);
+      if (!r)
+        return failed(op, r.error().message());
+      bits = uint64_t(*r);
+    }
     Writer w = ok(op);
-    w.u64(uint64_t(*r));
+    w.u64(bits);
     return w;
   }
   case Op::Quit:
@@ -485,7 +496,9 @@ void program_crashes(const char *what, uint64_t pc) {
   (void)platform::channel_send(g_watch.channel, w.finish());
 }
 
-bool is_call(Op op) { return op == Op::CallMain || op == Op::CallInt || op == Op::Call; }
+bool is_call(Op op) {
+  return op == Op::CallMain || op == Op::CallInt || op == Op::Call || op == Op::CallDouble;
+}
 
 } // namespace
 

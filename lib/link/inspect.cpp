@@ -77,6 +77,26 @@ std::vector<SymbolInfo> Session::symbol_list() const {
   return out;
 }
 
+std::vector<std::string> Session::pending_list() {
+  index_archives();
+  std::vector<std::string> out;
+  for (const auto &u : units) {
+    if (u->ready)
+      continue;
+    for (const Symbol &s : u->lu.symbols)
+      if (offers(s))
+        out.emplace_back(s.name);
+  }
+  for (const auto &[name, lz] : lazy) {
+    const auto &a = archives[lz.archive];
+    if (a && !a->pulled[lz.member] && !globals.count(name))
+      out.emplace_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<UndefinedInfo> Session::undefined_list() {
   index_archives();
   std::vector<UndefinedInfo> out;

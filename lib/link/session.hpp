@@ -269,6 +269,7 @@ public:
   Expected<SymbolInfo> describe(std::string_view name);
   std::vector<SymbolInfo> symbol_list() const;
   std::vector<UndefinedInfo> undefined_list();
+  std::vector<std::string> pending_list();
   Error unload(const std::vector<std::string> &paths);
   Expected<std::string> find_system_library(std::string_view name, bool static_only = false) const;
   // A file loaded already: an object (not a member), an archive, a library.

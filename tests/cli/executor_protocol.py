@@ -61,7 +61,7 @@ if r is None or r[1] != 1:
 # The handshake: magic, version, OS, pointer size, page size, process id,
 # instruction set (this build's: x86-64, 1).
 magic, version, os_kind, pointer, page, pid, arch = struct.unpack("<IHBBIQB", r[2:])
-if (magic, version, os_kind, pointer, pid, arch) != (0x584C5452, 6, 1, 8, p.pid, 1):
+if (magic, version, os_kind, pointer, pid, arch) != (0x584C5452, 7, 1, 8, p.pid, 1):
     fail(f"the handshake said {(hex(magic), version, os_kind, pointer, page, pid, arch)}")
 # Empty or short payloads are malformed, never run with zeros.
 for op in ["UnloadLibrary", "CallInt", "Release", "Commit", "Protect", "Reserve", "LoadLibrary"]:

@@ -24,7 +24,7 @@ term.send("call spin\r")
 time.sleep(0.5)  # spinning in the executor now
 term.send_now("\x03")
 out = term.read_until("objload> ")
-if "executor terminated by signal 9 (SIGKILL) while running spin" not in out:
+if "error: interrupted: executor terminated by signal 9 (SIGKILL) while running spin" not in out:
     term.fail("Ctrl-C during the call printed: " + out)
 # What was loaded went with the executor: load it again into a fresh one.
 term.send("call says\r")

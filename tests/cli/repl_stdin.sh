@@ -31,6 +31,86 @@ run 0 "$OBJLOAD" -c ":load $F/coff/rts.gnu.obj $F/coff/base.gnu.obj; :resolve; :
 has out "rts_main returned 42"
 has out "rts_allocate returned 42"
 
+# What a call returns, as -> says: a double (in-process and in the executor,
+# whose protocol carries it), an int (eax, sign-extended), a long by default.
+cat > "$T/half.c" <<'C'
+double half(double x) { return x / 2; }
+double scaled(long k, double x, double y) { return k * x + y; }
+int minus(int x) { return -x; }  /* neg eax: rax's upper half is 0 */
+C
+gcc -O1 -c "$T/half.c" -o "$T/half.o"
+for ex in in-process child; do
+  run 0 "$OBJLOAD" --executor=$ex "$T/half.o" -c 'call strtod "2.5" 0 -> double; call half 3.0 -> double; call half 6.0 ->double; call scaled 3 0.5 -1e-3 -> double; call minus 5 -> int; call minus 5'
+  has out "half returned 1.5"
+  has out "half returned 3.0"
+  has out "strtod returned 2.5"
+  has out "scaled returned 1.499"
+  has out "minus returned -5 (0xfffffffb)"
+  has out "minus returned 4294967291 (0xfffffffb)"
+done
+# The same in the Microsoft x64 convention (a COFF object: arguments by
+# position, k in rcx, x and y in xmm1 and xmm2).
+if command -v x86_64-w64-mingw32-gcc >/dev/null; then
+  x86_64-w64-mingw32-gcc -O1 -c "$T/half.c" -o "$T/half.obj"
+  run 0 "$OBJLOAD" "$T/half.obj" -c 'call half 3.0 -> double; call scaled 3 0.5 -1e-3 -> double'
+  has out "half returned 1.5"
+  has out "scaled returned 1.499"
+elif [ "${CI:-}" = true ]; then
+  fail "x86_64-w64-mingw32-gcc is missing (scripts/dev installs it)"
+fi
+run 1 "$OBJLOAD" -c 'call atoi "1" -> float; call atoi "1" ->'
+has out "error: -> needs the result's type: long, int or double, not float"
+has out "error: -> needs the result's type: long, int or double"
+run 0 "$OBJLOAD" --json -c "load $T/half.o; call half 5.0 -> double"
+python3 - "$T/out" <<'PY' || fail "--json call -> double: $(cat "$T/out")"
+import json, sys
+call = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert call["ok"] and call["type"] == "double" and call["result"] == 2.5 and call["text"] == "2.5", call
+PY
+
+# A call (or a lookup) after load resolves on demand, saying nothing unless
+# that fails; "1 unit".
+run 0 "$OBJLOAD" -c "load $T/half.o; call half 3.0 -> double; info; load $F/good.o; lookup good_answer"
+lacks out "resolved ("
+has out "half returned 1.5"
+has out "1 unit, "
+has out "good_answer = 0x"
+run 0 "$OBJLOAD" -c "load $T/half.o; resolve"
+has out "resolved (1 unit loaded)"
+run 1 "$OBJLOAD" -c "load $F/undefined.o $F/good.o; call good_answer"
+has out "error: resolving what was loaded, to find good_answer: undefined symbol: no_such_function"
+
+# A shell command: the rest of the line, ';' included; a status other than 0 fails.
+run 0 "$OBJLOAD" -c ':! echo one; echo two'
+has out "one"
+has out "two"
+run 1 "$OBJLOAD" -c 'call labs -1; !exit 3'
+has out "error: the shell command exited with status 3"
+
+# help lists the new commands, and says what Ctrl-C does to a call.
+run 0 "$OBJLOAD" -c 'help; help call; help r; help !'
+has out "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double]"
+has out "  reload"
+has out "  !COMMAND"
+has out "Ctrl-C during it ends objload; with --executor=child, Ctrl-C stops the call"
+
+# reload: what changed on disk is unloaded and loaded again, with what
+# depends on it (w.o calls v.o's v), then resolved; the rest stays.
+printf 'int v(void) { return 1; }\n' > "$T/v.c"
+printf 'int v(void); int w(void) { return 10 * v(); }\n' > "$T/w.c"
+printf 'int u(void) { return 7; }\n' > "$T/u.c"
+for f in v w u; do gcc -c "$T/$f.c" -o "$T/$f.o"; done
+run 0 "$OBJLOAD" "$T/u.o" -c "load $T/v.o $T/w.o; call w; :reload; !sed -i s/1/2/ $T/v.c && gcc -c $T/v.c -o $T/v.o
+:r; call w; call u; call v"
+has out "w returned 10 (0xa)"
+has out "nothing changed on disk"
+has out "reloaded $T/v.o"
+has out "reloaded $T/w.o"
+lacks out "reloaded $T/u.o"
+has out "w returned 20 (0x14)"
+has out "u returned 7 (0x7)"
+has out "v returned 2 (0x2)"
+
 # Files on the command line, then -c; a leading ':' as in GHCi; quit.
 run 0 "$OBJLOAD" "$F/rts.o" "$F/base.o" -c 'syms rts_*; undefined; info; quit; call rts_main'
 has out "rts_main  (${F}/rts.o)"

@@ -4,17 +4,23 @@
 
 #include "support/format.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <fnmatch.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 namespace objload {
 
 using nlohmann::json;
 
 namespace {
+
+const char kCallUsage[] = "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double]";
 
 struct Help {
   const char *name, *usage, *text;
@@ -30,11 +36,21 @@ const Help kHelp[] = {
     {"resolve", "resolve", "Resolve everything loaded since the last resolve: pull archive "
                            "members, bind, lay out, apply fixups, run initializers."},
     {"lookup", "lookup SYMBOL", "The symbol's address and what defines it."},
-    {"call", "call SYMBOL [ARG...] [--ms|--sysv]",
-     "Call SYMBOL as long SYMBOL(ARG...). Arguments: integers (decimal or 0x hex), \"strings\" "
-     "(passed as a pointer to a copy), floating-point numbers (1.5, 2e3). The calling "
-     "convention is the defining object's (Microsoft x64 for COFF) unless --ms or --sysv "
-     "says otherwise. Prints the result in decimal and in hex."},
+    {"call", kCallUsage,
+     "Call SYMBOL as long SYMBOL(ARG...), or as returning what -> says: -> double prints "
+     "the double it returned (call strtod \"2.5\" 0 -> double), -> int the int (eax, "
+     "sign-extended). "
+     "Arguments: integers (decimal or 0x hex), \"strings\" (passed as a pointer to a copy), "
+     "floating-point numbers (1.5, 2e3). What was loaded since the last resolve is resolved "
+     "first, and the archive member that defines SYMBOL pulled in. The calling convention is "
+     "the defining object's (Microsoft x64 for COFF) unless --ms or --sysv says otherwise. "
+     "A long or int is printed in decimal and in hex. In-process (the default executor) a "
+     "call cannot be stopped: Ctrl-C during it ends objload; with --executor=child, Ctrl-C "
+     "stops the call and the session goes on with a fresh executor."},
+    {"reload", "reload",
+     "Unload the files loaded (by load or on the command line) that changed on disk since, "
+     "with the files whose units depend on theirs; load them again, in the same order, and "
+     "resolve. :r says the same, as in GHCi."},
     {"unload", "unload PATH...", "Unload objects (all at once: the halves of a cycle go "
                                  "together), an archive's members, or a library."},
     {"syms", "syms [GLOB]", "The symbols resolved units define, with their addresses."},
@@ -42,6 +58,8 @@ const Help kHelp[] = {
                                "where it is available."},
     {"info", "info", "Loaded units, memory in use, the executor."},
     {"trace", "trace on|off", "Say what is loaded and what each reference resolves to."},
+    {"!", "!COMMAND", "Run COMMAND (the rest of the line, ';' included) with /bin/sh; "
+                      "fails if it exits with a status other than 0."},
     {"help", "help [COMMAND]", "This help, or one command's."},
     {"quit", "quit", "Leave objload (also Ctrl-D)."},
 };
@@ -51,6 +69,38 @@ json failure(const std::string &command, const std::string &message) {
 }
 
 json success(const std::string &command) { return {{"command", command}, {"ok", true}}; }
+
+// The shortest text that reads back as `d`, with a point or an exponent
+// (3.0, not 3): what GHCi shows for a Double.
+std::string format_double(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, ec == std::errc() ? end : buf);
+  if (s.find_first_not_of("-0123456789") == std::string::npos)
+    s += ".0";
+  return s;
+}
+
+// A file's identity and last change (empty if it cannot be read).
+std::string file_stamp(const std::string &path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return {};
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// Whether a unit comes from the file `path`: the object, or a member of the archive.
+bool unit_of(const std::string &unit, const std::string &path) {
+  return unit == path || (unit.size() > path.size() + 1 && unit.starts_with(path) &&
+                          unit[path.size()] == '(');
+}
+
+// "1 unit", "2 units".
+std::string count(size_t n, const char *noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
 
 // "42", "-7", "0x2a" → integer; "1.5", "2e3" → double.
 bool parse_number(const std::string &s, rtlink::CallArg &arg) {
@@ -96,11 +146,18 @@ bool split_commands(const std::string &line, std::vector<std::vector<Token>> &co
   };
   while (i < line.size()) {
     char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    if (c == ' ' || c == '\t' || c == '\r') {
       ++i;
-    } else if (c == ';') {
+    } else if (c == ';' || c == '\n') {
       finish();
       ++i;
+    } else if (cur.empty() && (c == '!' || line.compare(i, 2, ":!") == 0)) {
+      // A shell command takes the rest of the line, ';' and quotes included.
+      size_t bang = line.find('!', i), end = std::min(line.find('\n', i), line.size());
+      cur.push_back({line.substr(i, bang + 1 - i)});
+      size_t from = std::min(line.find_first_not_of(" \t", bang + 1), end);
+      cur.push_back({line.substr(from, end - from), true});
+      i = end;
     } else if (c == '"') {
       Token t{"", true};
       for (++i; i < line.size() && line[i] != '"'; ++i) {
@@ -144,21 +201,95 @@ std::vector<std::string> Commands::symbol_names() const {
   std::vector<std::string> out;
   for (const auto &s : l_.symbols())
     out.push_back(s.name);
+  for (std::string &n : l_.pending_symbols())  // a lookup or a call resolves them
+    out.push_back(std::move(n));
   return out;
 }
 
-// A symbol a loaded archive offers but nothing has pulled in yet: pull its
-// member in (and resolve), as GHCi's lookups do. True if that happened.
-bool Commands::pull_for(const std::string &symbol, std::string &error) {
+// Before a lookup or a call, as GHCi links on demand: what was loaded since
+// the last resolve is resolved, and the archive member that defines `symbol`
+// is pulled in when a loaded archive offers it and nothing has pulled it yet.
+// Says nothing unless that resolve fails (`error`). True if a member was pulled.
+bool Commands::resolve_for(const std::string &symbol, std::string &error) {
   if (l_.lookup(symbol))
     return false;
-  if (l_.require(symbol))
-    return false;  // no archive offers it: the lookup's own error says so
+  bool pending = false;
+  for (const rtlink::UnitInfo &u : l_.units())
+    pending |= !u.resolved;
+  bool pulled = !l_.require(symbol);  // an error: no archive offers it
+  if (!pending && !pulled)
+    return false;  // the lookup's own error says it is nowhere
   if (rtlink::Error e = l_.resolve()) {
-    error = e.message();
+    error = "resolving what was loaded, to find " + symbol + ": " + e.message();
     return false;
   }
-  return true;
+  return pulled;
+}
+
+void Commands::loaded(const std::string &path) {
+  std::erase_if(watched_, [&](const Watched &w) { return w.path == path; });
+  watched_.push_back({path, file_stamp(path)});
+}
+
+// The files that changed on disk since they were loaded, and those whose
+// units depend on theirs (they cannot stay without them), are unloaded at
+// once, loaded again in their first order, and resolved.
+json Commands::reload() {
+  std::vector<rtlink::UnitInfo> units = l_.units();
+  std::vector<bool> again(watched_.size());
+  bool any = false;
+  for (size_t i = 0; i < watched_.size(); ++i)
+    any |= again[i] = file_stamp(watched_[i].path) != watched_[i].stamp;
+  if (!any) {
+    json r = success("reload");
+    r["reloaded"] = json::array();
+    return r;
+  }
+  // A unit of a file going again takes the units that depend on it along.
+  auto going = [&](const std::string &unit) {
+    for (size_t i = 0; i < watched_.size(); ++i)
+      if (again[i] && unit_of(unit, watched_[i].path))
+        return true;
+    return false;
+  };
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const rtlink::UnitInfo &u : units) {
+      if (going(u.name) || std::none_of(u.depends_on.begin(), u.depends_on.end(), going))
+        continue;
+      auto w = std::find_if(watched_.begin(), watched_.end(),
+                            [&](const Watched &w) { return unit_of(u.name, w.path); });
+      if (w == watched_.end())
+        return failure("reload", "cannot reload: " + u.name +
+                                     " depends on a file that changed, and was not loaded by a "
+                                     "path to load again");
+      again[size_t(w - watched_.begin())] = grew = true;
+    }
+  }
+  std::vector<std::string> held, reloaded;
+  for (size_t i = 0; i < watched_.size(); ++i) {
+    if (!again[i])
+      continue;
+    reloaded.push_back(watched_[i].path);
+    if (std::any_of(units.begin(), units.end(),
+                    [&](const rtlink::UnitInfo &u) { return unit_of(u.name, watched_[i].path); }))
+      held.push_back(watched_[i].path);
+    else
+      (void)l_.unload(watched_[i].path);  // an archive nothing was pulled from, or not loaded
+  }
+  json r = success("reload");
+  r["reloaded"] = reloaded;
+  if (rtlink::Error e = held.empty() ? rtlink::Error() : l_.unload(held))
+    return failure("reload", e.message());
+  for (const std::string &p : reloaded) {
+    if (rtlink::Error e = l_.load(p))
+      return failure("reload", e.message());
+    loaded(p);
+  }
+  if (rtlink::Error e = l_.resolve())
+    return failure("reload", e.message());
+  r["units"] = l_.units().size();
+  return r;
 }
 
 json Commands::run(const std::vector<Token> &tokens) {
@@ -167,6 +298,8 @@ json Commands::run(const std::vector<Token> &tokens) {
   std::string cmd = tokens[0].text;
   if (!cmd.empty() && cmd[0] == ':')  // as in GHCi
     cmd.erase(0, 1);
+  if (cmd == "r")  // GHCi's :r
+    cmd = "reload";
   std::vector<std::string> args;
   for (size_t i = 1; i < tokens.size(); ++i)
     args.push_back(tokens[i].text);
@@ -190,6 +323,7 @@ json Commands::run(const std::vector<Token> &tokens) {
         return r;
       }
       loaded.push_back(p);
+      this->loaded(p);
     }
     json r = success(cmd);
     r["loaded"] = loaded;
@@ -252,10 +386,10 @@ json Commands::run(const std::vector<Token> &tokens) {
   if (cmd == "lookup") {
     if (auto u = need(1, 1); !u.empty())
       return failure(cmd, u);
-    std::string pull_error;
-    bool pulled = pull_for(args[0], pull_error);
-    if (!pull_error.empty())
-      return failure(cmd, pull_error);
+    std::string resolve_error;
+    bool pulled = resolve_for(args[0], resolve_error);
+    if (!resolve_error.empty())
+      return failure(cmd, resolve_error);
     auto info = l_.describe(args[0]);
     if (!info)
       return failure(cmd, info.error().message());
@@ -268,12 +402,18 @@ json Commands::run(const std::vector<Token> &tokens) {
   }
   if (cmd == "call") {
     if (args.empty())
-      return failure(cmd, "usage: call SYMBOL [ARG...] [--ms|--sysv]");
+      return failure(cmd, std::string("usage: ") + kCallUsage);
     std::optional<rtlink::CallConv> conv;
     std::vector<rtlink::CallArg> call_args;
+    std::string type = "long";  // what SYMBOL returns
     for (size_t i = 2; i < tokens.size(); ++i) {
       const Token &t = tokens[i];
-      if (!t.quoted && t.text == "--ms") {
+      if (!t.quoted && t.text.starts_with("->")) {
+        type = t.text.size() > 2 ? t.text.substr(2) : i + 1 < tokens.size() ? tokens[++i].text : "";
+        if (type != "long" && type != "int" && type != "double")
+          return failure(cmd, "-> needs the result's type: long, int or double" +
+                                  (type.empty() ? std::string() : ", not " + type));
+      } else if (!t.quoted && t.text == "--ms") {
         conv = rtlink::CallConv::Microsoft;
       } else if (!t.quoted && t.text == "--sysv") {
         conv = rtlink::CallConv::SysV;
@@ -287,17 +427,28 @@ json Commands::run(const std::vector<Token> &tokens) {
         call_args.push_back(a);
       }
     }
-    std::string pull_error;
-    pull_for(args[0], pull_error);
-    if (!pull_error.empty())
-      return failure(cmd, pull_error);
+    std::string resolve_error;
+    resolve_for(args[0], resolve_error);
+    if (!resolve_error.empty())
+      return failure(cmd, resolve_error);
+    json r = success(cmd);
+    r["symbol"] = args[0];
+    r["type"] = type;
+    if (type == "double") {
+      auto result = l_.call_double(args[0], call_args, conv);
+      if (!result)
+        return failure(cmd, result.error().message());
+      r["result"] = *result;  // null in JSON if not finite; "text" says which
+      r["text"] = format_double(*result);
+      return r;
+    }
     auto result = l_.call(args[0], call_args, conv);
     if (!result)
       return failure(cmd, result.error().message());
-    json r = success(cmd);
-    r["symbol"] = args[0];
-    r["result"] = *result;
-    r["hex"] = rtlink::hex(uint64_t(*result));
+    // An int is eax: the upper half of rax is not the function's.
+    int64_t value = type == "int" ? int64_t(int32_t(*result)) : *result;
+    r["result"] = value;
+    r["hex"] = rtlink::hex(type == "int" ? uint64_t(uint32_t(value)) : uint64_t(value));
     return r;
   }
   if (cmd == "unload") {
@@ -305,6 +456,9 @@ json Commands::run(const std::vector<Token> &tokens) {
       return failure(cmd, u);
     if (rtlink::Error e = l_.unload(args))
       return failure(cmd, e.message());
+    std::erase_if(watched_, [&](const Watched &w) {
+      return std::find(args.begin(), args.end(), w.path) != args.end();
+    });
     json r = success(cmd);
     r["unloaded"] = args;
     return r;
@@ -361,15 +515,45 @@ json Commands::run(const std::vector<Token> &tokens) {
   if (cmd == "help") {
     if (auto u = need(0, 1); !u.empty())
       return failure(cmd, u);
+    std::string name = args.empty() ? "" : args[0];
+    if (name.size() > 1 && name[0] == ':')  // help :load
+      name.erase(0, 1);
+    if (name == "r")
+      name = "reload";
     json list = json::array();
     for (const Help &h : kHelp)
-      if (args.empty() || args[0] == h.name || ":" + args[0] == std::string(":") + h.name)
+      if (args.empty() || name == h.name)
         list.push_back({{"name", h.name}, {"usage", h.usage}, {"text", h.text}});
     if (list.empty())
       return failure(cmd, "no command named " + args[0] + " (help lists them)");
     json r = success(cmd);
     r["commands"] = list;
     r["detail"] = !args.empty();
+    return r;
+  }
+  if (cmd == "reload") {
+    if (auto u = need(0, 0); !u.empty())
+      return failure(cmd, u);
+    return reload();
+  }
+  if (cmd == "!") {
+    const std::string &line = tokens.size() > 1 ? tokens[1].text : std::string();
+    if (line.empty())
+      return failure(cmd, "usage: !COMMAND");
+    std::fflush(stdout);  // what objload printed comes first
+    int status = std::system(line.c_str());
+    json r = status == 0 ? success(cmd) : failure(cmd, "");
+    r["shell_command"] = line;
+    if (status == -1) {
+      r["error"] = std::string("cannot run a shell: ") + std::strerror(errno);
+    } else if (WIFSIGNALED(status)) {
+      r["signal"] = WTERMSIG(status);
+      r["error"] = "the shell command was ended by signal " + std::to_string(WTERMSIG(status));
+    } else {
+      r["status"] = WEXITSTATUS(status);
+      if (WEXITSTATUS(status) != 0)
+        r["error"] = "the shell command exited with status " + std::to_string(WEXITSTATUS(status));
+    }
     return r;
   }
   if (cmd == "quit" || cmd == "exit") {
@@ -399,13 +583,22 @@ std::string Commands::render(const json &r) {
   } else if (cmd == "find") {
     out = r["path"].get<std::string>() + "\n";
   } else if (cmd == "resolve") {
-    out = "resolved (" + std::to_string(r["units"].get<size_t>()) + " units loaded)\n";
+    out = "resolved (" + count(r["units"].get<size_t>(), "unit") + " loaded)\n";
   } else if (cmd == "lookup") {
     out = r["symbol"].get<std::string>() + " = " + r["address"].get<std::string>() + " (" +
           r["defined_by"].get<std::string>() + ")\n";
   } else if (cmd == "call") {
     out = r["symbol"].get<std::string>() + " returned " +
-          std::to_string(r["result"].get<int64_t>()) + " (" + r["hex"].get<std::string>() + ")\n";
+          (r.contains("text") ? r["text"].get<std::string>()
+                              : std::to_string(r["result"].get<int64_t>()) + " (" +
+                                    r["hex"].get<std::string>() + ")") +
+          "\n";
+  } else if (cmd == "reload") {
+    for (const auto &p : r["reloaded"])
+      out += "reloaded " + p.get<std::string>() + "\n";
+    out += r["reloaded"].empty()
+               ? "nothing changed on disk\n"
+               : "resolved (" + count(r["units"].get<size_t>(), "unit") + " loaded)\n";
   } else if (cmd == "unload") {
     for (const auto &p : r["unloaded"])
       out += "unloaded " + p.get<std::string>() + "\n";
@@ -429,7 +622,7 @@ std::string Commands::render(const json &r) {
              (u["resolved"].get<bool>() ? "resolved at " + u["base"].get<std::string>()
                                         : std::string("loaded, not resolved")) +
              "\n";
-    out += std::to_string(r["units"].size()) + " units, " +
+    out += count(r["units"].size(), "unit") + ", " +
            rtlink::format_bytes(r["memory_mapped"].get<uint64_t>()) + " mapped, executor " +
            r["executor"].get<std::string>() + ", " + r["executor_arch"].get<std::string>() +
            "\n";

@@ -16,10 +16,12 @@ namespace objload {
 
 struct Token {
   std::string text;
-  bool quoted = false;  // "a string" (a call argument passed as a pointer)
+  bool quoted = false;  // "a string" (a call argument passed as a pointer), a shell command
 };
 
-// Splits a line into commands (at unquoted ';') and each into tokens.
+// Splits a line into commands (at unquoted ';' and at newlines) and each
+// into tokens; a command that begins with '!' (or ':!') is a shell command,
+// whose second token is the rest of the line up to a newline, ';' included.
 // Returns false with `error` set on an unterminated quote.
 bool split_commands(const std::string &line, std::vector<std::vector<Token>> &commands,
                     std::string &error);
@@ -36,9 +38,20 @@ public:
   static const std::vector<std::string> &names();
   bool quit_requested() const { return quit_; }
   std::vector<std::string> symbol_names() const;  // for completion
+  // A file loaded outside the commands (objload's FILE arguments), which
+  // reload watches as it watches what load loads.
+  void loaded(const std::string &path);
 
 private:
-  bool pull_for(const std::string &symbol, std::string &error);
+  bool resolve_for(const std::string &symbol, std::string &error);
+  nlohmann::json reload();
+  // What a file on disk was when it was loaded: reload loads it again when
+  // that changes.
+  struct Watched {
+    std::string path;
+    std::string stamp;
+  };
+  std::vector<Watched> watched_;  // in load order
   rtlink::Linker &l_;
   std::map<std::string, rtlink::SearchPathHandle> paths_;
   bool quit_ = false;

@@ -75,7 +75,10 @@ const char kUsage[] =
     "  --version        print the version\n"
     "\n"
     "Commands (help lists them; a leading ':' is accepted): load, dll, path, find,\n"
-    "resolve, lookup, call, unload, syms, undefined, info, trace, help, quit.\n"
+    "resolve, lookup, call, reload (:r), unload, syms, undefined, info, trace,\n"
+    "!COMMAND (a shell command), help, quit. In the REPL, Ctrl-C during a call ends\n"
+    "objload when the code runs in-process (the default); with --executor=child it\n"
+    "stops the call, and the session goes on with a fresh executor.\n"
     "\n"
     "Exit status: with --run, the value SYMBOL returned; with -c or commands from stdin,\n"
     "0 if every command succeeded, else 1; 2 for a load or link error of FILE...\n"
@@ -317,7 +320,7 @@ int main(int argc, char **argv) {
   // otherwise the files are read together (concurrently, with RTLINK_IO set)
   // and loaded in order.
   bool loaded = true;
-  std::vector<std::string> paths;
+  std::vector<std::string> paths, loaded_paths;
   for (const Input &in : inputs) {
     std::string path = in.value;
     if (in.library) {
@@ -343,11 +346,14 @@ int main(int argc, char **argv) {
   if (!interactive) {
     if (rtlink::Error e = l.load(paths))
       return fail(e);
+    loaded_paths = paths;
   } else {
     for (const std::string &path : paths)
       if (rtlink::Error e = l.load(path)) {
         report(e);
         loaded = false;
+      } else {
+        loaded_paths.push_back(path);
       }
   }
   if (rtlink::Error e = loaded ? l.resolve() : rtlink::Error()) {
@@ -361,6 +367,8 @@ int main(int argc, char **argv) {
   if (run.empty()) {
     // A session: the REPL, -c, or commands from stdin.
     objload::Commands session(l);
+    for (const std::string &path : loaded_paths)
+      session.loaded(path);  // reload watches them
     int status = 0;
     if (have_commands) {
       status = objload::run_line(session, commands, json) ? 0 : 1;

@@ -1,7 +1,7 @@
 // objload/repl.cpp — the REPL: libedit's readline interface for line
-// editing, history in ~/.objload_history, and Tab completion of commands,
-// paths and the symbols of resolved units. Ctrl-C clears the line; Ctrl-D
-// quits.
+// editing, history in ~/.objload_history (each line appended as it is
+// entered), and Tab completion of commands, paths and symbols. Ctrl-C clears
+// the line; Ctrl-D quits.
 #include "repl.hpp"
 #include "json_output.hpp"
 
@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <rtlink/executor.hpp>
 #include <poll.h>
@@ -78,7 +80,7 @@ char **complete(const char *text, int start, int /*end*/) {
   if (words.empty()) {
     for (const std::string &c : Commands::names())
       g_candidates.push_back(c);
-  } else if (cmd == "load" || cmd == "unload" || cmd == "dll" ||
+  } else if (cmd == "load" || cmd == "unload" || cmd == "dll" || cmd == "!" ||
              (cmd == "path" && words.size() >= 2)) {
     return rl_completion_matches(text, rl_filename_completion_function);
   } else if (cmd == "path") {
@@ -123,6 +125,48 @@ int read_key(FILE *) {
   }
 }
 
+// Ctrl-C during a command, in-process: objload ends as SIGINT ends it, after
+// saying why and what does better.
+void end_on_interrupt(int) {
+  static const char msg[] =
+      "\nobjload: interrupted: code running in objload's own process cannot be stopped "
+      "halfway, so objload ends (with --executor=child, Ctrl-C stops just the call)\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  signal(SIGINT, SIG_DFL);
+  raise(SIGINT);
+}
+
+// The history file, as libedit's read_history reads it: a cookie line, then
+// a line per entry, its bytes escaped as strvis(3) does, which strunvis
+// undoes. Each entry is appended as it is entered, in one write (O_APPEND):
+// a session killed later keeps it, and sessions side by side interleave
+// their lines instead of overwriting each other's. (libedit's own
+// append_history writes one entry more than asked.)
+constexpr int kHistoryKept = 1000;
+const char kHistoryCookie[] = "_HiStOrY_V2_\n";
+
+void append_history_line(const std::string &path, const std::string &line) {
+  std::string out;
+  for (unsigned char c : line) {
+    if (c > ' ' && c < 0x7f && c != '\\') {
+      out += char(c);
+    } else {  // blanks, backslash, control and non-ASCII bytes: \ooo
+      char esc[5];
+      std::snprintf(esc, sizeof esc, "\\%03o", c);
+      out += esc;
+    }
+  }
+  out += '\n';
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;  // no history, as when HOME is not set
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size == 0)
+    out = kHistoryCookie + out;
+  (void)!write(fd, out.data(), out.size());
+  close(fd);
+}
+
 } // namespace
 
 int run_repl(Commands &commands, bool json, bool remote) {
@@ -136,8 +180,10 @@ int run_repl(Commands &commands, bool json, bool remote) {
   rl_catch_signals = 0;
   rl_getc_function = read_key;
   using_history();
-  if (!history.empty())
-    read_history(history.c_str());
+  stifle_history(kHistoryKept);
+  // The newest entries are kept: a file grown past them is written anew.
+  if (!history.empty() && read_history(history.c_str()) == 0 && history_length >= kHistoryKept)
+    write_history(history.c_str());
   struct sigaction sa = {};
   sa.sa_handler = on_interrupt;
   sigaction(SIGINT, &sa, nullptr);
@@ -162,17 +208,15 @@ int run_repl(Commands &commands, bool json, bool remote) {
     if (text.find_first_not_of(" \t") == std::string::npos)
       continue;
     add_history(text.c_str());
-    // A command runs with SIGINT as usual: in-process code cannot be
-    // stopped halfway, so Ctrl-C during a call ends objload. With the code in
-    // an executor process, Ctrl-C stops that process's call instead.
+    if (!history.empty())
+      append_history_line(history, text);
+    // In-process code cannot be stopped halfway, so Ctrl-C during a command
+    // ends objload, saying so (the line is in the history already). With the
+    // code in an executor process, Ctrl-C stops that process's call instead.
     sigprocmask(SIG_SETMASK, &saved, nullptr);
-    if (remote) {
-      struct sigaction stop = {};
-      stop.sa_handler = [](int) { rtlink::stop_running_call(); };
-      sigaction(SIGINT, &stop, nullptr);
-    } else {
-      signal(SIGINT, SIG_DFL);
-    }
+    struct sigaction during = {};
+    during.sa_handler = remote ? +[](int) { rtlink::stop_running_call(); } : end_on_interrupt;
+    sigaction(SIGINT, &during, nullptr);
     run_line(commands, text, json);
     sigaction(SIGINT, &sa, nullptr);
     sigprocmask(SIG_BLOCK, &block, nullptr);
@@ -181,8 +225,6 @@ int run_repl(Commands &commands, bool json, bool remote) {
   }
   if (!commands.quit_requested())
     std::puts("");
-  if (!history.empty())
-    write_history(history.c_str());
   signal(SIGINT, SIG_DFL);
   sigprocmask(SIG_SETMASK, &saved, nullptr);
   return 0;
