@@ -1,0 +1,50 @@
+# Mach-O x86-64 objects (#19): fixtures/macho/program.c compiled by clang for
+# x86_64-apple-macos at -O0 and -O2 (static and extern data, function
+# pointers, a jump table, a constructor and a destructor, atexit, calls into
+# the host's printf/strlen/malloc, common and weak symbols; its library as a
+# Darwin-layout archive) run by objload, in-process and in a child executor,
+# must print what the same source compiled by gcc for Linux prints and exit
+# with its status. Then symdump and objload agree on what a Mach-O object
+# defines (symdump shows `_name`, objload the C name), and a Mach-O object
+# is no longer called "not an object".
+. "$(dirname "$0")/common.sh"
+need gcc
+M=$F/macho
+S=$RTLINK_SOURCE/fixtures/macho
+cd "$T"
+gcc -O2 -fcommon -w "$S/program.c" "$S/program_lib.c" -o gcc.prog
+linked 234 ./gcc.prog
+has linked.out "classify "
+has linked.out "destructor ran"
+for opt in O0 O2; do
+  same_as_linked "$OBJLOAD" --run main "$M/program.$opt.o" "$M/libprogram.$opt.a"
+  same_as_linked "$OBJLOAD" --executor=child --run main "$M/program.$opt.o" "$M/libprogram.$opt.a"
+  # The library's object itself rather than the archive.
+  same_as_linked "$OBJLOAD" --run main "$M/program.$opt.o" "$M/program_lib.$opt.o"
+done
+# The archive read in parts (its index and each named member's first bytes,
+# which tell a Mach-O member), and an archive without an index (each
+# member's symbols read from it).
+same_as_linked "$OBJLOAD" --io=threads --run main "$M/program.O2.o" "$M/libprogram.O2.a"
+AR=/usr/lib/llvm-19/bin/llvm-ar
+need "$AR"
+"$AR" --format=darwin rcS noindex.a "$M/program_lib.O0.o"
+same_as_linked "$OBJLOAD" --run main "$M/program.O0.o" noindex.a
+
+# symdump's defined globals, less their '_', are what objload's syms lists.
+"$SYMDUMP" -g --defined-only -j "$M/relocs.o" | sed 's/^_//' | sort >symdump.names
+[ -s symdump.names ] || fail "symdump listed nothing for relocs.o"
+run 0 "$OBJLOAD" "$M/relocs.o" -c 'syms'
+sed -n 's/^0x[0-9a-f]*  \([^ ]*\)  (.*relocs\.o)$/\1/p' out | sort >objload.names
+if ! cmp -s symdump.names objload.names; then
+  diff -u symdump.names objload.names || true
+  fail "symdump's and objload's defined names of relocs.o differ"
+fi
+
+# A universal file without an x86_64 slice, and arm64: refused by name.
+run 2 "$OBJLOAD" "$M/nohost.fat.o"
+has err "nohost.fat.o: universal file has no x86_64 slice"
+run 2 "$OBJLOAD" "$M/base.arm64.o"
+has err "base.arm64.o: arm64 Mach-O objects are not supported yet"
+lacks err "not an object"
+echo ok
