@@ -26,6 +26,10 @@ done
 # which tell a Mach-O member), and an archive without an index (each
 # member's symbols read from it).
 same_as_linked "$OBJLOAD" --io=threads --run main "$M/program.O2.o" "$M/libprogram.O2.a"
+# Through the link cache: stored, then restored (Mach-O units in an entry).
+same_as_linked "$OBJLOAD" --cache cache --run main "$M/program.O2.o" "$M/libprogram.O2.a"
+same_as_linked "$OBJLOAD" --cache cache --run main "$M/program.O2.o" "$M/libprogram.O2.a"
+ls cache/*.rtlc >/dev/null || fail "no link cache entry was stored"
 AR=/usr/lib/llvm-19/bin/llvm-ar
 need "$AR"
 "$AR" --format=darwin rcS noindex.a "$M/program_lib.O0.o"
@@ -39,6 +43,24 @@ sed -n 's/^0x[0-9a-f]*  \([^ ]*\)  (.*relocs\.o)$/\1/p' out | sort >objload.name
 if ! cmp -s symdump.names objload.names; then
   diff -u symdump.names objload.names || true
   fail "symdump's and objload's defined names of relocs.o differ"
+fi
+
+# The REPL calls by the C name.
+run 0 "$OBJLOAD" "$M/relocs.o" -c 'call call_target'
+has out "call_target returned 77"
+
+# clang's stack protector for Darwin reads ___stack_chk_guard, which glibc
+# does not export: the error says so and what to do.
+if command -v clang-14 >/dev/null; then
+  printf '%s\n' 'char *strcpy(char *, const char *);' \
+    'int buf_len(const char *s) { char b[64]; strcpy(b, s); int n = 0; while (b[n]) ++n; return n; }' >ssp.c
+  clang-14 --target=x86_64-apple-macos10.12 -O2 -c ssp.c -o ssp.o
+  run 2 "$OBJLOAD" ssp.o -c 'call buf_len "hello"'
+  has err "undefined symbol: __stack_chk_guard"
+  has err "compile with -fno-stack-protector"
+  clang-14 --target=x86_64-apple-macos10.12 -O2 -fno-stack-protector -c ssp.c -o ssp.o
+  run 0 "$OBJLOAD" ssp.o -c 'call buf_len "hello"'
+  has out "buf_len returned 5"
 fi
 
 # A universal file without an x86_64 slice, and arm64: refused by name.
