@@ -4,7 +4,7 @@
 # the host's printf/strlen/malloc, common and weak symbols; its library as a
 # Darwin-layout archive) run by objload, in-process and in a child executor,
 # must print what the same source compiled by gcc for Linux prints and exit
-# with its status. Then symdump and objload agree on what a Mach-O object
+# with its status; so must C++ that throws (fixtures/macho/exceptions.cpp). Then symdump and objload agree on what a Mach-O object
 # defines (symdump shows `_name`, objload the C name), and a Mach-O object
 # is no longer called "not an object".
 . "$(dirname "$0")/common.sh"
@@ -34,6 +34,17 @@ AR=/usr/lib/llvm-19/bin/llvm-ar
 need "$AR"
 "$AR" --format=darwin rcS noindex.a "$M/program_lib.O0.o"
 same_as_linked "$OBJLOAD" --run main "$M/program.O0.o" noindex.a
+
+# C++ exceptions thrown and caught in Mach-O code, with the host's libstdc++.
+need g++
+g++ -O2 "$S/exceptions.cpp" -o gxx.prog
+linked 3 ./gxx.prog
+has linked.out "caught Err 17"
+libs=(-L"$(dirname "$(g++ -print-file-name=libstdc++.so)")" -lstdc++)
+for opt in O0 O2; do
+  same_as_linked "$OBJLOAD" --run main "$M/exceptions.$opt.o" "${libs[@]}"
+  same_as_linked "$OBJLOAD" --executor=child --run main "$M/exceptions.$opt.o" "${libs[@]}"
+done
 
 # symdump's defined globals, less their '_', are what objload's syms lists.
 "$SYMDUMP" -g --defined-only -j "$M/relocs.o" | sed 's/^_//' | sort >symdump.names
