@@ -121,9 +121,13 @@ Expected<std::unique_ptr<llvm::object::MachOObjectFile>> open_object(
   auto created = llvm::object::MachOObjectFile::create(ref, true, true);
   if (!created)
     return make_error("bad Mach-O object: ", llvm::toString(created.takeError()));
-  if ((*created)->getHeader64().filetype != MH_OBJECT)
-    return make_error("not a relocatable object (Mach-O file type ",
-                      (*created)->getHeader64().filetype, ")");
+  if (const uint32_t type = (*created)->getHeader64().filetype; type != MH_OBJECT)
+    return make_error("not a relocatable object (Mach-O file type ", type,
+                      type == MH_EXECUTE ? ": an executable"
+                      : type == MH_DYLIB ? ": a dylib, which only Apple's loader loads"
+                      : type == MH_BUNDLE ? ": a bundle"
+                                          : "",
+                      ")");
   return std::move(*created);
 }
 

@@ -80,4 +80,6 @@ has err "nohost.fat.o: universal file has no x86_64 slice"
 run 2 "$OBJLOAD" "$M/base.arm64.o"
 has err "base.arm64.o: arm64 Mach-O objects are not supported yet"
 lacks err "not an object"
+run 2 "$OBJLOAD" "$M/libbase.dylib"
+has err "libbase.dylib: not a relocatable object (Mach-O file type 6: a dylib"
 echo ok
