@@ -72,6 +72,10 @@ if command -v clang-14 >/dev/null; then
   clang-14 --target=x86_64-apple-macos10.12 -O2 -fno-stack-protector -c ssp.c -o ssp.o
   run 0 "$OBJLOAD" ssp.o -c 'call buf_len "hello"'
   has out "buf_len returned 5"
+  # Without -fcommon, tentative definitions lie in the __DATA,__common zero fill.
+  clang-14 --target=x86_64-apple-macos10.12 -O1 -fno-common -c "$S/program.c" -o nocommon.o
+  linked 234 ./gcc.prog
+  same_as_linked "$OBJLOAD" --run main nocommon.o "$M/libprogram.O2.a"
 fi
 
 # A universal file without an x86_64 slice, and arm64: refused by name.
