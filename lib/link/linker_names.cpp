@@ -43,6 +43,9 @@ constexpr LinkerName kNames[] = {
     {"__tls_get_addr", false, kELF, Role::Executor, 0, true},
     {"__cxa_thread_atexit", false, kELF, Role::Executor, 2, true},
     {"__cxa_thread_atexit_impl", false, kELF, Role::Executor, 2, true},
+    // Mach-O thread-local variables' thunk calls the executor's TLS
+    // descriptor function (object/macho.cpp).
+    {"__rtlink_tls_descriptor", false, kMachO, Role::Executor, 1},
     // What the unit runtime code of COFF units calls (runtime.cpp).
     {Session::kCoffAtexit, false, kCOFF, Role::Executor, 3},
     {Session::kCoffCxxThrow, false, kCOFF, Role::Executor, 4},

@@ -21,7 +21,9 @@
 //  - __eh_frame pointers that clang leaves without relocations (the
 //    assembler resolved them against the sections' addresses in the object):
 //    each FDE's pc_begin and LSDA, and a CIE's personality, get an edge here
-//    so they follow the sections wherever the layout puts them.
+//    so they follow the sections wherever the layout puts them;
+//  - __thread variables through descriptors and a thunk of the unit's own
+//    (thread_local_variables below).
 // `.subsections_via_symbols` is ignored: a section is one piece, kept whole.
 #include "object/macho.hpp"
 #include "object/macho_x86_64.hpp"
@@ -283,6 +285,71 @@ Error eh_frame_edges(LinkUnit &u, uint32_t index, const std::vector<uint64_t> &a
   return Error::success();
 }
 
+// Thread-local variables. Each __thread_vars descriptor is {__tlv_bootstrap,
+// 0, the variable's initial value in __thread_data or __thread_bss}; code
+// loads the descriptor's address (X86_64_RELOC_TLV: a cell) and calls its
+// first word with it in %rdi. Here the second word becomes the module of the
+// unit's thread-local block (DTPMod64) and the third the variable's offset in
+// it (DTPOff64), so that {module, offset} is what __tls_get_addr takes, and
+// `__tlv_bootstrap` the unit's thunk, which hands that pair to the executor's
+// TLS descriptor function (macho_x86_64.cpp; link/tls.cpp gives each thread
+// its block).
+Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw) {
+  bool any = false;
+  for (uint32_t i = 0; i < raw.size(); ++i) {
+    if ((raw[i].flags & SECTION_TYPE) != S_THREAD_LOCAL_VARIABLES ||
+        u.sections[i].role == SectionRole::Skip)
+      continue;
+    Section &s = u.sections[i];
+    if (s.size % 24 || (s.size && !s.bytes))
+      return make_error(u.site(i, 0), ": thread-local variable descriptors of ", s.size,
+                        " bytes (a multiple of 24 expected)");
+    std::vector<Edge> more;
+    std::vector<uint8_t> offset_of(s.size / 24, 0);
+    for (Edge &e : s.edges) {
+      if (e.offset % 24 == 16 && e.kind == EdgeKind::Abs64) {
+        const Symbol &init = u.symbols[e.target];
+        if (init.section >= u.sections.size() || !u.sections[init.section].tls)
+          return make_error(u.site(i, e.offset), ": a thread-local variable's initial value ",
+                            u.symbol_name(e.target), " lies outside __thread_data and __thread_bss");
+        e.kind = EdgeKind::DTPOff64;
+        more.push_back(Edge{e.offset - 8, 0, e.target, e.native, EdgeKind::DTPMod64});
+        offset_of[e.offset / 24] = 1;
+      } else if (e.offset % 24 != 0 || e.kind != EdgeKind::Abs64) {
+        return make_error(u.site(i, e.offset), ": relocation ", u.relocation_name(e.native),
+                          " in a thread-local variable descriptor, where none belongs");
+      }
+    }
+    for (size_t d = 0; d < offset_of.size(); ++d)
+      if (!offset_of[d])
+        return make_error(u.site(i, d * 24), ": a thread-local variable descriptor without "
+                                             "its initial value");
+    s.edges.insert(s.edges.end(), more.begin(), more.end());
+    any = true;
+  }
+  if (!any)
+    return Error::success();
+  // The thunk, and its cell for the executor's function (link/linker_names.cpp).
+  const uint32_t thunk = u.add_section("__TEXT,__rtlink_tlv_thunk", macho_x86_64::tlv_thunk(),
+                                       16, Perm::ReadExecute);
+  Symbol function;
+  function.name = "__rtlink_tls_descriptor";
+  function.binding = Binding::Global;
+  u.symbols.push_back(function);
+  u.sections[thunk].edges.push_back(Edge{macho_x86_64::kTlvThunkCell, -4,
+                                         uint32_t(u.symbols.size() - 1),
+                                         X86_64_RELOC_GOT_LOAD, EdgeKind::GOTPCRel32});
+  // `__tlv_bootstrap` (the descriptors' first word) is the thunk.
+  for (Symbol &sym : u.symbols)
+    if (sym.name == "_tlv_bootstrap" && !sym.defined()) {
+      sym.section = thunk;
+      sym.value = 0;
+      sym.binding = Binding::Local;
+      sym.is_function = true;
+    }
+  return Error::success();
+}
+
 } // namespace
 
 bool is_macho(std::span<const uint8_t> bytes) {
@@ -362,9 +429,9 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
     if ((h.flags & S_ATTR_DEBUG) || seg == "__DWARF" || seg == "__LD" || seg == "__LLVM" ||
         sect == "__compact_unwind")
       continue;
-    if (type >= S_THREAD_LOCAL_REGULAR && type <= S_THREAD_LOCAL_INIT_FUNCTION_POINTERS)
-      return make_error("thread-local variables in Mach-O objects are not supported yet: section ",
-                        s.name, " in ", name);
+    if (type == S_THREAD_LOCAL_VARIABLE_POINTERS || type == S_THREAD_LOCAL_INIT_FUNCTION_POINTERS)
+      return make_error("thread-local variables initialised at run time (C++ thread_local) in "
+                        "Mach-O objects are not supported yet: section ", s.name, " in ", name);
     if (type == S_NON_LAZY_SYMBOL_POINTERS || type == S_LAZY_SYMBOL_POINTERS ||
         type == S_SYMBOL_STUBS || type == S_LAZY_DYLIB_SYMBOL_POINTERS)
       return fail("section ", s.name, ": sections of the indirect symbol table (type ", type,
@@ -383,6 +450,8 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
       s.perm = Perm::RelRO;
     else
       s.perm = Perm::ReadWrite;
+    // A thread's variables start as __thread_data, then __thread_bss's zeros.
+    s.tls = type == S_THREAD_LOCAL_REGULAR || type == S_THREAD_LOCAL_ZEROFILL;
     if (type == S_MOD_INIT_FUNC_POINTERS)
       s.role = SectionRole::InitArray;
     else if (type == S_MOD_TERM_FUNC_POINTERS)
@@ -519,7 +588,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         if (Error e = target_of(r, t))
           return e;
         return make_error(where(), ": relocation ", what, " against ", u.symbol_name(t),
-                          ": thread-local variables in Mach-O objects are not supported yet");
+                          " is not supported yet");
       }
       default: break;
       }
@@ -591,6 +660,8 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
     if (u.sections[i].role == SectionRole::EHFrame && u.sections[i].bytes)
       if (Error e = eh_frame_edges(u, i, addr, nsyms))
         return e;
+  if (Error e = thread_local_variables(u, raw))
+    return e;
   return u;
 }
 

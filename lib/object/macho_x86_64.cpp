@@ -33,9 +33,27 @@ Mapping map_relocation(uint8_t type, bool pcrel, unsigned length) {
     if (pcrel || (length != 3 && length != 2))
       return {RelocClass::Malformed, EdgeKind::Abs64, 8, 0, 0, false};
     return {RelocClass::Subtractor, EdgeKind::PCRel64, length == 3 ? 8u : 4u, 0, 0, true};
-  case X86_64_RELOC_TLV: return {RelocClass::Unsupported, EdgeKind::PCRel32, 4, 0, 0, true};
+  // movq _x@TLVP(%rip), %rdi: a cell holding the address of x's descriptor.
+  case X86_64_RELOC_TLV: return pc32(EdgeKind::GOTPCRel32, 0, true);
   default: return {RelocClass::Unknown, EdgeKind::Abs64, 0, 0, 0, false};
   }
+}
+
+std::span<const uint8_t> tlv_thunk() {
+  // The executor's TLS descriptor function (platform/elf-x86_64.cpp) takes
+  // %rax pointing at {function, pointer to {module, offset}}, with the stack
+  // aligned as at a call, and returns the address less the thread pointer.
+  static const uint8_t code[] = {
+      0x48, 0x8d, 0x7f, 0x08,                    // lea  8(%rdi), %rdi    {module, offset}
+      0x48, 0x83, 0xec, 0x18,                    // sub  $24, %rsp        (aligned again)
+      0x48, 0x89, 0x7c, 0x24, 0x08,              // mov  %rdi, 8(%rsp)
+      0x48, 0x89, 0xe0,                          // mov  %rsp, %rax
+      0xff, 0x15, 0x00, 0x00, 0x00, 0x00,        // call *cell(%rip)      (kTlvThunkCell)
+      0x64, 0x48, 0x03, 0x04, 0x25, 0, 0, 0, 0,  // add  %fs:0, %rax
+      0x48, 0x83, 0xc4, 0x18,                    // add  $24, %rsp
+      0xc3,                                      // ret
+  };
+  return code;
 }
 
 std::string relocation_name(uint16_t type) {
