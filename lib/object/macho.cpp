@@ -57,6 +57,10 @@ uint32_t load_be32(const uint8_t *p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
 }
 
+bool is_fat(std::span<const uint8_t> b) {
+  return b.size() >= 4 && (load_be32(b.data()) == FAT_MAGIC || load_be32(b.data()) == FAT_MAGIC_64);
+}
+
 std::string_view fixed(const char (&field)[16]) { return {field, strnlen(field, 16)}; }
 
 struct RawSymbol {
@@ -353,10 +357,7 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw) {
 } // namespace
 
 bool is_macho(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 4)
-    return false;
-  const uint32_t be = load_be32(bytes.data());
-  return load<uint32_t>(bytes.data()) == MH_MAGIC_64 || be == FAT_MAGIC || be == FAT_MAGIC_64;
+  return is_fat(bytes) || (bytes.size() >= 4 && load<uint32_t>(bytes.data()) == MH_MAGIC_64);
 }
 
 std::string_view macho_c_name(std::string_view name) {
@@ -368,8 +369,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
   auto fail = [&](const auto &...parts) { return make_error(name, ": ", parts...); };
 
   // A universal file: its x86-64 slice.
-  if (bytes.size() >= 4 && (load_be32(bytes.data()) == FAT_MAGIC ||
-                            load_be32(bytes.data()) == FAT_MAGIC_64)) {
+  if (is_fat(bytes)) {
     llvm::MemoryBufferRef ref(
         llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()), name);
     auto fat = llvm::object::MachOUniversalBinary::create(ref);
@@ -385,6 +385,8 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
       if (off > bytes.size() || size > bytes.size() - off)
         return fail("the x86_64 slice at ", hex(off), " size ", hex(size),
                     " runs past the end of the file (", hex(bytes.size()), ")");
+      if (is_fat(bytes.subspan(off, size)))  // (it could be the file itself)
+        return fail("the x86_64 slice at ", hex(off), " is a universal file itself");
       return parse_macho_object(std::move(name), std::move(file), bytes.subspan(off, size));
     }
     return fail("universal file has no x86_64 slice (it has ",

@@ -176,6 +176,22 @@ TEST_CASE("bad Mach-O objects: an error naming the file and what is wrong; the l
   std::vector<uint8_t> cut(original.begin(), original.begin() + 100);
   check_error(l->load_object_buffer("cut.o", cut), {"cut.o", "bad Mach-O object"});
 
+  // A universal file whose x86_64 slice is the file itself.
+  std::vector<uint8_t> fat(64, 0);
+  const uint32_t fat_words[] = {0xcafebabe, 1, 0x01000007, 3, 0, 64, 0};
+  for (size_t k = 0; k < std::size(fat_words); ++k)
+    for (int b = 0; b < 4; ++b)
+      fat[k * 4 + size_t(b)] = uint8_t(fat_words[k] >> (24 - 8 * b));
+  check_error(l->load_object_buffer("self.fat.o", fat), {"self.fat.o"});
+  // One whose slice is another universal file (a chain of them would recurse).
+  std::vector<uint8_t> nest(4096, 0);
+  for (size_t k = 0; k < std::size(fat_words); ++k)
+    for (int b = 0; b < 4; ++b)
+      nest[k * 4 + size_t(b)] = uint8_t((k == 4 ? 4096u : fat_words[k]) >> (24 - 8 * b));
+  nest.insert(nest.end(), fat.begin(), fat.end());
+  check_error(l->load_object_buffer("nest.fat.o", nest),
+              {"nest.fat.o: the x86_64 slice at 0x1000 is a universal file itself"});
+
   // A section whose data lies past the end of the file.
   auto bogus = original;
   put<uint32_t>(bogus, section_header(bogus, "__TEXT", "__text") + 48, 0x7fff0000);
