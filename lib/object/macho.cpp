@@ -627,15 +627,15 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         if (Error e = target_of(a, plus))
           return e;
         if (!a.ext)
-          content -= int64_t(addr[plus - nsyms]);
+          content = int64_t(uint64_t(content) - addr[plus - nsyms]);
         const Symbol &ps = u.symbols[plus];
         const bool wide = m.width == 8;
         if (minus.section == i) {  // B - P is known: A + addend - P
-          const int64_t addend = content + int64_t(r.offset) - int64_t(minus.value);
+          const int64_t addend = int64_t(uint64_t(content) + r.offset - minus.value);
           s.edges.push_back(Edge{r.offset, addend, plus, uint16_t(r.type),
                                  wide ? EdgeKind::PCRel64 : EdgeKind::PCRel32});
         } else if (ps.section == i) {  // A - P is known: P - B + addend
-          const int64_t addend = content - int64_t(r.offset) + int64_t(ps.value);
+          const int64_t addend = int64_t(uint64_t(content) - r.offset + ps.value);
           s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type),
                                  wide ? EdgeKind::NegDelta64 : EdgeKind::NegDelta32});
         } else {
@@ -646,13 +646,14 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         continue;
       }
 
-      int64_t addend = content + m.adjust;
+      // Addends wrap as the fixup's arithmetic does (the bytes are the file's).
+      int64_t addend = int64_t(uint64_t(content) + uint64_t(m.adjust));
       if (!r.ext) {  // the bytes hold an address in the object
         const uint64_t section_start = addr[target - nsyms];
         if (r.pcrel)  // content = T - (P + 4 + tail)
-          addend = int64_t(addr[i] + r.offset) + content - int64_t(section_start);
+          addend = int64_t(addr[i] + r.offset + uint64_t(content) - section_start);
         else
-          addend = content - int64_t(section_start);
+          addend = int64_t(uint64_t(content) - section_start);
       }
       s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type), m.kind});
     }
