@@ -1,5 +1,5 @@
-// An object from memory (ELF, COFF, bigobj, a short import member; Mach-O
-// and bitcode are named and refused), loaded and resolved: parsing,
+// An object from memory (ELF, COFF, bigobj, a short import member, Mach-O
+// x86-64 and universal files; bitcode is named and refused), loaded and resolved: parsing,
 // symbols, COMDAT, layout and fixups. Whatever the bytes, an error or
 // success, never a crash; a failed call leaves the linker usable.
 #include "fuzz_executor.hpp"

@@ -101,6 +101,8 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::Branch32: return write_signed(loc, S + A - P, 32);
   case EdgeKind::PCRel16: return write_signed(loc, S + A - P, 16);
   case EdgeKind::PCRel8: return write_signed(loc, S + A - P, 8);
+  case EdgeKind::NegDelta64: store<uint64_t>(loc, P - S + A); return {};
+  case EdgeKind::NegDelta32: return write_signed(loc, P - S + A, 32);
   case EdgeKind::GOTPCRel32: return write_signed(loc, G + A - P, 32);
   case EdgeKind::GOTPCRel64: store<uint64_t>(loc, G + A - P); return {};
   case EdgeKind::GOTOffset64: store<uint64_t>(loc, G - GOT + A); return {};

@@ -70,6 +70,8 @@ bool relative_to_range(EdgeKind k) {
   case EdgeKind::PCRel32:
   case EdgeKind::PCRel16:
   case EdgeKind::PCRel8:
+  case EdgeKind::NegDelta64:  // P - S: the same, negated
+  case EdgeKind::NegDelta32:
   case EdgeKind::Branch32:
   case EdgeKind::A64Branch26:
   case EdgeKind::A64PCRel19:

@@ -115,7 +115,7 @@ private:
   Error unit(const Unit &u) {
     std::string name = str(u.name) ? std::string(e_.str(u.name)) : "a unit";
     auto out = [&](const char *what) { return bad(name + ": its " + std::string(what)); };
-    if (!str(u.name) || !str(u.path) || u.format > Format::COFF || u.block >= e_.blocks.size() ||
+    if (!str(u.name) || !str(u.path) || u.format > Format::MachO || u.block >= e_.blocks.size() ||
         !within(u.sections, e_.sections.size()) || !within(u.symbols, e_.symbols.size()) ||
         !within(u.groups, e_.groups.size()) ||
         !within(u.alternate_names, e_.alternates.size()) ||

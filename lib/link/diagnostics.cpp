@@ -210,6 +210,10 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
 
   auto suggest = [&](std::string_view name, bool coff) -> std::string {
     std::string n(name);
+    if (n == "__stack_chk_guard")  // Mach-O's ___stack_chk_guard, without its '_'
+      return "the stack protector's canary, which glibc keeps per thread and does not export "
+             "(clang's Darwin targets read it as a global): compile with -fno-stack-protector, "
+             "or load an object that defines __stack_chk_guard";
     if (n.size() > 1 && n[0] == '_')
       if (auto it = known.find(n.substr(1)); it != known.end())
         return "did you mean " + quote(it->first) + " (defined in " + it->second + ")?";

@@ -19,29 +19,36 @@ enum class Role : uint8_t {
   Executor,      // a function of the executor (Executor::runtime_functions())
 };
 
+// The formats that get a name.
+constexpr uint8_t kELF = 1, kCOFF = 2, kMachO = 4;
+
 struct LinkerName {
   std::string_view name;
-  bool prefix;     // the name starts so (the rest is a section's name)
-  bool elf, coff;  // the formats that get it
+  bool prefix;      // the name starts so (the rest is a section's name)
+  uint8_t formats;  // kELF | kCOFF | kMachO
   Role role;
   int function = -1;         // Executor: the index into runtime_functions()
   bool loaded_wins = false;  // a loaded definition of the name is bound instead
 };
 
 constexpr LinkerName kNames[] = {
-    {"_GLOBAL_OFFSET_TABLE_", false, true, true, Role::GOTBase},
-    {"__dso_handle", false, true, true, Role::DSOHandle},
-    {"__start_", true, true, true, Role::SectionStart},
-    {"__stop_", true, true, true, Role::SectionStop},
-    {"__ImageBase", false, true, true, Role::ImageBase},
-    {"__image_base__", false, true, true, Role::ImageBase},
+    {"_GLOBAL_OFFSET_TABLE_", false, kELF | kCOFF, Role::GOTBase},
+    // Mach-O's ___dso_handle, as the unit names it (without its '_').
+    {"__dso_handle", false, kELF | kCOFF | kMachO, Role::DSOHandle},
+    {"__start_", true, kELF | kCOFF, Role::SectionStart},
+    {"__stop_", true, kELF | kCOFF, Role::SectionStop},
+    {"__ImageBase", false, kELF | kCOFF, Role::ImageBase},
+    {"__image_base__", false, kELF | kCOFF, Role::ImageBase},
     // ELF code's thread-local storage is the executor's (tls.cpp).
-    {"__tls_get_addr", false, true, false, Role::Executor, 0, true},
-    {"__cxa_thread_atexit", false, true, false, Role::Executor, 2, true},
-    {"__cxa_thread_atexit_impl", false, true, false, Role::Executor, 2, true},
+    {"__tls_get_addr", false, kELF, Role::Executor, 0, true},
+    {"__cxa_thread_atexit", false, kELF, Role::Executor, 2, true},
+    {"__cxa_thread_atexit_impl", false, kELF, Role::Executor, 2, true},
+    // Mach-O thread-local variables' thunk calls the executor's TLS
+    // descriptor function (object/macho.cpp).
+    {"__rtlink_tls_descriptor", false, kMachO, Role::Executor, 1},
     // What the unit runtime code of COFF units calls (runtime.cpp).
-    {Session::kCoffAtexit, false, false, true, Role::Executor, 3},
-    {Session::kCoffCxxThrow, false, false, true, Role::Executor, 4},
+    {Session::kCoffAtexit, false, kCOFF, Role::Executor, 3},
+    {Session::kCoffCxxThrow, false, kCOFF, Role::Executor, 4},
 };
 
 bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
@@ -54,8 +61,9 @@ bool has_loaded_section(const LinkUnit &lu, std::string_view name) {
 const LinkerName *find(std::string_view n, Format format) {
   if (n.empty() || n[0] != '_')  // all of them start with '_': most names are out at once
     return nullptr;
+  const uint8_t bit = format == Format::ELF ? kELF : format == Format::COFF ? kCOFF : kMachO;
   for (const LinkerName &l : kNames)
-    if ((format == Format::ELF ? l.elf : l.coff) &&
+    if ((l.formats & bit) &&
         (l.prefix ? n.substr(0, l.name.size()) == l.name : n == l.name))
       return &l;
   return nullptr;

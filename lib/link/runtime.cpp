@@ -60,8 +60,11 @@ bool Session::unit_runtime_applies(int function) const {
 }
 
 int Session::unit_runtime_function(std::string_view name, Format format) {
+  // Mach-O code runs on the POSIX host's C library, as ELF code does: its
+  // `_atexit` (the unit's `atexit`) is ELF's row.
+  const Format rows = format == Format::MachO ? Format::ELF : format;
   for (size_t i = 0; i < std::size(kUnitRuntime); ++i)
-    if (kUnitRuntime[i].name == name && kUnitRuntime[i].format == format)
+    if (kUnitRuntime[i].name == name && kUnitRuntime[i].format == rows)
       return int(i);
   return -1;
 }

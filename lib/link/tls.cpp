@@ -1,4 +1,6 @@
-// link/tls.cpp — thread-local storage of loaded ELF units.
+// link/tls.cpp — thread-local storage of loaded ELF units (and Mach-O's
+// __thread variables, whose descriptors object/macho.cpp makes {module,
+// offset} pairs: DTPMod64 and DTPOff64 below).
 //
 // Each unit with .tdata / .tbss gets a block layout of its own (the TLS
 // sections in order, each aligned), a template (.tdata's bytes, laid out in

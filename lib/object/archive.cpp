@@ -10,6 +10,7 @@
 #include "object/archive.hpp"
 #include "object/coff.hpp"
 #include "object/elf.hpp"
+#include "object/macho.hpp"
 #include "io/partial.hpp"
 #include "support/format.hpp"
 
@@ -192,9 +193,13 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
 
 } // namespace
 
-Error ArchiveReader::for_each_symbol(
-    const std::function<void(std::string_view, uint32_t)> &fn) const {
+Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
+                                     bool as_listed) const {
   const Archive &ar = *impl_->archive;
+  // A Mach-O member's names carry a '_' its unit drops.
+  auto name_of = [&](std::string_view n, uint32_t m) {
+    return !as_listed && is_macho(members_[m].bytes) ? macho_c_name(n) : n;
+  };
   if (ar.hasSymbolTable()) {
     if (auto bad = symbol_table_problem(ar))
       return make_error(path_, ": malformed symbol table (archive index): ", *bad);
@@ -214,23 +219,25 @@ Error ArchiveReader::for_each_symbol(
                           *off >= file_->size() ? " (past the end of the archive, size " +
                                                       hex(file_->size()) + ")"
                                                 : std::string());
-      fn(std::string_view(name.data(), name.size()), it->second);
+      fn(name_of(std::string_view(name.data(), name.size()), it->second), it->second);
       ++i;
     }
     return Error::success();
   }
   // No symbol table (ar without s, llvm-ar S, lib.exe's output stripped of
-  // its index): read each member's global definitions, ELF or COFF (objects
-  // and short import members), as ld and lld do.
+  // its index): read each member's global definitions, ELF, COFF (objects
+  // and short import members) or Mach-O, as ld and lld do.
   // A member that is such an object but does not read is named here: its
   // definitions would otherwise be missing without a word, and the link
   // fail later on an undefined symbol. Members that are no such object
   // (text, bitcode, 32-bit ELF) define nothing here, as before.
   for (uint32_t m = 0; m < members_.size(); ++m) {
-    auto add = [&](std::string_view n) { fn(n, m); };
+    auto add = [&](std::string_view n) { fn(name_of(n, m), m); };
     Error e = for_each_defined_global(members_[m].bytes, false, add);
     if (!e)
       e = for_each_coff_global(members_[m].bytes, add);
+    if (!e)
+      e = for_each_macho_global(members_[m].bytes, add);
     if (e)
       return make_error(member_display_name(m), ": ", e.message(),
                         " (the archive has no symbol index, so every member's symbols are read)");
@@ -344,6 +351,18 @@ Error fetch_archive_index(io::AsyncReader &reader, const io::PartialFile &file) 
     if (o >= table_end && o <= n - kHeaderSize)
       headers.push_back({&file, o, kHeaderSize});
   if (Error e = fetch(headers))
+    return e;
+
+  // The first bytes of each member the table names: for_each_symbol tells a
+  // Mach-O member (whose listed names lose their '_') by its magic. They
+  // mostly lie in the pages just read.
+  std::vector<Want> magics;
+  for (uint64_t o : offsets)
+    if (o >= table_end && o <= n - kHeaderSize)
+      if (auto sz = header_size(p, o))
+        if (std::string_view nm; !member_name(o, *sz, nm, contents))
+          magics.push_back({&file, contents, 4});
+  if (Error e = fetch(magics))
     return e;
 
   // 2. Every header in order: those the symbol table did not name (members

@@ -41,8 +41,12 @@ public:
 
   bool has_symbol_table() const;
   // Every (symbol, member index) the archive's symbol table lists; for an
-  // archive without one, the global definitions of its ELF members.
-  Error for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn) const;
+  // archive without one, the global definitions of its ELF, COFF and Mach-O
+  // members. Names are as link units name them (a Mach-O member's without
+  // its leading '_', object/macho.hpp), or with `as_listed` as the archive
+  // has them (symdump's --print-armap).
+  Error for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
+                        bool as_listed = false) const;
 
 private:
   ArchiveReader() = default;

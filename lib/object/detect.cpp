@@ -12,12 +12,19 @@ InputKind identify_input(std::span<const uint8_t> bytes) {
   switch (llvm::identify_magic(s)) {
   case llvm::file_magic::elf_relocatable:
   case llvm::file_magic::coff_object:
-  case llvm::file_magic::coff_import_library: return InputKind::Object;
+  case llvm::file_magic::coff_import_library:
+  case llvm::file_magic::macho_object:
+  case llvm::file_magic::macho_universal_binary: return InputKind::Object;  // (the front end
+                                                                            // picks the slice)
   case llvm::file_magic::elf_shared_object:
   case llvm::file_magic::pecoff_executable: return InputKind::SharedLibrary;  // a DLL: LoadLibrary's
   case llvm::file_magic::archive: return InputKind::Archive;
   default: break;
   }
+  // A Mach-O header too short for LLVM to tell: the front end says what is wrong.
+  if (bytes.size() >= 4 && bytes[0] == 0xcf && bytes[1] == 0xfa && bytes[2] == 0xed &&
+      bytes[3] == 0xfe)
+    return InputKind::Object;
   // A GNU ld script is text naming GROUP or INPUT.
   size_t n = std::min<size_t>(bytes.size(), 4096);
   for (size_t i = 0; i < n; ++i)

@@ -13,6 +13,8 @@ std::string_view edge_kind_name(EdgeKind k) {
   case EdgeKind::PCRel32: return "PCRel32";
   case EdgeKind::PCRel16: return "PCRel16";
   case EdgeKind::PCRel8: return "PCRel8";
+  case EdgeKind::NegDelta64: return "NegDelta64";
+  case EdgeKind::NegDelta32: return "NegDelta32";
   case EdgeKind::Branch32: return "Branch32";
   case EdgeKind::GOTPCRel32: return "GOTPCRel32";
   case EdgeKind::GOTPCRel64: return "GOTPCRel64";

@@ -27,6 +27,8 @@ enum class EdgeKind : uint8_t {
   PCRel32,        // S + A - P                  fits int32
   PCRel16,        // S + A - P                  fits int16
   PCRel8,         // S + A - P                  fits int8
+  NegDelta64,     // P - S + A                  64 bits    (Mach-O SUBTRACTOR pairs whose
+  NegDelta32,     // P - S + A                  fits int32  minuend lies at the site's section)
   Branch32,       // S + A - P, fits int32; S is a jump stub when the
                   // target lies outside the reserved range
   GOTPCRel32,     // G + A - P                  fits int32
@@ -106,6 +108,7 @@ inline unsigned edge_width(EdgeKind kind) {
   switch (kind) {
   case EdgeKind::Abs64:
   case EdgeKind::PCRel64:
+  case EdgeKind::NegDelta64:
   case EdgeKind::GOTPCRel64:
   case EdgeKind::GOTOffset64:
   case EdgeKind::GOTBasePCRel64:

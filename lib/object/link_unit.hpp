@@ -1,6 +1,6 @@
 // object/link_unit.hpp — the format-neutral link unit.
 //
-// Every front end (elf.cpp, coff.cpp; macho later) turns one object into a
+// Every front end (elf.cpp, coff.cpp, macho.cpp) turns one object into a
 // LinkUnit: sections (bytes or zero fill, alignment, permissions, role),
 // symbols (name, section + offset or undefined, binding) and edges (offset in
 // their section, generic kind, target symbol, addend). Section and symbol
@@ -78,8 +78,9 @@ struct Section {
 enum class Binding : uint8_t { Local, Global, Weak };
 
 // The object format: x86-64 COFF code follows the Microsoft x64 calling
-// convention (ArchBackend::convention).
-enum class Format : uint8_t { ELF, COFF };
+// convention (ArchBackend::convention); Mach-O code, System V's. A Mach-O
+// unit's global names are its C names (macho.cpp strips the leading '_').
+enum class Format : uint8_t { ELF, COFF, MachO };
 
 constexpr uint32_t kUndefined = 0xffffffff;
 constexpr uint32_t kAbsolute = 0xfffffffe;

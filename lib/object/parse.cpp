@@ -1,6 +1,7 @@
 #include "object/parse.hpp"
 #include "object/coff.hpp"
 #include "object/elf.hpp"
+#include "object/macho.hpp"
 
 #include <llvm/ADT/StringRef.h>
 #include <llvm/BinaryFormat/Magic.h>
@@ -17,6 +18,9 @@ Expected<LinkUnit> parse_object(std::string name, std::shared_ptr<const FileData
     return parse_coff_object(std::move(name), std::move(file), bytes);
   case llvm::file_magic::coff_import_library:
     return parse_coff_import(std::move(name), std::move(file), bytes);
+  case llvm::file_magic::macho_object:
+  case llvm::file_magic::macho_universal_binary:
+    return parse_macho_object(std::move(name), std::move(file), bytes);
   case llvm::file_magic::elf:
   case llvm::file_magic::elf_executable:
   case llvm::file_magic::elf_shared_object:
@@ -27,9 +31,11 @@ Expected<LinkUnit> parse_object(std::string name, std::shared_ptr<const FileData
     if (bytes.size() >= 4 && s.starts_with("\x7f"
                                            "ELF"))
       return parse_elf_object(std::move(name), std::move(file), bytes);
+    if (is_macho(bytes))  // too short for LLVM to tell: the Mach-O front end says so
+      return parse_macho_object(std::move(name), std::move(file), bytes);
     if (bytes.size() < 4)
       return make_error(name, ": truncated (", bytes.size(), " bytes)");
-    return make_error(name, ": not a relocatable object (ELF or COFF)");
+    return make_error(name, ": not a relocatable object (ELF, COFF or Mach-O)");
   }
 }
 

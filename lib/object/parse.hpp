@@ -8,7 +8,8 @@
 
 namespace rtlink {
 
-// An ELF or COFF object, or a COFF short import member.
+// An ELF, COFF or Mach-O object (a universal file's x86-64 slice), or a
+// COFF short import member.
 Expected<LinkUnit> parse_object(std::string name, std::shared_ptr<const FileData> file,
                                 std::span<const uint8_t> bytes);
 

@@ -24,6 +24,8 @@ inputs = [  # (file, how many mutations, the commands to run on it: {} is the fi
     (f"{F}/coff/hostlib.lib", 30, [[objload, "-c", "resolve", "{}"], [symdump, "{}"]]),
     (f"{F}/relocs.o", 40, [[objload, "-c", "resolve", "{}"], [symdump, "{}"]]),
     (f"{F}/coff/relocs_check.msvc.obj", 40, [[objload, "-c", "resolve", "{}"], [symdump, "{}"]]),
+    (f"{F}/macho/relocs.o", 40, [[objload, "-c", "resolve", "{}"], [symdump, "{}"]]),
+    (f"{F}/macho/libprogram.O2.a", 30, [[objload, "-c", "resolve", "{}"], [symdump, "--print-armap", "{}"]]),
     ("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/sfc.dll", 40,
      [[implib_gen, "--dll", "{}", "-o", os.path.join(tmp, "out.a")], [symdump, "--exports", "{}"]]),
     (f"{src}/fixtures/coff/hostlib.def", 25, [[implib_gen, "--def", "{}", "-o", os.path.join(tmp, "out.a")]]),

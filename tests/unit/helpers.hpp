@@ -100,3 +100,46 @@ inline std::string write_temp(const std::string &name, const std::vector<uint8_t
   REQUIRE(out.good());
   return path;
 }
+
+// What a refused input must leave as it was: the units (and whether each is
+// resolved) and the memory mapped.
+struct Snapshot {
+  std::vector<std::string> units;
+  uint64_t mapped;
+};
+
+inline Snapshot snapshot(rtlink::Linker &l) {
+  Snapshot s{{}, l.stats().bytes_mapped};
+  for (auto &u : l.units())
+    s.units.push_back(u.name + (u.resolved ? " resolved" : " loaded"));
+  return s;
+}
+
+// `e` is an error whose message contains each of `parts`.
+inline void check_error(const rtlink::Error &e, std::initializer_list<std::string> parts) {
+  REQUIRE(e);
+  for (const std::string &p : parts)
+    CHECK_MESSAGE(e.message().find(p) != std::string::npos, "'" << p << "' not in: " << e.message());
+}
+
+// After a refusal: the same units and memory as `before`, and the linker
+// still loads `object`, resolves, and calls `symbol`, which gives `value`.
+inline void check_unchanged_and_usable(rtlink::Linker &l, const Snapshot &before,
+                                       const std::string &object = "good.o",
+                                       const std::string &symbol = "good_answer", int value = 42) {
+  Snapshot after = snapshot(l);
+  CHECK(after.units == before.units);
+  CHECK(after.mapped == before.mapped);
+  REQUIRE(!l.load(fixture(object)));
+  rtlink::Error e = l.resolve();
+  REQUIRE_MESSAGE(!e, e.message());
+  CHECK(call(l, symbol) == value);
+}
+
+// A linker that already holds something (rts.o and base.o, resolved), so
+// "unchanged" means something.
+inline std::unique_ptr<rtlink::Linker> busy_linker() {
+  auto l = new_linker();
+  load_all(*l, {"rts.o", "base.o"});
+  return l;
+}

@@ -40,12 +40,6 @@ void offer_dll_exports(rtlink::Linker &l) {
   REQUIRE(!l.define_symbol("hostlib.dll!#7", uint64_t(&fake_by_ordinal)));
 }
 
-void check_error(const rtlink::Error &e, std::initializer_list<std::string> parts) {
-  REQUIRE(e);
-  for (const std::string &p : parts)
-    CHECK_MESSAGE(e.message().find(p) != std::string::npos, "'" << p << "' not in: " << e.message());
-}
-
 } // namespace
 
 TEST_CASE("the rts <-> base cycle as COFF, through __imp_ cells, in either order") {

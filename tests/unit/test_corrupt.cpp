@@ -22,7 +22,8 @@ std::vector<size_t> positions(size_t size) {
 
 TEST_CASE("corrupted objects give errors, never crashes") {
   for (const char *name : {"good.o", "rts.o", "relocs.o", "sections.o", "comdat_a.o",
-                           "coff/base.gnu.obj", "coff/rts.msvc.obj", "coff/relocs.obj"}) {
+                           "coff/base.gnu.obj", "coff/rts.msvc.obj", "coff/relocs.obj",
+                           "macho/relocs.o"}) {
     CAPTURE(name);
     const auto original = read_bytes(fixture(name));
     int loaded = 0, refused = 0;

@@ -8,34 +8,6 @@
 
 namespace {
 
-struct Snapshot {
-  std::vector<std::string> units;
-  uint64_t mapped;
-};
-
-Snapshot snapshot(rtlink::Linker &l) {
-  Snapshot s{{}, l.stats().bytes_mapped};
-  for (auto &u : l.units())
-    s.units.push_back(u.name + (u.resolved ? " resolved" : " loaded"));
-  return s;
-}
-
-void check_unchanged_and_usable(rtlink::Linker &l, const Snapshot &before) {
-  Snapshot after = snapshot(l);
-  CHECK(after.units == before.units);
-  CHECK(after.mapped == before.mapped);
-  REQUIRE(!l.load(fixture("good.o")));
-  rtlink::Error e = l.resolve();
-  REQUIRE_MESSAGE(!e, e.message());
-  CHECK(call(l, "good_answer") == 42);
-}
-
-void check_error(const rtlink::Error &e, std::initializer_list<std::string> parts) {
-  REQUIRE(e);
-  for (const std::string &p : parts)
-    CHECK_MESSAGE(e.message().find(p) != std::string::npos, "'" << p << "' not in: " << e.message());
-}
-
 // A copy of a fixture whose first relocation in `rela` has `bytes` written at
 // `field` (0 r_offset, 8 r_info's type word, 12 its symbol word), saved to a
 // temporary file whose path is returned.
@@ -47,13 +19,6 @@ std::string corrupt_first_relocation(const std::string &object, const std::strin
   REQUIRE(sec.size >= 24);
   std::memcpy(bytes.data() + sec.offset + field, &value, sizeof value);
   return write_temp(object + "-" + std::to_string(field) + "-corrupt.o", bytes);
-}
-
-// A linker that already holds something, so "unchanged" means something.
-std::unique_ptr<rtlink::Linker> busy_linker() {
-  auto l = new_linker();
-  load_all(*l, {"rts.o", "base.o"});
-  return l;
 }
 
 } // namespace

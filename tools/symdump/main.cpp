@@ -628,7 +628,7 @@ int main(int argc, char **argv) {
         std::string map;
         rtlink::Error e = fr.archive->for_each_symbol([&](std::string_view name, uint32_t m) {
           map += std::string(name) + " in " + fr.archive->member(m).name + "\n";
-        });
+        }, /*as_listed=*/true);
         pieces.push_back({false, 0, map.empty() ? "" : "Archive map\n" + map + "\n",
                           e ? "symdump: error: " + e.message() + "\n" : ""});
         failed |= bool(e);
