@@ -29,10 +29,10 @@ using namespace rtlink;
 using namespace rtlink::implib;
 
 const char kUsage[] =
-    "usage: implib-gen [OPTION]... -o FILE --def FILE\n"
-    "       implib-gen [OPTION]... -o FILE --dll FILE\n"
-    "       implib-gen [OPTION]... -o FILE --dll-name NAME OBJECT...\n"
-    "       implib-gen [OPTION]... -o DIR NAME=INPUT... [NAME=INPUT...]...\n"
+    "Usage: implib-gen [OPTION]... -o FILE --def FILE\n"
+    "  or:  implib-gen [OPTION]... -o FILE --dll FILE\n"
+    "  or:  implib-gen [OPTION]... -o FILE --dll-name NAME OBJECT...\n"
+    "  or:  implib-gen [OPTION]... -o DIR NAME=INPUT... [NAME=INPUT...]...\n"
     "\n"
     "Writes an import library (and, with --def-out, the .def it describes) for a DLL,\n"
     "from a module-definition file, from the DLL itself, or from the objects that will\n"
@@ -52,8 +52,8 @@ const char kUsage[] =
     "  NAME=INPUT...       several libraries at once, with -o DIR: the inputs of library\n"
     "                      NAME (objects, archives, a .def or a DLL, told apart by content;\n"
     "                      patterns such as rts/*.o are expanded here) up to the next\n"
-    "                      NAME=; writes DIR/libNAME.dll.a (DIR/NAME.lib with\n"
-    "                      --flavor=msvc) and DIR/NAME.def for NAME.dll, and reports\n"
+    "                      NAME=; writes DIR/libNAME.dll.a (DIR/NAME.lib\n"
+    "                      with --flavor=msvc) and DIR/NAME.def for NAME.dll, and reports\n"
     "                      which library imports what from which\n"
     "\n"
     "Output:\n"

@@ -17,17 +17,17 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload-executor --fd=N\n"
-    "       objload-executor --connect=HOST:PORT\n"
+    "Usage: objload-executor --fd=N\n"
+    "  or:  objload-executor --connect=HOST:PORT\n"
     "\n"
     "The executor half of rtlink: started by a controller (objload --executor=child),\n"
     "never by hand. It serves the controller's requests on descriptor N, or on a TCP\n"
     "connection it makes to HOST:PORT, until the controller quits or goes away.\n"
     "\n"
-    "  --fd=N              the protocol channel is descriptor N (a socket)\n"
-    "  --connect=HOST:PORT connect to the controller (IPv4)\n"
-    "  -h, --help          print this help\n"
-    "  --version           print the version\n";
+    "  --fd=N               the protocol channel is descriptor N (a socket)\n"
+    "  --connect=HOST:PORT  connect to the controller (IPv4)\n"
+    "  -h, --help           print this help\n"
+    "  --version            print the version\n";
 
 } // namespace
 

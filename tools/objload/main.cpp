@@ -24,10 +24,8 @@
 namespace {
 
 const char kUsage[] =
-    "usage: objload [-L DIR]... [-l NAME]... [-Bstatic|-Bdynamic] [--stats] [--trace]\n"
-    "               [--executor=WHERE] [--io=READER] [--max-expand=SIZE]\n"
-    "               [--cache DIR] [--run SYMBOL [-- ARGS...]] FILE...\n"
-    "       objload [-L DIR]... [-l NAME]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
+    "Usage: objload [OPTION]... [--run SYMBOL [-- ARGS...]] FILE...\n"
+    "  or:  objload [OPTION]... [--json] [-c 'COMMAND; ...'] [FILE...]\n"
     "\n"
     "Loads relocatable objects, static archives and shared libraries into this process,\n"
     "resolves every symbol, and calls one (--run), or keeps the session open for\n"
@@ -54,7 +52,8 @@ const char kUsage[] =
     "  --stats          print the time and memory each phase took, and where memory\n"
     "                   went (placed pages, link units, symbol tables, inputs), on stderr\n"
     "  --trace          say what was loaded and what each reference resolved to, on stderr\n"
-    "  --executor=WHERE where loaded code runs: in-process (the default), child (a\n"
+    "  --executor=WHERE\n"
+    "                   where loaded code runs: in-process (the default), child (a\n"
     "                   separate objload-executor process: a crash there is reported\n"
     "                   and objload goes on; Ctrl-C stops the call), or a command\n"
     "                   line that starts an executor, given --connect=HOST:PORT\n"
@@ -63,7 +62,8 @@ const char kUsage[] =
     "                   is stopped\n"
     "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
     "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
-    "  --max-expand=SIZE the most a zstd-compressed input may expand to (bytes, or with\n"
+    "  --max-expand=SIZE\n"
+    "                   the most a zstd-compressed input may expand to (bytes, or with\n"
     "                   K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
     "  --cache DIR      keep the result of the first link in DIR (created if missing), and\n"
     "                   reuse it when the same files (byte for byte, in the same order),\n"

@@ -39,7 +39,7 @@ using symdump::Listing;
 using symdump::Sym;
 
 const char kUsage[] =
-    "usage: symdump [OPTION]... FILE...\n"
+    "Usage: symdump [OPTION]... FILE...\n"
     "\n"
     "Lists the symbols of ELF, COFF and Mach-O objects (and universal binaries), LLVM\n"
     "bitcode, archives (GNU, BSD, thin, MSVC, Darwin), import libraries, and PE images, as\n"
