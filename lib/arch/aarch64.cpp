@@ -15,6 +15,8 @@
 #include "arch/aarch64.hpp"
 #include "arch/aarch64_far.hpp"
 
+#include "support/bytes.hpp"
+
 #include <cstring>
 
 namespace rtlink::aarch64 {
@@ -113,13 +115,13 @@ void load_cell(std::vector<uint8_t> &code, uint64_t at, uint64_t cell, unsigned 
   store32(w, 0x90000000u | r);
   adr_field(w, (page(cell) - page(at + code.size())) >> 12);
   store32(w + 4, 0xf9400000u | uint32_t((cell & 0xfff) >> 3) << 10 | r << 5 | r);
-  code.insert(code.end(), w, w + 8);
+  append(code, w, 8);
 }
 
 void insn(std::vector<uint8_t> &code, uint32_t v) {
   uint8_t w[4];
   store32(w, v);
-  code.insert(code.end(), w, w + 4);
+  append(code, w, 4);
 }
 
 // adrp xR, x ; add xR, xR, :lo12:x
@@ -128,7 +130,7 @@ void address_of(std::vector<uint8_t> &code, uint64_t at, uint64_t x, unsigned r)
   store32(w, 0x90000000u | r);
   adr_field(w, (page(x) - page(at + code.size())) >> 12);
   store32(w + 4, 0x91000000u | uint32_t(x & 0xfff) << 10 | r << 5 | r);
-  code.insert(code.end(), w, w + 8);
+  append(code, w, 8);
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 // the stub lies inside the range, so rel32 always reaches it.
 #include "arch/x86_64.hpp"
 #include "arch/x86_64_far.hpp"
+#include "support/bytes.hpp"
 #include "support/format.hpp"
 
 #include <cstring>
@@ -144,15 +145,14 @@ std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
   std::vector<uint8_t> code;
   auto rel32 = [&](uint64_t to) {  // from the end of the 4 bytes about to be written
     int32_t v = int32_t(int64_t(to) - int64_t(at + code.size() + 4));
-    const uint8_t *b = reinterpret_cast<const uint8_t *>(&v);
-    code.insert(code.end(), b, b + 4);
+    append(code, &v, 4);
   };
   switch (function) {
   case 0:
   case 1:
     code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx
     rel32(dso);
-    code.insert(code.end(), {0x31, 0xf6});  // xor %esi, %esi
+    append(code, {0x31, 0xf6});  // xor %esi, %esi
     break;
   case 2:
     code = {0x48, 0x8d, 0x0d};  // lea dso(%rip), %rcx
@@ -163,9 +163,9 @@ std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
     code = {0x48, 0x8d, 0x15};  // lea dso(%rip), %rdx (the Windows convention: f in %rcx)
     rel32(dso);
     if (function == 4)
-      code.insert(code.end(), {0x45, 0x31, 0xc0});  // xor %r8d, %r8d
+      append(code, {0x45, 0x31, 0xc0});  // xor %r8d, %r8d
     else
-      code.insert(code.end(), {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
+      append(code, {0x41, 0xb8, 0x01, 0x00, 0x00, 0x00});  // mov $1, %r8d
     break;
   case 6:
     // lea image_base(%rip), %r8 (object, info in %rcx, %rdx): pc-relative
@@ -176,7 +176,7 @@ std::vector<uint8_t> unit_runtime_code(int function, uint64_t at, uint64_t dso,
     break;
   default: break;
   }
-  code.insert(code.end(), {0xff, 0x25});  // jmp *cell(%rip)
+  append(code, {0xff, 0x25});  // jmp *cell(%rip)
   rel32(cell);
   return code;
 }

@@ -6,6 +6,7 @@
 #include "arch/x86_64_far.hpp"
 
 #include "arch/x86_64_decode.hpp"
+#include "support/bytes.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>
@@ -159,12 +160,12 @@ Expected<FarPlan> with_borrowed_register(std::span<const uint8_t> insn, const In
   const uint8_t x = uint8_t(scratch);
   static const uint8_t below_red_zone[] = {0x48, 0x8d, 0x64, 0x24, 0x80};  // lea -128(%rsp), %rsp
   static const uint8_t above_red_zone[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
-  plan.code.insert(plan.code.end(), std::begin(below_red_zone), std::end(below_red_zone));
+  append(plan.code, below_red_zone, sizeof below_red_zone);
   plan.code.push_back(uint8_t(0x50 | x));  // push
   plan.cell_disp = load_address(plan.code, x);
   emit_with_base(plan.code, insn, in, x);
   plan.code.push_back(uint8_t(0x58 | x));  // pop
-  plan.code.insert(plan.code.end(), std::begin(above_red_zone), std::end(above_red_zone));
+  append(plan.code, above_red_zone, sizeof above_red_zone);
   plan.back = emit_jump_back(plan.code);
   return plan;
 }
@@ -262,7 +263,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
       plan.kind = FarPlan::Thunk;
       static const uint8_t below[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
       static const uint8_t above[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
-      plan.code.insert(plan.code.end(), std::begin(below), std::end(below));
+      append(plan.code, below, sizeof below);
       plan.code.push_back(uint8_t(0x50 | x));
       plan.code.push_back(0x48);
       plan.code.push_back(uint8_t(0xb8 | x));
@@ -286,7 +287,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
         plan.code.insert(plan.code.end(), insn.begin() + in.modrm_at + 1, insn.begin() + in.imm_at);
       }
       plan.code.push_back(uint8_t(0x58 | x));
-      plan.code.insert(plan.code.end(), std::begin(above), std::end(above));
+      append(plan.code, above, sizeof above);
       plan.back = emit_jump_back(plan.code);
       return plan;
     }
@@ -300,7 +301,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
         }
       static const uint8_t below_red_zone[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
       static const uint8_t above_red_zone[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
-      plan.code.insert(plan.code.end(), std::begin(below_red_zone), std::end(below_red_zone));
+      append(plan.code, below_red_zone, sizeof below_red_zone);
       plan.code.push_back(uint8_t(0x50 | x));          // push x
       plan.code.push_back(0x48);                       // movabs $S+A, x
       plan.code.push_back(uint8_t(0xb8 | x));
@@ -310,7 +311,7 @@ Expected<FarPlan> plan_instruction(std::span<const uint8_t> insn, const Instruct
       plan.code.push_back(uint8_t((alu << 3) | 1));
       plan.code.push_back(uint8_t(0xc0 | (x << 3) | (target & 7)));
       plan.code.push_back(uint8_t(0x58 | x));          // pop x
-      plan.code.insert(plan.code.end(), std::begin(above_red_zone), std::end(above_red_zone));
+      append(plan.code, above_red_zone, sizeof above_red_zone);
       plan.back = emit_jump_back(plan.code);
       return plan;
     }

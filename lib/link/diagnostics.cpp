@@ -15,6 +15,7 @@
 #include "object/detect.hpp"
 #include "object/elf.hpp"
 #include "platform/platform.hpp"
+#include "support/demangle.hpp"
 #include "support/format.hpp"
 
 #include <llvm/Demangle/Demangle.h>

@@ -3,6 +3,7 @@
 // groups (one copy kept, as each group's selection allows).
 #include "link/phase_timer.hpp"
 #include "link/session.hpp"
+#include "support/demangle.hpp"
 #include "support/format.hpp"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 #include "object/link_unit.hpp"
+#include "support/demangle.hpp"
 #include "support/format.hpp"
 
 #include <cstring>

@@ -8,12 +8,26 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rtlink {
+
+// Appends bytes to `out`: resized, then copied. (gcc 12 at -O3 warns, falsely,
+// that vector::insert of a few bytes overflows: -Wstringop-overflow and
+// -Warray-bounds on its inlined memmove.)
+inline void append(std::vector<uint8_t> &out, const void *p, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + n);
+  if (n)
+    std::memcpy(out.data() + at, p, n);
+}
+inline void append(std::vector<uint8_t> &out, std::initializer_list<uint8_t> b) {
+  append(out, b.begin(), b.size());
+}
 
 class ByteWriter {
 public:

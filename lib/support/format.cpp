@@ -1,21 +1,9 @@
 #include "support/format.hpp"
 
-#include <llvm/Demangle/Demangle.h>
-
 #include <cstdio>
 
 namespace rtlink {
 
-std::string demangled_or_same(std::string_view name) {
-  if (name.substr(0, 2) != "_Z" && name.substr(0, 3) != "__Z" && name.substr(0, 1) != "?")
-    return std::string(name);
-  return llvm::demangle(name);
-}
-
-std::string display_name(std::string_view name) {
-  std::string d = demangled_or_same(name);
-  return d == name ? d : d + " (" + std::string(name) + ")";
-}
 
 std::string format_duration_ns(uint64_t ns) {
   char buf[32];

@@ -31,13 +31,6 @@ inline std::string hex_digits(uint64_t v, int width) {
 
 inline std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-// A symbol's name as messages show it: C++ names (Itanium, Microsoft)
-// demangled; `demangled_or_same` the demangled name alone, `display_name`
-// the demangled name followed by the name itself in parentheses (what nm
-// and the object file show), plain names as they are.
-std::string demangled_or_same(std::string_view name);
-std::string display_name(std::string_view name);
-
 // "1.25 ms", "3.0 MiB"
 std::string format_duration_ns(uint64_t ns);
 std::string format_bytes(uint64_t bytes);
