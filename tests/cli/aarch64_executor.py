@@ -97,9 +97,9 @@ def call(name, conv, args):
 
 # The handshake: magic, version, OS (Linux), pointer size, page size, process
 # id (qemu's own: the same process), instruction set (aarch64, 2).
-hello = ok("Hello", struct.pack("<IH", 0x584C5452, 6))
+hello = ok("Hello", struct.pack("<IH", 0x584C5452, 7))
 magic, version, os_kind, pointer, page, pid, arch = struct.unpack("<IHBBIQB", hello)
-if (magic, version, os_kind, pointer, arch) != (0x584C5452, 6, 1, 8, 2):
+if (magic, version, os_kind, pointer, arch) != (0x584C5452, 7, 1, 8, 2):
     fail(f"the handshake said {(hex(magic), version, os_kind, pointer, page, pid, arch)}")
 
 # Code at base, data at base + 64 KiB; written while read-write, then made

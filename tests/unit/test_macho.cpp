@@ -204,13 +204,13 @@ TEST_CASE("bad Mach-O objects: an error naming the file and what is wrong; the l
   const uint32_t word = get<uint32_t>(bad_sym, reloff + 4);
   put<uint32_t>(bad_sym, reloff + 4, (word & 0xff000000u) | 0xfffff);
   check_error(l->load_object_buffer("bad-symbol.o", bad_sym),
-              {"bad-symbol.o:(__TEXT,__text+", "refers to symbol #1048575, past the symbol table"});
+              {"bad-symbol.o:(function call_target: __TEXT,__text+", "refers to symbol #1048575, past the symbol table"});
 
   // An unknown relocation type (15).
   auto unknown = original;
   put<uint32_t>(unknown, reloff + 4, word | 0xf0000000u);
   check_error(l->load_object_buffer("unknown.o", unknown),
-              {"unknown.o:(__TEXT,__text+", "unknown relocation type 15"});
+              {"unknown.o:(function call_target: __TEXT,__text+", "unknown relocation type 15"});
 
   // A SUBTRACTOR without its UNSIGNED: the data section's first pair, its
   // second record made a SUBTRACTOR too.
