@@ -85,15 +85,15 @@ for flags in "" "-fPIC"; do
 done
 aarch64-linux-gnu-gcc -O2 -fPIC -c "$RTLINK_SOURCE/fixtures/tls.c" -o tls.o
 run 0 "$OBJLOAD" --executor="$EX" -c "call tls_threads; call bump_tls; call local_tls" tls.o
+has out "tls_threads returned 8028"
+has out "bump_tls returned 1 "
+has out "local_tls returned 6 "
 
 # The REPL's call with a double argument and a double result, in AAPCS64's d0.
 printf 'double half(double x) { return x / 2; }\n' > half.c
 aarch64-linux-gnu-gcc -O2 -c half.c -o half.o
 run 0 "$OBJLOAD" --executor="$EX" -c "call half 3.0 -> double" half.o
 has out "half returned 1.5"
-has out "tls_threads returned 8028"
-has out "bump_tls returned 1 "
-has out "local_tls returned 6 "
 
 # The link cache, for an aarch64 executor: the second and third runs are
 # restored from it, and their initializers, atexit handlers and finalizers
