@@ -121,6 +121,8 @@ Expected<std::unique_ptr<llvm::object::MachOObjectFile>> open_object(
     return make_error("arm64 Mach-O objects are not supported yet");
   if (cpu != CPU_TYPE_X86_64)
     return make_error("Mach-O CPU type ", hex(cpu), " is not supported (x86-64 is)");
+  if (Error e = check_macho_commands(bytes))
+    return e;
   llvm::MemoryBufferRef ref(
       llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()),
       llvm::StringRef(name.data(), name.size()));
@@ -685,6 +687,27 @@ Error for_each_macho_global(std::span<const uint8_t> bytes,
     if (t == N_SECT || t == N_ABS || (t == N_UNDF && s.value))
       fn(s.name);
   }
+  return Error::success();
+}
+
+Error check_macho_commands(std::span<const uint8_t> bytes) {
+  if (bytes.size() < 28)
+    return Error::success();  // too short for LLVM to take as Mach-O either
+  const uint32_t magic = load<uint32_t>(bytes.data());
+  const bool is64 = magic == MH_MAGIC_64 || magic == MH_CIGAM_64;
+  if (!is64 && magic != MH_MAGIC && magic != MH_CIGAM)
+    return Error::success();
+  const bool swap = magic == MH_CIGAM || magic == MH_CIGAM_64;
+  auto field = [&](size_t at) {
+    uint32_t v = load<uint32_t>(bytes.data() + at);
+    return swap ? __builtin_bswap32(v) : v;
+  };
+  const uint64_t ncmds = field(16), sizeofcmds = field(20);
+  const uint64_t header = is64 ? sizeof(mach_header_64) : sizeof(mach_header);
+  const uint64_t room = bytes.size() > header ? bytes.size() - header : 0;
+  if (sizeofcmds > room || ncmds * 8 > sizeofcmds)  // a load command is 8 bytes at least
+    return make_error("bad Mach-O header: ", ncmds, " load commands in ", sizeofcmds,
+                      " bytes, where the file has ", room, " after the header");
   return Error::success();
 }
 

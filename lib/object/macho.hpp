@@ -22,6 +22,12 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
 // index lists a Mach-O member's names with their '_', which the unit drops.)
 bool is_macho(std::span<const uint8_t> bytes);
 
+// A thin Mach-O header whose load commands cannot fit where it says they
+// are: what is wrong. LLVM's reader reserves room for every command the
+// header counts before reading one, so a forged count costs gigabytes;
+// this is asked first (by the front end, and by symdump).
+Error check_macho_commands(std::span<const uint8_t> bytes);
+
 // A Mach-O name as the unit keeps it: without one leading '_'.
 std::string_view macho_c_name(std::string_view name);
 

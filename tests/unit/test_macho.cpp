@@ -174,7 +174,7 @@ TEST_CASE("bad Mach-O objects: an error naming the file and what is wrong; the l
   std::vector<uint8_t> tiny(original.begin(), original.begin() + 20);
   check_error(l->load_object_buffer("tiny.o", tiny), {"tiny.o", "truncated Mach-O header"});
   std::vector<uint8_t> cut(original.begin(), original.begin() + 100);
-  check_error(l->load_object_buffer("cut.o", cut), {"cut.o", "bad Mach-O object"});
+  check_error(l->load_object_buffer("cut.o", cut), {"cut.o", "bad Mach-O header", "where the file has 68 after the header"});
 
   // A universal file whose x86_64 slice is the file itself.
   std::vector<uint8_t> fat(64, 0);
@@ -211,6 +211,13 @@ TEST_CASE("bad Mach-O objects: an error naming the file and what is wrong; the l
   put<uint32_t>(unknown, reloff + 4, word | 0xf0000000u);
   check_error(l->load_object_buffer("unknown.o", unknown),
               {"unknown.o:(function call_target: __TEXT,__text+", "unknown relocation type 15"});
+
+  // A header counting more load commands than its commands' size holds
+  // (LLVM's reader would reserve room for all of them first).
+  auto many = original;
+  put<uint32_t>(many, 16, 0x0b000001u);
+  check_error(l->load_object_buffer("many-commands.o", many),
+              {"many-commands.o", "bad Mach-O header: 184549377 load commands in "});
 
   // A SUBTRACTOR without its UNSIGNED: the data section's first pair, its
   // second record made a SUBTRACTOR too.

@@ -7,6 +7,8 @@
 // are written here.
 #include "symbols.hpp"
 
+#include "object/macho.hpp"
+
 #include <llvm/BinaryFormat/COFF.h>
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/BinaryFormat/Magic.h>
@@ -484,6 +486,14 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   std::unique_ptr<LLVMContext> context;
   if (magic == file_magic::bitcode)
     context = std::make_unique<LLVMContext>();
+  if (magic == file_magic::macho_object || magic == file_magic::macho_executable ||
+      magic == file_magic::macho_dynamically_linked_shared_lib || magic == file_magic::macho_bundle ||
+      magic == file_magic::macho_core || magic == file_magic::macho_preload_executable ||
+      magic == file_magic::macho_dynamic_linker || magic == file_magic::macho_kext_bundle ||
+      magic == file_magic::macho_dsym_companion || magic == file_magic::macho_file_set ||
+      magic == file_magic::macho_dynamically_linked_shared_lib_stub)
+    if (rtlink::Error e = rtlink::check_macho_commands({reinterpret_cast<const uint8_t *>(bytes), size}))
+      return e.message();
   auto made = SymbolicFile::createSymbolicFile(ref, magic, context.get());
   if (!made) {
     std::string msg = toString(made.takeError());
