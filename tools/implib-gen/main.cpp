@@ -1,5 +1,6 @@
 // implib-gen — import libraries and .def files from .def files, DLLs and
 // objects; several libraries at once for DLLs that import from each other.
+#include "implib/elf_stubs.hpp"
 #include "implib/exports.hpp"
 #include "implib/objects.hpp"
 
@@ -33,10 +34,12 @@ const char kUsage[] =
     "  or:  implib-gen [OPTION]... -o FILE --dll FILE\n"
     "  or:  implib-gen [OPTION]... -o FILE --dll-name NAME OBJECT...\n"
     "  or:  implib-gen [OPTION]... -o DIR NAME=INPUT... [NAME=INPUT...]...\n"
+    "  or:  implib-gen [OPTION]... -o FILE --elf LIBRARY.so\n"
     "\n"
     "Writes an import library (and, with --def-out, the .def it describes) for a DLL,\n"
     "from a module-definition file, from the DLL itself, or from the objects that will\n"
-    "be linked into it. Any input may be compressed with zstd.\n"
+    "be linked into it. With --elf, writes lazy-loading stubs for an ELF shared\n"
+    "library instead. Any input may be compressed with zstd.\n"
     "\n"
     "Inputs:\n"
     "  --def FILE          a .def file: LIBRARY/NAME, EXPORTS with =internal,\n"
@@ -55,6 +58,23 @@ const char kUsage[] =
     "                      NAME=; writes DIR/libNAME.dll.a (DIR/NAME.lib\n"
     "                      with --flavor=msvc) and DIR/NAME.def for NAME.dll, and reports\n"
     "                      which library imports what from which\n"
+    "  --elf LIBRARY       an ELF shared library (x86-64 or aarch64): writes an archive\n"
+    "                      of lazy-loading stubs, one per exported function, to link\n"
+    "                      into a program (with ld, or objload) in place of the\n"
+    "                      library; the first call through any of them loads the\n"
+    "                      library with dlopen, and each finds its function with dlsym\n"
+    "                      at its own first call. Data and thread-local exports get no\n"
+    "                      stub (they are listed on standard error). If the library or\n"
+    "                      a function cannot be found, the program's LABEL_stub_failure\n"
+    "                      is called (LABEL: the soname with each character that is not\n"
+    "                      a letter or digit made '_', libz_so_1 for libz.so.1), as\n"
+    "                        void *(*LABEL_stub_failure)(const char *library,\n"
+    "                            const char *function, const char *error);\n"
+    "                      and what it returns is called instead; when it is not set or\n"
+    "                      returns NULL, the error goes to standard error and the\n"
+    "                      program aborts\n"
+    "  --load-name NAME    with --elf: what dlopen is given (a path, or another name),\n"
+    "                      instead of the library's soname\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE   the import library to write (a directory with NAME=INPUT)\n"
@@ -73,7 +93,9 @@ const char kUsage[] =
     "  --kill-at           i386: import stdcall functions by their names without @N\n"
     "  --def-out FILE      also write the .def the import library was made from\n"
     "  --json              print a manifest: the DLL, and each export's name, symbol,\n"
-    "                      ordinal, hint, type (code, data, const) and name type\n"
+    "                      ordinal, hint, type (code, data, const) and name type; with\n"
+    "                      --elf, the library, and each export's name, version, type\n"
+    "                      (function, data, tls) and whether it has a stub\n"
     "  --allow-duplicates  keep the first of several exports of one name (else an error)\n"
     "  --max-expand=SIZE   the most a zstd-compressed input may expand to (bytes, or with\n"
     "                      K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
@@ -101,7 +123,7 @@ enum class LibFormat { Short, Long, Delay };
 
 struct Config {
   LibFormat format = LibFormat::Short;
-  std::string output, def, dll, dll_name, def_out;
+  std::string output, def, dll, dll_name, def_out, elf, load_name;
   bool msvc = false, json = false, allow_duplicates = false, export_all = false;
   uint64_t max_expand = 0;  // 0: RTLINK_MAX_EXPAND, else 1 GiB
   LibraryOptions lib;
@@ -472,6 +494,72 @@ int run_single(Config c) {
   return 0;
 }
 
+// --elf: lazy-loading stubs for an ELF shared library.
+int run_elf(const Config &c, bool multi) {
+  if (multi || !c.inputs.empty() || !c.def.empty() || !c.dll.empty())
+    return usage_error("--elf reads one library; give no other inputs");
+  if (!c.dll_name.empty() || !c.def_out.empty() || c.msvc || c.format != LibFormat::Short ||
+      c.machine_given || c.lib.kill_at || c.export_all || c.allow_duplicates)
+    return usage_error("with --elf, the options for DLLs (--dll-name, --def-out, --flavor, "
+                       "--long, --delay, --machine, --kill-at, --export-all, "
+                       "--allow-duplicates) do not apply");
+  if (c.output.empty() && !c.json)
+    return usage_error("no output: give -o FILE (or --json)");
+  if (!c.output.empty() && is_dir(c.output))
+    return usage_error(c.output + " is a directory: give -o FILE");
+  auto f = read_input(c, c.elf, false);
+  if (!f)
+    return input_error(f.error().message());
+  auto lib = read_shared_exports(c.elf, bytes_of(**f));
+  if (!lib)
+    return input_error(lib.error().message());
+  if (!c.load_name.empty())
+    lib->load_name = c.load_name;
+  if (!c.output.empty())
+    if (Error e = write_elf_stubs(*lib, c.output))
+      return input_error(e.message());
+  // What no stub stands for, said once: a program that uses any of it needs
+  // the library itself at link time.
+  std::vector<std::string> unstubbed;
+  for (const SharedExport &e : lib->exports)
+    if (!e.stubbed && e.kind != SharedExportKind::Function)
+      unstubbed.push_back(e.name);
+  if (!unstubbed.empty() && !c.output.empty()) {
+    std::string list;
+    const size_t shown = std::min<size_t>(unstubbed.size(), 12);
+    for (size_t i = 0; i < shown; ++i)
+      list += (i ? ", " : "") + unstubbed[i];
+    if (shown < unstubbed.size())
+      list += " and " + std::to_string(unstubbed.size() - shown) + " more (--json lists them)";
+    std::fprintf(stderr,
+                 "implib-gen: warning: %s: %zu data or thread-local export%s with no stub (a "
+                 "program that uses one must link %s itself): %s\n",
+                 c.elf.c_str(), unstubbed.size(), unstubbed.size() == 1 ? "" : "s",
+                 lib->soname.c_str(), list.c_str());
+  }
+  if (c.json) {
+    nlohmann::ordered_json exports = nlohmann::ordered_json::array();
+    for (const SharedExport &e : lib->exports) {
+      nlohmann::ordered_json x;
+      x["name"] = e.name;
+      x["version"] = e.version.empty() ? nlohmann::ordered_json(nullptr)
+                                       : nlohmann::ordered_json(e.version);
+      x["type"] = shared_kind_name(e.kind);
+      x["stub"] = e.stubbed;
+      exports.push_back(std::move(x));
+    }
+    nlohmann::ordered_json j;
+    j["soname"] = lib->soname;
+    j["load_name"] = lib->load_name;
+    j["machine"] = elf_machine_name(lib->machine);
+    j["label"] = stub_label(lib->soname);
+    j["library"] = c.output;
+    j["exports"] = std::move(exports);
+    std::printf("%s\n", json_output::dump(j, 2).c_str());
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -508,6 +596,10 @@ int main(int argc, char **argv) {
         c.def = value;
       } else if (takes("--dll")) {
         c.dll = value;
+      } else if (takes("--elf")) {
+        c.elf = value;
+      } else if (takes("--load-name")) {
+        c.load_name = value;
       } else if (takes("--dll-name")) {
         c.dll_name = value;
       } else if (takes("--def-out")) {
@@ -559,6 +651,10 @@ int main(int argc, char **argv) {
                        "short import libraries (leave out --flavor=msvc)");
   if (c.lib.kill_at && c.machine_given && c.machine != Machine::I386)
     return usage_error("--kill-at is for i386 (stdcall names)");
+  if (!c.elf.empty())
+    return run_elf(c, multi);
+  if (!c.load_name.empty())
+    return usage_error("--load-name goes with --elf");
   if (multi) {
     if (c.output.empty())
       return usage_error("with NAME=INPUT, give -o DIR");
