@@ -89,11 +89,13 @@ has out "tls_threads returned 8028"
 has out "bump_tls returned 1 "
 has out "local_tls returned 6 "
 
-# The REPL's call with a double argument and a double result, in AAPCS64's d0.
-printf 'double half(double x) { return x / 2; }\n' > half.c
+# The REPL's call with double and float arguments and results, in AAPCS64's
+# d0 and s0.
+printf 'double half(double x) { return x / 2; }\nfloat third(float x) { return x / 3; }\n' > half.c
 aarch64-linux-gnu-gcc -O2 -c half.c -o half.o
-run 0 "$OBJLOAD" --executor="$EX" -c "call half 3.0 -> double" half.o
+run 0 "$OBJLOAD" --executor="$EX" -c "call half 3.0 -> double; call third 1.5f -> float" half.o
 has out "half returned 1.5"
+has out "third returned 0.5"
 
 # The link cache, for an aarch64 executor: the second and third runs are
 # restored from it, and their initializers, atexit handlers and finalizers

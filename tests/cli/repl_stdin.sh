@@ -37,6 +37,8 @@ cat > "$T/half.c" <<'C'
 double half(double x) { return x / 2; }
 double scaled(long k, double x, double y) { return k * x + y; }
 int minus(int x) { return -x; }  /* neg eax: rax's upper half is 0 */
+float third(float x) { return x / 3; }
+float fmix(int k, float x, double y) { return k * x + (float)y; }
 C
 gcc -O1 -c "$T/half.c" -o "$T/half.o"
 for ex in in-process child; do
@@ -47,20 +49,28 @@ for ex in in-process child; do
   has out "scaled returned 1.499"
   has out "minus returned -5 (0xfffffffb)"
   has out "minus returned 4294967291 (0xfffffffb)"
+  # A float: 1.5f fills the low half of its register; -> float reads the
+  # low half of xmm0 (printed as the shortest text that reads back as a float).
+  run 0 "$OBJLOAD" --executor=$ex "$T/half.o" -c 'call third 1.5f -> float; call fmix 2 0.25f 1.0 -> float; call strtof "0.1" 0 -> float'
+  has out "third returned 0.5"
+  has out "fmix returned 1.5"
+  has out "strtof returned 0.1"
 done
 # The same in the Microsoft x64 convention (a COFF object: arguments by
 # position, k in rcx, x and y in xmm1 and xmm2).
 if command -v x86_64-w64-mingw32-gcc >/dev/null; then
   x86_64-w64-mingw32-gcc -O1 -c "$T/half.c" -o "$T/half.obj"
-  run 0 "$OBJLOAD" "$T/half.obj" -c 'call half 3.0 -> double; call scaled 3 0.5 -1e-3 -> double'
+  run 0 "$OBJLOAD" "$T/half.obj" -c 'call half 3.0 -> double; call scaled 3 0.5 -1e-3 -> double; call fmix 2 0.25f 1.0 -> float'
   has out "half returned 1.5"
   has out "scaled returned 1.499"
+  has out "fmix returned 1.5"
 elif [ "${CI:-}" = true ]; then
   fail "x86_64-w64-mingw32-gcc is missing (scripts/dev installs it)"
 fi
-run 1 "$OBJLOAD" -c 'call atoi "1" -> float; call atoi "1" ->'
-has out "error: -> needs the result's type: long, int or double, not float"
-has out "error: -> needs the result's type: long, int or double"
+run 1 "$OBJLOAD" -c 'call atoi "1" -> char; call atoi "1" ->; call atoi 1.5x'
+has out "error: -> needs the result's type: long, int, double or float, not char"
+has out "error: -> needs the result's type: long, int, double or float"
+has out "error: argument 1 (1.5x) is not a number"
 run 0 "$OBJLOAD" --json -c "load $T/half.o; call half 5.0 -> double"
 python3 - "$T/out" <<'PY' || fail "--json call -> double: $(cat "$T/out")"
 import json, sys
@@ -89,7 +99,7 @@ has out "error: the shell command exited with status 3"
 
 # help lists the new commands, and says what Ctrl-C does to a call.
 run 0 "$OBJLOAD" -c 'help; help call; help r; help !'
-has out "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double]"
+has out "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double|float]"
 has out "  reload"
 has out "  !COMMAND"
 has out "Ctrl-C during it ends objload; with --executor=child, Ctrl-C stops the call"

@@ -110,10 +110,11 @@ run 0 "$OBJLOAD" --executor="$ex" -L"$gcc_dir" -L/usr/x86_64-w64-mingw32/lib -ls
   -lgcc_eh -lgcc -lmingwex -lmsvcrt -lkernel32 -luser32 -ladvapi32 \
   -c "call throw_and_catch" "$F/coff/win_cxx_eh.gnu.obj"
 has out "throw_and_catch returned 42"
-# The REPL's call with a double argument and a double result, in the
+# The REPL's call with double and float arguments and results, in the
 # Microsoft convention's xmm0.
-printf 'double half(double x) { return x / 2; }\n' > "$T/half.c"
+printf 'double half(double x) { return x / 2; }\nfloat third(float x) { return x / 3; }\n' > "$T/half.c"
 x86_64-w64-mingw32-gcc -O2 -c "$T/half.c" -o "$T/half.o"
-run 0 "$OBJLOAD" --executor="$ex" -c "call half 3.0 -> double" "$T/half.o"
+run 0 "$OBJLOAD" --executor="$ex" -c "call half 3.0 -> double; call third 1.5f -> float" "$T/half.o"
 has out "half returned 1.5"
+has out "third returned 0.5"
 echo ok

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-const char kCallUsage[] = "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double]";
+const char kCallUsage[] = "call SYMBOL [ARG...] [--ms|--sysv] [-> long|int|double|float]";
 
 struct Help {
   const char *name, *usage, *text;
@@ -38,10 +38,10 @@ const Help kHelp[] = {
     {"lookup", "lookup SYMBOL", "The symbol's address and what defines it."},
     {"call", kCallUsage,
      "Call SYMBOL as long SYMBOL(ARG...), or as returning what -> says: -> double prints "
-     "the double it returned (call strtod \"2.5\" 0 -> double), -> int the int (eax, "
-     "sign-extended). "
+     "the double it returned (call strtod \"2.5\" 0 -> double), -> float the float "
+     "(call strtof \"2.5\" 0 -> float), -> int the int (eax, sign-extended). "
      "Arguments: integers (decimal or 0x hex), \"strings\" (passed as a pointer to a copy), "
-     "floating-point numbers (1.5, 2e3). What was loaded since the last resolve is resolved "
+     "doubles (1.5, 2e3), floats (1.5f: for a float parameter). What was loaded since the last resolve is resolved "
      "first, and the archive member that defines SYMBOL pulled in. The calling convention is "
      "the defining object's (Microsoft x64 for COFF) unless --ms or --sysv says otherwise. "
      "A long or int is printed in decimal and in hex. In-process (the default executor) a "
@@ -72,7 +72,7 @@ json success(const std::string &command) { return {{"command", command}, {"ok", 
 
 // The shortest text that reads back as `d`, with a point or an exponent
 // (3.0, not 3): what GHCi shows for a Double.
-std::string format_double(double d) {
+template <typename Real> std::string format_real(Real d) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   std::string s(buf, ec == std::errc() ? end : buf);
@@ -123,13 +123,33 @@ bool parse_number(const std::string &s, rtlink::CallArg &arg) {
   }
   char *end = nullptr;
   double d = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size())
+  const char *stop = s.c_str() + s.size();
+  // 1.5f: a float, whose bits fill the low half of the register a float
+  // parameter is read from (xmm, s), the upper half zero.
+  if (!s.empty() && end == stop - 1 && (*end == 'f' || *end == 'F') && end != s.c_str()) {
+    float f = std::strtof(s.substr(0, s.size() - 1).c_str(), nullptr);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    arg = {rtlink::CallArg::Float, bits, {}};
+    return true;
+  }
+  if (s.empty() || end != stop)
     return false;
   uint64_t bits;
   static_assert(sizeof bits == sizeof d);
   std::memcpy(&bits, &d, 8);
   arg = {rtlink::CallArg::Float, bits, {}};
   return true;
+}
+
+// A float result: the low half of the register a double is returned in.
+float low_float(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  const uint32_t low = static_cast<uint32_t>(bits);
+  float f;
+  std::memcpy(&f, &low, 4);
+  return f;
 }
 
 } // namespace
@@ -410,8 +430,8 @@ json Commands::run(const std::vector<Token> &tokens) {
       const Token &t = tokens[i];
       if (!t.quoted && t.text.starts_with("->")) {
         type = t.text.size() > 2 ? t.text.substr(2) : i + 1 < tokens.size() ? tokens[++i].text : "";
-        if (type != "long" && type != "int" && type != "double")
-          return failure(cmd, "-> needs the result's type: long, int or double" +
+        if (type != "long" && type != "int" && type != "double" && type != "float")
+          return failure(cmd, "-> needs the result's type: long, int, double or float" +
                                   (type.empty() ? std::string() : ", not " + type));
       } else if (!t.quoted && t.text == "--ms") {
         conv = rtlink::CallConv::Microsoft;
@@ -434,12 +454,18 @@ json Commands::run(const std::vector<Token> &tokens) {
     json r = success(cmd);
     r["symbol"] = args[0];
     r["type"] = type;
-    if (type == "double") {
+    if (type == "double" || type == "float") {
       auto result = l_.call_double(args[0], call_args, conv);
       if (!result)
         return failure(cmd, result.error().message());
-      r["result"] = *result;  // null in JSON if not finite; "text" says which
-      r["text"] = format_double(*result);
+      // null in JSON if not finite; "text" says which
+      if (type == "float") {
+        r["result"] = low_float(*result);
+        r["text"] = format_real(low_float(*result));
+      } else {
+        r["result"] = *result;
+        r["text"] = format_real(*result);
+      }
       return r;
     }
     auto result = l_.call(args[0], call_args, conv);
