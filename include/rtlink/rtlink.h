@@ -75,6 +75,32 @@ void *rtl_lookup(rtl_linker *l, const char *symbol);
 /* Calls `int symbol(void)` where the linker runs code (here, or in its
  * executor process); its value in *result (if not NULL). */
 int rtl_call_int(rtl_linker *l, const char *symbol, int *result);
+
+/* An argument of rtl_call and rtl_call_double. */
+enum rtl_arg_kind {
+  RTL_ARG_INT = 0,    /* `i`: an integer or an address where the code runs */
+  RTL_ARG_DOUBLE = 1, /* `d`: a double */
+  RTL_ARG_FLOAT = 2,  /* `d`, passed as a float */
+  RTL_ARG_BYTES = 3   /* `bytes`, `size` of them, copied to where the code runs,
+                         passed as a pointer to the copy */
+};
+typedef struct rtl_arg {
+  int kind; /* enum rtl_arg_kind */
+  int64_t i;
+  double d;
+  const void *bytes;
+  size_t size;
+} rtl_arg;
+/* Calls `long symbol(args...)` (rtl_call) or `double symbol(args...)`
+ * (rtl_call_double) where the linker runs code, in the symbol's calling
+ * convention (Microsoft x64 for COFF code); the value in *result (if not
+ * NULL). At most System V's registers' worth of arguments (6 integer and 8
+ * floating-point), AAPCS64's (8 and 8), or 8 in all for Microsoft x64; more
+ * is an error. A float result is the low half of a double result's bits. */
+int rtl_call(rtl_linker *l, const char *symbol, const rtl_arg *args, size_t count,
+             int64_t *result);
+int rtl_call_double(rtl_linker *l, const char *symbol, const rtl_arg *args, size_t count,
+                    double *result);
 int rtl_unload_object(rtl_linker *l, const char *path);
 /* Several at once: the two halves of a cycle go together. */
 int rtl_unload_objects(rtl_linker *l, const char *const *paths, size_t count);

@@ -3,8 +3,11 @@
 #include <rtlink/linker.hpp>
 #include <rtlink/rtlink.h>
 
+#include <cstring>
+
 #include "support/words.hpp"
 
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
@@ -41,6 +44,63 @@ template <class F> int guarded(rtl_linker *l, F &&f) {
     set_error(l, std::string("internal error: ") + x.what());
   }
   return 1;
+}
+
+// The C arguments as the executor takes them; an unknown kind is an error
+// naming the argument.
+rtlink::Expected<std::vector<rtlink::CallArg>> call_args(const rtl_arg *args, size_t count) {
+  std::vector<rtlink::CallArg> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const rtl_arg &a = args[i];
+    rtlink::CallArg c;
+    switch (a.kind) {
+    case RTL_ARG_INT:
+      c.kind = rtlink::CallArg::Int;
+      c.bits = static_cast<uint64_t>(a.i);
+      break;
+    case RTL_ARG_DOUBLE:
+      c.kind = rtlink::CallArg::Float;
+      std::memcpy(&c.bits, &a.d, sizeof a.d);
+      break;
+    case RTL_ARG_FLOAT: {
+      c.kind = rtlink::CallArg::Float;
+      const float f = static_cast<float>(a.d);
+      uint32_t bits;
+      std::memcpy(&bits, &f, sizeof f);
+      c.bits = bits;
+      break;
+    }
+    case RTL_ARG_BYTES:
+      if (!a.bytes && a.size)
+        return rtlink::make_error("argument ", i + 1, ": RTL_ARG_BYTES with no bytes");
+      c.kind = rtlink::CallArg::Bytes;
+      c.bytes.assign(static_cast<const char *>(a.bytes), a.size);
+      break;
+    default:
+      return rtlink::make_error("argument ", i + 1, ": unknown kind ", a.kind,
+                                " (RTL_ARG_INT, RTL_ARG_DOUBLE, RTL_ARG_FLOAT, RTL_ARG_BYTES)");
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// rtl_call and rtl_call_double: `call` (Linker::call or call_double) with the
+// arguments converted, its value in *result.
+template <class R, class Call>
+int call_with(rtl_linker *l, const rtl_arg *args, size_t count, R *result, Call call) {
+  return guarded(l, [&] {
+    auto a = call_args(args, count);
+    if (!a)
+      return a.take_error();
+    auto r = call(*a);
+    if (!r)
+      return r.take_error();
+    if (result)
+      *result = *r;
+    return rtlink::Error::success();
+  });
 }
 
 } // namespace
@@ -180,6 +240,20 @@ int rtl_call_int(rtl_linker *l, const char *symbol, int *result) {
       *result = *r;
     return rtlink::Error::success();
   });
+}
+
+
+
+int rtl_call(rtl_linker *l, const char *symbol, const rtl_arg *args, size_t count,
+             int64_t *result) {
+  return call_with(l, args, count, result,
+                   [&](const auto &a) { return l->linker->call(symbol, a); });
+}
+
+int rtl_call_double(rtl_linker *l, const char *symbol, const rtl_arg *args, size_t count,
+                    double *result) {
+  return call_with(l, args, count, result,
+                   [&](const auto &a) { return l->linker->call_double(symbol, a); });
 }
 
 int rtl_unload_object(rtl_linker *l, const char *path) {

@@ -21,6 +21,10 @@ cc -Wall -Werror -std=c99 ${RTLINK_SANITIZE_FLAGS:-} "$RTLINK_SOURCE/tests/cli/r
   $(pkg-config --cflags --libs rtlink) -o "$T/remote_host" || fail "remote_host does not build"
 run 0 "$T/remote_host" "$RTLINK_BUILD/tools/objload-executor/objload-executor" "$F"
 has out "remote_host: rts_main() = 42"
+has out "remote_host: strtod(\"2.5e-1 rest\") = 0.25"
+has out "remote_host: pow(1.5, 2) = 2.25"
+has out "remote_host: labs(-77) = 77"
+has out "remote_host: bad argument: argument 1: unknown kind 9 (RTL_ARG_INT, RTL_ARG_DOUBLE, RTL_ARG_FLOAT, RTL_ARG_BYTES)"
 has out "remote_host: boom: executor terminated by signal 11 (SIGSEGV) while running boom"
 has out "remote_host: good_answer() = 42, in a fresh executor"
 # A cached linker from C: the second run restores the first one's link.

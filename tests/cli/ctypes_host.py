@@ -99,5 +99,31 @@ if "symbol 'no_such_symbol' not found" not in rtl.rtl_last_error(l).decode():
 # What was loaded is still there after the failures.
 if rts_main() != 42 or rtl.rtl_lookup(l, b"rts_main") != address:
     fail("rts_main changed after a failed call")
+
+
+# rtl_call and rtl_call_double with arguments, struct rtl_arg as ctypes
+# lays it out from the header's declaration.
+class Arg(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("i", ctypes.c_int64), ("d", ctypes.c_double),
+                ("bytes", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+
+
+RTL_ARG_INT, RTL_ARG_DOUBLE, RTL_ARG_FLOAT, RTL_ARG_BYTES = 0, 1, 2, 3
+rtl.rtl_call.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(Arg), ctypes.c_size_t,
+                         ctypes.POINTER(ctypes.c_int64)]
+rtl.rtl_call_double.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(Arg),
+                                ctypes.c_size_t, ctypes.POINTER(ctypes.c_double)]
+text = ctypes.create_string_buffer(b"0.125 and more")
+args = (Arg * 2)(Arg(RTL_ARG_BYTES, 0, 0, ctypes.cast(text, ctypes.c_void_p), len(text)),
+                 Arg(RTL_ARG_INT, 0, 0, None, 0))
+d = ctypes.c_double()
+check(rtl.rtl_call_double(l, b"strtod", args, 2, ctypes.byref(d)), "rtl_call_double strtod")
+if d.value != 0.125:
+    fail(f"strtod through rtl_call_double gave {d.value}")
+n = ctypes.c_int64()
+args = (Arg * 1)(Arg(RTL_ARG_INT, -8, 0, None, 0))
+check(rtl.rtl_call(l, b"labs", args, 1, ctypes.byref(n)), "rtl_call labs")
+if n.value != 8:
+    fail(f"labs(-8) through rtl_call gave {n.value}")
 rtl.rtl_linker_free(l)
-print(f"ok: {len(exported)} functions exported, rts_main() = 42")
+print(f"ok: {len(exported)} functions exported, rts_main() = 42, strtod and labs called")

@@ -28,6 +28,29 @@ int main(int argc, char **argv) {
   if (rtl_call_int(l, "rts_main", &r))
     return fail(l, "call rts_main");
   printf("remote_host: rts_main() = %d\n", r);
+  /* Calls with arguments: the C library's own functions, in the executor. */
+  {
+    rtl_arg text = {RTL_ARG_BYTES, 0, 0, "2.5e-1 rest", sizeof "2.5e-1 rest"};
+    rtl_arg none = {RTL_ARG_INT, 0, 0, NULL, 0};
+    rtl_arg strtod_args[2] = {text, none};
+    rtl_arg pow_args[2] = {{RTL_ARG_DOUBLE, 0, 1.5, NULL, 0}, {RTL_ARG_DOUBLE, 0, 2, NULL, 0}};
+    rtl_arg labs_args[1] = {{RTL_ARG_INT, -77, 0, NULL, 0}};
+    rtl_arg bad[1] = {{9, 0, 0, NULL, 0}};
+    double d = 0;
+    int64_t n = 0;
+    if (rtl_call_double(l, "strtod", strtod_args, 2, &d))
+      return fail(l, "call strtod");
+    printf("remote_host: strtod(\"2.5e-1 rest\") = %g\n", d);
+    if (rtl_call_double(l, "pow", pow_args, 2, &d))
+      return fail(l, "call pow");
+    printf("remote_host: pow(1.5, 2) = %g\n", d);
+    if (rtl_call(l, "labs", labs_args, 1, &n))
+      return fail(l, "call labs");
+    printf("remote_host: labs(-77) = %lld\n", (long long)n);
+    if (rtl_call(l, "labs", bad, 1, &n) == 0)
+      return fail(l, "an unknown argument kind was taken");
+    printf("remote_host: bad argument: %s\n", rtl_last_error(l));
+  }
   snprintf(path, sizeof path, "%s/crash.o", argv[2]);
   if (rtl_load(l, path) || rtl_resolve(l))
     return fail(l, "load crash.o");
