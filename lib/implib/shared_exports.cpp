@@ -3,6 +3,7 @@
 // symbols with their versions, read through LLVM's ELF reader.
 #include "implib/elf_stubs.hpp"
 #include "implib/coff_object.hpp"  // label_of
+#include "object/elf_versions.hpp"
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELFObjectFile.h>
@@ -52,7 +53,9 @@ Expected<std::string> soname_of(const std::string &file, const ELF64LEObjectFile
     if (!strings)
       return make_error(file, ": the dynamic section's string table: ",
                         llvm::toString(strings.takeError()));
-    auto entries = ef.dynamicEntries();
+    // The section's own bytes, bounds-checked (LLVM's dynamicEntries() trusts
+    // the program headers, and read past a forged PT_DYNAMIC: fuzz_shared_library).
+    auto entries = ef.template getSectionContentsAsArray<llvm::object::ELF64LE::Dyn>(sec);
     if (!entries)
       return make_error(file, ": the dynamic section: ", llvm::toString(entries.takeError()));
     for (const auto &d : *entries) {
@@ -142,6 +145,8 @@ Expected<SharedLibrary> read_shared_exports(const std::string &file,
   auto symbols = obj->getDynamicSymbolIterators();
   if (symbols.begin() == symbols.end())
     return make_error(file, ": no dynamic symbol table: the library exports nothing");
+  if (Error e = check_elf_versions(*obj))
+    return make_error(file, ": ", e.message());
   auto versions = obj->readDynsymVersions();
   if (!versions)
     return make_error(file, ": symbol versions: ", llvm::toString(versions.takeError()));

@@ -29,6 +29,12 @@ for f in "$R"/fuzz_dll/*; do
   set +e; "$IMPLIB_GEN" --dll "$f" -o "$T/x.a" >"$T/out" 2>"$T/err"; st=$?; set -e
   survives $st "$f"; n=$((n + 1))
 done
+for f in "$R"/fuzz_shared_library/*; do
+  set +e; "$IMPLIB_GEN" --elf "$f" -o "$T/x.a" >"$T/out" 2>"$T/err"; st=$?; set -e
+  survives $st "$f"; n=$((n + 1))
+  set +e; "$SYMDUMP" -D "$f" >"$T/out" 2>"$T/err"; st=$?; set -e
+  survives $st "$f"; n=$((n + 1))
+done
 for f in "$R"/fuzz_def/*; do
   set +e; "$IMPLIB_GEN" --def "$f" -o "$T/x.a" >"$T/out" 2>"$T/err"; st=$?; set -e
   survives $st "$f"; n=$((n + 1))

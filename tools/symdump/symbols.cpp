@@ -7,6 +7,7 @@
 // are written here.
 #include "symbols.hpp"
 
+#include "object/elf_versions.hpp"
 #include "object/macho.hpp"
 
 #include <llvm/BinaryFormat/COFF.h>
@@ -562,6 +563,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     // Each dynamic symbol's version (.gnu.version), one entry per symbol in
     // the order of the table; none without versions.
     std::vector<VersionEntry> versions;
+    if (rtlink::Error bad = rtlink::check_elf_versions(*e))
+      return bad.message();
     if (auto v = e->readDynsymVersions())
       versions = std::move(*v);
     else
