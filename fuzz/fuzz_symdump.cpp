@@ -9,6 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opt.exports = mode == 1;
     opt.debug_syms = mode == 1;  // (exports concern PE images alone)
     opt.imports = mode == 2;
+    opt.line_numbers = mode == 2;  // DWARF, through LLVM's symbolizer
     symdump::Listing out;
     (void)symdump::read_object("fuzz", reinterpret_cast<const char *>(data), size, opt, out);
   }

@@ -20,8 +20,10 @@ for f in "$R"/fuzz_link_object/* "$R"/fuzz_link_file/*; do
   survives $st "$f"; n=$((n + 1))
 done
 for f in "$R"/fuzz_symdump/*; do
-  for format in bsd json; do
-    set +e; "$SYMDUMP" --format=$format "$f" >"$T/out" 2>"$T/err"; st=$?; set -e
+  for opts in --format=bsd --format=json "-l" "-D -l"; do
+    # shellcheck disable=SC2086
+    set +e; timeout 60 "$SYMDUMP" $opts "$f" >"$T/out" 2>"$T/err"; st=$?; set -e
+    [ $st != 124 ] || fail "$(basename "$f"): symdump $opts took more than a minute"
     survives $st "$f"; n=$((n + 1))
   done
 done

@@ -90,7 +90,8 @@ has err "unknown --format xml"
 run 0 "$SYMDUMP" --help
 has out "compressed"  # (cli-zstd shows it is so)
 for opt in -g -u -U -C -S -A -p -n -r --size-sort --format= --print-armap --exports --imports -D \
-           -W --no-weak -a --debug-syms --no-demangle -t --radix= -f -B sysv --export-symbols --quiet -V; do
+           -W --no-weak -a --debug-syms --no-demangle -t --radix= -f -B sysv --export-symbols --quiet -V \
+           -l --line-numbers; do
   has out -- "$opt"
 done
 # ... and every one is taken (symdump_nm.sh compares what they print with llvm-nm).
@@ -100,6 +101,19 @@ run 0 "$SYMDUMP" --export-symbols "$F/rts.o"
 has out "rts_main"
 run 0 "$SYMDUMP" -V
 has out "symdump (rtlink)"
+# -l in JSON: "source" gives the file and line apart (symdump_nm.sh compares
+# the text with llvm-nm -l); a symbol without DWARF has none.
+gcc -g -c "$RTLINK_SOURCE/fixtures/lines.c" -o "$T/lines.o"
+run 0 "$SYMDUMP" -l --format=json "$T/lines.o" "$F/rts.o"
+python3 - "$T/out" "$RTLINK_SOURCE/fixtures/lines.c" <<'PY' || fail "-l --format=json: $(cat "$T/out")"
+import json, sys
+files = json.load(open(sys.argv[1]))["files"]
+syms = {s["name"]: s for s in files[0]["members"][0]["symbols"]}
+assert syms["twice"]["source"] == {"file": sys.argv[2], "line": 18}, syms["twice"]
+assert syms["hidden"]["source"]["line"] == 13, syms["hidden"]
+assert syms["elsewhere"]["source"]["line"] == 26, syms["elsewhere"]  # its call in main
+assert not any("source" in s for s in files[1]["members"][0]["symbols"]), files[1]
+PY
 run 2 "$SYMDUMP" --radix=z "$F/rts.o"
 has err "unknown --radix z"
 run 2 "$SYMDUMP" -f darwin "$F/rts.o"

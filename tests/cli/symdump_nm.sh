@@ -69,6 +69,33 @@ done
 compare --export-symbols "$F/rts.o" "$F/base.o" "$F/libbase.a" "$F/coff/rts.msvc.obj"
 compare "--export-symbols -D" /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libzstd.so.1
 
+# -l: source files and lines from DWARF, as llvm-nm's symbolizer finds them:
+# fixtures/lines.c and C++ compiled with -g here by gcc, g++, clang (ELF,
+# Mach-O, COFF with DWARF), mingw's gcc and the aarch64 gcc; an archive and a
+# program of them; and librtlink.a as this build compiled it (DWARF 5 from
+# gcc 12, 8,000 symbols).
+need g++ x86_64-w64-mingw32-gcc aarch64-linux-gnu-gcc
+mkdir "$T/lines"
+src=$RTLINK_SOURCE/fixtures/lines.c
+gcc -g -O0 -c "$src" -o "$T/lines/gcc.o"
+gcc -g -O2 -fPIC -c "$src" -o "$T/lines/gcc-O2.o"
+g++ -g -O1 -c "$RTLINK_SOURCE/fixtures/real/cxx_prog.cpp" -o "$T/lines/cxx.o"
+clang-14 -g -O2 -c "$src" -o "$T/lines/clang.o"
+clang-14 -g --target=x86_64-apple-macos11 -c "$src" -o "$T/lines/macho.o"
+clang-14 -g -gdwarf --target=x86_64-pc-windows-msvc -c "$src" -o "$T/lines/msvc.obj"
+x86_64-w64-mingw32-gcc -g -c "$src" -o "$T/lines/mingw.obj"
+aarch64-linux-gnu-gcc -g -c "$src" -o "$T/lines/arm64.o"
+ar rc "$T/lines/lib.a" "$T/lines/gcc.o" "$T/lines/cxx.o"
+printf 'int elsewhere(int x) { return x - 3; }\nint shared_count = 3;\n' > "$T/lines/other.c"
+gcc -g "$T/lines/gcc-O2.o" "$T/lines/other.c" -o "$T/lines/prog"
+for o in -l "-l -A --format=posix" "-l --format=sysv -S" "-l -u" "-l -C -g"; do
+  compare "$o" "$T"/lines/*.o "$T"/lines/*.obj "$T/lines/lib.a" "$T/lines/prog"
+done
+grep -q "T twice	.*/fixtures/lines.c:18$" "$T/ours" || fail "-l found no lines: $(cat "$T/ours")"
+compare "-l -D" "$T/lines/prog"
+compare -l "$RTLINK_BUILD/lib/librtlink.a"
+grep -q "	.*lib/link/resolve.cpp:[0-9]" "$T/ours" || fail "-l found no lines in librtlink.a: $(head "$T/ours")"
+
 # -D on shared libraries: symbol versions (free@GLIBC_2.2.5, memcpy@@GLIBC_2.14).
 # A few named ones and an even sample of all of /usr/lib/x86_64-linux-gnu.
 sos=(/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libstdc++.so.6

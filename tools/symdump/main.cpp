@@ -63,6 +63,9 @@ const char kUsage[] =
     "      --size-sort        sort by size\n"
     "  -D, --dynamic          an ELF shared object's dynamic symbols, with their versions\n"
     "                         (free@GLIBC_2.2.5; @@ for a definition's default version)\n"
+    "  -l, --line-numbers     each symbol's source file and line, from the DWARF debug\n"
+    "                         information (a function's line, a variable's declaration,\n"
+    "                         an undefined symbol's first use in code), as llvm-nm -l\n"
     "  -t, --radix=RADIX      addresses and sizes in x (hexadecimal, the default), d\n"
     "                         (decimal) or o (octal)\n"
     "  -f, --format=FORMAT    bsd (the default), posix, sysv, just-symbols, or json\n"
@@ -211,6 +214,12 @@ void append_padded(std::string &out, std::string_view s, size_t width, bool left
     out.append(width - s.size(), ' ');
 }
 
+// -l: a tab, then where the symbol is in the source, as llvm-nm prints it.
+void append_source(std::string &out, const Sym &s) {
+  if (!s.source_file.empty())
+    out += '\t' + s.source_file + ':' + std::to_string(s.source_line);
+}
+
 std::string text_listing(const Config &c, const Listing &l, const std::string &archive,
                          bool label) {
   std::string out;
@@ -261,6 +270,7 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
         append_value(out, s.address, 0, c.radix);
       out += ' ';
       append_value(out, s.size, 0, c.radix);
+      append_source(out, s);
       out += '\n';
       continue;
     }
@@ -286,6 +296,7 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
       out += "|     |";
       if (l.kind == "elf")  // (llvm-nm names no other format's sections)
         out += s.absolute ? "*ABS*" : s.common ? "*COM*" : !s.defined ? "*UND*" : s.section;
+      append_source(out, s);
       out += '\n';
       continue;
     }
@@ -310,6 +321,7 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
     out += name;
     for (size_t v = 0; v < s.versions.size(); ++v)  // --imports: versions needed
       out += (v ? "," : " (") + s.versions[v] + (v + 1 == s.versions.size() ? ")" : "");
+    append_source(out, s);
     out += '\n';
   }
   return out;
@@ -347,6 +359,8 @@ nlohmann::json json_symbol(const Config &c, const Sym &s) {
     j["import_type"] = s.import_type;
   if (!s.versions.empty())
     j["versions"] = s.versions;
+  if (!s.source_file.empty())
+    j["source"] = {{"file", s.source_file}, {"line", s.source_line}};
   return j;
 }
 
@@ -451,6 +465,7 @@ int main(int argc, char **argv) {
       case 'n': case 'v': c.sort = Sort::Numeric; return true;
       case 'r': c.reverse = true; return true;
       case 'D': c.opt.dynamic = true; return true;
+      case 'l': c.opt.line_numbers = true; return true;
       case 'j': c.format = Format::JustSymbols; return true;
       case 'P': c.format = Format::Posix; return true;
       default: return false;
@@ -478,6 +493,7 @@ int main(int argc, char **argv) {
     } else if (a == "--reverse-sort") { c.reverse = true;
     } else if (a == "--size-sort") { c.sort = Sort::Size;
     } else if (a == "--dynamic") { c.opt.dynamic = true;
+    } else if (a == "--line-numbers") { c.opt.line_numbers = true;
     } else if (a == "--print-armap") { c.print_armap = true;
     } else if (a == "--exports") { c.opt.exports = true;
     } else if (a == "--imports") { c.opt.imports = true;

@@ -6,6 +6,7 @@
 // upper case for globals. LLVM's Object library reads the files; the rules
 // are written here.
 #include "symbols.hpp"
+#include "lines.hpp"
 
 #include "object/elf_versions.hpp"
 #include "object/macho.hpp"
@@ -26,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 
 namespace symdump {
 
@@ -553,6 +555,19 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     return {};
   }
 
+  // -l: each symbol's place in the source, for objects (not bitcode).
+  std::optional<LineFinder> lines;
+  if (const auto *o = dyn_cast<ObjectFile>(&obj); o && opt.line_numbers)
+    lines.emplace(*o);
+  auto find_line = [&](const SymbolRef &sym, Sym &s) {
+    std::string error;
+    SourceLine at = lines->find(sym, s.type, error);
+    s.source_file = std::move(at.file);
+    s.source_line = at.line;
+    if (!error.empty() && out.warning.empty())
+      out.warning = "line numbers: " + error;
+  };
+
   auto range = obj.symbols();
   if (opt.dynamic) {
     const auto *e = dyn_cast<ELFObjectFileBase>(&obj);
@@ -572,11 +587,12 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     size_t index = 0;
     for (const ELFSymbolRef &sym : dyn) {
       const size_t i = index++;
+      // A symbol that does not read ends the listing with the error, as
+      // llvm-nm's does (going on read a forged table of 2^60 entries one
+      // error at a time: found by fuzz_symdump).
       auto flags = sym.getFlags();
-      if (!flags) {
-        consumeError(flags.takeError());
-        continue;
-      }
+      if (!flags)
+        return toString(flags.takeError());
       if ((*flags & SymbolRef::SF_FormatSpecific) && !opt.debug_syms)
         continue;
       Sym s;
@@ -598,6 +614,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       s.elf_type = str_view(sym.getELFTypeName());
       set_binding(s, *flags);
       s.section = section_name(*e, sym);
+      if (lines)
+        find_line(sym, s);
       out.syms.push_back(std::move(s));
     }
     return {};
@@ -650,6 +668,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
                                                           : "const";
       (void)symbol;
     }
+    if (lines)
+      find_line(SymbolRef(sym), s);
     out.syms.push_back(std::move(s));
   }
   if (opt.imports) {

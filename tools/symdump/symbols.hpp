@@ -31,6 +31,9 @@ struct Sym {
   std::string forwarder;
   std::string import_type;  // "code", "data", "const"
   std::vector<std::string> versions;  // ELF: the versions needed of a library
+  // -l: where it is in the source (DWARF), when known.
+  std::string source_file;
+  uint32_t source_line = 0;
 };
 
 // One listing: a file, or a member of an archive.
@@ -61,6 +64,7 @@ struct Options {
   bool dynamic = false;     // ELF: the dynamic symbol table
   bool debug_syms = false;  // also what only a debugger or the format uses (-a)
   bool exports = false, imports = false;
+  bool line_numbers = false;  // -l: each symbol's source file and line
 };
 
 // Reads the symbols of the object in `bytes`, as llvm-nm does, into `out`;
