@@ -7,7 +7,7 @@
 # qemu-user, must print what the same sources built by aarch64-linux-gnu-gcc
 # print under qemu and exit with its status. The program prints through puts
 # only: a call to printf hands it garbage (Apple's arm64 ABI passes variadic
-# arguments on the stack). Then symdump and objload
+# arguments on the stack), and objload says so. Then symdump and objload
 # agree on what an arm64 Mach-O object defines, and the REPL calls by C name.
 . "$(dirname "$0")/common.sh"
 if [ -z "${AARCH64_EXECUTOR:-}" ]; then
@@ -61,4 +61,18 @@ run 0 "${LOAD[@]}" "$M/relocs_arm64.o" -c 'call call_target_plus; call get_sum'
 has out "call_target_plus returned 77"
 has out "get_sum returned 654321"
 
+# printf from arm64 Mach-O code: its arguments arrive wrong, and objload
+# says why before the program runs.
+printf '%s\n' 'int printf(const char *, ...);' 'int main(void) { printf("%d\n", 42); return 0; }' >pf.c
+clang-14 --target=arm64-apple-macos11 -O2 -c pf.c -o pf.o
+run 0 "${LOAD[@]}" --run main pf.o
+has err "pf.o: arm64 Mach-O code calls printf, whose variadic arguments Apple's arm64 ABI passes on the stack"
+has err "such as puts, fputs or write"
+# Not for a unit that calls only puts, nor for x86-64 Mach-O code.
+run 234 "${LOAD[@]}" --run main "$M/arm64_program.O2.o" "$M/libarm64_program.O2.a"
+lacks err "variadic"
+clang-14 --target=x86_64-apple-macos10.12 -O2 -c pf.c -o pf86.o
+run 0 "$OBJLOAD" --run main pf86.o
+has out "42"
+lacks err "variadic"
 echo ok
