@@ -152,6 +152,10 @@ Overflow apply(EdgeKind kind, uint8_t *loc, const Fixup &f) {
   case EdgeKind::PCRel64: store<uint64_t>(loc, S + A - P); return {};
   case EdgeKind::PCRel32: return data_signed(loc, S + A - P, 32);
   case EdgeKind::PCRel16: return data_signed(loc, S + A - P, 16);
+  // Mach-O's SUBTRACTOR pairs and POINTER_TO_GOT (macho_aarch64.cpp).
+  case EdgeKind::NegDelta64: store<uint64_t>(loc, P - S + A); return {};
+  case EdgeKind::NegDelta32: return data_signed(loc, P - S + A, 32);
+  case EdgeKind::GOTPCRel32: return data_signed(loc, G + A - P, 32);
   case EdgeKind::A64Branch26: return branch_field(loc, S + A - P, 28, 26, 0);
   case EdgeKind::A64PCRel19: return branch_field(loc, S + A - P, 21, 19, 5);
   case EdgeKind::A64PCRel14: return branch_field(loc, S + A - P, 16, 14, 5);

@@ -22,6 +22,19 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// The C library's functions that take variadic arguments. Apple's arm64 ABI
+// passes those on the stack; the AAPCS64 the executor's C library follows
+// passes them in registers, where it then reads them: an arm64 Mach-O
+// unit's call to one of these hands it garbage (docs/objload.md). (The v
+// forms do not help: Darwin's va_list is a pointer, AAPCS64's a struct.)
+bool c_variadic(std::string_view name) {
+  static constexpr std::string_view names[] = {
+      "printf",  "fprintf", "dprintf", "sprintf", "snprintf", "asprintf", "scanf",  "fscanf",
+      "sscanf",  "syslog",  "open",    "openat",  "fcntl",    "ioctl",    "execl",  "execlp",
+      "execle",  "prctl",   "err",     "errx",    "warn",     "warnx",    "mremap", "semctl"};
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
 } // namespace
 
 // Does this symbol ask for an archive member to define it? Undefined
@@ -440,6 +453,11 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         } else if (auto a = lookup_external(s.name, host_only(lu.format))) {
           t.kind = Target::Absolute;
           t.value = a->address;
+          if (lu.format == Format::MachO && lu.arch == Arch::AArch64 && c_variadic(s.name))
+            warn(lu.name + ": arm64 Mach-O code calls " + std::string(s.name) +
+                 ", whose variadic arguments Apple's arm64 ABI passes on the stack, where this "
+                 "C library (AAPCS64) does not read them: they arrive wrong (call functions "
+                 "without variadic arguments, such as puts, fputs or write)");
           if (a->library && std::find(u->libraries.begin(), u->libraries.end(), a->library) ==
                                 u->libraries.end())
             u->libraries.push_back(a->library);

@@ -1,4 +1,4 @@
-// object/macho.cpp — 64-bit Mach-O x86-64 relocatable objects → LinkUnit.
+// object/macho.cpp — 64-bit Mach-O x86-64 and arm64 relocatable objects → LinkUnit.
 //
 // LLVM's MachOObjectFile reads the header and load commands (and checks that
 // they fit the file); its universal reader, a fat file's slice table. The
@@ -15,7 +15,9 @@
 //    hold the target's address in the object, so each section gets a section
 //    symbol (after the file's symbols: index nsyms + section) that such an
 //    edge targets, with the address made an offset into it;
-//  - implicit addends, read from the section bytes (macho_x86_64.cpp);
+//  - implicit addends, read from the section bytes (macho_x86_64.cpp), or
+//    for an arm64 instruction from an ADDEND record before its relocation
+//    (macho_aarch64.cpp, which also reads the instruction for its kind);
 //  - SUBTRACTOR/UNSIGNED pairs (A - B + addend): a pc-relative edge to A when
 //    B lies in the section being fixed, a NegDelta edge to B when A does;
 //  - __eh_frame pointers that clang leaves without relocations (the
@@ -26,6 +28,7 @@
 //    (thread_local_variables below).
 // `.subsections_via_symbols` is ignored: a section is one piece, kept whole.
 #include "object/macho.hpp"
+#include "object/macho_aarch64.hpp"
 #include "object/macho_x86_64.hpp"
 #include "support/format.hpp"
 
@@ -36,6 +39,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 namespace rtlink {
@@ -105,7 +109,7 @@ Expected<std::vector<RawSymbol>> read_symbols(const llvm::object::MachOObjectFil
   return out;
 }
 
-// A Mach-O file's header, checked: x86-64, 64-bit, an object.
+// A Mach-O file's header, checked: x86-64 or arm64, 64-bit, an object.
 Expected<std::unique_ptr<llvm::object::MachOObjectFile>> open_object(
     std::span<const uint8_t> bytes, std::string_view name) {
   if (bytes.size() < sizeof(mach_header_64))
@@ -113,14 +117,12 @@ Expected<std::unique_ptr<llvm::object::MachOObjectFile>> open_object(
                       sizeof(mach_header_64), ")");
   const uint32_t magic = load<uint32_t>(bytes.data());
   if (magic == MH_MAGIC || magic == MH_CIGAM)
-    return make_error("32-bit Mach-O objects are not supported (x86-64 only)");
+    return make_error("32-bit Mach-O objects are not supported (x86-64 and arm64 only)");
   if (magic != MH_MAGIC_64)
     return make_error("not a little-endian 64-bit Mach-O file");
   const auto cpu = load<uint32_t>(bytes.data() + 4);
-  if (cpu == CPU_TYPE_ARM64)
-    return make_error("arm64 Mach-O objects are not supported yet");
-  if (cpu != CPU_TYPE_X86_64)
-    return make_error("Mach-O CPU type ", hex(cpu), " is not supported (x86-64 is)");
+  if (!macho::cpu(cpu))
+    return make_error("Mach-O CPU type ", hex(cpu), " is not supported (x86-64 and arm64 are)");
   if (Error e = check_macho_commands(bytes))
     return e;
   llvm::MemoryBufferRef ref(
@@ -203,7 +205,7 @@ Error eh_frame_edges(LinkUnit &u, uint32_t index, const std::vector<uint64_t> &a
       EdgeKind kind = pcrel ? (width == 8 ? EdgeKind::PCRel64 : EdgeKind::PCRel32)
                             : (width == 8 ? EdgeKind::Abs64 : EdgeKind::Abs32);
       sec.edges.push_back(Edge{at, int64_t(target - addr[t]), nsyms + t,
-                               macho_x86_64::kImplicitPointer, kind});
+                               macho::kImplicitPointer, kind});
       return Error::success();
     }
     return fail(at, "a pointer to ", hex(target), " lies in no loaded section");
@@ -293,14 +295,16 @@ Error eh_frame_edges(LinkUnit &u, uint32_t index, const std::vector<uint64_t> &a
 
 // Thread-local variables. Each __thread_vars descriptor is {__tlv_bootstrap,
 // 0, the variable's initial value in __thread_data or __thread_bss}; code
-// loads the descriptor's address (X86_64_RELOC_TLV: a cell) and calls its
-// first word with it in %rdi. Here the second word becomes the module of the
-// unit's thread-local block (DTPMod64) and the third the variable's offset in
-// it (DTPOff64), so that {module, offset} is what __tls_get_addr takes, and
+// loads the descriptor's address (X86_64_RELOC_TLV, arm64's TLVP_LOAD pair:
+// a cell) and calls its first word with it in %rdi or x0. Here the second
+// word becomes the module of the unit's thread-local block (DTPMod64) and the
+// third the variable's offset in it (DTPOff64), so that {module, offset} is
+// what __tls_get_addr takes, and
 // `__tlv_bootstrap` the unit's thunk, which hands that pair to the executor's
-// TLS descriptor function (macho_x86_64.cpp; link/tls.cpp gives each thread
-// its block).
-Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw) {
+// TLS descriptor function (macho_x86_64.cpp, macho_aarch64.cpp; link/tls.cpp
+// gives each thread its block).
+Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
+                             const macho::Cpu &cpu) {
   bool any = false;
   for (uint32_t i = 0; i < raw.size(); ++i) {
     if ((raw[i].flags & SECTION_TYPE) != S_THREAD_LOCAL_VARIABLES ||
@@ -336,15 +340,15 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw) {
   if (!any)
     return Error::success();
   // The thunk, and its cell for the executor's function (link/linker_names.cpp).
-  const uint32_t thunk = u.add_section("__TEXT,__rtlink_tlv_thunk", macho_x86_64::tlv_thunk(),
-                                       16, Perm::ReadExecute);
+  const uint32_t thunk =
+      u.add_section("__TEXT,__rtlink_tlv_thunk", cpu.tlv_thunk, 16, Perm::ReadExecute);
   Symbol function;
   function.name = "__rtlink_tls_descriptor";
   function.binding = Binding::Global;
   u.symbols.push_back(function);
-  u.sections[thunk].edges.push_back(Edge{macho_x86_64::kTlvThunkCell, -4,
-                                         uint32_t(u.symbols.size() - 1),
-                                         X86_64_RELOC_GOT_LOAD, EdgeKind::GOTPCRel32});
+  for (const macho::ThunkEdge &e : cpu.tlv_edges)
+    u.sections[thunk].edges.push_back(
+        Edge{e.offset, e.addend, uint32_t(u.symbols.size() - 1), e.native, e.kind});
   // `__tlv_bootstrap` (the descriptors' first word) is the thunk.
   for (Symbol &sym : u.symbols)
     if (sym.name == "_tlv_bootstrap" && !sym.defined()) {
@@ -358,6 +362,14 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw) {
 
 } // namespace
 
+const macho::Cpu *macho::cpu(uint32_t cputype) {
+  switch (cputype) {
+  case CPU_TYPE_X86_64: return &macho_x86_64::kCpu;
+  case CPU_TYPE_ARM64: return &macho_aarch64::kCpu;
+  default: return nullptr;
+  }
+}
+
 bool is_macho(std::span<const uint8_t> bytes) {
   return is_fat(bytes) || (bytes.size() >= 4 && load<uint32_t>(bytes.data()) == MH_MAGIC_64);
 }
@@ -370,7 +382,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
                                       std::span<const uint8_t> bytes) {
   auto fail = [&](const auto &...parts) { return make_error(name, ": ", parts...); };
 
-  // A universal file: its x86-64 slice.
+  // A universal file: its x86-64 slice, or without one its arm64 slice.
   if (is_fat(bytes)) {
     llvm::MemoryBufferRef ref(
         llvm::StringRef(reinterpret_cast<const char *>(bytes.data()), bytes.size()), name);
@@ -378,20 +390,21 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
     if (!fat)
       return fail("bad universal (fat) file: ", llvm::toString(fat.takeError()));
     std::string arches;
-    for (const auto &slice : (*fat)->objects()) {
-      if (slice.getCPUType() != CPU_TYPE_X86_64) {
-        arches += (arches.empty() ? "" : ", ") + slice.getArchFlagName();
-        continue;
+    for (const auto &slice : (*fat)->objects())
+      arches += (arches.empty() ? "" : ", ") + slice.getArchFlagName();
+    for (const macho::Cpu *want : {&macho_x86_64::kCpu, &macho_aarch64::kCpu})
+      for (const auto &slice : (*fat)->objects()) {
+        if (slice.getCPUType() != want->cputype)
+          continue;
+        const uint64_t off = slice.getOffset(), size = slice.getSize();
+        if (off > bytes.size() || size > bytes.size() - off)
+          return fail("the ", want->slice, " slice at ", hex(off), " size ", hex(size),
+                      " runs past the end of the file (", hex(bytes.size()), ")");
+        if (is_fat(bytes.subspan(off, size)))  // (it could be the file itself)
+          return fail("the ", want->slice, " slice at ", hex(off), " is a universal file itself");
+        return parse_macho_object(std::move(name), std::move(file), bytes.subspan(off, size));
       }
-      const uint64_t off = slice.getOffset(), size = slice.getSize();
-      if (off > bytes.size() || size > bytes.size() - off)
-        return fail("the x86_64 slice at ", hex(off), " size ", hex(size),
-                    " runs past the end of the file (", hex(bytes.size()), ")");
-      if (is_fat(bytes.subspan(off, size)))  // (it could be the file itself)
-        return fail("the x86_64 slice at ", hex(off), " is a universal file itself");
-      return parse_macho_object(std::move(name), std::move(file), bytes.subspan(off, size));
-    }
-    return fail("universal file has no x86_64 slice (it has ",
+    return fail("universal file has no x86_64 or arm64 slice (it has ",
                 arches.empty() ? std::string("none") : arches, ")");
   }
 
@@ -399,13 +412,14 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
   if (!opened)
     return fail(opened.error().message());
   const llvm::object::MachOObjectFile &obj = **opened;
+  const macho::Cpu &cpu = *macho::cpu(load<uint32_t>(bytes.data() + 4));
 
   LinkUnit u;
   u.name = name;
   u.file = std::move(file);
   u.format = Format::MachO;
-  u.arch = Arch::X86_64;
-  u.relocation_name = macho_x86_64::relocation_name;
+  u.arch = cpu.arch;
+  u.relocation_name = cpu.relocation_name;
 
   // Sections: index i is Mach-O section ordinal i + 1.
   std::vector<section_64> raw;
@@ -509,6 +523,10 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
       s.section = sec;
       s.value = r.value - raw[sec].addr;
       s.is_function = u.sections[sec].perm == Perm::ReadExecute;
+      // The arm64 assembler's name for a section's start (ltmpN), which a
+      // reference to a temporary label there names: a section symbol, so
+      // that messages name the section, or the function that starts there.
+      s.is_section = !ext && s.value == 0 && r.name.starts_with("ltmp");
       break;
     }
     default:  // N_PBUD, N_INDR
@@ -526,6 +544,8 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
   }
 
   // Relocations, with their implicit addends.
+  using macho::AddendFrom;
+  using macho::RelocClass;
   for (uint32_t i = 0; i < nsect; ++i) {
     Section &s = u.sections[i];
     const section_64 &h = raw[i];
@@ -552,7 +572,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
     // section's symbol.
     auto target_of = [&](const Reloc &r, uint32_t &t) -> Error {
       auto where = [&] { return u.site(i, r.offset); };
-      const std::string what = macho_x86_64::relocation_name(r.type);
+      const std::string what = cpu.relocation_name(r.type);
       if (r.ext) {
         if (r.symbolnum >= nsyms)
           return make_error(where(), ": relocation ", what, " refers to symbol #", r.symbolnum,
@@ -571,23 +591,37 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
       }
       return Error::success();
     };
+    // arm64's ADDEND: the addend of the next relocation, at the same site.
+    std::optional<Reloc> prefix;
+    auto lone_prefix = [&] {
+      return make_error(u.site(i, prefix->offset), ": relocation ",
+                        cpu.relocation_name(prefix->type),
+                        " is not followed by a BRANCH26, PAGE21 or PAGEOFF12 of the same site");
+    };
     s.edges.reserve(h.nreloc);
     for (uint32_t k = 0; k < h.nreloc; ++k) {
       const uint32_t word0 = load<uint32_t>(bytes.data() + h.reloff + uint64_t(k) * kRelocSize);
       if (word0 & R_SCATTERED)
         return fail("section ", s.name, ": relocation #", k,
-                    " is scattered, which x86-64 objects never are");
+                    " is scattered, which 64-bit objects never are");
       const Reloc r = reloc(k);
       auto where = [&] { return u.site(i, r.offset); };
-      const std::string what = macho_x86_64::relocation_name(r.type);
-      const macho_x86_64::Mapping m = macho_x86_64::map_relocation(r.type, r.pcrel, r.length);
+      const std::string what = cpu.relocation_name(r.type);
+      const macho::Mapping m = cpu.map_relocation(r.type, r.pcrel, r.length);
       switch (m.cls) {
-      case macho_x86_64::RelocClass::Unknown:
+      case RelocClass::Unknown:
         return make_error(where(), ": unknown relocation type ", unsigned(r.type));
-      case macho_x86_64::RelocClass::Malformed:
+      case RelocClass::Malformed:
         return make_error(where(), ": relocation ", what, " with pcrel ", int(r.pcrel),
                           " and length ", 1u << r.length, " is malformed");
-      case macho_x86_64::RelocClass::Unsupported: {
+      case RelocClass::Addend:
+        if (prefix)
+          return lone_prefix();
+        if (r.ext)
+          return make_error(where(), ": relocation ", what, " names a symbol; it holds a number");
+        prefix = r;
+        continue;
+      case RelocClass::Unsupported: {
         uint32_t t = 0;
         if (Error e = target_of(r, t))
           return e;
@@ -596,30 +630,46 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
       }
       default: break;
       }
+      if (prefix && (m.addend != AddendFrom::Prefix || prefix->offset != r.offset))
+        return lone_prefix();
       if (r.offset > s.size || s.size - r.offset < m.width)
         return make_error(where(), ": relocation ", what, " runs past the end of section ",
                           s.name, " (size ", hex(s.size), ")");
       int64_t content = 0;
-      if (m.width == 8)
+      if (m.addend == AddendFrom::Prefix && prefix)  // 24 bits, signed
+        content = int64_t(int32_t(prefix->symbolnum << 8) >> 8);
+      else if (m.addend != AddendFrom::Bytes)
+        content = 0;
+      else if (m.width == 8)
         content = load<int64_t>(s.bytes + r.offset);
       else if (m.kind == EdgeKind::Abs32)
         content = int64_t(load<uint32_t>(s.bytes + r.offset));
       else
         content = load<int32_t>(s.bytes + r.offset);
+      prefix.reset();
       if (m.extern_only && !r.ext)
         return make_error(where(), ": relocation ", what, " must name a symbol, not a section");
       uint32_t target = 0;
       if (Error e = target_of(r, target))
         return e;
+      EdgeKind kind = m.kind;
+      if (m.instruction) {
+        auto by_insn = cpu.instruction_kind(m.kind, load<uint32_t>(s.bytes + r.offset));
+        if (!by_insn)
+          return make_error(where(), ": relocation ", what, " against ", u.symbol_name(target),
+                            ": ", by_insn.error().message());
+        kind = *by_insn;
+      }
 
-      if (m.cls == macho_x86_64::RelocClass::Subtractor) {
+      if (m.cls == RelocClass::Subtractor) {
         // SUBTRACTOR B, then UNSIGNED A at the same site: A - B + addend.
         const Reloc a = k + 1 < h.nreloc ? reloc(k + 1) : Reloc{};
+        static_assert(ARM64_RELOC_UNSIGNED == X86_64_RELOC_UNSIGNED);
         if (k + 1 >= h.nreloc || a.type != X86_64_RELOC_UNSIGNED || a.offset != r.offset ||
             a.length != r.length || a.pcrel)
-          return make_error(where(), ": relocation ", what,
-                            " is not followed by an X86_64_RELOC_UNSIGNED of the same site and "
-                            "length");
+          return make_error(where(), ": relocation ", what, " is not followed by an ",
+                            cpu.relocation_name(X86_64_RELOC_UNSIGNED),
+                            " of the same site and length");
         ++k;
         const Symbol &minus = u.symbols[target];
         if (minus.section >= nsect)
@@ -657,15 +707,17 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         else
           addend = int64_t(uint64_t(content) - section_start);
       }
-      s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type), m.kind});
+      s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type), kind});
     }
+    if (prefix)
+      return lone_prefix();
   }
 
   for (uint32_t i = 0; i < nsect; ++i)
     if (u.sections[i].role == SectionRole::EHFrame && u.sections[i].bytes)
       if (Error e = eh_frame_edges(u, i, addr, nsyms))
         return e;
-  if (Error e = thread_local_variables(u, raw))
+  if (Error e = thread_local_variables(u, raw, cpu))
     return e;
   return u;
 }

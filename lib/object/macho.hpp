@@ -11,8 +11,9 @@
 
 namespace rtlink {
 
-// A 64-bit Mach-O object for x86-64, or a universal ("fat") file's x86-64
-// slice. `bytes` lies inside `file`. The unit's symbol names are the C
+// A 64-bit Mach-O object for x86-64 or arm64, or a universal ("fat")
+// file's x86-64 slice (its arm64 slice without one). `bytes` lies inside
+// `file`. The unit's symbol names are the C
 // names: one leading '_' is dropped from each (docs/architecture.md, "Mach-O
 // names").
 Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const FileData> file,

@@ -7,6 +7,8 @@
 namespace rtlink::macho_x86_64 {
 
 using namespace llvm::MachO;
+using macho::Mapping;
+using macho::RelocClass;
 
 Mapping map_relocation(uint8_t type, bool pcrel, unsigned length) {
   auto pc32 = [&](EdgeKind k, unsigned tail, bool extern_only) {
@@ -68,9 +70,19 @@ std::string relocation_name(uint16_t type) {
   case X86_64_RELOC_SIGNED_2: return "X86_64_RELOC_SIGNED_2";
   case X86_64_RELOC_SIGNED_4: return "X86_64_RELOC_SIGNED_4";
   case X86_64_RELOC_TLV: return "X86_64_RELOC_TLV";
-  case kImplicitPointer: return "an __eh_frame pointer (no relocation)";
+  case macho::kImplicitPointer: return "an __eh_frame pointer (no relocation)";
   default: return "relocation type " + std::to_string(type);
   }
 }
+
+namespace {
+
+const macho::ThunkEdge kTlvEdges[] = {
+    {kTlvThunkCell, EdgeKind::GOTPCRel32, -4, X86_64_RELOC_GOT_LOAD}};
+
+} // namespace
+
+const macho::Cpu kCpu{Arch::X86_64, CPU_TYPE_X86_64, "x86_64", map_relocation,
+                      relocation_name, nullptr, tlv_thunk(), kTlvEdges};
 
 } // namespace rtlink::macho_x86_64

@@ -96,6 +96,29 @@ TEST_CASE("an AArch64 field that does not fit is refused, and left as it was") {
   CHECK(apply(EdgeKind::A64MovG0NC, 0xf2800004, 0x12345, P) == "f28468a4");
 }
 
+TEST_CASE("the AArch64 backend writes Mach-O's data kinds: NegDelta and GOTPCRel32") {
+  // SUBTRACTOR pairs whose minuend is the site's (P - S + A), and
+  // POINTER_TO_GOT (G + A - P), as arm64 Mach-O objects have them.
+  auto data = [](EdgeKind kind, uint64_t S, int64_t A, uint64_t P, uint64_t G, unsigned width) {
+    uint8_t w[8] = {};
+    rtlink::Fixup f{S, A, P, 0, G};
+    if (rtlink::Overflow o = a64().apply(kind, w, f))
+      return o.describe();
+    uint64_t v = 0;
+    std::memcpy(&v, w, width);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  CHECK(data(EdgeKind::NegDelta64, 0x1000, 8, 0x5000, 0, 8) == "4008");
+  CHECK(data(EdgeKind::NegDelta32, 0x5000, 0, 0x1000, 0, 4) == "ffffc000");
+  CHECK(data(EdgeKind::NegDelta32, 0x100000000, 0, 0x1000, 0, 4) ==
+        "value 0xffffffff00001000 does not fit in 32 bits signed");
+  CHECK(data(EdgeKind::GOTPCRel32, 0, 0, 0x2000, 0x2010, 4) == "10");
+  CHECK(data(EdgeKind::GOTPCRel32, 0, 0, 0x2000, 0x100002000, 4) ==
+        "value 0x100000000 does not fit in 32 bits signed");
+}
+
 TEST_CASE("a backend refuses another arch's edge kinds") {
   uint8_t w[4] = {1, 2, 3, 4};
   rtlink::Fixup f{0x1000, 0, 0x2000, 0, 0};
