@@ -120,6 +120,15 @@ lacks out "reloaded $T/u.o"
 has out "w returned 20 (0x14)"
 has out "u returned 7 (0x7)"
 has out "v returned 2 (0x2)"
+# ... and what went with a lost executor (a crash in the child), changed on
+# disk or not, with what was loaded from the command line; then no more.
+run 1 "$OBJLOAD" --executor=child "$F/good.o" -c "load $F/crash.o; call boom; call good_answer; reload; call good_answer; reload"
+has out "executor terminated by signal 11 (SIGSEGV) while running boom"
+has out "error: symbol 'good_answer' not found"
+has out "reloaded $F/good.o"
+has out "reloaded $F/crash.o"
+has out "good_answer returned 42 (0x2a)"
+has out "nothing changed on disk"
 
 # Files on the command line, then -c; a leading ':' as in GHCi; quit.
 run 0 "$OBJLOAD" "$F/rts.o" "$F/base.o" -c 'syms rts_*; undefined; info; quit; call rts_main'

@@ -49,6 +49,7 @@ const Help kHelp[] = {
      "stops the call and the session goes on with a fresh executor."},
     {"reload", "reload",
      "Unload the files loaded (by load or on the command line) that changed on disk since, "
+     "and those whose code went with a lost executor (--executor=child after a crash), "
      "with the files whose units depend on theirs; load them again, in the same order, and "
      "resolve. :r says the same, as in GHCi."},
     {"unload", "unload PATH...", "Unload objects (all at once: the halves of a cycle go "
@@ -243,6 +244,7 @@ bool Commands::resolve_for(const std::string &symbol, std::string &error) {
     error = "resolving what was loaded, to find " + symbol + ": " + e.message();
     return false;
   }
+  note_linked();
   return pulled;
 }
 
@@ -251,15 +253,29 @@ void Commands::loaded(const std::string &path) {
   watched_.push_back({path, file_stamp(path)});
 }
 
-// The files that changed on disk since they were loaded, and those whose
-// units depend on theirs (they cannot stay without them), are unloaded at
-// once, loaded again in their first order, and resolved.
+void Commands::note_linked() {
+  const std::vector<rtlink::UnitInfo> units = l_.units();
+  for (Watched &w : watched_)
+    w.linked = w.linked || std::any_of(units.begin(), units.end(), [&](const rtlink::UnitInfo &u) {
+                 return unit_of(u.name, w.path);
+               });
+}
+
+// The files that changed on disk since they were loaded, those whose units
+// went with a lost executor, and those whose units depend on theirs (they
+// cannot stay without them), are unloaded at once, loaded again in their
+// first order, and resolved.
 json Commands::reload() {
   std::vector<rtlink::UnitInfo> units = l_.units();
   std::vector<bool> again(watched_.size());
   bool any = false;
-  for (size_t i = 0; i < watched_.size(); ++i)
-    any |= again[i] = file_stamp(watched_[i].path) != watched_[i].stamp;
+  for (size_t i = 0; i < watched_.size(); ++i) {
+    const bool lost = watched_[i].linked && std::none_of(units.begin(), units.end(),
+                                                         [&](const rtlink::UnitInfo &u) {
+                                                           return unit_of(u.name, watched_[i].path);
+                                                         });
+    any |= again[i] = lost || file_stamp(watched_[i].path) != watched_[i].stamp;
+  }
   if (!any) {
     json r = success("reload");
     r["reloaded"] = json::array();
@@ -315,6 +331,7 @@ json Commands::reload() {
 json Commands::run(const std::vector<Token> &tokens) {
   if (tokens.empty())
     return success("");
+  note_linked();  // before a command that may lose the executor
   std::string cmd = tokens[0].text;
   if (!cmd.empty() && cmd[0] == ':')  // as in GHCi
     cmd.erase(0, 1);

@@ -50,7 +50,10 @@ private:
   struct Watched {
     std::string path;
     std::string stamp;
+    bool linked = false;  // it has had units since it was loaded (gone: the executor was lost)
   };
+  // Marks the watched files that have units now.
+  void note_linked();
   std::vector<Watched> watched_;  // in load order
   rtlink::Linker &l_;
   std::map<std::string, rtlink::SearchPathHandle> paths_;
