@@ -36,7 +36,8 @@ void put_name(std::string &out, const std::string &name, std::string &strings, b
   strings += name;
   strings += '\0';
   if (section) {
-    std::string n = "/" + std::to_string(off);
+    std::string n(1, '/');
+    n += std::to_string(off);
     out += n;
     out.append(8 - n.size(), '\0');
   } else {

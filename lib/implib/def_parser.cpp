@@ -6,6 +6,7 @@
 // ends. Keywords are upper case, as lib.exe and dlltool have them; a name in
 // quotes is never a keyword.
 #include "implib/exports.hpp"
+#include "support/format.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -132,10 +133,14 @@ std::string describe(const Token &t) {
     return "the end of the file";
   case Token::BadQuote:
     return "an unclosed quote";
-  case Token::Quoted:
-    return "\"" + std::string(t.text) + "\"";
+  case Token::Quoted: {
+    std::string quoted(1, '"');
+    quoted += t.text;
+    quoted += '"';
+    return quoted;
+  }
   default:
-    return "'" + std::string(t.text) + "'";
+    return quote(t.text);
   }
 }
 

@@ -138,7 +138,7 @@ std::string write_def(const Module &m) {
     out += "  ";
     out += quoted(e.name);
     if (!e.internal.empty())
-      out += "=" + quoted(e.internal);
+      out += '=' + quoted(e.internal);
     if (e.ordinal)
       out += " @" + std::to_string(e.ordinal);
     if (e.noname)

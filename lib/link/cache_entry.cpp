@@ -2,6 +2,7 @@
 // format is in cache.hpp; nothing read here is trusted.
 #include "link/cache.hpp"
 #include "io/output.hpp"
+#include "support/bytes.hpp"
 #include "support/format.hpp"
 
 #include <llvm/ADT/SmallVector.h>
@@ -41,8 +42,7 @@ uint64_t get64(const uint8_t *p) {
 }
 
 template <class T> void append(std::vector<uint8_t> &out, const std::vector<T> &v) {
-  const uint8_t *p = reinterpret_cast<const uint8_t *>(v.data());
-  out.insert(out.end(), p, p + v.size() * sizeof(T));
+  rtlink::append(out, v.data(), v.size() * sizeof(T));
 }
 
 // Checks every record of an entry against the others and against its blocks.
@@ -204,10 +204,7 @@ std::vector<uint8_t> Builder::encode(uint64_t page) const {
     std::memcpy(out.data() + meta + size_t(t) * 16 + 8, &n, 4);
     write();
   };
-  table(Tab::Strings, strings.size(), [&] {
-    const uint8_t *b = reinterpret_cast<const uint8_t *>(strings.data());
-    out.insert(out.end(), b, b + strings.size());
-  });
+  table(Tab::Strings, strings.size(), [&] { rtlink::append(out, strings.data(), strings.size()); });
   table(Tab::Names, names.size(), [&] { append(out, names); });
   table(Tab::Fixups, fixups.size(), [&] { append(out, fixups); });
   // Each block's bytes, counted from the first block's.

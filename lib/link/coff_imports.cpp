@@ -6,6 +6,7 @@
 // does with pseudo-relocations). COFF code makes these references; ELF code
 // does not.
 #include "link/session.hpp"
+#include "support/format.hpp"
 
 namespace rtlink {
 
@@ -87,11 +88,11 @@ Session::ImportBindings Session::bind_import_names(Unit &u, std::string &errors)
         imp.is_import = true;
         auto_imports.emplace_back(j, uint32_t(lu.symbols.size()));
       } else {
-        errors += (errors.empty() ? "" : "\n") + lu.site(plain_section, plain->offset) +
-                  ": a plain reference to " + std::string(s.name) + ", which only __imp_" +
-                  std::string(s.name) + " provides (defined by " +
-                  cell->second.def.unit->lu.name +
-                  ", not a DLL import): declare it __declspec(dllimport)";
+        append_line(errors, lu.site(plain_section, plain->offset) + ": a plain reference to " +
+                                std::string(s.name) + ", which only __imp_" +
+                                std::string(s.name) + " provides (defined by " +
+                                cell->second.def.unit->lu.name +
+                                ", not a DLL import): declare it __declspec(dllimport)");
         continue;
       }
       lu.symbols.push_back(imp);

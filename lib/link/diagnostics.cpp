@@ -252,8 +252,8 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
     if (imports.count(name)) {
       // "dll!name": an import nothing provides.
       size_t bang = name.find('!');
-      msg += (msg.empty() ? "" : "\n") + std::string("cannot bind import ") +
-             std::string(name.substr(bang + 1)) + " from " + std::string(name.substr(0, bang));
+      append_line(msg, std::string("cannot bind import ") + std::string(name.substr(bang + 1)) +
+                           " from " + std::string(name.substr(0, bang)));
       for (size_t i = 0; i < list.size() && i < 3; ++i)
         msg += via.count(name) ? "\n>>> referenced as " + via.at(name) +
                                      " (data used without __declspec(dllimport): auto-imported) by " +
@@ -270,7 +270,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
                std::string(name.substr(bang + 1));
       continue;
     }
-    msg += (msg.empty() ? "" : "\n") + std::string("undefined symbol: ") + display_name(name);
+    append_line(msg, std::string("undefined symbol: ") + display_name(name));
     if (auto v = via.find(name); v != via.end())
       msg += " (referenced as " + v->second + ")";
     for (size_t i = 0; i < list.size() && i < 3; ++i)

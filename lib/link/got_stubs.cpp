@@ -44,9 +44,9 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     }
   auto fail = [&](uint32_t i, const Edge &e, const std::string &why) {
     if (errors.size() < 8000)
-      errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) + ": relocation " +
-                lu.relocation_name(e.native) + " against " + quote(lu.symbol_name(e.target)) +
-                " cannot reach it outside the loaded range: " + why;
+      append_line(errors, lu.site(i, e.offset) + ": relocation " + lu.relocation_name(e.native) +
+                              " against " + quote(lu.symbol_name(e.target)) +
+                              " cannot reach it outside the loaded range: " + why);
   };
   struct Check {
     uint32_t section;
@@ -185,7 +185,7 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
     u->stub.assign(n, -1);
     u->via_stub.assign(n, 0);
     if (Error e = plan_tls(*u))
-      errors += (errors.empty() ? "" : "\n") + e.message();
+      append_line(errors, e.message());
     auto cell = [&](uint32_t j) {
       if (u->got_cell[j] < 0) {
         u->got_cell[j] = int32_t(u->got_symbols.size());

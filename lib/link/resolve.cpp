@@ -126,10 +126,11 @@ Error Session::resolve() {
       if (u->references_only)
         u->lu.arch = runs;
       else if (u->lu.arch != runs)
-        wrong += (wrong.empty() ? "" : "\n") + u->lu.name + ": " + arch_name(u->lu.arch) +
-                 " code cannot run in the executor (" + executor->describe() + "), which runs " +
-                 arch_name(runs) + " code; an objload-executor built for " +
-                 arch_name(u->lu.arch) + " runs it (--executor=...)";
+        append_line(wrong, u->lu.name + ": " + arch_name(u->lu.arch) +
+                               " code cannot run in the executor (" + executor->describe() +
+                               "), which runs " + arch_name(runs) +
+                               " code; an objload-executor built for " + arch_name(u->lu.arch) +
+                               " runs it (--executor=...)");
     if (!wrong.empty())
       return Error(wrong);
     if (!space.size()) {
@@ -365,10 +366,11 @@ Error Session::bind(const std::vector<Unit *> &batch) {
         const Section &sec = lu.sections[s.section];
         if (sec.discarded || sec.role == SectionRole::Skip) {
           if (u->referenced[j] && errors.size() < 4000)
-            errors += (errors.empty() ? "" : "\n") + lu.name + ": symbol " + lu.symbol_name(j) +
-                      " is in section " + std::string(sec.name) +
-                      (sec.discarded ? ", a COMDAT copy dropped in favour of an earlier one"
-                                     : ", which is not loaded");
+            append_line(errors,
+                        lu.name + ": symbol " + lu.symbol_name(j) + " is in section " +
+                            std::string(sec.name) +
+                            (sec.discarded ? ", a COMDAT copy dropped in favour of an earlier one"
+                                           : ", which is not loaded"));
           continue;
         }
         // A strong definition is always its name's entry (duplicates are refused
@@ -388,10 +390,10 @@ Error Session::bind(const std::vector<Unit *> &batch) {
           if (def.section == kCommon && t.unit->ready) {
             const CommonAlloc &c = t.unit->commons[t.unit->targets[t.index].index];
             if (c.size < s.size || c.align < s.value)
-              errors += (errors.empty() ? "" : "\n") + lu.name + ": common symbol " +
-                        std::string(s.name) + " (size " + std::to_string(s.size) +
-                        ") is larger than the one already allocated by " + t.unit->lu.name +
-                        " (size " + std::to_string(c.size) + ")";
+              append_line(errors, lu.name + ": common symbol " + std::string(s.name) + " (size " +
+                                      std::to_string(s.size) +
+                                      ") is larger than the one already allocated by " +
+                                      t.unit->lu.name + " (size " + std::to_string(c.size) + ")");
           }
           continue;
         }

@@ -193,8 +193,9 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
     if (it == globals.end() || it->second.strength != 3 || taken_over_def(it->second.def))
       continue;
     if (++ndups <= 10)
-      dups += std::string(dups.empty() ? "" : "\n") + "duplicate symbol: " + display_name(s.name) +
-              "\n>>> defined in " + describe_def(it->second.def) + "\n>>> defined in " + lu.name;
+      append_line(dups, std::string("duplicate symbol: ") + display_name(s.name) +
+                            "\n>>> defined in " + describe_def(it->second.def) +
+                            "\n>>> defined in " + lu.name);
   }
   if (ndups > 10)
     dups += "\n(" + std::to_string(ndups - 10) + " more duplicate symbols)";

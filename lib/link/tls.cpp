@@ -125,9 +125,9 @@ Error Session::plan_tls(Unit &u) {
                                 d->lu.sections[s.section].tls;
         auto fail = [&](std::string_view why) {
           if (errors.size() < 4000)
-            errors += (errors.empty() ? "" : "\n") + lu.site(i, e.offset) + ": relocation " +
-                      lu.relocation_name(e.native) + " against " + quote(lu.symbol_name(e.target)) +
-                      ": " + std::string(why);
+            append_line(errors, lu.site(i, e.offset) + ": relocation " +
+                                    lu.relocation_name(e.native) + " against " +
+                                    quote(lu.symbol_name(e.target)) + ": " + std::string(why));
         };
         if (!loaded_tls) {
           fail("not a thread-local variable of a loaded object (loaded code reaches only those)");

@@ -28,7 +28,9 @@ std::string import_key(std::string_view dll, std::string_view name) {
 }
 
 std::string import_key(std::string_view dll, uint16_t ordinal) {
-  return import_key(dll, "#" + std::to_string(ordinal));
+  std::string number(1, '#');
+  number += std::to_string(ordinal);
+  return import_key(dll, number);
 }
 
 Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const FileData> file,

@@ -315,7 +315,7 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
       return make_error(u.site(i, 0), ": thread-local variable descriptors of ", s.size,
                         " bytes (a multiple of 24 expected)");
     std::vector<Edge> more;
-    std::vector<uint8_t> offset_of(s.size / 24, 0);
+    std::vector<bool> initialised(s.size / 24);
     for (Edge &e : s.edges) {
       if (e.offset % 24 == 16 && e.kind == EdgeKind::Abs64) {
         const Symbol &init = u.symbols[e.target];
@@ -324,14 +324,14 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
                             u.symbol_name(e.target), " lies outside __thread_data and __thread_bss");
         e.kind = EdgeKind::DTPOff64;
         more.push_back(Edge{e.offset - 8, 0, e.target, e.native, EdgeKind::DTPMod64});
-        offset_of[e.offset / 24] = 1;
+        initialised[e.offset / 24] = true;
       } else if (e.offset % 24 != 0 || e.kind != EdgeKind::Abs64) {
         return make_error(u.site(i, e.offset), ": relocation ", u.relocation_name(e.native),
                           " in a thread-local variable descriptor, where none belongs");
       }
     }
-    for (size_t d = 0; d < offset_of.size(); ++d)
-      if (!offset_of[d])
+    for (size_t d = 0; d < initialised.size(); ++d)
+      if (!initialised[d])
         return make_error(u.site(i, d * 24), ": a thread-local variable descriptor without "
                                              "its initial value");
     s.edges.insert(s.edges.end(), more.begin(), more.end());
@@ -494,7 +494,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
     s.name = macho_c_name(r.name);
     s.value = r.value;
     const bool ext = r.type & N_EXT;
-    auto label = [&] { return r.name.empty() ? "#" + std::to_string(j) : quote(r.name); };
+    auto label = [&] { return r.name.empty() ? '#' + std::to_string(j) : quote(r.name); };
     switch (r.type & N_TYPE) {
     case N_UNDF:
       if (ext && r.value) {  // common: the value is its size, n_desc its alignment
