@@ -7,6 +7,7 @@
 // are written here.
 #include "symbols.hpp"
 #include "lines.hpp"
+#include "relocations.hpp"
 
 #include "object/elf_versions.hpp"
 #include "object/macho.hpp"
@@ -479,6 +480,33 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out);
 void gnu_import_parts(const COFFObjectFile &obj, Listing &out);
 void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out);
 
+// An ELF section symbol whose section index is 0: LLVM names such a symbol
+// by its section, and reads the name of section_end(), past the section
+// headers (past the file when they end it: found by fuzz_symdump under
+// AddressSanitizer). The symbol is read through ELFFile, which reports what
+// does not read (ELFSymbolRef::getELFType would end the process).
+template <class ELFT>
+bool section_symbol_of_no_section(const ELFObjectFile<ELFT> &o, const BasicSymbolRef &sym) {
+  auto raw = o.getSymbol(sym.getRawDataRefImpl());
+  if (!raw) {
+    consumeError(raw.takeError());
+    return false;  // getFlags says what is wrong
+  }
+  return (*raw)->getType() == ELF::STT_SECTION && (*raw)->st_shndx == ELF::SHN_UNDEF;
+}
+
+bool elf_section_symbol_of_no_section(const SymbolicFile &obj, const BasicSymbolRef &sym) {
+  if (const auto *o = dyn_cast<ELF64LEObjectFile>(&obj))
+    return section_symbol_of_no_section(*o, sym);
+  if (const auto *o = dyn_cast<ELF64BEObjectFile>(&obj))
+    return section_symbol_of_no_section(*o, sym);
+  if (const auto *o = dyn_cast<ELF32LEObjectFile>(&obj))
+    return section_symbol_of_no_section(*o, sym);
+  if (const auto *o = dyn_cast<ELF32BEObjectFile>(&obj))
+    return section_symbol_of_no_section(*o, sym);
+  return false;
+}
+
 } // namespace
 
 std::string read_object(const std::string &file, const char *bytes, size_t size,
@@ -587,6 +615,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     size_t index = 0;
     for (const ELFSymbolRef &sym : dyn) {
       const size_t i = index++;
+      if (elf_section_symbol_of_no_section(obj, sym))
+        continue;
       // A symbol that does not read ends the listing with the error, as
       // llvm-nm's does (going on read a forged table of 2^60 entries one
       // error at a time: found by fuzz_symdump).
@@ -624,6 +654,11 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
 
   const auto *imp = dyn_cast<COFFImportFile>(&obj);
   for (const BasicSymbolRef &sym : range) {
+    if (elf_section_symbol_of_no_section(obj, sym)) {
+      if (out.warning.empty())
+        out.warning = "a section symbol (STT_SECTION) of no section, left out";
+      continue;
+    }
     auto flags = sym.getFlags();
     if (!flags)
       return toString(flags.takeError());
@@ -676,8 +711,14 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     if (const auto *e = dyn_cast<ELFObjectFileBase>(&obj))
       elf_needed(*e, out);
   }
-  if (coff && !pe)
-    gnu_import_parts(*coff, out);
+  if (coff && !pe) {
+    if (std::string bad = unreadable_relocations(*coff); !bad.empty()) {
+      if (out.warning.empty())
+        out.warning = bad;
+    } else {
+      gnu_import_parts(*coff, out);
+    }
+  }
   return {};
 }
 
