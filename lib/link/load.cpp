@@ -265,6 +265,7 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
   size_t symbols = 0;
   if (Error e = la->reader->for_each_symbol([&](std::string_view, uint32_t) { ++symbols; }))
     return e;
+  la->symbols = symbols;
   archives.push_back(std::move(la));
   if (trace)
     trace("loaded archive " + given + " (" + std::to_string(archives.back()->reader->member_count()) +
@@ -273,6 +274,10 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
 }
 
 void Session::index_archives() {
+  size_t symbols = lazy.size();
+  for (size_t i = lazy_indexed; i < archives.size(); ++i)
+    symbols += archives[i] ? archives[i]->symbols : 0;
+  lazy.reserve(symbols);  // grown once, not doubled again and again
   for (; lazy_indexed < archives.size(); ++lazy_indexed)
     if (const auto &a = archives[lazy_indexed])
       (void)a->reader->for_each_symbol([&](std::string_view name, uint32_t m) {

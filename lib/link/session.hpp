@@ -204,6 +204,7 @@ struct Unit {
 struct LoadedArchive {
   std::shared_ptr<ArchiveReader> reader;
   std::vector<Unit *> pulled;  // per member
+  size_t symbols = 0;          // entries in its symbol table (counted at load)
   // Read through the AsyncReader in parts: members are read as they are pulled.
   std::shared_ptr<const io::PartialFile> partial;
 };
@@ -303,17 +304,17 @@ public:
   std::vector<std::unique_ptr<Block>> blocks;
   std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
   std::vector<LoadedLibrary> libraries;
-  std::unordered_map<std::string_view, GlobalEntry, NameHash> globals;
+  NameMap<GlobalEntry> globals;  // support/hash.hpp
   // Each COMDAT signature's kept copy: its unit and the group's index there.
   struct ComdatOwner {
     Unit *unit;
     uint32_t group;
   };
-  std::unordered_map<std::string_view, ComdatOwner, NameHash> comdats;
+  NameMap<ComdatOwner> comdats;
   // Which archive member defines a name (the first archive to offer it
   // wins). Filled at the first verb that needs it, not at load: a resolve
   // served by the link cache never does.
-  std::unordered_map<std::string_view, LazyMember, NameHash> lazy;
+  NameMap<LazyMember> lazy;
   size_t lazy_indexed = 0;  // archives[0, lazy_indexed) are in `lazy`
   void index_archives();
 
