@@ -37,9 +37,20 @@ struct MemberData final : FileData {
 
 } // namespace
 
-Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
+Expected<LinkUnit> Session::parse_member(uint32_t a, uint32_t m) const {
+  const LoadedArchive &ar = *archives[a];
+  auto data = std::make_shared<MemberData>();
+  data->reader = ar.reader;
+  data->bytes = ar.reader->member(m).bytes;
+  std::span<const uint8_t> bytes = data->bytes;
+  return parse_object(ar.reader->member_display_name(m), data, bytes);
+}
+
+Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m, ParsedMember *parsed) {
   LoadedArchive &ar = *archives[a];
-  if (ar.partial) {
+  if (parsed && parsed->thrown)
+    std::rethrow_exception(parsed->thrown);  // where parsing it here would have thrown
+  if (ar.partial && !parsed) {
     std::span<const uint8_t> b = ar.reader->member(m).bytes;
     const uint64_t at = uint64_t(b.data() - ar.partial->data()), before = ar.partial->bytes_read();
     io::PartialFile::Want w{ar.partial.get(), at, b.size()};
@@ -48,13 +59,11 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
     if (e)
       return make_error(ar.reader->member_display_name(m), ": ", e.message());
   }
-  auto data = std::make_shared<MemberData>();
-  data->reader = ar.reader;
-  data->bytes = ar.reader->member(m).bytes;
-  std::span<const uint8_t> bytes = data->bytes;
   Expected<LinkUnit> lu = [&] {
+    if (parsed)
+      return std::move(*parsed->unit);
     PhaseTimer t{stats.parse, false};
-    return parse_object(ar.reader->member_display_name(m), data, bytes);
+    return parse_member(a, m);
   }();
   if (!lu)
     return lu.take_error();

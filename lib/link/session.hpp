@@ -44,9 +44,11 @@
 #include "object/link_unit.hpp"
 #include <rtlink/linker.hpp>
 
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -339,7 +341,19 @@ public:
   static uint8_t strength(const Symbol &s);  // 1 weak, 2 common, 3 strong
   void link_global(Unit *u, uint32_t j);
   void unlink_global(Unit *u, uint32_t j);
-  Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
+  // A member's unit, parsed on its own (its bytes read already); changes
+  // nothing, so several threads may parse at once.
+  Expected<LinkUnit> parse_member(uint32_t archive, uint32_t member) const;
+  struct ParsedMember {
+    std::optional<Expected<LinkUnit>> unit;
+    std::exception_ptr thrown;  // what parse_member threw instead
+  };
+  // Parses (unless `parsed` is given: its result) and adds a member.
+  Expected<Unit *> pull_member(uint32_t archive, uint32_t member, ParsedMember *parsed = nullptr);
+  // The members these units' references would pull now, each once, in the
+  // order a pull would meet them (a pull changes the tables, so it may
+  // take fewer).
+  std::vector<LazyMember> members_wanted(std::span<Unit *const> units) const;
   // The archive member that would define what `s` (of `u`) needs, if one does.
   std::optional<LazyMember> member_for(const Unit &u, const Symbol &s) const;
   // Reads, in one batch, the members of archives read in parts that these
