@@ -634,7 +634,7 @@ void Session::adopt_cached_units(std::vector<std::unique_ptr<Unit>> made,
     for (uint32_t gi = 0; gi < u->lu.groups.size(); ++gi) {
       const Group &g = u->lu.groups[gi];
       if (!u->lu.sections[g.sections[0]].discarded)
-        comdats.emplace(g.signature, ComdatOwner{u, gi});
+        comdats.try_emplace(g.signature, ComdatOwner{u, gi});
     }
     if (u->archive >= 0)
       archives[size_t(u->archive)]->pulled[u->member] = u;

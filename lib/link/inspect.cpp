@@ -168,13 +168,7 @@ MemoryUse Session::memory_use() const {
   for (const auto &a : archives)
     if (a)
       input(a->reader->file().get());
-  // A node per entry (key, value and the next pointer) and a bucket array.
-  auto table = [](const auto &map) {
-    using Node = typename std::decay_t<decltype(map)>::value_type;
-    return uint64_t(map.size()) * (sizeof(Node) + sizeof(void *)) +
-           uint64_t(map.bucket_count()) * sizeof(void *);
-  };
-  m.tables = table(globals) + table(lazy) + table(comdats);
+  m.tables = globals.memory() + lazy.memory() + comdats.memory();
   for (const auto &[name, e] : globals)
     m.tables += bytes(e.shadowed);
   return m;

@@ -37,9 +37,20 @@ struct MemberData final : FileData {
 
 } // namespace
 
-Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
+Expected<LinkUnit> Session::parse_member(uint32_t a, uint32_t m) const {
+  const LoadedArchive &ar = *archives[a];
+  auto data = std::make_shared<MemberData>();
+  data->reader = ar.reader;
+  data->bytes = ar.reader->member(m).bytes;
+  std::span<const uint8_t> bytes = data->bytes;
+  return parse_object(ar.reader->member_display_name(m), data, bytes);
+}
+
+Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m, ParsedMember *parsed) {
   LoadedArchive &ar = *archives[a];
-  if (ar.partial) {
+  if (parsed && parsed->thrown)
+    std::rethrow_exception(parsed->thrown);  // where parsing it here would have thrown
+  if (ar.partial && !parsed) {
     std::span<const uint8_t> b = ar.reader->member(m).bytes;
     const uint64_t at = uint64_t(b.data() - ar.partial->data()), before = ar.partial->bytes_read();
     io::PartialFile::Want w{ar.partial.get(), at, b.size()};
@@ -48,13 +59,11 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m) {
     if (e)
       return make_error(ar.reader->member_display_name(m), ": ", e.message());
   }
-  auto data = std::make_shared<MemberData>();
-  data->reader = ar.reader;
-  data->bytes = ar.reader->member(m).bytes;
-  std::span<const uint8_t> bytes = data->bytes;
   Expected<LinkUnit> lu = [&] {
+    if (parsed)
+      return std::move(*parsed->unit);
     PhaseTimer t{stats.parse, false};
-    return parse_object(ar.reader->member_display_name(m), data, bytes);
+    return parse_member(a, m);
   }();
   if (!lu)
     return lu.take_error();
@@ -265,6 +274,7 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
   size_t symbols = 0;
   if (Error e = la->reader->for_each_symbol([&](std::string_view, uint32_t) { ++symbols; }))
     return e;
+  la->symbols = symbols;
   archives.push_back(std::move(la));
   if (trace)
     trace("loaded archive " + given + " (" + std::to_string(archives.back()->reader->member_count()) +
@@ -273,6 +283,10 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
 }
 
 void Session::index_archives() {
+  size_t symbols = lazy.size();
+  for (size_t i = lazy_indexed; i < archives.size(); ++i)
+    symbols += archives[i] ? archives[i]->symbols : 0;
+  lazy.reserve(symbols);  // grown once, not doubled again and again
   for (; lazy_indexed < archives.size(); ++lazy_indexed)
     if (const auto &a = archives[lazy_indexed])
       (void)a->reader->for_each_symbol([&](std::string_view name, uint32_t m) {

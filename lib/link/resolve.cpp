@@ -11,9 +11,11 @@
 #include "link/session.hpp"
 #include "platform/platform.hpp"
 #include "support/format.hpp"
+#include "support/parallel.hpp"
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace rtlink {
 
@@ -72,6 +74,21 @@ std::optional<LazyMember> Session::member_for(const Unit &u, const Symbol &s) co
   return lz->second;
 }
 
+std::vector<LazyMember> Session::members_wanted(std::span<Unit *const> round) const {
+  std::vector<LazyMember> out;
+  std::unordered_set<uint64_t> seen;
+  for (const Unit *u : round)
+    for (const Symbol &s : u->lu.symbols) {
+      if (!wants_archive_member(*u, s))
+        continue;
+      std::optional<LazyMember> lz = member_for(*u, s);
+      if (lz && archives[lz->archive] && !archives[lz->archive]->pulled[lz->member] &&
+          seen.insert(uint64_t(lz->archive) << 32 | lz->member).second)
+        out.push_back(*lz);
+    }
+  return out;
+}
+
 Error Session::read_members_for(std::span<Unit *const> round) {
   if (!reader || std::none_of(archives.begin(), archives.end(), [](const auto &a) {
         return a && a->partial && !a->partial->complete();
@@ -79,21 +96,15 @@ Error Session::read_members_for(std::span<Unit *const> round) {
     return Error::success();
   std::vector<io::PartialFile::Want> wants;
   std::vector<const io::PartialFile *> files;
-  for (const Unit *u : round)
-    for (const Symbol &s : u->lu.symbols) {
-      if (!wants_archive_member(*u, s))
-        continue;
-      std::optional<LazyMember> lz = member_for(*u, s);
-      if (!lz || !archives[lz->archive] || archives[lz->archive]->pulled[lz->member])
-        continue;
-      const LoadedArchive &a = *archives[lz->archive];
-      if (!a.partial)
-        continue;
-      std::span<const uint8_t> b = a.reader->member(lz->member).bytes;
-      wants.push_back({a.partial.get(), uint64_t(b.data() - a.partial->data()), b.size()});
-      if (std::find(files.begin(), files.end(), a.partial.get()) == files.end())
-        files.push_back(a.partial.get());
-    }
+  for (LazyMember lz : members_wanted(round)) {
+    const LoadedArchive &a = *archives[lz.archive];
+    if (!a.partial)
+      continue;
+    std::span<const uint8_t> b = a.reader->member(lz.member).bytes;
+    wants.push_back({a.partial.get(), uint64_t(b.data() - a.partial->data()), b.size()});
+    if (std::find(files.begin(), files.end(), a.partial.get()) == files.end())
+      files.push_back(a.partial.get());
+  }
   uint64_t before = 0;
   for (const io::PartialFile *f : files)
     before += f->bytes_read();
@@ -180,13 +191,47 @@ Error Session::resolve() {
     // 1. Pull archive members until no undefined name is left that an
     //    archive's symbol table offers (a fixpoint over the worklist).
     PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse, &stats.load};
+    // Members parsed ahead, by (archive, member): what pull_member adds.
+    std::unordered_map<uint64_t, ParsedMember> parsed;
     for (size_t i = 0, round_end = 0; i < batch.size(); ++i) {
       // Each round (the units the previous one added): the members they
-      // would pull are read together, for archives read in parts.
+      // would pull are read together, for archives read in parts, then
+      // parsed on every core (parsing changes nothing). The pull below
+      // still adds them one by one, in its own order and with its own
+      // errors (a member's parse error only when it is pulled), as it would
+      // parse them; one an earlier member made unwanted is never used.
       if (i == round_end) {
         round_end = batch.size();
-        if (Error e = read_members_for(std::span<Unit *const>(batch).subspan(i)))
+        const auto round = std::span<Unit *const>(batch).subspan(i);
+        if (Error e = read_members_for(round))
           return rollback(std::move(e));
+        std::vector<LazyMember> wanted = members_wanted(round);
+        std::vector<ParsedMember> results(wanted.size());
+        uint64_t bytes = 0;
+        for (LazyMember lz : wanted)
+          bytes += archives[lz.archive]->reader->member(lz.member).bytes.size();
+        {
+          PhaseTimer pt{stats.parse, false};
+          auto parse = [&](size_t k) {
+            try {
+              results[k].unit.emplace(parse_member(wanted[k].archive, wanted[k].member));
+            } catch (...) {
+              results[k].thrown = std::current_exception();
+            }
+          };
+          // Less than this is parsed sooner than a thread starts and its
+          // allocator's arena fills (the sqlite job's rounds: 1.02x).
+          constexpr uint64_t kWorthThreads = 4 << 20;
+          if (bytes >= kWorthThreads)
+            parallel_for(wanted.size(), parse);
+          else
+            for (size_t k = 0; k < wanted.size(); ++k)
+              parse(k);
+        }
+        parsed.clear();
+        for (size_t k = 0; k < wanted.size(); ++k)
+          parsed.emplace(uint64_t(wanted[k].archive) << 32 | wanted[k].member,
+                         std::move(results[k]));
       }
       Unit *u = batch[i];
       for (size_t j = 0; j < u->lu.symbols.size(); ++j) {
@@ -206,7 +251,9 @@ Error Session::resolve() {
         if (archives[lz->archive]->pulled[lz->member])
           continue;
         std::string name(s.name);  // pulling may take over COMDATs of this unit
-        auto pulled = pull_member(lz->archive, lz->member);
+        auto ahead = parsed.find(uint64_t(lz->archive) << 32 | lz->member);
+        auto pulled = pull_member(lz->archive, lz->member,
+                                  ahead == parsed.end() ? nullptr : &ahead->second);
         if (!pulled)
           return rollback(make_error(pulled.error().message(), "\n>>> pulled in for ", name,
                                      ", referenced by ", u->lu.name));

@@ -121,7 +121,7 @@ void Session::rollback(const Checkpoint &cp) {
   while (units.size() > cp.units)
     remove_unit(units.back().get());
   while (archives.size() > cp.archives) {
-    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive >= cp.archives; });
+    lazy.erase_if([&](const auto &kv) { return kv.second.archive >= cp.archives; });
     archives.pop_back();
   }
   lazy_indexed = std::min(lazy_indexed, archives.size());

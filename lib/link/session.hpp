@@ -44,9 +44,11 @@
 #include "object/link_unit.hpp"
 #include <rtlink/linker.hpp>
 
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -204,6 +206,7 @@ struct Unit {
 struct LoadedArchive {
   std::shared_ptr<ArchiveReader> reader;
   std::vector<Unit *> pulled;  // per member
+  size_t symbols = 0;          // entries in its symbol table (counted at load)
   // Read through the AsyncReader in parts: members are read as they are pulled.
   std::shared_ptr<const io::PartialFile> partial;
 };
@@ -303,17 +306,17 @@ public:
   std::vector<std::unique_ptr<Block>> blocks;
   std::vector<std::unique_ptr<LoadedArchive>> archives;  // null once unloaded
   std::vector<LoadedLibrary> libraries;
-  std::unordered_map<std::string_view, GlobalEntry, NameHash> globals;
+  NameMap<GlobalEntry> globals;  // support/hash.hpp
   // Each COMDAT signature's kept copy: its unit and the group's index there.
   struct ComdatOwner {
     Unit *unit;
     uint32_t group;
   };
-  std::unordered_map<std::string_view, ComdatOwner, NameHash> comdats;
+  NameMap<ComdatOwner> comdats;
   // Which archive member defines a name (the first archive to offer it
   // wins). Filled at the first verb that needs it, not at load: a resolve
   // served by the link cache never does.
-  std::unordered_map<std::string_view, LazyMember, NameHash> lazy;
+  NameMap<LazyMember> lazy;
   size_t lazy_indexed = 0;  // archives[0, lazy_indexed) are in `lazy`
   void index_archives();
 
@@ -338,7 +341,19 @@ public:
   static uint8_t strength(const Symbol &s);  // 1 weak, 2 common, 3 strong
   void link_global(Unit *u, uint32_t j);
   void unlink_global(Unit *u, uint32_t j);
-  Expected<Unit *> pull_member(uint32_t archive, uint32_t member);
+  // A member's unit, parsed on its own (its bytes read already); changes
+  // nothing, so several threads may parse at once.
+  Expected<LinkUnit> parse_member(uint32_t archive, uint32_t member) const;
+  struct ParsedMember {
+    std::optional<Expected<LinkUnit>> unit;
+    std::exception_ptr thrown;  // what parse_member threw instead
+  };
+  // Parses (unless `parsed` is given: its result) and adds a member.
+  Expected<Unit *> pull_member(uint32_t archive, uint32_t member, ParsedMember *parsed = nullptr);
+  // The members these units' references would pull now, each once, in the
+  // order a pull would meet them (a pull changes the tables, so it may
+  // take fewer).
+  std::vector<LazyMember> members_wanted(std::span<Unit *const> units) const;
   // The archive member that would define what `s` (of `u`) needs, if one does.
   std::optional<LazyMember> member_for(const Unit &u, const Symbol &s) const;
   // Reads, in one batch, the members of archives read in parts that these

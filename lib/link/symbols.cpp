@@ -68,14 +68,13 @@ void Session::unlink_global(Unit *u, uint32_t j) {
   auto it = globals.find(u->lu.symbols[j].name);
   if (it == globals.end())
     return;
-  // The key may point into this unit's strings: take the entry out and put
-  // it back keyed by a name that stays.
-  auto node = globals.extract(it);
-  GlobalEntry &e = node.mapped();
+  GlobalEntry &e = it->second;
   std::erase_if(e.shadowed, [&](const GlobalDef &d) { return d.unit == u && d.sym == j; });
   if (e.def.unit == u && e.def.sym == j) {
-    if (e.shadowed.empty())
-      return;  // the name is gone
+    if (e.shadowed.empty()) {
+      globals.erase(it);  // the name is gone
+      return;
+    }
     auto best = e.shadowed.begin();
     for (auto d = e.shadowed.begin(); d != e.shadowed.end(); ++d)
       if (strength(d->unit->lu.symbols[d->sym]) > strength(best->unit->lu.symbols[best->sym]))
@@ -84,8 +83,9 @@ void Session::unlink_global(Unit *u, uint32_t j) {
     e.strength = strength(best->unit->lu.symbols[best->sym]);
     e.shadowed.erase(best);
   }
-  node.key() = e.def.unit->lu.symbols[e.def.sym].name;
-  globals.insert(std::move(node));
+  // The key may point into this unit's strings: the same name (and hash)
+  // in strings that stay.
+  it->first.name = e.def.unit->lu.symbols[e.def.sym].name;
 }
 
 Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archive,
@@ -95,7 +95,7 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   // group's selection allows. LARGEST lets a larger later copy take over
   // from one that is not resolved yet.
   // Hash lookups throughout: an object may have tens of thousands of groups.
-  std::unordered_map<std::string_view, uint32_t, NameHash> owned;  // signature → group here
+  NameMap<uint32_t> owned;  // signature → group here
   std::vector<std::pair<Unit *, size_t>> taken_over;  // (owner, its group)
   bool dropped = false;
   for (size_t gi = 0; gi < lu.groups.size(); ++gi) {
@@ -112,7 +112,7 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
       og_index = in->second;
     }
     if (!olu) {
-      owned.emplace(g.signature, uint32_t(gi));
+      owned.try_emplace(g.signature, uint32_t(gi));
       continue;
     }
     const Group &og = olu->groups[og_index];
@@ -232,7 +232,7 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
     if (offers(u->lu.symbols[j]))
       link_global(u, j);
   for (auto [sig, gi] : owned)
-    comdats.emplace(sig, ComdatOwner{u, gi});
+    comdats.try_emplace(sig, ComdatOwner{u, gi});
   u->base_symbols = u->lu.symbols.size();
   units.push_back(std::move(unit));
   ++stats.units_loaded;

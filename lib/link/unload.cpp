@@ -108,7 +108,7 @@ Error Session::unload(const std::vector<std::string> &given) {
     remove_unit(u);
   }
   for (int32_t a : gone_archives) {
-    std::erase_if(lazy, [&](const auto &kv) { return kv.second.archive == uint32_t(a); });
+    lazy.erase_if([&](const auto &kv) { return kv.second.archive == uint32_t(a); });
     archives[size_t(a)].reset();
   }
   Error failed;

@@ -91,6 +91,20 @@ inline std::vector<uint8_t> zstd_compress(const std::vector<uint8_t> &plain) {
   return z;
 }
 
+// The offset of the contents of an archive's member `k` (0: the first; the
+// symbol table, if any, is a member).
+inline size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
+  size_t at = 8;
+  for (;; --k) {
+    REQUIRE(at + 60 <= ar.size());
+    size_t size = std::stoul(std::string(ar.begin() + long(at) + 48, ar.begin() + long(at) + 58));
+    if (k == 0)
+      return at + 60;
+    at += 60 + size;
+    at += at & 1;
+  }
+}
+
 inline std::string write_temp(const std::string &name, const std::vector<uint8_t> &bytes) {
   const char *tmp = std::getenv("TMPDIR");
   std::string path = std::string(tmp ? tmp : "/tmp") + "/rtlink-test-" +

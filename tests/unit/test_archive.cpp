@@ -1,6 +1,9 @@
 // Archives: members pulled in on demand, in every layout.
 #include "helpers.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 TEST_CASE("members are pulled in on demand, in each archive layout") {
   for (const char *ar : {"libbase.a", "libbase-thin.a", "libbase-bsd.a", "libbase-nosymtab.a"}) {
     CAPTURE(ar);
@@ -82,6 +85,36 @@ TEST_CASE("an archive member that is never pulled in cannot cause a duplicate de
   load_all(*l, {"dup_a.o", "libdup.a"});
   CHECK(l->units().size() == 1);
   CHECK(call(*l, "duplicate_symbol") == 1);
+}
+
+// A resolve parses the members a round would pull ahead, in parallel; the
+// pull then takes them in its own order. One that a member pulled before it
+// makes unwanted is never added, nor is its parse error reported: here the
+// member libbase.a offers for base_runSparks (rts.o's first reference)
+// defines base_GHCziConc_runSparks_closure too, which an unreadable member
+// of an archive loaded earlier offers.
+TEST_CASE("a member a round wanted but a pull made unwanted is not pulled, nor its error given") {
+  auto bytes = read_bytes(fixture("libbase.a"));
+  const std::string from = "base_runSparks", to = "base_runSparkX";  // offered no more
+  auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
+  REQUIRE(at != bytes.end());
+  std::copy(to.begin(), to.end(), at);
+  uint32_t far = 0xffffff00;  // base-pic.o's e_shoff past its end
+  std::memcpy(bytes.data() + archive_member_contents(bytes, 1) + 0x28, &far, 4);
+  const std::string bad = write_temp("unwanted-bad.a", bytes);
+  auto l = new_linker();
+  load_all(*l, {"rts.o", bad, "libbase.a"});
+  CHECK(call(*l, "rts_main") == 42);
+  CHECK(l->stats().members_pulled == 1);
+  // Pulled for what it alone offers, the same member's error is the link's.
+  auto l2 = new_linker();
+  REQUIRE(!l2->load(fixture("rts.o")));
+  REQUIRE(!l2->load(bad));
+  auto r = l2->resolve();
+  REQUIRE(r);  // an error
+  CHECK(r.message().find(bad + "(base-pic.o): ") == 0);
+  CHECK(r.message().find("pulled in for base_GHCziConc_runSparks_closure, referenced by") !=
+        std::string::npos);
 }
 
 TEST_CASE("a shared library serves what no loaded unit defines, and unloads") {

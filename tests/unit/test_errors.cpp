@@ -130,19 +130,6 @@ TEST_CASE("an archive whose symbol table points past the end") {
   check_unchanged_and_usable(*l, before);
 }
 
-// The offset of the contents of an archive's member `k` (0: the first).
-static size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
-  size_t at = 8;
-  for (;; --k) {
-    REQUIRE(at + 60 <= ar.size());
-    size_t size = std::stoul(std::string(ar.begin() + long(at) + 48, ar.begin() + long(at) + 58));
-    if (k == 0)
-      return at + 60;
-    at += 60 + size;
-    at += at & 1;
-  }
-}
-
 // The MSVC and MinGW archives here are the x86-64 COFF fixtures, which the
 // aarch64 fixtures do not have. (The GNU and BSD parts check how this process
 // reads an archive's index, before any executor takes part.)

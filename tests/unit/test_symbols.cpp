@@ -1,5 +1,9 @@
-// Weak, common, COMDAT and linker-defined symbols.
+// Weak, common, COMDAT and linker-defined symbols; the tables by name.
 #include "helpers.hpp"
+
+#include "support/hash.hpp"
+
+#include <set>
 
 TEST_CASE("a strong definition wins over a weak one") {
   auto l = new_linker();
@@ -90,4 +94,44 @@ TEST_CASE("host symbols registered explicitly win over the process's" * doctest:
   load_all(*l, {"relocs.o", "relocs_check.o"});
   CHECK(call(*l, "fn_call_host") == 7);
   CHECK(fake_labs_calls == 1);
+}
+
+// support/hash.hpp's NameMap, the session's tables by name: growth, erasing
+// (the last entry moves into the hole; erased slots are reused), a key
+// re-pointed at the same name elsewhere.
+TEST_CASE("NameMap: finds what it holds through growth, erasing and reuse") {
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i)
+    names.push_back("name_" + std::to_string(i * 7919 % 5000));
+  rtlink::NameMap<int> map;
+  for (int i = 0; i < 5000; ++i)
+    CHECK(map.try_emplace(names[size_t(i)], i).second);
+  CHECK_FALSE(map.try_emplace(names[3], -1).second);
+  CHECK(map.size() == 5000);
+  map.erase_if([](const auto &kv) { return kv.second % 3 == 0; });
+  map.erase(names[1]);
+  std::set<int> seen;
+  for (const auto &[name, i] : map)
+    seen.insert(i);
+  for (int i = 0; i < 5000; ++i) {
+    const bool kept = i % 3 != 0 && i != 1;
+    CHECK(map.count(names[size_t(i)]) == size_t(kept));
+    CHECK(seen.count(i) == size_t(kept));
+    if (kept)
+      CHECK(map.at(names[size_t(i)]) == i);
+  }
+  for (int i = 0; i < 5000; i += 3)  // back into erased slots
+    map[names[size_t(i)]] = -i;
+  CHECK(map.size() == 4999);
+  CHECK(map.at(names[9]) == -9);
+  CHECK(map.find("name_5000") == map.end());
+  std::string copy = names[10];
+  auto it = map.find(copy);
+  REQUIRE(it != map.end());
+  it->first.name = names[10];  // the same name in strings that stay
+  copy = "overwritten";
+  CHECK(map.at(names[10]) == 10);
+  map.clear();
+  CHECK(map.empty());
+  CHECK(map.find(names[10]) == map.end());
 }

@@ -11,6 +11,7 @@
 #include "io/file.hpp"
 #include "object/archive.hpp"
 #include "support/format.hpp"
+#include "support/parallel.hpp"
 
 #include <llvm/ADT/StringRef.h>
 #include <llvm/BinaryFormat/Magic.h>
@@ -29,7 +30,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -758,21 +758,11 @@ int main(int argc, char **argv) {
         }
       }
     };
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t k; (k = next++) < jobs.size();) {
-        run_job(jobs[k]);
-        done[k].store(true, std::memory_order_release);
-        print_ready();
-      }
-    };
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < cores && t < jobs.size(); ++t)
-      pool.emplace_back(work);
-    work();
-    for (std::thread &t : pool)
-      t.join();
+    rtlink::parallel_for(jobs.size(), [&](size_t k) {
+      run_job(jobs[k]);
+      done[k].store(true, std::memory_order_release);
+      print_ready();
+    });
     print_ready();
 
     // JSON: one document, printed once everything is read.

@@ -1,0 +1,38 @@
+// support/parallel.hpp — work spread over the machine's cores.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace rtlink {
+
+// Calls work(k) for every k in [0, n), on one thread per core (this one
+// among them), each taking the next k not taken yet; returns when all are
+// done. Fewer threads if the system gives fewer; none started for n < 2.
+// `work` must not throw (a thread would end the process): it keeps its
+// failures with its results.
+template <class Work> void parallel_for(size_t n, Work &&work) {
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t k; (k = next++) < n;)
+      work(k);
+  };
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < cores && t < n; ++t) {
+    try {
+      pool.emplace_back(run);
+    } catch (const std::system_error &) {
+      break;  // no more threads: those started (and this one) do the rest
+    }
+  }
+  run();
+  for (std::thread &t : pool)
+    t.join();
+}
+
+} // namespace rtlink
