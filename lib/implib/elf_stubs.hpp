@@ -80,4 +80,12 @@ struct StubArch {
 StubArch x86_64_stub_arch();
 StubArch aarch64_stub_arch();
 
+// The runtime's objects, as lib/meson.build embeds them (embed_objects.py).
+namespace embedded {
+std::string_view elf_stub_enter_x86_64();
+std::string_view elf_stub_resolve_x86_64();
+std::string_view elf_stub_enter_aarch64();
+std::string_view elf_stub_resolve_aarch64();
+} // namespace embedded
+
 } // namespace rtlink::implib

@@ -18,11 +18,6 @@
 #include <llvm/BinaryFormat/ELF.h>
 
 namespace rtlink::implib {
-namespace embedded {
-std::string_view elf_stub_enter_aarch64();
-std::string_view elf_stub_resolve_aarch64();
-}
-
 namespace {
 
 using namespace llvm::ELF;

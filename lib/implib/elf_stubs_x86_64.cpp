@@ -15,11 +15,6 @@
 #include <llvm/BinaryFormat/ELF.h>
 
 namespace rtlink::implib {
-namespace embedded {
-std::string_view elf_stub_enter_x86_64();
-std::string_view elf_stub_resolve_x86_64();
-}
-
 namespace {
 
 using namespace llvm::ELF;
