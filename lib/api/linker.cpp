@@ -285,6 +285,8 @@ void Linker::set_trace(std::function<void(const std::string &)> sink) {
   session_->trace = std::move(sink);
   if (session_->trace && !session_->reader_note.empty())
     session_->trace(session_->reader_note);  // e.g. io_uring refused: threads read instead
+  if (session_->trace && session_->reader_name != "mmap")
+    session_->trace("files are read through " + io::reader_description(session_->reader_name));
 }
 const Stats &Linker::stats() const { return session_->stats; }
 std::string Linker::reader() const { return session_->reader_name; }

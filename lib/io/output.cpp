@@ -1,6 +1,7 @@
 // io/output.cpp — outputs written where their path says (io/output.hpp),
 // through LLVM's portable file system layer (no OS headers here).
 #include "io/output.hpp"
+#include "platform/platform.hpp"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -103,7 +104,7 @@ void keep_attributes(int fd, const Target &t) {
   fs::file_status now;
   if (!fs::status(fd, now) &&
       (now.getUser() != t.status.getUser() || now.getGroup() != t.status.getGroup()))
-    (void)fs::changeFileOwnership(fd, t.status.getUser(), t.status.getGroup());
+    rtlink::platform::set_file_owner(fd, t.status.getUser(), t.status.getGroup());
   (void)fs::setPermissions(fd, t.status.permissions());
 }
 

@@ -43,8 +43,10 @@ Expected<ReaderChoice> choose_reader(std::string_view requested) {
       from = "RTLINK_IO";
     }
   }
+  if (name.empty())
+    name = platform::default_reader();
   ReaderChoice c;
-  if (name.empty() || name == "mmap") {
+  if (name == "mmap") {
     c.name = "mmap";
     return c;
   }
@@ -65,6 +67,14 @@ Expected<ReaderChoice> choose_reader(std::string_view requested) {
   c.name = name;
   c.reader = std::move(*r);
   return c;
+}
+
+std::string reader_description(std::string_view name) {
+  const char *what = name == "iocp"       ? "the I/O completion port"
+                     : name == "io_uring" ? "io_uring"
+                     : name == "threads"  ? "a pool of threads"
+                                          : "mapped pages";
+  return std::string(what) + " (" + std::string(name) + ")";
 }
 
 namespace {

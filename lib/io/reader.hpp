@@ -56,14 +56,17 @@ public:
 };
 
 // "io_uring", "threads", "iocp", or "mmap" (no reader: files are mapped, no
-// bytes copied; the default, see docs/architecture.md). Empty: RTLINK_IO,
-// else the default. An unknown name is an error that names it.
+// bytes copied). Empty: RTLINK_IO, else the system's default
+// (platform::default_reader: iocp on Windows, mmap elsewhere; see
+// docs/architecture.md). An unknown name is an error that names it.
 struct ReaderChoice {
   std::string name;                     // what was chosen
   std::unique_ptr<AsyncReader> reader;  // null for "mmap"
   std::string note;                     // e.g. why io_uring fell back to threads
 };
 Expected<ReaderChoice> choose_reader(std::string_view requested);
+// What a reader is, for --trace: "the I/O completion port (iocp)".
+std::string reader_description(std::string_view name);
 
 // The backends by name, for tests and benchmarks; an error when this build
 // or system has no such backend.

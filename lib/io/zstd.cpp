@@ -101,22 +101,6 @@ Expected<std::shared_ptr<const FileData>> decompress(const std::string &path,
 
 } // namespace
 
-Expected<uint64_t> max_expand(uint64_t given) {
-  if (given)
-    return given;
-  const char *env = std::getenv("RTLINK_MAX_EXPAND");
-  if (!env || !*env)
-    return kDefaultMaxExpand;
-  if (auto v = parse_size(env))
-    return *v;
-  return make_error("RTLINK_MAX_EXPAND=", env, ": not a size (bytes, or a number with K, M, G or T)");
-}
-
-bool is_zstd(std::span<const uint8_t> bytes) {
-  static const uint8_t magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
-  return bytes.size() >= 4 && std::memcmp(bytes.data(), magic, 4) == 0;
-}
-
 Expected<std::shared_ptr<const FileData>> decompress_zstd(const std::string &path,
                                                           std::span<const uint8_t> bytes,
                                                           uint64_t limit) {

@@ -418,6 +418,8 @@ Expected<std::string> Session::find_system_library(std::string_view name, bool s
   std::string searched;
   for (const std::string &d : dirs)
     searched += (searched.empty() ? "" : ", ") + d;
+  if (dirs.empty())
+    searched = "nowhere: no search directories (-L adds one)";
   if (static_only && !(!name.empty() && name[0] == ':'))
     return make_error("cannot find library -l", name, " (static: ", files[0], "; searched ",
                       searched, ")");

@@ -142,6 +142,14 @@ Error Session::resolve() {
                                "), which runs " + arch_name(runs) +
                                " code; an objload-executor built for " + arch_name(u->lu.arch) +
                                " runs it (--executor=...)");
+      else if (u->lu.format != Format::COFF &&
+               executor->native_convention() == CallConv::Microsoft)
+        // Its calls out (to the C library, to the process) follow System V's
+        // convention, which no function of a Windows process does.
+        append_line(wrong, u->lu.name + ": " +
+                               (u->lu.format == Format::ELF ? "ELF" : "Mach-O") +
+                               " code cannot run in the executor (" + executor->describe() +
+                               "), a Windows process; a Linux executor runs it (--executor=...)");
     if (!wrong.empty())
       return Error(wrong);
     if (!space.size()) {

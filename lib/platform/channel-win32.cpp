@@ -1,27 +1,143 @@
-// platform/channel-win32.cpp — the executor's end of the protocol channel on
-// Windows: a TCP connection to the controller (a Windows program under wine
-// cannot inherit the controller's socket). Starting executors from a Windows
-// controller is not done.
+// platform/channel-win32.cpp — the protocol channel on Windows: a TCP
+// connection on 127.0.0.1, which the executor makes to its controller (a
+// Windows program cannot inherit a socket by number, and one under wine
+// cannot inherit a Linux controller's at all). A Windows controller starts
+// its executor with CreateProcess; a Child's pid is the process's handle.
 #include "platform/platform.hpp"
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
 
+#include <cstdio>
+
 namespace rtlink::platform {
 
-Expected<Child> spawn_with_socket(const std::vector<std::string> &, int) {
-  return make_error("starting an executor from a Windows controller is not supported");
+namespace {
+
+Error start_winsock() {
+  static const bool started = [] {
+    WSADATA wsa;
+    return WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
+  }();
+  return started ? Error::success() : make_error("cannot start Winsock");
 }
 
-Expected<Child> spawn_and_accept(std::vector<std::string>, int) {
-  return make_error("starting an executor from a Windows controller is not supported");
+// One argument as the C runtime's command-line parser reads it back
+// (backslashes are literal except before a double quote).
+std::string quote_argument(const std::string &a) {
+  if (!a.empty() && a.find_first_of(" \t\n\v\"") == std::string::npos)
+    return a;
+  std::string q = "\"";
+  size_t backslashes = 0;
+  for (char c : a) {
+    if (c == '\\') {
+      ++backslashes;
+      continue;
+    }
+    q.append(c == '"' ? backslashes * 2 + 1 : backslashes, '\\');
+    backslashes = 0;
+    q += c;
+  }
+  q.append(backslashes * 2, '\\');
+  return q + "\"";
+}
+
+// How a process that ended says so: an exception's code (0xC...) is not an
+// exit status.
+std::string how_it_ended(DWORD code) {
+  if (code >= 0xC0000000u) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%08lx", static_cast<unsigned long>(code));
+    const char *what = code == 0xC0000005u   ? " (access violation)"
+                       : code == 0xC00000FDu ? " (stack overflow)"
+                       : code == 0xC000013Au ? " (Ctrl-C)"
+                       : code == 0xC0000409u ? " (stack buffer overrun or abort)"
+                                             : "";
+    return std::string("ended by exception ") + hex + what;
+  }
+  return "exited with status " + std::to_string(code);
+}
+
+} // namespace
+
+// No socket passes to a Windows child by number: it is started to connect
+// back instead (its --fd=N argument dropped).
+Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd) {
+  std::vector<std::string> connect_argv;
+  for (const std::string &a : argv)
+    if (a != "--fd=" + std::to_string(child_fd))
+      connect_argv.push_back(a);
+  return spawn_and_accept(std::move(connect_argv), 120000);
+}
+
+Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms) {
+  if (Error e = start_winsock())
+    return e;
+  SOCKET ls = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int len = sizeof a;
+  if (ls == INVALID_SOCKET || bind(ls, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
+      listen(ls, 1) != 0 || getsockname(ls, reinterpret_cast<sockaddr *>(&a), &len) != 0) {
+    int err = WSAGetLastError();
+    if (ls != INVALID_SOCKET)
+      closesocket(ls);
+    return make_error("cannot make the executor's channel (Winsock error ", err, ")");
+  }
+  argv.push_back("--connect=127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+  std::string line;
+  for (const std::string &arg : argv)
+    line += (line.empty() ? "" : " ") + quote_argument(arg);
+  STARTUPINFOA si{};
+  si.cb = sizeof si;
+  PROCESS_INFORMATION pi{};
+  if (!CreateProcessA(nullptr, line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si,
+                      &pi)) {
+    DWORD err = GetLastError();
+    closesocket(ls);
+    return make_error("cannot start the executor ", argv[0], ": ",
+                      err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND
+                          ? std::string("no such program")
+                          : "error " + std::to_string(err));
+  }
+  CloseHandle(pi.hThread);
+  // Wait for its connection, a tenth of a second at a time, watching that it
+  // has not ended meanwhile.
+  SOCKET s = INVALID_SOCKET;
+  for (int waited = 0; waited < timeout_ms; waited += 100) {
+    fd_set r;
+    FD_ZERO(&r);
+    FD_SET(ls, &r);
+    timeval t{0, 100000};
+    if (select(0, &r, nullptr, nullptr, &t) > 0) {
+      s = accept(ls, nullptr, nullptr);
+      break;
+    }
+    DWORD code;
+    if (WaitForSingleObject(pi.hProcess, 0) == WAIT_OBJECT_0 &&
+        GetExitCodeProcess(pi.hProcess, &code)) {
+      closesocket(ls);
+      CloseHandle(pi.hProcess);
+      return make_error("the executor (", argv[0], ") ", how_it_ended(code),
+                        " before it connected");
+    }
+  }
+  closesocket(ls);
+  if (s == INVALID_SOCKET) {
+    (void)reap_child(int64_t(pi.hProcess), 0);
+    return make_error("the executor (", argv[0], ") did not connect within ", timeout_ms / 1000,
+                      " s (it was stopped)");
+  }
+  BOOL one = TRUE;
+  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char *>(&one), sizeof one);
+  return Child{int64_t(pi.hProcess), int64_t(s)};
 }
 
 Expected<int64_t> channel_connect(const std::string &ipv4, uint16_t port) {
-  WSADATA wsa;
-  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
-    return make_error("cannot start Winsock");
+  if (Error e = start_winsock())
+    return e;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
@@ -79,8 +195,23 @@ bool channel_wait(int64_t ch, int timeout_ms) {
   return select(0, &r, nullptr, nullptr, &t) > 0;
 }
 
-std::string reap_child(int64_t, int) { return "ended"; }
-void stop_child(int64_t) {}
+std::string reap_child(int64_t pid, int grace_ms) {
+  HANDLE h = reinterpret_cast<HANDLE>(pid);
+  bool killed = false;
+  if (grace_ms >= 0 && WaitForSingleObject(h, DWORD(grace_ms)) == WAIT_TIMEOUT) {
+    TerminateProcess(h, 0xC000013Au);
+    killed = grace_ms > 0;
+  }
+  WaitForSingleObject(h, INFINITE);
+  DWORD code = 0;
+  bool known = GetExitCodeProcess(h, &code);
+  CloseHandle(h);
+  if (killed)
+    return "did not end by itself and was killed";
+  return known ? how_it_ended(code) : "ended";
+}
+
+void stop_child(int64_t pid) { TerminateProcess(reinterpret_cast<HANDLE>(pid), 0xC000013Au); }
 
 std::string executable_dir() {
   char buf[MAX_PATH];

@@ -40,6 +40,18 @@ Expected<int> open_regular(const std::string &path, uint64_t &size, FileIdentity
 
 } // namespace
 
+void set_file_owner(int fd, uint32_t user, uint32_t group) { (void)!fchown(fd, user, group); }
+
+Expected<FileIdentity> file_identity(const std::string &path) {
+  uint64_t size = 0;
+  FileIdentity id;
+  auto fd = open_regular(path, size, &id);
+  if (!fd)
+    return fd.take_error();
+  close(*fd);
+  return id;
+}
+
 Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size, FileIdentity *id) {
   auto fd = open_regular(path, size, id);
   if (!fd)

@@ -52,14 +52,22 @@ Error map_file_at(uint64_t addr, uint64_t size, const std::string &path, uint64_
 Expected<int64_t> open_for_reading(const std::string &path, uint64_t &size,
                                    FileIdentity *id = nullptr);
 void close_file(int64_t handle);
+// Gives the open file (a C library descriptor) that owner and group, where
+// this process may; nothing on Windows, whose files have no POSIX owner.
+void set_file_owner(int fd, uint32_t user, uint32_t group);
+// What identifies a regular file now (as open_for_reading's `id`), without
+// reading it.
+Expected<FileIdentity> file_identity(const std::string &path);
 // What a completion's -errno says.
 std::string error_text(int64_t negative_errno);
 
 // reader_threads-posix.cpp: the portable reader, `threads` threads of pread
-// (none in the Windows build: its C++ runtime has no threads)
+// (none in the Windows build: the completion port reads concurrently there)
 Expected<std::unique_ptr<io::AsyncReader>> make_thread_reader(unsigned threads);
 // reader_iocp-win32.cpp: an I/O completion port (reader_iocp-none.cpp elsewhere)
 Expected<std::unique_ptr<io::AsyncReader>> make_iocp_reader();
+// The reader used when none is asked for: "iocp" on Windows, "mmap" elsewhere.
+const char *default_reader();
 // reader_uring-linux.cpp (reader_uring-none.cpp elsewhere)
 Expected<std::unique_ptr<io::AsyncReader>> make_uring_reader(unsigned depth);
 
@@ -168,6 +176,19 @@ bool on_process_exit(void (*fn)(int status));
 // debugger is started); POSIX says it with the signal instead.
 void flush_output_on_crash(void (*report)(const char *what, uint64_t pc));
 uint8_t os_kind();  // protocol::Os: 1 Linux, 2 Windows, 3 macOS, 4 another
+// Whether the descriptor (0 stdin, 1 stdout, 2 stderr) is a terminal or console.
+bool is_terminal(int fd);
+// stdout and stderr write the bytes they are given, "\n" as "\n", where they
+// are not a console: the tools' output is then the same bytes on every system
+// (Windows's C library writes "\r\n" in text mode). Nothing on POSIX.
+void binary_output();
+// How a command std::system ran ended: its exit status, or the signal that
+// ended it (`signal` not 0; never on Windows).
+struct CommandEnd {
+  int status = 0;
+  int signal = 0;
+};
+CommandEnd command_end(int system_result);
 uint64_t process_id();
 
 // process_memory-linux.cpp (-none.cpp elsewhere): writes into another

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace rtlink::platform {
@@ -49,6 +50,16 @@ void flush_output_on_crash(void (*)(const char *, uint64_t)) {
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
     sigaction(sig, &sa, nullptr);
+}
+
+bool is_terminal(int fd) { return isatty(fd) == 1; }
+
+void binary_output() {}
+
+CommandEnd command_end(int r) {
+  if (WIFSIGNALED(r))
+    return {0, WTERMSIG(r)};
+  return {WEXITSTATUS(r), 0};
 }
 
 uint8_t os_kind() {

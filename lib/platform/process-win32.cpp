@@ -5,6 +5,8 @@
 #include <psapi.h>
 
 #include <cstdio>
+#include <fcntl.h>
+#include <io.h>
 #include <cstdlib>
 
 namespace rtlink::platform {
@@ -68,6 +70,18 @@ void flush_output_on_crash(void (*report)(const char *, uint64_t)) {
 }
 
 uint8_t os_kind() { return 2; }
+
+bool is_terminal(int fd) { return _isatty(fd) != 0; }
+
+void binary_output() {
+  std::fflush(nullptr);
+  for (int fd : {1, 2})
+    if (!is_terminal(fd))
+      _setmode(fd, _O_BINARY);
+}
+
+// std::system's result on Windows is the command's exit code itself.
+CommandEnd command_end(int r) { return {r, 0}; }
 
 uint64_t process_id() { return GetCurrentProcessId(); }
 

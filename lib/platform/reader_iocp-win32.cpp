@@ -192,6 +192,11 @@ private:
 
 } // namespace
 
+// On Windows files are read through the completion port unless asked
+// otherwise: every file of a command line (and every member a round of
+// archive pulls wants) read at once, overlapped.
+const char *default_reader() { return "iocp"; }
+
 Expected<std::unique_ptr<io::AsyncReader>> make_iocp_reader() {
   HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
   if (!port)

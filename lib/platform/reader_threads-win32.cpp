@@ -1,6 +1,5 @@
 // platform/reader_threads-win32.cpp — the Windows build has no thread-pool
-// reader: its C++ runtime (mingw-w64's win32 thread model) has no std::thread,
-// and the I/O completion port does that job there.
+// reader: the I/O completion port (its default reader) does that job there.
 #include "io/reader.hpp"
 #include "platform/platform.hpp"
 

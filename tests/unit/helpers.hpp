@@ -3,12 +3,13 @@
 
 #include <rtlink/linker.hpp>
 
+#include "platform/platform.hpp"
 #include "support/words.hpp"
 
 #include <doctest/doctest.h>
-#include <zstd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -83,14 +84,6 @@ inline std::vector<uint8_t> read_bytes(const std::string &path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-inline std::vector<uint8_t> zstd_compress(const std::vector<uint8_t> &plain) {
-  std::vector<uint8_t> z(ZSTD_compressBound(plain.size()));
-  size_t n = ZSTD_compress(z.data(), z.size(), plain.data(), plain.size(), 3);
-  REQUIRE(!ZSTD_isError(n));
-  z.resize(n);
-  return z;
-}
-
 // The offset of the contents of an archive's member `k` (0: the first; the
 // symbol table, if any, is a member).
 inline size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
@@ -108,11 +101,21 @@ inline size_t archive_member_contents(const std::vector<uint8_t> &ar, int k) {
 inline std::string write_temp(const std::string &name, const std::vector<uint8_t> &bytes) {
   const char *tmp = std::getenv("TMPDIR");
   std::string path = std::string(tmp ? tmp : "/tmp") + "/rtlink-test-" +
-                     std::to_string(::getpid()) + "-" + name;
+                     std::to_string(rtlink::platform::process_id()) + "-" + name;
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
   REQUIRE(out.good());
   return path;
+}
+
+// A new empty directory under the system's temporary directory, named
+// `name` and this process; the caller removes it.
+inline std::string temp_dir(const std::string &name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             (name + "-" + std::to_string(rtlink::platform::process_id()));
+  std::filesystem::remove_all(dir);
+  REQUIRE(std::filesystem::create_directories(dir));
+  return dir.string();
 }
 
 // What a refused input must leave as it was: the units (and whether each is

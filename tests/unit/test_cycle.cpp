@@ -1,5 +1,6 @@
 // The rts <-> base cycle: each calls the other, in either load order.
 #include "helpers.hpp"
+#include "zstd_compress.hpp"
 
 #include <cstdio>
 #include <unistd.h>

@@ -2,6 +2,7 @@
 // leaves the linker as it was; the same linker then loads and runs a good object.
 #include "elf_edit.hpp"
 #include "helpers.hpp"
+#include "zstd_compress.hpp"
 
 #include <algorithm>
 

@@ -7,18 +7,18 @@
 #include "io/file.hpp"
 #include "io/output.hpp"
 #include "json_output.hpp"
+#include "platform/platform.hpp"
 #include "support/format.hpp"
 
 #include <llvm/Support/raw_ostream.h>
 #include <nlohmann/json.hpp>
 
-#include <glob.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <llvm/Support/GlobPattern.h>
 
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -141,14 +141,10 @@ struct Library {
 };
 
 bool exists(const std::string &p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0;
+  return rtlink::platform::is_file(p) || rtlink::platform::is_directory(p);
 }
 
-bool is_dir(const std::string &p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+bool is_dir(const std::string &p) { return rtlink::platform::is_directory(p); }
 
 Expected<Machine> parse_machine(const std::string &v) {
   if (v == "x86-64" || v == "x86_64" || v == "amd64" || v == "i386:x86-64")
@@ -243,17 +239,29 @@ Expected<InputType> input_type(const Config &c, const std::string &path) {
   return InputType::Def;
 }
 
+// The files a pattern in an input's file name (*, ?, [a-z]) matches, in
+// sorted order, as the shell's glob(3) gives them; a name without one is
+// itself.
 Expected<std::vector<std::string>> expand(const std::string &pattern) {
   if (pattern.find_first_of("*?[") == std::string::npos)
     return std::vector<std::string>{pattern};
-  glob_t g{};
-  int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
-  if (rc != 0) {
-    ::globfree(&g);
-    return make_error(pattern, ": no file matches");
+  std::string file = std::filesystem::path(pattern).filename().string();
+  std::string dir = pattern.substr(0, pattern.size() - file.size());
+  if (dir.find_first_of("*?[") != std::string::npos)
+    return make_error(pattern, ": only a file name may hold a pattern, not a directory");
+  auto glob = llvm::GlobPattern::create(file);
+  if (!glob)
+    return make_error(pattern, ": not a pattern: ", llvm::toString(glob.takeError()));
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name[0] != '.' && glob->match(name))
+      out.push_back(dir + name);
   }
-  std::vector<std::string> out(g.gl_pathv, g.gl_pathv + g.gl_pathc);
-  ::globfree(&g);
+  if (out.empty())
+    return make_error(pattern, ": no file matches");
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -563,6 +571,7 @@ int run_elf(const Config &c, bool multi) {
 } // namespace
 
 int main(int argc, char **argv) {
+  rtlink::platform::binary_output();
   Config c;
   bool multi = false;
   for (int i = 1; i < argc; ++i) {

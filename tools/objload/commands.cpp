@@ -1,6 +1,7 @@
 // objload/commands.cpp — load, dll, path, find, resolve, lookup, call,
 // unload, syms, undefined, info, trace, help, quit.
 #include "commands.hpp"
+#include "platform/platform.hpp"
 
 #include "support/format.hpp"
 
@@ -10,9 +11,8 @@
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
-#include <fnmatch.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+
+#include <llvm/Support/GlobPattern.h>
 
 namespace objload {
 
@@ -84,12 +84,12 @@ template <typename Real> std::string format_real(Real d) {
 
 // A file's identity and last change (empty if it cannot be read).
 std::string file_stamp(const std::string &path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
+  auto id = rtlink::platform::file_identity(path);
+  if (!id)
     return {};
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+  return std::to_string(id->device) + ":" + std::to_string(id->inode) + ":" +
+         std::to_string(id->size) + ":" + std::to_string(id->modified_ns) + ":" +
+         std::to_string(id->changed_ns);
 }
 
 // Whether a unit comes from the file `path`: the object, or a member of the archive.
@@ -509,9 +509,18 @@ json Commands::run(const std::vector<Token> &tokens) {
   if (cmd == "syms") {
     if (auto u = need(0, 1); !u.empty())
       return failure(cmd, u);
+    // A shell pattern (*, ?, [a-z], \ quoting), matched by LLVM's
+    // GlobPattern, as fnmatch(3) would.
+    std::optional<llvm::GlobPattern> pattern;
+    if (!args.empty()) {
+      auto p = llvm::GlobPattern::create(args[0]);
+      if (!p)
+        return failure(cmd, args[0] + ": not a pattern: " + llvm::toString(p.takeError()));
+      pattern = std::move(*p);
+    }
     json list = json::array();
     for (const auto &s : l_.symbols())
-      if (args.empty() || fnmatch(args[0].c_str(), s.name.c_str(), 0) == 0)
+      if (!pattern || pattern->match(s.name))
         list.push_back({{"name", s.name}, {"address", rtlink::hex(s.address)},
                         {"defined_by", s.defined_by}});
     json r = success(cmd);
@@ -589,13 +598,13 @@ json Commands::run(const std::vector<Token> &tokens) {
     r["shell_command"] = line;
     if (status == -1) {
       r["error"] = std::string("cannot run a shell: ") + std::strerror(errno);
-    } else if (WIFSIGNALED(status)) {
-      r["signal"] = WTERMSIG(status);
-      r["error"] = "the shell command was ended by signal " + std::to_string(WTERMSIG(status));
+    } else if (auto end = rtlink::platform::command_end(status); end.signal) {
+      r["signal"] = end.signal;
+      r["error"] = "the shell command was ended by signal " + std::to_string(end.signal);
     } else {
-      r["status"] = WEXITSTATUS(status);
-      if (WEXITSTATUS(status) != 0)
-        r["error"] = "the shell command exited with status " + std::to_string(WEXITSTATUS(status));
+      r["status"] = end.status;
+      if (end.status != 0)
+        r["error"] = "the shell command exited with status " + std::to_string(end.status);
     }
     return r;
   }

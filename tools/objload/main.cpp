@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <optional>
 #include <cstring>
-#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -60,8 +59,10 @@ const char kUsage[] =
     "                   (e.g. \"/usr/lib/wine/wine64 objload-executor.exe\"); one that\n"
     "                   has not answered within RTLINK_EXECUTOR_TIMEOUT seconds (120)\n"
     "                   is stopped\n"
-    "  --io=READER      how files are read: mmap (the default: mapped, nothing copied),\n"
-    "                   io_uring or threads (read concurrently); RTLINK_IO says the same\n"
+    "  --io=READER      how files are read: mmap (mapped, nothing copied; the default\n"
+    "                   but on Windows), iocp (Windows's I/O completion port, its\n"
+    "                   default), io_uring (Linux) or threads (read concurrently);\n"
+    "                   RTLINK_IO says the same\n"
     "  --max-expand=SIZE\n"
     "                   the most a zstd-compressed input may expand to (bytes, or with\n"
     "                   K, M, G: 512M, 4G); 1G unless RTLINK_MAX_EXPAND says otherwise\n"
@@ -85,13 +86,15 @@ const char kUsage[] =
     "0 if every command succeeded, else 1; 2 for a load or link error of FILE...\n"
     "(diagnostics on stderr) or a usage error.\n";
 
-// objload-executor: beside objload (installed), or in the build tree's
-// tools/objload-executor/; else whatever PATH finds.
+// objload-executor (objload-executor.exe on Windows): beside objload
+// (installed), or in the build tree's tools/objload-executor/; else whatever
+// PATH finds.
 std::string executor_path() {
   std::string dir = rtlink::platform::executable_dir();
   for (const std::string &p : {dir + "/objload-executor", dir + "/../objload-executor/objload-executor"})
-    if (rtlink::platform::is_file(p))
-      return p;
+    for (const std::string &file : {p, p + ".exe"})
+      if (rtlink::platform::is_file(file))
+        return file;
   return "objload-executor";
 }
 
@@ -207,7 +210,7 @@ int main(int argc, char **argv) {
     } else if (a == "--io" || a.rfind("--io=", 0) == 0) {
       const char *v = value("--io");
       if (!v || !*v)
-        return usage_error("--io needs a reader: io_uring, threads or mmap");
+        return usage_error("--io needs a reader: mmap, iocp, io_uring or threads");
       io = v;
     } else if (a == "--max-expand" || a.rfind("--max-expand=", 0) == 0) {
       const char *v = value("--max-expand");
@@ -260,7 +263,7 @@ int main(int argc, char **argv) {
       inputs.push_back({false, a});
     }
   }
-  const bool interactive = run.empty() && !have_commands && isatty(STDIN_FILENO);
+  const bool interactive = run.empty() && !have_commands && rtlink::platform::is_terminal(0);
   if (inputs.empty() && !run.empty())
     return usage_error("no input files");
   if (run_args.size() > 1 && run != "main")
@@ -295,9 +298,7 @@ int main(int argc, char **argv) {
   const bool remote = executor != "in-process";
   if (remote) {
     // Ctrl-C stops the call under way in the executor, not objload.
-    struct sigaction sa = {};
-    sa.sa_handler = [](int) { rtlink::stop_running_call(); };
-    sigaction(SIGINT, &sa, nullptr);
+    std::signal(SIGINT, [](int) { rtlink::stop_running_call(); });
   }
   auto linker = rtlink::Linker::create(std::move(options));
   if (!linker) {

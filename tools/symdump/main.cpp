@@ -6,6 +6,7 @@
 // Files and archive members are read in parallel, one thread per core; the
 // output keeps the order of the inputs.
 #include "json_output.hpp"
+#include "platform/platform.hpp"
 #include "symbols.hpp"
 
 #include "io/file.hpp"
@@ -447,6 +448,7 @@ void gnu_import_dlls(std::vector<Listing *> &members) {
 } // namespace
 
 int main(int argc, char **argv) {
+  rtlink::platform::binary_output();
   Config c;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
