@@ -106,6 +106,18 @@ run 1 objload -c "load cut.obj; load $F/coff/rts.gnu.obj; load $F/coff/base.gnu.
 has out "cut.obj"
 has out "rts_main returned 42"
 
+# Windows paths, a drive letter and backslashes: files, -L, the REPL's
+# commands, implib-gen's patterns.
+wp() { printf 'Z:%s' "$1" | tr / '\\'; }
+coff_dir=$(wp "$F/coff")
+run 42 objload -L "$coff_dir" -lcoffbase --run rts_main "$coff_dir\\rts.gnu.obj"
+run 1 objload -c "load $coff_dir\\rts.gnu.obj; load $coff_dir\\nonexist.obj"
+has out "loaded $coff_dir\\rts.gnu.obj"
+has out "$coff_dir\\nonexist.obj: cannot read: No such file or directory"
+mkdir libs
+run 0 win "$W/tools/implib-gen/implib-gen.exe" -o "$(wp "$T/libs")" "rts=$coff_dir\\rts.*.obj"
+[ -f libs/librts.dll.a ] && [ -f libs/rts.def ] || fail "implib-gen.exe with a pattern in a Windows path: $(cat "$T/err")"
+
 # A program importing from kernel32 and user32 (mingw's import libraries; what
 # nothing loaded defines comes from LoadLibrary/GetProcAddress).
 x86_64-w64-mingw32-gcc "$F/coff/win_hello.gnu.obj" -o hello.exe
