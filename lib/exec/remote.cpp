@@ -357,8 +357,9 @@ private:
   // Starts the process and sends the handshake; its answer is read with the
   // first request, so the executor starts while the controller parses.
   Error begin() {
-    auto child = cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, cmd_.handshake_timeout_ms)
-                          : platform::spawn_with_socket(cmd_.argv, cmd_.fd);
+    auto child =
+        cmd_.tcp ? platform::spawn_and_accept(cmd_.argv, cmd_.handshake_timeout_ms)
+                 : platform::spawn_with_socket(cmd_.argv, cmd_.fd, cmd_.handshake_timeout_ms);
     if (!child)
       return child.take_error();
     child_ = *child;

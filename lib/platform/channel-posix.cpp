@@ -54,7 +54,7 @@ void no_delay(int fd) {
 
 } // namespace
 
-Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd) {
+Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd, int) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return make_error("cannot make the executor's channel: ", std::strerror(errno));

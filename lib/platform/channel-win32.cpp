@@ -63,12 +63,13 @@ std::string how_it_ended(DWORD code) {
 
 // No socket passes to a Windows child by number: it is started to connect
 // back instead (its --fd=N argument dropped).
-Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd) {
+Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd,
+                                  int timeout_ms) {
   std::vector<std::string> connect_argv;
   for (const std::string &a : argv)
     if (a != "--fd=" + std::to_string(child_fd))
       connect_argv.push_back(a);
-  return spawn_and_accept(std::move(connect_argv), 120000);
+  return spawn_and_accept(std::move(connect_argv), timeout_ms);
 }
 
 Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms) {

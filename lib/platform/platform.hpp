@@ -139,8 +139,11 @@ struct Child {
   int64_t pid = 0;
   int64_t channel = -1;
 };
-// argv with one end of a socket pair as its descriptor `child_fd`.
-Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd);
+// argv with one end of a socket pair as its descriptor `child_fd`. (On
+// Windows no socket passes by number: argv without its --fd=N, connecting
+// back as spawn_and_accept's does, within `timeout_ms`.)
+Expected<Child> spawn_with_socket(const std::vector<std::string> &argv, int child_fd,
+                                  int timeout_ms);
 // argv + "--connect=127.0.0.1:PORT", which it must connect to within `timeout_ms`
 // (for executors that cannot inherit a descriptor: a Windows program under wine).
 Expected<Child> spawn_and_accept(std::vector<std::string> argv, int timeout_ms);

@@ -82,14 +82,10 @@ template <typename Real> std::string format_real(Real d) {
   return s;
 }
 
-// A file's identity and last change (empty if it cannot be read).
-std::string file_stamp(const std::string &path) {
+// A file's identity and last change (none if it cannot be read).
+std::optional<rtlink::FileIdentity> identity_of(const std::string &path) {
   auto id = rtlink::platform::file_identity(path);
-  if (!id)
-    return {};
-  return std::to_string(id->device) + ":" + std::to_string(id->inode) + ":" +
-         std::to_string(id->size) + ":" + std::to_string(id->modified_ns) + ":" +
-         std::to_string(id->changed_ns);
+  return id ? std::optional<rtlink::FileIdentity>(*id) : std::nullopt;
 }
 
 // Whether a unit comes from the file `path`: the object, or a member of the archive.
@@ -250,7 +246,7 @@ bool Commands::resolve_for(const std::string &symbol, std::string &error) {
 
 void Commands::loaded(const std::string &path) {
   std::erase_if(watched_, [&](const Watched &w) { return w.path == path; });
-  watched_.push_back({path, file_stamp(path)});
+  watched_.push_back({path, identity_of(path)});
 }
 
 void Commands::note_linked() {
@@ -274,7 +270,7 @@ json Commands::reload() {
                                                          [&](const rtlink::UnitInfo &u) {
                                                            return unit_of(u.name, watched_[i].path);
                                                          });
-    any |= again[i] = lost || file_stamp(watched_[i].path) != watched_[i].stamp;
+    any |= again[i] = lost || identity_of(watched_[i].path) != watched_[i].identity;
   }
   if (!any) {
     json r = success("reload");

@@ -8,7 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/file_identity.hpp"
+
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +52,7 @@ private:
   // that changes.
   struct Watched {
     std::string path;
-    std::string stamp;
+    std::optional<rtlink::FileIdentity> identity;  // none: it could not be read
     bool linked = false;  // it has had units since it was loaded (gone: the executor was lost)
   };
   // Marks the watched files that have units now.
