@@ -339,7 +339,8 @@ public:
   void remove_unit(Unit *u);
   static bool offers(const Symbol &s);
   static uint8_t strength(const Symbol &s);  // 1 weak, 2 common, 3 strong
-  void link_global(Unit *u, uint32_t j);
+  void link_global(Unit *u, uint32_t j) { link_global(u, j, u->lu.symbols[j].name); }
+  void link_global(Unit *u, uint32_t j, const NameKey &name);  // its name, hashed
   void unlink_global(Unit *u, uint32_t j);
   // A member's unit, parsed on its own (its bytes read already); changes
   // nothing, so several threads may parse at once.

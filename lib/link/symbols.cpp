@@ -46,10 +46,9 @@ uint8_t Session::strength(const Symbol &s) {
   return s.binding == Binding::Weak ? 1 : 3;
 }
 
-void Session::link_global(Unit *u, uint32_t j) {
-  const Symbol &s = u->lu.symbols[j];
-  uint8_t st = strength(s);
-  auto [it, inserted] = globals.try_emplace(s.name, GlobalEntry{{u, j}, st, {}});
+void Session::link_global(Unit *u, uint32_t j, const NameKey &name) {
+  const uint8_t st = strength(u->lu.symbols[j]);
+  auto [it, inserted] = globals.try_emplace(name, GlobalEntry{{u, j}, st, {}});
   if (inserted)
     return;
   GlobalEntry &e = it->second;
@@ -184,12 +183,18 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
     }
     return false;
   };
+  // The names this unit offers, each hashed once for the check and the commit.
+  std::vector<std::pair<uint32_t, NameKey>> offered;
+  for (uint32_t j = 0; j < lu.symbols.size(); ++j)
+    if (offers(lu.symbols[j]))
+      offered.emplace_back(j, lu.symbols[j].name);
   std::string dups;
   int ndups = 0;
-  for (const Symbol &s : lu.symbols) {
-    if (!s.global() || !s.defined() || strength(s) != 3)
+  for (const auto &[j, key] : offered) {
+    const Symbol &s = lu.symbols[j];
+    if (!s.defined() || strength(s) != 3)
       continue;
-    auto it = globals.find(s.name);
+    auto it = globals.find(key);
     if (it == globals.end() || it->second.strength != 3 || taken_over_def(it->second.def))
       continue;
     if (++ndups <= 10)
@@ -228,9 +233,8 @@ Expected<Unit *> Session::add_unit(LinkUnit lu, std::string path, int32_t archiv
   u->archive = archive;
   u->member = member;
   u->lu = std::move(lu);
-  for (uint32_t j = 0; j < u->lu.symbols.size(); ++j)
-    if (offers(u->lu.symbols[j]))
-      link_global(u, j);
+  for (const auto &[j, key] : offered)
+    link_global(u, j, key);  // (the names point into the file, which moved with the unit)
   for (auto [sig, gi] : owned)
     comdats.try_emplace(sig, ComdatOwner{u, gi});
   u->base_symbols = u->lu.symbols.size();

@@ -106,7 +106,7 @@ Error Session::plan_tls(Unit &u) {
       u.tls_size = align_to(u.tls_size, s.align);
       u.tls_offset[i] = u.tls_size;
       u.tls_size += s.size;
-      u.tls_align = std::max(u.tls_align, s.align);
+      u.tls_align = std::max(u.tls_align, uint64_t(s.align));
       if (pass == 0)
         u.tls_image_size = u.tls_size;
     }

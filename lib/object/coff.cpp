@@ -86,12 +86,12 @@ void classify(Section &s) {
   } else if (starts_with(n, ".CRT$XI") || starts_with(n, ".CRT$XC")) {
     s.role = SectionRole::InitArray;
     s.priority = n[6] == 'I' ? 0 : 1;
-    s.order_key = n;
+    s.ordered_by_name = true;
   } else if (starts_with(n, ".CRT$XP") || starts_with(n, ".CRT$XT")) {
     // Finalizers run in reverse of (priority, key): reverse the name order.
     s.role = SectionRole::FiniArray;
     s.priority = n[6] == 'P' ? 1 : 0;
-    s.order_key = n;
+    s.ordered_by_name = true;
     s.reverse_key = true;
   }
 }

@@ -156,7 +156,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       return fail("section ", s.name, ": alignment ", align, " is not a power of two");
     if (align > kMaxAlignment)
       return fail("section ", s.name, ": alignment ", hex(align), " is larger than 1 GiB");
-    s.align = align;
+    s.align = uint32_t(align);
     s.size = sh.sh_size;
     if (sh.sh_type != SHT_NOBITS) {
       if (sh.sh_offset > bytes.size() || sh.sh_size > bytes.size() - sh.sh_offset)

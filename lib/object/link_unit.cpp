@@ -20,7 +20,7 @@ uint32_t LinkUnit::add_section(std::string_view name, std::span<const uint8_t> b
   s.name = name;
   s.bytes = own(bytes);
   s.size = bytes.size();
-  s.align = align;
+  s.align = uint32_t(align);  // (the linker's own sections: a few words)
   s.perm = perm;
   s.role = SectionRole::Normal;
   sections.push_back(std::move(s));

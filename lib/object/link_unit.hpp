@@ -60,20 +60,24 @@ struct Section {
   std::string_view name;
   const uint8_t *bytes = nullptr;  // null: zero fill
   uint64_t size = 0;
-  uint64_t align = 1;
+  std::vector<Edge> edges;
+  uint32_t align = 1;        // a power of two, at most 1 GiB
+  int32_t priority = 65536;  // init/fini priority; 65536 = none (runs last)
   Perm perm = Perm::Read;
   SectionRole role = SectionRole::Skip;
-  int32_t priority = 65536;  // init/fini priority; 65536 = none (runs last)
-  // Within a priority, init/fini lists run in the order of this key (MSVC's
-  // .CRT$XCU-style names), descending where `reverse_key` is set.
-  std::string_view order_key;
+  // Within a priority, init/fini lists run in the order of their section
+  // names where `ordered_by_name` is set (MSVC's .CRT$XCU-style names),
+  // descending where `reverse_key` is set too.
+  bool ordered_by_name = false;
   bool reverse_key = false;
   bool discarded = false;    // dropped COMDAT copy
   // SHF_TLS (.tdata, .tbss): part of the unit's thread-local block; .tdata's
   // bytes are the template each thread's block starts from.
   bool tls = false;
-  std::vector<Edge> edges;
 };
+// One per section header, loaded or not: GHC's base archive has 126,000 (its
+// fields are ordered so that it packs into 72 bytes; see docs/architecture.md, Speed).
+static_assert(sizeof(void *) != 8 || sizeof(Section) == 72);
 
 enum class Binding : uint8_t { Local, Global, Weak };
 
@@ -92,6 +96,10 @@ struct Symbol {
   uint64_t value = 0;  // offset in section; absolute value; COMMON: alignment
   uint64_t size = 0;
   uint32_t section = kUndefined;
+  // A COFF weak external: undefined, and if nothing defines the name it
+  // stands for `alias` (a symbol of this unit). Archives are searched for it
+  // unless the object said SEARCH_NOLIBRARY (`search_archives`).
+  uint32_t alias = kNoAlias;
   Binding binding = Binding::Local;
   bool is_section = false;  // a section symbol (no name of its own)
   bool is_function = false;
@@ -101,15 +109,12 @@ struct Symbol {
   // An import from a DLL: the name is "dll!name" or "dll!#ordinal", the DLL
   // part in lower case. Bound through registered host symbols or the executor.
   bool is_import = false;
-  // A COFF weak external: undefined, and if nothing defines the name it
-  // stands for `alias` (a symbol of this unit). Archives are searched for it
-  // unless the object said SEARCH_NOLIBRARY.
-  uint32_t alias = kNoAlias;
   bool search_archives = false;
 
   bool defined() const { return section != kUndefined; }
   bool global() const { return binding != Binding::Local; }
 };
+static_assert(sizeof(void *) != 8 || sizeof(Symbol) == 48);
 
 // How a later copy of a COMDAT group is treated (COFF's selections; ELF
 // groups are Any).
