@@ -43,6 +43,9 @@ Expected<LinkUnit> Session::parse_member(uint32_t a, uint32_t m) const {
   data->reader = ar.reader;
   data->bytes = ar.reader->member(m).bytes;
   std::span<const uint8_t> bytes = data->bytes;
+  // Mapped archives are not read ahead whole (platform::map_file): the
+  // member's pages at once, as it is parsed and then copied.
+  platform::will_read(bytes.data(), bytes.size());
   return parse_object(ar.reader->member_display_name(m), data, bytes);
 }
 

@@ -85,6 +85,15 @@ void prefault(uint64_t addr, uint64_t size) {
     (void)madvise(reinterpret_cast<void *>(addr), size, MADV_POPULATE_WRITE);
 }
 
+void will_read(const void *p, uint64_t size) {
+  // As prefault (MADV_POPULATE_READ is Linux 5.14's too), on whole pages.
+  if (!size)
+    return;
+  const uint64_t page = page_size(), at = reinterpret_cast<uint64_t>(p);
+  const uint64_t from = at & ~(page - 1), to = (at + size + page - 1) & ~(page - 1);
+  (void)madvise(reinterpret_cast<void *>(from), to - from, MADV_POPULATE_READ);
+}
+
 Error protect(uint64_t addr, uint64_t size, Protection prot) {
   int p = PROT_NONE;
   switch (prot) {

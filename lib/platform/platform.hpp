@@ -35,6 +35,9 @@ Error protect(uint64_t addr, uint64_t size, Protection prot);
 
 // memory-posix.cpp: a hint that these committed pages are written next
 void prefault(uint64_t addr, uint64_t size);
+// A hint that these bytes (of a mapped file, say) are read next: their pages
+// mapped in one call rather than a fault at a time.
+void will_read(const void *p, uint64_t size);
 
 // file-posix.cpp
 struct MappedFile {
