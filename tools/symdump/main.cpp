@@ -151,10 +151,22 @@ std::string display_name(const Config &c, const std::string &name) {
 }
 
 void sort_symbols(const Config &c, std::vector<Sym> &syms) {
+  // The order is found on indices and the symbols moved once: a Sym is a
+  // dozen strings, and std::sort moved each some log n times (a fifth of
+  // symdump's time over LLVM's archives). std::sort makes the same moves
+  // whatever it sorts, so ties come out as they did.
   auto by = [&](auto key) {
-    std::sort(syms.begin(), syms.end(), [&](const Sym &a, const Sym &b) {
-      return c.reverse ? key(b) < key(a) : key(a) < key(b);
+    std::vector<uint32_t> order(syms.size());
+    for (uint32_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return c.reverse ? key(syms[b]) < key(syms[a]) : key(syms[a]) < key(syms[b]);
     });
+    std::vector<Sym> sorted;
+    sorted.reserve(syms.size());
+    for (uint32_t i : order)
+      sorted.push_back(std::move(syms[i]));
+    syms = std::move(sorted);
   };
   switch (c.sort) {
   case Sort::None:
@@ -539,6 +551,7 @@ int main(int argc, char **argv) {
     c.files.push_back("a.out");  // as nm does
   if (c.export_symbols)  // (as llvm-nm)
     c.opt.extern_only = c.opt.defined_only = true;
+  c.opt.sections = c.format == Format::SysV || c.format == Format::JSON;
   std::vector<Sym> exported;  // --export-symbols: every input's, in order
 
   // Files are taken a window at a time (a few files, or a few hundred

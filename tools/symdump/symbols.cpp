@@ -643,7 +643,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       s.type = letter(obj, sym, *flags);
       s.elf_type = str_view(sym.getELFTypeName());
       set_binding(s, *flags);
-      s.section = section_name(*e, sym);
+      if (opt.sections)
+        s.section = section_name(*e, sym);
       if (lines)
         find_line(sym, s);
       out.syms.push_back(std::move(s));
@@ -651,6 +652,14 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     return {};
   }
   out.had_symbols = range.begin() != range.end();
+  if (isa<ELFObjectFileBase>(&obj)) {
+    // Room for every symbol at once (a Sym is a dozen strings, moved each
+    // time the vector grew), counted no further than the file could hold.
+    size_t count = 0;
+    for (auto it = range.begin(); it != range.end() && count < size / 16; ++it)
+      ++count;
+    out.syms.reserve(count);
+  }
 
   const auto *imp = dyn_cast<COFFImportFile>(&obj);
   for (const BasicSymbolRef &sym : range) {
@@ -688,7 +697,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     os.flush();
     s.name = std::move(name);
     set_binding(s, *flags);
-    if (const auto *o = dyn_cast<ObjectFile>(&obj))
+    if (const auto *o = dyn_cast<ObjectFile>(&obj); o && opt.sections)
       s.section = section_name(*o, SymbolRef(sym));
     if (imp) {
       const coff_import_header *h = imp->getCOFFImportHeader();

@@ -23,7 +23,7 @@ struct Sym {
   // prints it ("free@GLIBC_2.2.5"; "@@" for a definition's default version).
   std::string version;
   bool version_default = false;
-  std::string binding;      // "local", "global", "weak"
+  std::string_view binding;  // "local", "global", "weak", "needed"
   // Imports and exports.
   std::string dll;
   int64_t ordinal = -1, hint = -1;
@@ -65,6 +65,9 @@ struct Options {
   bool debug_syms = false;  // also what only a debugger or the format uses (-a)
   bool exports = false, imports = false;
   bool line_numbers = false;  // -l: each symbol's source file and line
+  // Each symbol's section name (Sym::section), which only --format=sysv and
+  // json print: finding it costs a section lookup and a string a symbol.
+  bool sections = true;
 };
 
 // Reads the symbols of the object in `bytes`, as llvm-nm does, into `out`;
