@@ -261,8 +261,12 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::Absolute: a = t.value; break;
       case Target::GOTBase: a = u->got_base; break;
       case Target::DSOHandle: a = u->dso_handle(); break;
-      case Target::SectionStart: a = u->named_ranges.at(t.name).first; break;
-      case Target::SectionStop: a = u->named_ranges.at(t.name).second; break;
+      case Target::SectionStart:
+        a = u->named_ranges.at(lu.symbols[j].name.substr(t.index)).first;
+        break;
+      case Target::SectionStop:
+        a = u->named_ranges.at(lu.symbols[j].name.substr(t.index)).second;
+        break;
       case Target::Common: a = u->commons[t.index].addr; break;
       case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
       case Target::StubVia: a = u->stub_address(j); break;

@@ -96,7 +96,7 @@ bool Session::bind_linker_name(const Unit &u, const Symbol &s, Target &t, bool &
     if (!has_loaded_section(u.lu, section))
       return false;  // bound by name like any other (a loaded definition, or missing)
     t.kind = l->role == Role::SectionStart ? Target::SectionStart : Target::SectionStop;
-    t.name = section;
+    t.index = uint32_t(l->name.size());  // the section's name follows
     return true;
   }
   case Role::ImageBase:

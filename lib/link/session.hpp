@@ -86,11 +86,15 @@ struct Target {
                   // unit's __dso_handle; `value` says which
   };
   Kind kind = Unbound;
+  // Other: the symbol; Common: the allocation; SectionStart / SectionStop:
+  // the length of the prefix ("__start_") before the section's name in the
+  // symbol's own (24 bytes a Target, one per symbol, where a view of the
+  // name made it 48).
+  uint32_t index = 0;
   Unit *unit = nullptr;  // Other
-  uint32_t index = 0;    // Other: symbol; Common: allocation
   uint64_t value = 0;    // Absolute
-  std::string_view name; // SectionStart / SectionStop: the section name
 };
+static_assert(sizeof(void *) != 8 || sizeof(Target) == 24);
 
 struct CommonAlloc {
   std::string_view name;
