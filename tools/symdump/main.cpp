@@ -229,8 +229,8 @@ void append_padded(std::string &out, std::string_view s, size_t width, bool left
 
 // -l: a tab, then where the symbol is in the source, as llvm-nm prints it.
 void append_source(std::string &out, const Sym &s) {
-  if (!s.source_file.empty())
-    out += '\t' + s.source_file + ':' + std::to_string(s.source_line);
+  if (!s.info().source_file.empty())
+    out += '\t' + s.info().source_file + ':' + std::to_string(s.info().source_line);
 }
 
 std::string text_listing(const Config &c, const Listing &l, const std::string &archive,
@@ -329,11 +329,11 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
       out += ' ';
     }
     out += s.type;
-    out += s.stab;
+    out += s.info().stab;
     out += ' ';
     out += name;
-    for (size_t v = 0; v < s.versions.size(); ++v)  // --imports: versions needed
-      out += (v ? "," : " (") + s.versions[v] + (v + 1 == s.versions.size() ? ")" : "");
+    for (size_t v = 0; v < s.info().versions.size(); ++v)  // --imports: versions needed
+      out += (v ? "," : " (") + s.info().versions[v] + (v + 1 == s.info().versions.size() ? ")" : "");
     append_source(out, s);
     out += '\n';
   }
@@ -341,10 +341,11 @@ std::string text_listing(const Config &c, const Listing &l, const std::string &a
 }
 
 nlohmann::json json_symbol(const Config &c, const Sym &s) {
+  const symdump::SymDetail &d = s.info();
   // A versioned name (--dynamic) is the name alone here, the version apart.
-  const std::string bare = s.version.empty() ? s.name
-                           : s.name.substr(0, s.name.size() - s.version.size() -
-                                                  (s.version_default ? 2 : 1));
+  const std::string bare = d.version.empty() ? s.name
+                           : s.name.substr(0, s.name.size() - d.version.size() -
+                                                  (d.version_default ? 2 : 1));
   nlohmann::json j = {{"name", display_name(c, bare)},
                       {"type", std::string(1, s.type)},
                       {"value", s.address},
@@ -354,26 +355,26 @@ nlohmann::json json_symbol(const Config &c, const Sym &s) {
   j["size"] = s.size ? nlohmann::json(s.size) : nlohmann::json(nullptr);
   if (c.demangle && j["name"] != bare)
     j["mangled"] = bare;
-  if (!s.version.empty()) {
-    j["version"] = s.version;
-    j["version_default"] = s.version_default;
+  if (!d.version.empty()) {
+    j["version"] = d.version;
+    j["version_default"] = d.version_default;
   }
-  if (!s.dll.empty())
-    j["dll"] = s.dll;
-  if (s.ordinal >= 0)
-    j["ordinal"] = s.ordinal;
-  if (s.hint >= 0)
-    j["hint"] = s.hint;
-  if (!s.name_type.empty())
-    j["name_type"] = s.name_type;
-  if (!s.forwarder.empty())
-    j["forwarder"] = s.forwarder;
-  if (!s.import_type.empty())
-    j["import_type"] = s.import_type;
-  if (!s.versions.empty())
-    j["versions"] = s.versions;
-  if (!s.source_file.empty())
-    j["source"] = {{"file", s.source_file}, {"line", s.source_line}};
+  if (!d.dll.empty())
+    j["dll"] = d.dll;
+  if (d.ordinal >= 0)
+    j["ordinal"] = d.ordinal;
+  if (d.hint >= 0)
+    j["hint"] = d.hint;
+  if (!d.name_type.empty())
+    j["name_type"] = d.name_type;
+  if (!d.forwarder.empty())
+    j["forwarder"] = d.forwarder;
+  if (!d.import_type.empty())
+    j["import_type"] = d.import_type;
+  if (!d.versions.empty())
+    j["versions"] = d.versions;
+  if (!d.source_file.empty())
+    j["source"] = {{"file", d.source_file}, {"line", d.source_line}};
   return j;
 }
 
@@ -453,7 +454,7 @@ void gnu_import_dlls(std::vector<Listing *> &members) {
       continue;
     for (Sym &s : l->syms)
       if (s.defined && s.global)
-        s.dll = dll->second;
+        s.detail().dll = dll->second;
   }
 }
 

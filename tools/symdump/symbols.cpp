@@ -414,14 +414,14 @@ void pe_exports(const COFFObjectFile &obj, const std::string &dll, Listing &out)
         !ok(e.isForwarder(is_forwarder)))
       continue;
     if (is_forwarder && ok(e.getForwardTo(forwarder)))
-      s.forwarder = str(forwarder);
+      s.detail().forwarder = str(forwarder);
     s.name = name.empty() ? "#" + std::to_string(ordinal) : str(name);
-    s.ordinal = ordinal;
+    s.detail().ordinal = ordinal;
     s.address = rva;
-    s.dll = dll;
+    s.detail().dll = dll;
     s.global = true;
     s.binding = "global";
-    s.name_type = name.empty() ? "ordinal" : "name";
+    s.detail().name_type = name.empty() ? "ordinal" : "name";
     // Code or data: by the section the export lives in.
     s.type = 'T';
     for (const SectionRef &sec : obj.sections()) {
@@ -456,17 +456,17 @@ void pe_imports(const COFFObjectFile &obj, Listing &out) {
         continue;
       if (by_ordinal) {
         s.name = "#" + std::to_string(number);
-        s.ordinal = number;
-        s.name_type = "ordinal";
+        s.detail().ordinal = number;
+        s.detail().name_type = "ordinal";
       } else {
         StringRef name;
         if (!ok(i.getSymbolName(name)))
           continue;
         s.name = str(name);
-        s.hint = number;
-        s.name_type = "name";
+        s.detail().hint = number;
+        s.detail().name_type = "name";
       }
-      s.dll = str(dll);
+      s.detail().dll = str(dll);
       s.defined = false;
       s.type = 'U';
       s.global = true;
@@ -590,8 +590,8 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   auto find_line = [&](const SymbolRef &sym, Sym &s) {
     std::string error;
     SourceLine at = lines->find(sym, s.type, error);
-    s.source_file = std::move(at.file);
-    s.source_line = at.line;
+    s.detail().source_file = std::move(at.file);
+    s.detail().source_line = at.line;
     if (!error.empty() && out.warning.empty())
       out.warning = "line numbers: " + error;
   };
@@ -631,9 +631,9 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       if (!n)
         consumeError(n.takeError());
       if (i < versions.size() && !versions[i].Name.empty()) {
-        s.version = versions[i].Name;
-        s.version_default = versions[i].IsVerDef;
-        s.name += (s.version_default ? "@@" : "@") + s.version;
+        s.detail().version = versions[i].Name;
+        s.detail().version_default = versions[i].IsVerDef;
+        s.name += (s.detail().version_default ? "@@" : "@") + s.detail().version;
       }
       s.size = sym.getSize();
       auto a = sym.getAddress();
@@ -689,7 +689,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
     s.type = letter(obj, sym, *flags);
     if (s.type == '-')
       if (const auto *m = dyn_cast<MachOObjectFile>(&obj))
-        s.stab = macho_stab(*m, sym.getRawDataRefImpl());
+        s.detail().stab = macho_stab(*m, sym.getRawDataRefImpl());
     std::string name;
     raw_string_ostream os(name);
     if (Error e = sym.printName(os))
@@ -704,10 +704,10 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
       // The DLL's name follows the symbol name in the member's data.
       StringRef data = imp->getMemoryBufferRef().getBuffer().drop_front(sizeof(coff_import_header));
       StringRef symbol = data.split('\0').first;
-      s.dll = str(data.split('\0').second.split('\0').first);
-      s.name_type = import_name_type(h->getNameType());
-      (h->getNameType() == COFF::IMPORT_ORDINAL ? s.ordinal : s.hint) = h->OrdinalHint;
-      s.import_type = h->getType() == COFF::IMPORT_CODE   ? "code"
+      s.detail().dll = str(data.split('\0').second.split('\0').first);
+      s.detail().name_type = import_name_type(h->getNameType());
+      (h->getNameType() == COFF::IMPORT_ORDINAL ? s.detail().ordinal : s.detail().hint) = h->OrdinalHint;
+      s.detail().import_type = h->getType() == COFF::IMPORT_CODE   ? "code"
                       : h->getType() == COFF::IMPORT_DATA ? "data"
                                                           : "const";
       (void)symbol;
@@ -780,8 +780,8 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out) {
     if (d.getTag() == ELF::DT_NEEDED && d.getVal() < table.size()) {
       Sym s;
       s.name = str(table.drop_front(d.getVal()).split('\0').first);
-      s.dll = s.name;
-      s.versions = versions[s.name];
+      s.detail().dll = s.name;
+      s.detail().versions = versions[s.name];
       s.type = 'U';
       s.defined = false;
       s.global = true;
@@ -888,7 +888,7 @@ void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listi
                : kind == MachO::EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL ? 'S'
                                                                       : 'T';
       if (e.flags() & MachO::EXPORT_SYMBOL_FLAGS_REEXPORT)
-        s.forwarder = str(e.otherName().empty() ? e.name() : e.otherName());
+        s.detail().forwarder = str(e.otherName().empty() ? e.name() : e.otherName());
       out.syms.push_back(std::move(s));
     }
     if (err)
@@ -904,7 +904,7 @@ void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listi
         continue;
       Sym s;
       s.name = str(StringRef(lc.Ptr + d.dylib.name, lc.C.cmdsize - d.dylib.name).split('\0').first);
-      s.dll = s.name;
+      s.detail().dll = s.name;
       s.type = 'U';
       s.defined = false;
       s.global = true;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,20 +11,16 @@
 
 namespace symdump {
 
-struct Sym {
-  std::string name;
-  uint64_t address = 0, size = 0;
-  char type = '?';          // nm's letter
-  bool defined = true, global = false, weak = false;
-  bool absolute = false, common = false;
-  std::string section;      // where known
-  std::string_view elf_type;  // ELF: the symbol's type as nm's SysV format names it (FUNC, ...)
+// What few symbols have: a stab, a version, import and export details, a
+// source line. Held apart from Sym, so a listing's symbols stay small (a
+// Sym was a dozen strings: making, sorting and freeing them was a third of
+// symdump's time over LLVM's archives).
+struct SymDetail {
   std::string stab;         // a Mach-O stab (-a): " SECT DESC TYPE", printed after its '-'
   // ELF --dynamic: the symbol's version, which `name` ends with as llvm-nm
   // prints it ("free@GLIBC_2.2.5"; "@@" for a definition's default version).
   std::string version;
   bool version_default = false;
-  std::string_view binding;  // "local", "global", "weak", "needed"
   // Imports and exports.
   std::string dll;
   int64_t ordinal = -1, hint = -1;
@@ -34,6 +31,47 @@ struct Sym {
   // -l: where it is in the source (DWARF), when known.
   std::string source_file;
   uint32_t source_line = 0;
+};
+
+struct Sym {
+  std::string name;
+  uint64_t address = 0, size = 0;
+  char type = '?';          // nm's letter
+  bool defined = true, global = false, weak = false;
+  bool absolute = false, common = false;
+  std::string section;      // where known (and asked for: Options::sections)
+  std::string_view elf_type;  // ELF: the symbol's type as nm's SysV format names it (FUNC, ...)
+  std::string_view binding;  // "local", "global", "weak", "needed"
+
+  // The details, made when first written.
+  SymDetail &detail() {
+    if (!detail_)
+      detail_ = std::make_unique<SymDetail>();
+    return *detail_;
+  }
+  // The details to read: empty ones where there are none.
+  const SymDetail &info() const {
+    static const SymDetail none;
+    return detail_ ? *detail_ : none;
+  }
+
+  Sym() = default;
+  Sym(Sym &&) = default;
+  Sym &operator=(Sym &&) = default;
+  Sym(const Sym &o) { *this = o; }
+  Sym &operator=(const Sym &o) {
+    if (this != &o) {
+      name = o.name, address = o.address, size = o.size, type = o.type;
+      defined = o.defined, global = o.global, weak = o.weak;
+      absolute = o.absolute, common = o.common, section = o.section;
+      elf_type = o.elf_type, binding = o.binding;
+      detail_ = o.detail_ ? std::make_unique<SymDetail>(*o.detail_) : nullptr;
+    }
+    return *this;
+  }
+
+private:
+  std::unique_ptr<SymDetail> detail_;
 };
 
 // One listing: a file, or a member of an archive.
