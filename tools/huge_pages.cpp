@@ -89,8 +89,7 @@ void *allocate(std::size_t n) noexcept {
   if (!p)
     p = std::malloc(n ? n : 1);
   advise_main_arena();
-  if (p && n < kHuge)
-    advise_thread_arena(p, n);
+  advise_thread_arena(p, n);
   return p;
 }
 

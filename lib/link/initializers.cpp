@@ -50,7 +50,8 @@ void collect_init_fini(Unit &u, const uint8_t *image, uint64_t image_base) {
     for (uint64_t f : fns) {
       if (f == 0 || f == ~uint64_t(0))  // list markers of old crtbegin/crtend
         continue;
-      (init ? u.init_entries : fini).push_back({prio, s.ordered_by_name ? s.name : std::string_view(), s.reverse_key, f, u.conv()});
+      const std::string_view key = s.ordered_by_name ? s.name : std::string_view();
+      (init ? u.init_entries : fini).push_back({prio, key, s.reverse_key, f, u.conv()});
     }
   }
   std::stable_sort(fini.begin(), fini.end(), run_order);

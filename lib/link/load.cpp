@@ -289,10 +289,6 @@ void Session::index_archives() {
   size_t added = 0;
   for (size_t i = lazy_indexed; i < archives.size(); ++i)
     added += archives[i] ? archives[i]->symbols : 0;
-  if (!added) {
-    lazy_indexed = archives.size();  // (none, or none with symbols)
-    return;
-  }
   lazy.reserve(lazy.size() + added);  // grown once, not doubled again and again
   // The globals' table too, for the members the pull may add: their
   // definitions are mostly what the archives' indexes name (the GHC job:

@@ -55,21 +55,6 @@ struct Sym {
     return detail_ ? *detail_ : none;
   }
 
-  Sym() = default;
-  Sym(Sym &&) = default;
-  Sym &operator=(Sym &&) = default;
-  Sym(const Sym &o) { *this = o; }
-  Sym &operator=(const Sym &o) {
-    if (this != &o) {
-      name = o.name, address = o.address, size = o.size, type = o.type;
-      defined = o.defined, global = o.global, weak = o.weak;
-      absolute = o.absolute, common = o.common, section = o.section;
-      elf_type = o.elf_type, binding = o.binding;
-      detail_ = o.detail_ ? std::make_unique<SymDetail>(*o.detail_) : nullptr;
-    }
-    return *this;
-  }
-
 private:
   std::unique_ptr<SymDetail> detail_;
 };
