@@ -17,6 +17,7 @@ struct MappedData final : FileData {
   const uint8_t *data() const override { return file.data; }
   size_t size() const override { return file.size; }
   FileIdentity identity() const override { return file.identity; }
+  bool mapped() const override { return true; }
 };
 
 struct OwnedData final : FileData {

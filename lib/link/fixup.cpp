@@ -167,13 +167,21 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
       image = staging_bytes.get();
       staging = {image, b->initialised};
     }
+    // Every section's bytes into place first: then what was read of the
+    // inputs for them can go (before the fixups, which touch only the block).
+    std::vector<const LinkUnit *> copied;
     for (Unit *u : b->units) {
       const LinkUnit &lu = u->lu;
+      copied.push_back(&lu);
       for (uint32_t i = 0; i < lu.sections.size(); ++i) {
         const Section &s = lu.sections[i];
         if (u->section_addr[i] && s.bytes && s.size)
           std::memcpy(image + (u->section_addr[i] - base), s.bytes, s.size);
       }
+    }
+    give_back_unread(copied, true);
+    for (Unit *u : b->units) {
+      const LinkUnit &lu = u->lu;
       for (size_t c = 0; c < u->got_symbols.size(); ++c) {
         uint64_t v = u->addr[u->got_symbols[c]];
         std::memcpy(image + (u->got_base - base) + c * 8, &v, 8);

@@ -33,6 +33,7 @@ struct MemberData final : FileData {
   std::span<const uint8_t> bytes;
   const uint8_t *data() const override { return bytes.data(); }
   size_t size() const override { return bytes.size(); }
+  bool mapped() const override { return reader->file()->mapped(); }
 };
 
 } // namespace
@@ -47,6 +48,13 @@ Expected<LinkUnit> Session::parse_member(uint32_t a, uint32_t m) const {
   // member's pages at once, as it is parsed and then copied.
   platform::will_read(bytes.data(), bytes.size());
   return parse_object(ar.reader->member_display_name(m), data, bytes);
+}
+
+void Session::give_back_unread(std::span<const LinkUnit *const> units, bool copied) {
+  std::vector<std::span<const uint8_t>> unread;
+  for (const LinkUnit *lu : units)
+    lu->unread_input(copied, unread);
+  platform::done_reading(unread);
 }
 
 Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m, ParsedMember *parsed) {
@@ -70,6 +78,10 @@ Expected<Unit *> Session::pull_member(uint32_t a, uint32_t m, ParsedMember *pars
   }();
   if (!lu)
     return lu.take_error();
+  if (!parsed) {
+    const LinkUnit *unit = &*lu;
+    give_back_unread({&unit, 1}, false);
+  }
   auto u = add_unit(std::move(*lu), ar.reader->path(), int32_t(a), m);
   if (!u)
     return u.take_error();
@@ -229,6 +241,10 @@ Error Session::load_object_data(const std::string &given, std::shared_ptr<const 
   }();
   if (!lu)
     return lu.take_error();
+  {
+    const LinkUnit *parsed = &*lu;
+    give_back_unread({&parsed, 1}, false);
+  }
   auto u = add_unit(std::move(*lu), std::move(key), -1, 0);
   if (!u)
     return u.take_error();

@@ -236,6 +236,12 @@ Error Session::resolve() {
             for (size_t k = 0; k < wanted.size(); ++k)
               parse(k);
         }
+        // What parsing read and nothing reads again, given back at once.
+        std::vector<const LinkUnit *> read;
+        for (const ParsedMember &p : results)
+          if (p.unit && *p.unit)
+            read.push_back(&**p.unit);
+        give_back_unread(read, false);
         parsed.clear();
         for (size_t k = 0; k < wanted.size(); ++k)
           parsed.emplace(uint64_t(wanted[k].archive) << 32 | wanted[k].member,

@@ -349,6 +349,9 @@ public:
   // A member's unit, parsed on its own (its bytes read already); changes
   // nothing, so several threads may parse at once.
   Expected<LinkUnit> parse_member(uint32_t archive, uint32_t member) const;
+  // The pages of these units' mapped inputs that are no longer read
+  // (LinkUnit::unread_input), given back in one call.
+  static void give_back_unread(std::span<const LinkUnit *const> units, bool copied);
   struct ParsedMember {
     std::optional<Expected<LinkUnit>> unit;
     std::exception_ptr thrown;  // what parse_member threw instead

@@ -25,6 +25,9 @@ namespace {
 constexpr uint64_t kMaxAlignment = uint64_t(1) << 30;
 
 std::string_view sv(llvm::StringRef s) { return {s.data(), s.size()}; }
+std::span<const uint8_t> span_of(llvm::StringRef s) {
+  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+}
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -116,6 +119,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
 
   const ELFT::Shdr *symtab = nullptr;
   uint32_t symtab_index = 0;
+  std::span<const uint8_t> strtab_used;
 
   auto shstrtab = ef.getSectionStringTable(secs);
   if (!shstrtab)
@@ -181,6 +185,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     auto strtab = ef.getStringTableForSymtab(*symtab, secs);
     if (!strtab)
       return llvm_fail("symbol table", strtab.takeError());
+    strtab_used = span_of(*strtab);
     llvm::ArrayRef<ELFT::Word> shndx;
     for (const ELFT::Shdr &sh : secs)
       if (sh.sh_type == SHT_SYMTAB_SHNDX && sh.sh_link == symtab_index) {
@@ -313,6 +318,10 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
       target.edges.push_back(Edge{r.r_offset, r.r_addend, sym, uint16_t(type), m.kind});
     }
   }
+  // Nothing but the names points into the file (Section::bytes aside).
+  u.name_tables.push_back(span_of(*shstrtab));
+  if (!strtab_used.empty())
+    u.name_tables.push_back(strtab_used);
   return u;
 }
 

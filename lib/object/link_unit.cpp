@@ -2,6 +2,8 @@
 #include "support/demangle.hpp"
 #include "support/format.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace rtlink {
@@ -25,6 +27,28 @@ uint32_t LinkUnit::add_section(std::string_view name, std::span<const uint8_t> b
   s.role = SectionRole::Normal;
   sections.push_back(std::move(s));
   return uint32_t(sections.size() - 1);
+}
+
+void LinkUnit::unread_input(bool copied, std::vector<std::span<const uint8_t>> &out) const {
+  if (!file || name_tables.empty() || !file->mapped())
+    return;
+  const uint8_t *const begin = file->data(), *const end = begin + file->size();
+  std::vector<std::pair<const uint8_t *, const uint8_t *>> keep;
+  for (std::span<const uint8_t> t : name_tables)
+    keep.emplace_back(t.data(), t.data() + t.size());
+  if (!copied)
+    for (const Section &s : sections)
+      if (s.bytes >= begin && s.bytes < end)  // (not bytes the unit owns)
+        keep.emplace_back(s.bytes, s.bytes + s.size);
+  std::sort(keep.begin(), keep.end());
+  const uint8_t *from = begin;
+  for (auto [b, e] : keep) {
+    if (b > from)
+      out.emplace_back(from, size_t(b - from));
+    from = std::max(from, e);
+  }
+  if (end > from)
+    out.emplace_back(from, size_t(end - from));
 }
 
 // As lld says it: the symbol the site lies in, when one does — the

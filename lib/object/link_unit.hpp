@@ -33,6 +33,10 @@ struct FileData {
   // A mapped file's device, inode, size and times (unknown otherwise): the
   // link cache trusts a hash it made of these bytes while they stay the same.
   virtual FileIdentity identity() const { return {}; }
+  // A read-only mapping of a file: pages of it no longer read can be given
+  // back (platform::done_reading), to be read from the file again if they
+  // are touched. Bytes held in memory are not.
+  virtual bool mapped() const { return false; }
 };
 
 enum class Perm : uint8_t { Read, ReadWrite, ReadExecute, RelRO /* written by fixups, then read-only */ };
@@ -144,6 +148,11 @@ struct LinkUnit {
   std::vector<std::pair<std::string_view, std::string_view>> alternate_names;
   std::vector<std::string_view> default_libs, exports, aligncomm;
   std::forward_list<std::string> strings;  // names made here (see keep), stable
+  // Where in `file` the names of its sections and symbols lie (ELF: the two
+  // string tables). Set by a parser that knows nothing else points into the
+  // file: the rest of the bytes are then given back once read
+  // (unread_input). Empty: everything is kept.
+  std::vector<std::span<const uint8_t>> name_tables;
   // Names the native relocation type in messages.
   std::string (*relocation_name)(uint16_t native) = nullptr;
 
@@ -154,6 +163,12 @@ struct LinkUnit {
   // A section made here (import cells and stubs, the linker's own code).
   uint32_t add_section(std::string_view name, std::span<const uint8_t> bytes, uint64_t align,
                        Perm perm);
+
+  // The bytes of a mapped `file` no longer read, added to `out` for
+  // platform::done_reading: all but the name tables and, until `copied` (the
+  // sections' bytes are in place), the sections'. What stays resident is the
+  // names, not the inputs.
+  void unread_input(bool copied, std::vector<std::span<const uint8_t>> &out) const;
 
   std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(function f: .text+0x12)"
   std::string symbol_name(uint32_t index) const;  // name (C++: demangled (mangled)), or "section .text"

@@ -2,10 +2,16 @@
 #include "platform/platform.hpp"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <vector>
 
 namespace rtlink::platform {
 
@@ -92,6 +98,47 @@ void will_read(const void *p, uint64_t size) {
   const uint64_t page = page_size(), at = reinterpret_cast<uint64_t>(p);
   const uint64_t from = at & ~(page - 1), to = (at + size + page - 1) & ~(page - 1);
   (void)madvise(reinterpret_cast<void *>(from), to - from, MADV_POPULATE_READ);
+}
+
+void done_reading(std::span<const std::span<const uint8_t>> ranges) {
+  // Only the pages wholly inside each: the rest of a page may still be read.
+  const uint64_t page = page_size();
+  std::vector<iovec> pages;
+  for (std::span<const uint8_t> r : ranges) {
+    const uint64_t at = reinterpret_cast<uint64_t>(r.data());
+    const uint64_t from = (at + page - 1) & ~(page - 1), to = (at + r.size()) & ~(page - 1);
+    if (to > from)
+      pages.push_back({reinterpret_cast<void *>(from), to - from});
+  }
+  if (pages.empty())
+    return;
+#if defined(__linux__) && defined(SYS_process_madvise) && defined(SYS_pidfd_open)
+  // Recent kernels (6.18 here) take MADV_DONTNEED through process_madvise on
+  // this process, all the ranges in one call; older ones say EINVAL.
+  // (A pidfd per call: one kept would name the parent in a forked child.)
+  static std::atomic<bool> unsupported{false};
+  size_t done = 0;
+  const int self = unsupported ? -1 : int(syscall(SYS_pidfd_open, getpid(), 0));
+  while (self >= 0 && done < pages.size()) {
+    const size_t n = std::min<size_t>(pages.size() - done, IOV_MAX);
+    uint64_t bytes = 0;
+    for (size_t k = done; k < done + n; ++k)
+      bytes += pages[k].iov_len;
+    const long r = syscall(SYS_process_madvise, self, pages.data() + done, n, MADV_DONTNEED, 0);
+    if (r < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM))
+      unsupported = true;
+    if (r < 0 || uint64_t(r) != bytes)
+      break;  // the rest one range at a time (twice over is harmless)
+    done += n;
+  }
+  if (self >= 0)
+    close(self);
+  else
+    unsupported = true;
+  pages.erase(pages.begin(), pages.begin() + done);
+#endif
+  for (const iovec &v : pages)
+    (void)madvise(v.iov_base, v.iov_len, MADV_DONTNEED);
 }
 
 Error protect(uint64_t addr, uint64_t size, Protection prot) {

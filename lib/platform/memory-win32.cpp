@@ -74,5 +74,6 @@ Error protect(uint64_t addr, uint64_t size, Protection prot) {
 
 void prefault(uint64_t, uint64_t) {}
 void will_read(const void *, uint64_t) {}  // (inputs are read, not mapped, here)
+void done_reading(std::span<const std::span<const uint8_t>>) {}
 
 } // namespace rtlink::platform

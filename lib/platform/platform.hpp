@@ -38,6 +38,11 @@ void prefault(uint64_t addr, uint64_t size);
 // A hint that these bytes (of a mapped file, say) are read next: their pages
 // mapped in one call rather than a fault at a time.
 void will_read(const void *p, uint64_t size);
+// These bytes of read-only file mappings are not read again soon: the pages
+// wholly inside them leave the resident set (touched again, they are read
+// from the file again). Never for memory the process wrote. One call for
+// all of them where the system allows it (each call flushes the TLB).
+void done_reading(std::span<const std::span<const uint8_t>> ranges);
 
 // file-posix.cpp
 struct MappedFile {
