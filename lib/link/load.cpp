@@ -52,8 +52,9 @@ Expected<LinkUnit> Session::parse_member(uint32_t a, uint32_t m) const {
 
 void Session::give_back_unread(std::span<const LinkUnit *const> units, bool copied) {
   std::vector<std::span<const uint8_t>> unread;
+  const uint64_t page = platform::page_size();
   for (const LinkUnit *lu : units)
-    lu->unread_input(copied, unread);
+    lu->unread_input(copied, page, unread);
   platform::done_reading(unread);
 }
 

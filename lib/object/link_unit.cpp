@@ -2,8 +2,6 @@
 #include "support/demangle.hpp"
 #include "support/format.hpp"
 
-#include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 namespace rtlink {
@@ -29,26 +27,43 @@ uint32_t LinkUnit::add_section(std::string_view name, std::span<const uint8_t> b
   return uint32_t(sections.size() - 1);
 }
 
-void LinkUnit::unread_input(bool copied, std::vector<std::span<const uint8_t>> &out) const {
-  if (!file || name_tables.empty() || !file->mapped())
+void LinkUnit::unread_input(bool copied, uint64_t page,
+                            std::vector<std::span<const uint8_t>> &out) const {
+  if (!file || name_tables.empty() || !file->mapped() || !file->size())
     return;
+  // The pages that hold a byte still read, marked in a bitmap (a split-section
+  // object has tens of thousands of sections: no sort); the first and last
+  // pages may hold another member's bytes too, and stay.
   const uint8_t *const begin = file->data(), *const end = begin + file->size();
-  std::vector<std::pair<const uint8_t *, const uint8_t *>> keep;
+  const uint64_t base = reinterpret_cast<uint64_t>(begin) / page * page;
+  const uint64_t pages = (reinterpret_cast<uint64_t>(end) - 1) / page - base / page + 1;
+  std::vector<bool> read(pages, false);
+  read.front() = read.back() = true;
+  auto mark = [&](const uint8_t *b, uint64_t n) {
+    if (!n)
+      return;
+    const uint64_t from = (reinterpret_cast<uint64_t>(b) - base) / page;
+    const uint64_t to = (reinterpret_cast<uint64_t>(b) + n - 1 - base) / page;
+    for (uint64_t p = from; p <= to; ++p)
+      read[p] = true;
+  };
   for (std::span<const uint8_t> t : name_tables)
-    keep.emplace_back(t.data(), t.data() + t.size());
+    mark(t.data(), t.size());
   if (!copied)
     for (const Section &s : sections)
       if (s.bytes >= begin && s.bytes < end)  // (not bytes the unit owns)
-        keep.emplace_back(s.bytes, s.bytes + s.size);
-  std::sort(keep.begin(), keep.end());
-  const uint8_t *from = begin;
-  for (auto [b, e] : keep) {
-    if (b > from)
-      out.emplace_back(from, size_t(b - from));
-    from = std::max(from, e);
+        mark(s.bytes, s.size);
+  for (uint64_t p = 0; p < pages;) {
+    if (read[p]) {
+      ++p;
+      continue;
+    }
+    uint64_t q = p;
+    while (q < pages && !read[q])
+      ++q;
+    out.emplace_back(reinterpret_cast<const uint8_t *>(base + p * page), size_t((q - p) * page));
+    p = q;
   }
-  if (end > from)
-    out.emplace_back(from, size_t(end - from));
 }
 
 // As lld says it: the symbol the site lies in, when one does — the

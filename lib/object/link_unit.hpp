@@ -164,11 +164,11 @@ struct LinkUnit {
   uint32_t add_section(std::string_view name, std::span<const uint8_t> bytes, uint64_t align,
                        Perm perm);
 
-  // The bytes of a mapped `file` no longer read, added to `out` for
-  // platform::done_reading: all but the name tables and, until `copied` (the
-  // sections' bytes are in place), the sections'. What stays resident is the
-  // names, not the inputs.
-  void unread_input(bool copied, std::vector<std::span<const uint8_t>> &out) const;
+  // The pages of a mapped `file` no longer read, added to `out` for
+  // platform::done_reading: all but those of the name tables and, until
+  // `copied` (the sections' bytes are in place), of the sections. What stays
+  // resident is the names, not the inputs.
+  void unread_input(bool copied, uint64_t page, std::vector<std::span<const uint8_t>> &out) const;
 
   std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(function f: .text+0x12)"
   std::string symbol_name(uint32_t index) const;  // name (C++: demangled (mangled)), or "section .text"
