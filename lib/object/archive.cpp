@@ -196,9 +196,18 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
 Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
                                      bool as_listed) const {
   const Archive &ar = *impl_->archive;
-  // A Mach-O member's names carry a '_' its unit drops.
+  // A Mach-O member's names carry a '_' its unit drops. (The member of the
+  // symbol before is kept: a table lists a member's symbols together.)
+  uint32_t last_member = UINT32_MAX;
+  bool last_macho = false;
   auto name_of = [&](std::string_view n, uint32_t m) {
-    return !as_listed && is_macho(members_[m].bytes) ? macho_c_name(n) : n;
+    if (as_listed)
+      return n;
+    if (m != last_member) {
+      last_member = m;
+      last_macho = is_macho(members_[m].bytes);
+    }
+    return last_macho ? macho_c_name(n) : n;
   };
   if (ar.hasSymbolTable()) {
     if (auto bad = symbol_table_problem(ar))
@@ -206,20 +215,26 @@ Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, 
     if (ar.getNumberOfSymbols() == 0)
       return Error::success();
     uint32_t i = 0;
+    uint64_t last_offset = UINT64_MAX;
+    uint32_t member = 0;
     for (const Archive::Symbol &s : ar.symbols()) {
       llvm::StringRef name = s.getName();
       auto off = symbol_member_offset(ar, i);
       if (!off)
         return make_error(path_, ": symbol table entry ", i, " (", name.str(),
                           ") lies past the end of the symbol table");
-      auto it = impl_->by_offset.find(*off);
-      if (it == impl_->by_offset.end())
-        return make_error(path_, ": symbol table entry for ", quote(name.str()),
-                          " points at offset ", hex(*off), ", which is not a member",
-                          *off >= file_->size() ? " (past the end of the archive, size " +
-                                                      hex(file_->size()) + ")"
-                                                : std::string());
-      fn(name_of(std::string_view(name.data(), name.size()), it->second), it->second);
+      if (*off != last_offset) {
+        auto it = impl_->by_offset.find(*off);
+        if (it == impl_->by_offset.end())
+          return make_error(path_, ": symbol table entry for ", quote(name.str()),
+                            " points at offset ", hex(*off), ", which is not a member",
+                            *off >= file_->size() ? " (past the end of the archive, size " +
+                                                        hex(file_->size()) + ")"
+                                                  : std::string());
+        last_offset = *off;
+        member = it->second;
+      }
+      fn(name_of(std::string_view(name.data(), name.size()), member), member);
       ++i;
     }
     return Error::success();
