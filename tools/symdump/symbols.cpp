@@ -552,8 +552,11 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
   for (const ELF64LE::Sym &es : *syms) {
     const uint16_t x = es.st_shndx;
     if (es.st_name >= strtab->size() || x == ELF::SHN_XINDEX ||
-        (x != ELF::SHN_UNDEF && x < ELF::SHN_LORESERVE && x >= nsecs) ||
-        (es.getType() == ELF::STT_SECTION && es.st_name == 0 && x >= ELF::SHN_LORESERVE))
+        (x != ELF::SHN_UNDEF && x < ELF::SHN_LORESERVE && x >= nsecs))
+      return false;
+    // A section symbol without a name is named by its section: it must have one.
+    if (es.getType() == ELF::STT_SECTION && x >= ELF::SHN_LORESERVE &&
+        (*strtab)[es.st_name] == '\0')
       return false;
   }
 
