@@ -2,9 +2,7 @@
 #include "helpers.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
-#include <fstream>
 
 TEST_CASE("members are pulled in on demand, in each archive layout") {
   for (const char *ar : {"libbase.a", "libbase-thin.a", "libbase-bsd.a", "libbase-nosymtab.a"}) {
@@ -28,39 +26,20 @@ TEST_CASE("a real archive: sqlite, pulled in member by member") {
   CHECK(*r == 42);
 }
 
-#ifdef __linux__
-// The resident size of the mappings of `path` in this process, from /proc/self/smaps.
-static uint64_t resident_kib(const std::string &path) {
-  std::ifstream smaps("/proc/self/smaps");
-  uint64_t kib = 0;
-  bool in = false;
-  for (std::string line; std::getline(smaps, line);) {
-    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
-        line.find('-') < line.find(' '))
-      in = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
-    else if (in && line.rfind("Rss:", 0) == 0)
-      kib += std::stoull(line.substr(4));
-  }
-  return kib;
-}
-
-TEST_CASE("what a link read of an archive's members and no longer needs leaves the resident set") {
-  const std::string sqlite = system_library("libsqlite3.a");
-  const uint64_t file_kib = read_bytes(sqlite).size() / 1024;
+TEST_CASE("once a link has given back what it read of the members, their names and code still serve") {
+  // The pages of sqlite's 87 pulled members, but for their names, leave the
+  // resident set once copied into place (on a kernel that takes them in one
+  // call; tests/cli/stats.sh checks the resident set, on any kernel).
   auto l = new_linker();
-  load_all(*l, {"q.o", sqlite});
+  load_all(*l, {"q.o", system_library("libsqlite3.a")});
   REQUIRE(!l->resolve());
-  // 87 of its 102 members are pulled: read whole to be parsed and copied,
-  // then only their names stay (and the index, and pages around them).
   CHECK(l->stats().members_pulled > 80);
-  CHECK(resident_kib(sqlite) < file_kib / 2);  // (all of it, 2.2 MiB, before)
-  // The names are still there, and the code runs.
   CHECK(l->lookup("sqlite3_open"));
+  CHECK(l->lookup("sqlite3_exec"));
   auto r = l->call_main("main", {"q"});
   REQUIRE(bool(r));
   CHECK(*r == 42);
 }
-#endif
 
 // (Debian's arm64 libm.so is the library itself, not a script: in the
 // aarch64 executor this loads it as a shared library. The script cycles
