@@ -114,6 +114,12 @@ assert syms["hidden"]["source"]["line"] == 13, syms["hidden"]
 assert syms["elsewhere"]["source"]["line"] == 26, syms["elsewhere"]  # its call in main
 assert not any("source" in s for s in files[1]["members"][0]["symbols"]), files[1]
 PY
+# -l on DWARF whose line table LLVM's reader would jump to no code on (a
+# DWARF 5 line table giving its directories form 0: llvm-nm -l dies by
+# SIGSEGV): the symbols are listed, and a warning says why without lines.
+run 0 "$SYMDUMP" -l "$RTLINK_SOURCE/fuzz/regressions/fuzz_symdump/dwarf-line-table-of-form-0.obj"
+has out "T main"
+has err "symdump: warning: line numbers: the line table at offset 0 of .debug_line gives its directories the form 0, which is no DWARF form"
 run 2 "$SYMDUMP" --radix=z "$F/rts.o"
 has err "unknown --radix z"
 run 2 "$SYMDUMP" -f darwin "$F/rts.o"
