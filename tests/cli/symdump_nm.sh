@@ -65,6 +65,27 @@ for o in -a "-W -g" "-t d -S" "-to -P" "--radix=d --format=sysv" "-f sysv -a" "-
   compare "$o" "${sample[@]}"
   compare "$o" "$F/macho/base.fat.o"
 done
+# A section whose sh_name is 0 has no name, whatever the section name table
+# holds at offset 0 (here not the usual NUL): a section symbol named by it
+# prints an empty name and sorts first.
+cp "$F/rts.o" "$T/noname.o"
+python3 - "$T/noname.o" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+def shdr(i):
+    return shoff + i * shentsize
+strtab_at, = struct.unpack_from('<Q', b, shdr(shstrndx) + 0x18)
+for i in range(shnum):
+    name, = struct.unpack_from('<I', b, shdr(i))
+    if b[strtab_at + name:].startswith(b'.text\0'):
+        struct.pack_into('<I', b, shdr(i), 0)
+b[strtab_at] = ord('x')
+open(sys.argv[1], 'wb').write(b)
+PY
+compare -a "$T/noname.o"
+compare "-a --format=sysv" "$T/noname.o"
 # --export-symbols gathers every input's names into one list.
 compare --export-symbols "$F/rts.o" "$F/base.o" "$F/libbase.a" "$F/coff/rts.msvc.obj"
 compare "--export-symbols -D" /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libzstd.so.1

@@ -49,38 +49,89 @@ bool ok(Error e) {
   return false;
 }
 
-char elf_letter(const ELFObjectFileBase &obj, const ELFSymbolRef &sym) {
-  auto sec = sym.getSection();
-  if (!sec) {
-    consumeError(sec.takeError());
-    return '?';
+// An ELF symbol's section, as its letter reads it.
+struct ElfLetterSection {
+  bool readable = true;  // false: the symbol's section does not read
+  bool exists = false;   // a section of the file (not undefined, absolute, ...)
+  uint32_t type = 0;
+  uint64_t flags = 0;
+  function_ref<std::optional<StringRef>()> name;  // nullopt: it does not read
+};
+
+// nm's letter for an ELF symbol, by llvm-nm's rules: from its SymbolRef
+// flags, its ELF type and binding, and its section, which is asked for only
+// when the letter depends on it. letter() and elf_rel_symbols read symbols
+// their own ways and both come here.
+char elf_symbol_letter(uint32_t flags, uint8_t type, uint8_t binding,
+                       function_ref<ElfLetterSection()> section) {
+  if (flags & SymbolRef::SF_Undefined)
+    return !(flags & SymbolRef::SF_Weak) ? 'U' : type == ELF::STT_OBJECT ? 'v' : 'w';
+  if (type == ELF::STT_GNU_IFUNC)
+    return 'i';
+  if (flags & SymbolRef::SF_Weak)
+    return type == ELF::STT_OBJECT ? 'V' : 'W';
+  if (flags & SymbolRef::SF_Common)
+    return 'C';
+  char c = '?';
+  if (flags & SymbolRef::SF_Absolute) {
+    c = 'a';
+  } else {
+    const ElfLetterSection sec = section();
+    if (binding == ELF::STB_GNU_UNIQUE)  // never upper-cased
+      return sec.readable ? 'u' : '?';
+    if (!sec.readable || (binding != ELF::STB_GLOBAL && binding != ELF::STB_LOCAL) ||
+        !sec.exists)
+      c = '?';
+    else if (sec.flags & ELF::SHF_EXECINSTR)
+      c = 't';
+    else if (sec.type == ELF::SHT_NOBITS)
+      c = 'b';
+    else if (sec.flags & ELF::SHF_ALLOC)
+      c = sec.flags & ELF::SHF_WRITE ? 'd' : 'r';
+    else if (std::optional<StringRef> name = sec.name(); !name)
+      c = '?';
+    else if (name->starts_with(".debug"))
+      c = 'N';
+    else
+      c = !(sec.flags & ELF::SHF_WRITE) ? 'n' : '?';
   }
-  uint8_t binding = sym.getBinding();
-  if (binding == ELF::STB_GNU_UNIQUE)
-    return 'u';
-  if (binding != ELF::STB_GLOBAL && binding != ELF::STB_LOCAL)
-    return '?';
-  if (*sec == obj.section_end())
-    return '?';
-  ELFSectionRef s(**sec);
-  uint32_t type = s.getType();
-  uint64_t flags = s.getFlags();
-  if (flags & ELF::SHF_EXECINSTR)
-    return 't';
-  if (type == ELF::SHT_NOBITS)
-    return 'b';
-  if (flags & ELF::SHF_ALLOC)
-    return flags & ELF::SHF_WRITE ? 'd' : 'r';
-  auto name = s.getName();
-  if (!name) {
-    consumeError(name.takeError());
-    return '?';
-  }
-  if (name->starts_with(".debug"))
-    return 'N';
-  if (!(flags & ELF::SHF_WRITE))
-    return 'n';
-  return '?';
+  return (flags & SymbolRef::SF_Global) ? char(std::toupper(c)) : c;
+}
+
+// letter() for an ELF symbol read through LLVM's ELFObjectFile.
+char elf_letter(const ELFObjectFileBase &obj, const ELFSymbolRef &sym, uint32_t flags) {
+  std::optional<SectionRef> in;  // read once asked
+  auto name = [&]() -> std::optional<StringRef> {
+    auto n = in->getName();
+    if (n)
+      return *n;
+    consumeError(n.takeError());
+    return std::nullopt;
+  };
+  return elf_symbol_letter(flags, sym.getELFType(), sym.getBinding(), [&] {
+    ElfLetterSection out;
+    auto sec = sym.getSection();
+    if (!sec) {
+      consumeError(sec.takeError());
+      out.readable = false;
+      return out;
+    }
+    if (*sec == obj.section_end())
+      return out;
+    in = **sec;
+    ELFSectionRef s(**sec);
+    out.exists = true;
+    out.type = s.getType();
+    out.flags = s.getFlags();
+    out.name = name;
+    return out;
+  });
+}
+
+// Said once per listing of a symbol left out (see elf_section_symbol_of_no_section).
+void leave_out_section_symbol_of_no_section(Listing &out) {
+  if (out.warning.empty())
+    out.warning = "a section symbol (STT_SECTION) of no section, left out";
 }
 
 char coff_letter(const COFFObjectFile &obj, const SymbolRef &sym) {
@@ -214,21 +265,14 @@ std::string macho_stab(const MachOObjectFile &obj, DataRefImpl d) {
   return buf;
 }
 
-bool elf_object_type(const SymbolicFile &obj, const BasicSymbolRef &sym) {
-  return isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_OBJECT;
-}
-
 // The letter for one symbol, as llvm-nm chooses it.
 char letter(const SymbolicFile &obj, const BasicSymbolRef &sym, uint32_t flags) {
-  if (flags & SymbolRef::SF_Undefined) {
-    if (isa<MachOObjectFile>(obj) || !(flags & SymbolRef::SF_Weak))
-      return 'U';
-    return elf_object_type(obj, sym) ? 'v' : 'w';
-  }
-  if (isa<ELFObjectFileBase>(&obj) && ELFSymbolRef(sym).getELFType() == ELF::STT_GNU_IFUNC)
-    return 'i';
+  if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj))
+    return elf_letter(*elf, ELFSymbolRef(sym), flags);
+  if (flags & SymbolRef::SF_Undefined)
+    return isa<MachOObjectFile>(obj) || !(flags & SymbolRef::SF_Weak) ? 'U' : 'w';
   if (!isa<MachOObjectFile>(obj) && (flags & SymbolRef::SF_Weak))
-    return elf_object_type(obj, sym) ? 'V' : 'W';
+    return 'W';
   if (flags & SymbolRef::SF_Common)
     return 'C';
   char c = '?';
@@ -246,11 +290,6 @@ char letter(const SymbolicFile &obj, const BasicSymbolRef &sym, uint32_t flags) 
     c = (flags & SymbolRef::SF_Executable) ? 't'
         : Triple(ir->getTargetTriple()).isOSDarwin() && (flags & SymbolRef::SF_Const) ? 's'
                                                                                       : 'd';
-  else if (const auto *elf = dyn_cast<ELFObjectFileBase>(&obj)) {
-    c = elf_letter(*elf, ELFSymbolRef(sym));
-    if (ELFSymbolRef(sym).getBinding() == ELF::STB_GNU_UNIQUE)
-      return c;
-  }
   return (flags & SymbolRef::SF_Global) ? char(std::toupper(c)) : c;
 }
 
@@ -548,7 +587,10 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
   auto section_of = [&](uint16_t shndx) -> const Shdr * {
     return shndx == ELF::SHN_UNDEF || shndx >= ELF::SHN_LORESERVE ? nullptr : &(*secs)[shndx];
   };
-  auto name_of = [&](const Shdr &sh) { return StringRef(shstrtab->data() + sh.sh_name); };
+  // As ELFFile::getSectionName: a name at offset 0 is empty, whatever the table holds there.
+  auto name_of = [&](const Shdr &sh) {
+    return sh.sh_name == 0 ? StringRef() : StringRef(shstrtab->data() + sh.sh_name);
+  };
   for (const ELF64LE::Sym &es : *syms) {
     const uint16_t x = es.st_shndx;
     if (es.st_name >= strtab->size() || x == ELF::SHN_XINDEX ||
@@ -567,8 +609,7 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
     const uint8_t type = es.getType(), binding = es.getBinding();
     const uint16_t shndx = es.st_shndx;
     if (type == ELF::STT_SECTION && shndx == ELF::SHN_UNDEF) {
-      if (out.warning.empty())
-        out.warning = "a section symbol (STT_SECTION) of no section, left out";
+      leave_out_section_symbol_of_no_section(out);
       continue;
     }
     uint32_t flags = SymbolRef::SF_None;
@@ -601,38 +642,17 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
                                                   : uint64_t(es.st_value);
     if (shndx != ELF::SHN_COMMON && shndx != ELF::SHN_UNDEF && shndx != ELF::SHN_ABS && sec)
       s.address += sec->sh_addr;
-    // letter(), for an ELF symbol.
-    char c;
-    if (flags & SymbolRef::SF_Undefined)
-      c = !(flags & SymbolRef::SF_Weak) ? 'U' : type == ELF::STT_OBJECT ? 'v' : 'w';
-    else if (type == ELF::STT_GNU_IFUNC)
-      c = 'i';
-    else if (flags & SymbolRef::SF_Weak)
-      c = type == ELF::STT_OBJECT ? 'V' : 'W';
-    else if (flags & SymbolRef::SF_Common)
-      c = 'C';
-    else {
-      if (flags & SymbolRef::SF_Absolute)
-        c = 'a';
-      else if (binding == ELF::STB_GNU_UNIQUE)
-        c = 'u';
-      else if ((binding != ELF::STB_GLOBAL && binding != ELF::STB_LOCAL) || !sec)
-        c = '?';
-      else if (sec->sh_flags & ELF::SHF_EXECINSTR)
-        c = 't';
-      else if (sec->sh_type == ELF::SHT_NOBITS)
-        c = 'b';
-      else if (sec->sh_flags & ELF::SHF_ALLOC)
-        c = sec->sh_flags & ELF::SHF_WRITE ? 'd' : 'r';
-      else if (name_of(*sec).starts_with(".debug"))
-        c = 'N';
-      else
-        c = !(sec->sh_flags & ELF::SHF_WRITE) ? 'n' : '?';
-      if (!(binding == ELF::STB_GNU_UNIQUE && !(flags & SymbolRef::SF_Absolute)) &&
-          (flags & SymbolRef::SF_Global))
-        c = char(std::toupper(c));
-    }
-    s.type = c;
+    auto sec_name = [&]() -> std::optional<StringRef> { return name_of(*sec); };
+    s.type = elf_symbol_letter(flags, type, binding, [&] {
+      ElfLetterSection in;
+      if (sec) {
+        in.exists = true;
+        in.type = sec->sh_type;
+        in.flags = sec->sh_flags;
+        in.name = sec_name;
+      }
+      return in;
+    });
     StringRef name(strtab->data() + es.st_name);
     if (name.empty() && type == ELF::STT_SECTION)
       name = name_of(*sec);
@@ -804,8 +824,7 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   const bool listed = elf_rel && !lines && elf_rel_symbols(*elf_rel, opt, out);
   for (const BasicSymbolRef &sym : listed ? decltype(range)(range.end(), range.end()) : range) {
     if (elf_section_symbol_of_no_section(obj, sym)) {
-      if (out.warning.empty())
-        out.warning = "a section symbol (STT_SECTION) of no section, left out";
+      leave_out_section_symbol_of_no_section(out);
       continue;
     }
     auto flags = sym.getFlags();
