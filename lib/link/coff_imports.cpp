@@ -21,7 +21,7 @@ std::optional<std::string_view> import_behind(const LinkUnit &lu, uint32_t sym) 
   const Symbol &s = lu.symbols[sym];
   if (s.section >= lu.sections.size())
     return std::nullopt;
-  for (const Edge &e : lu.sections[s.section].edges)
+  for (const Edge &e : lu.edges_of(s.section))
     if (e.offset == s.value && e.kind == EdgeKind::Abs64 && lu.symbols[e.target].is_import)
       return lu.symbols[e.target].name;
   return std::nullopt;
@@ -71,7 +71,7 @@ Session::ImportBindings Session::bind_import_names(Unit &u, std::string &errors)
         const Section &sec = lu.sections[i];
         if (sec.role == SectionRole::Skip || sec.discarded)
           continue;
-        for (const Edge &e : sec.edges)
+        for (const Edge &e : lu.edges_of(sec))
           if (e.target == j && e.kind != EdgeKind::Branch32) {
             plain = &e;
             plain_section = i;

@@ -93,7 +93,7 @@ Error Session::undefined_report(const std::vector<std::pair<Unit *, uint32_t>> &
       const Section &s = u->lu.sections[i];
       if (s.role == SectionRole::Skip || s.discarded)
         continue;
-      for (const Edge &e : s.edges)
+      for (const Edge &e : u->lu.edges_of(s))
         if (std::find(targets.begin(), targets.end(), e.target) != targets.end() &&
             site_count[name]++ < 3)
           list.push_back(u->lu.site(i, e.offset));

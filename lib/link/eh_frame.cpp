@@ -85,7 +85,7 @@ Error prune_eh_frame(LinkUnit &lu, uint32_t index) {
     return recs.take_error();
 
   std::vector<const Edge *> by_offset;
-  for (const Edge &e : sec.edges)
+  for (const Edge &e : lu.edges_of(sec))
     by_offset.push_back(&e);
   std::sort(by_offset.begin(), by_offset.end(),
             [](const Edge *a, const Edge *b) { return a->offset < b->offset; });
@@ -134,7 +134,7 @@ Error prune_eh_frame(LinkUnit &lu, uint32_t index) {
   }
   sec.bytes = out.get();
   sec.size = w;
-  sec.edges = std::move(edges);
+  lu.set_edges(index, edges);
   lu.owned.push_back(std::move(out));
   return Error::success();
 }
@@ -155,7 +155,7 @@ std::optional<TypeTable> type_table_at(const LinkUnit &lu, uint32_t section, uin
   for (const Section &eh : lu.sections) {
     if (eh.role != SectionRole::EHFrame || eh.discarded)
       continue;
-    for (const Edge &e : eh.edges) {
+    for (const Edge &e : lu.edges_of(eh)) {
       const Symbol &s = lu.symbols[e.target];
       if (s.section != section || (e.kind != EdgeKind::Abs32 && e.kind != EdgeKind::PCRel32 &&
                                    e.kind != EdgeKind::Abs64 && e.kind != EdgeKind::PCRel64))

@@ -221,7 +221,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
           continue;
         const uint64_t sec_addr = u->section_addr[i];
         uint8_t *sec_bytes = image + (sec_addr - base);
-        for (const Edge &e : s.edges) {
+        for (const Edge &e : lu.edges_of(s)) {
           Fixup f;
           EdgeKind kind = e.kind;
           if (Error err = edge_values(*u, i, e, f))
@@ -251,7 +251,7 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
           if (observer)
             observer->fixup(*u, e.target, kind, f);
         }
-        stats.edges_applied += s.edges.size();
+        stats.edges_applied += s.edge_count;
       }
       collect_init_fini(*u, image, base);
     }

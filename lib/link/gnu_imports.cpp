@@ -64,16 +64,17 @@ Expected<std::pair<std::optional<std::string_view>, std::optional<uint16_t>>>
 what_to_import(const LinkUnit &lu, const Section &entry) {
   if (entry.size != 8 || !entry.bytes)
     return make_error(entry.name, " is not an 8-byte lookup entry");
-  if (entry.edges.empty()) {
+  const std::span<const Edge> edges = lu.edges_of(entry);
+  if (edges.empty()) {
     uint64_t v;
     std::memcpy(&v, entry.bytes, 8);
     if (!(v >> 63))
       return make_error(entry.name, " holds neither a name reference nor an ordinal");
     return std::pair{std::optional<std::string_view>{}, std::optional<uint16_t>(v & 0xffff)};
   }
-  const Edge &e = entry.edges[0];
+  const Edge &e = edges[0];
   uint32_t sec = lu.symbols[e.target].section;
-  if (entry.edges.size() != 1 || sec >= lu.sections.size() ||
+  if (edges.size() != 1 || sec >= lu.sections.size() ||
       lu.sections[sec].name != ".idata$6")
     return make_error(entry.name, " does not refer to an .idata$6 hint/name entry");
   auto name = c_string(lu.sections[sec], lu.symbols[e.target].value + uint64_t(e.addend) + 2);
@@ -115,8 +116,9 @@ Expected<std::string_view> Session::dll_name_at(std::string_view iname) const {
 }
 
 // The cell now holds the import's address: an Abs64 edge to "dll!name".
-void Session::rebind_cell(Unit &u, Section &cell, const std::string &key) {
+void Session::rebind_cell(Unit &u, uint32_t c5, const std::string &key) {
   LinkUnit &lu = u.lu;
+  Section &cell = lu.sections[c5];
   Symbol imp;
   imp.name = lu.keep(key);
   imp.is_import = true;
@@ -126,8 +128,9 @@ void Session::rebind_cell(Unit &u, Section &cell, const std::string &key) {
   const uint8_t zero[8] = {};
   cell.bytes = lu.own(zero);
   cell.perm = Perm::RelRO;
-  cell.edges = {Edge{0, 0, uint32_t(lu.symbols.size() - 1),
-                     llvm::COFF::IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64}};
+  const Edge e{0, 0, uint32_t(lu.symbols.size() - 1), llvm::COFF::IMAGE_REL_AMD64_ADDR64,
+               EdgeKind::Abs64};
+  lu.set_edges(c5, {&e, 1});
 }
 
 // A delay-import member's cell: what to import (from .idata$4, as an
@@ -140,11 +143,11 @@ Expected<std::optional<std::string>> Session::delay_import_of(const Unit &u) con
   if (text == kUndefined || c4 == kUndefined || c5 == kUndefined)
     return std::optional<std::string>{};
   const Section &cell = lu.sections[c5];
-  if (cell.size != 8 || cell.edges.size() != 1 ||
-      lu.symbols[cell.edges[0].target].section != text)
+  if (cell.size != 8 || cell.edge_count != 1 ||
+      lu.symbols[lu.edges_of(cell)[0].target].section != text)
     return std::optional<std::string>{};  // not a cell pointing into its own stub
   std::string_view merge;
-  for (const Edge &e : lu.sections[text].edges)
+  for (const Edge &e : lu.edges_of(text))
     if (starts_with(lu.symbols[e.target].name, "__tailMerge_"))
       merge = lu.symbols[e.target].name;
   if (merge.empty())
@@ -164,7 +167,7 @@ Expected<std::optional<std::string>> Session::delay_import_of(const Unit &u) con
   const Edge *dll_ref = nullptr;
   for (const Symbol &s : hlu.symbols)
     if (s.section < hlu.sections.size() && starts_with(s.name, "__DELAY_IMPORT_DESCRIPTOR_"))
-      for (const Edge &e : hlu.sections[s.section].edges)
+      for (const Edge &e : hlu.edges_of(s.section))
         if (e.offset == s.value + 4)  // the descriptor's DllNameRVA
           dll_ref = &e;
   if (!dll_ref)
@@ -186,16 +189,16 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     Section &cell = lu.sections[c5];
     if (cell.size != 8 || !cell.bytes)
       continue;
-    if (cell.edges.size() == 1 && lu.symbols[cell.edges[0].target].is_import)
+    if (cell.edge_count == 1 && lu.symbols[lu.edges_of(cell)[0].target].is_import)
       continue;  // bound already
-    if (c7 == kUndefined || lu.sections[c7].edges.size() != 1) {
+    if (c7 == kUndefined || lu.sections[c7].edge_count != 1) {
       // Not an ordinary function member (the head and tail have no such
       // pair): a delay-import member, or none.
       auto key = delay_import_of(*u);
       if (!key)
         return key.take_error();
       if (*key)
-        rebind_cell(*u, cell, **key);
+        rebind_cell(*u, c5, **key);
       continue;
     }
     auto fail = [&](const auto &...parts) {
@@ -208,14 +211,14 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     auto [name, ordinal] = *what;
 
     // Which DLL: head → tail → the tail's .idata$7 string.
-    auto head = head_member(lu.symbols[lu.sections[c7].edges[0].target].name);
+    auto head = head_member(lu.symbols[lu.edges_of(c7)[0].target].name);
     if (!head)
       return fail(head.error().message());
     const LinkUnit &hlu = **head;
     uint32_t d2 = section_named(hlu, ".idata$2");
     const Edge *dll_ref = nullptr;
     if (d2 != kUndefined)
-      for (const Edge &e : hlu.sections[d2].edges)
+      for (const Edge &e : hlu.edges_of(d2))
         if (e.offset == 12)  // the import directory entry's Name field
           dll_ref = &e;
     if (!dll_ref)
@@ -223,7 +226,7 @@ Error Session::bind_gnu_imports(const std::vector<Unit *> &batch) {
     auto dll = dll_name_at(hlu.symbols[dll_ref->target].name);
     if (!dll)
       return fail(dll.error().message());
-    rebind_cell(*u, cell, key_of(*dll, name, ordinal));
+    rebind_cell(*u, c5, key_of(*dll, name, ordinal));
   }
   return Error::success();
 }

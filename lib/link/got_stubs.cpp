@@ -77,7 +77,7 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     std::optional<TypeTable> t = type_table_at(lu, i, e.offset);
     if (!t || (t->encoding != 0x03 && t->encoding != 0x0b) || (t->base - e.offset) % 4)
       return false;
-    for (const Edge &o : sec.edges) {
+    for (const Edge &o : lu.edges_of(sec)) {
       if (o.offset < t->header_end || o.offset >= t->base || (t->base - o.offset) % 4 ||
           (o.kind != EdgeKind::Abs32 && o.kind != EdgeKind::Abs32S) ||
           !in_tables.insert({i, o.offset}).second)
@@ -122,7 +122,7 @@ void Session::plan_far(Unit &u, const std::vector<FarEdge> &far,
     }
     // Another reference inside the same instruction would be left behind.
     if (plan->kind == FarPlan::Thunk)
-      for (const Edge &o : sec.edges)
+      for (const Edge &o : lu.edges_of(sec))
         if (&o != e && o.offset >= plan->start && o.offset < plan->start + plan->length) {
           fail(i, *e, "its instruction holds another relocation");
           break;
@@ -234,7 +234,7 @@ Error Session::plan_got_and_stubs(const std::vector<Unit *> &batch) {
       const Section &sec = u->lu.sections[i];
       if (sec.role == SectionRole::Skip || sec.discarded)
         continue;
-      for (const Edge &e : sec.edges) {
+      for (const Edge &e : u->lu.edges_of(sec)) {
         uint32_t def;
         if (u->via_stub[e.target] || pending_ifunc(*u, e.target, def)) {
           // An IFUNC: every reference through the cell its resolver fills.

@@ -109,7 +109,7 @@ std::vector<UndefinedInfo> Session::undefined_list() {
     std::vector<uint8_t> used(u->lu.symbols.size(), 0);
     for (const Section &s : u->lu.sections)
       if (s.role != SectionRole::Skip && !s.discarded)
-        for (const Edge &e : s.edges)
+        for (const Edge &e : u->lu.edges_of(s))
           used[e.target] = 1;
     for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
       const Symbol &s = u->lu.symbols[j];
@@ -159,9 +159,8 @@ MemoryUse Session::memory_use() const {
     m.units += sizeof(Unit) + bytes(lu.sections) + bytes(lu.symbols) + bytes(lu.groups) +
                bytes(u->targets) + bytes(u->referenced) + bytes(u->got_cell) + bytes(u->stub) +
                bytes(u->got_symbols) + bytes(u->stub_symbols) + bytes(u->via_stub) +
-               bytes(u->section_addr) + bytes(u->addr) + bytes(u->far_refs) + bytes(u->commons);
-    for (const Section &s : lu.sections)
-      m.units += bytes(s.edges);
+               bytes(u->section_addr) + bytes(u->addr) + bytes(u->far_refs) + bytes(u->commons) +
+               bytes(lu.edges);
     if (u->archive < 0)
       input(lu.file.get());
   }

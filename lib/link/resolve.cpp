@@ -397,7 +397,7 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     u->referenced.assign(n, 0);
     for (const Section &sec : lu.sections)
       if (sec.role != SectionRole::Skip && !sec.discarded)
-        for (const Edge &e : sec.edges)
+        for (const Edge &e : lu.edges_of(sec))
           u->referenced[e.target] = 1;
     for (auto [imp, x] : cells)
       u->referenced[x] = u->referenced[imp];

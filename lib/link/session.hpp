@@ -436,7 +436,7 @@ public:
   Expected<std::optional<std::string>> delay_import_of(const Unit &u) const;  // gnu_imports.cpp
   Expected<std::string_view> dll_name_at(std::string_view iname) const;       // gnu_imports.cpp
   Expected<const LinkUnit *> head_member(std::string_view head) const;        // gnu_imports.cpp
-  static void rebind_cell(Unit &u, Section &cell, const std::string &key);    // gnu_imports.cpp
+  static void rebind_cell(Unit &u, uint32_t cell, const std::string &key);    // gnu_imports.cpp
 
   // --- the passes (one file each) ---
   Error bind(const std::vector<Unit *> &batch);                 // resolve.cpp

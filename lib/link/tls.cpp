@@ -115,7 +115,7 @@ Error Session::plan_tls(Unit &u) {
     const Section &sec = lu.sections[i];
     if (sec.role == SectionRole::Skip || sec.discarded)
       continue;
-    for (const Edge &e : sec.edges) {
+    for (const Edge &e : lu.edges_of(sec)) {
       if (!tls_edge(e.kind))
         continue;
       if (e.kind != EdgeKind::TLSModulePCRel32) {
@@ -171,7 +171,7 @@ Expected<std::vector<uint8_t>> Session::relocated_template(const Unit &u) const 
     if (!s.tls || !s.bytes || s.role == SectionRole::Skip || s.discarded)
       continue;
     std::memcpy(t.data() + u.tls_offset[i], s.bytes, s.size);
-    for (const Edge &e : s.edges) {
+    for (const Edge &e : lu.edges_of(s)) {
       if (static_tls_edge(e.kind) || e.kind == EdgeKind::DTPMod64)
         return make_error(lu.site(i, e.offset), ": relocation ", lu.relocation_name(e.native),
                           " in the initial value of a thread-local variable of a static block "

@@ -417,7 +417,14 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
       return fail("associative COMDAT section ", u.sections[info.section].name,
                   " is associated in a cycle");
 
-  // Relocations, with their implicit addends.
+  // Relocations, with their implicit addends, into one array: room for as
+  // many as the headers say (an overflowed count, 0xffff, read as such),
+  // no more than the file could hold.
+  uint64_t relocations = 0;
+  for (uint32_t i = 0; i < nsec; ++i)
+    if (u.sections[i].role != SectionRole::Skip)
+      relocations += raw[i]->NumberOfRelocations;
+  u.edges.reserve(std::min<uint64_t>(relocations, bytes.size() / 10));
   for (uint32_t i = 0; i < nsec; ++i) {
     Section &s = u.sections[i];
     const auto *sec = raw[i];
@@ -447,7 +454,6 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
                   " run past the end of the file");
     if (!s.bytes)
       return fail("section ", s.name, ": relocations in a zero-fill section");
-    s.edges.reserve(count - first);
     for (uint64_t k = first; k < count; ++k) {
       uint32_t va, sym;
       uint16_t type;
@@ -481,7 +487,7 @@ Expected<LinkUnit> parse_coff_object(std::string name, std::shared_ptr<const Fil
       if (type == IMAGE_REL_AMD64_REL32 && s.perm == Perm::ReadExecute &&
           coff_x86_64::is_branch_site(s.bytes, va))
         kind = EdgeKind::Branch32;
-      s.edges.push_back(Edge{va, implicit + m.adjust, sym, type, kind});
+      u.add_edge(i, Edge{va, implicit + m.adjust, sym, type, kind});
     }
   }
   return u;

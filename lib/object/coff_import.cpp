@@ -120,12 +120,12 @@ Expected<LinkUnit> parse_coff_import(std::string name, std::shared_ptr<const Fil
   target.is_import = true;
   target.binding = Binding::Global;
   u.symbols = {Symbol{}, imp, target};
-  u.sections[0].edges.push_back(Edge{0, 0, 2, IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64});
+  u.add_edge(0, Edge{0, 0, 2, IMAGE_REL_AMD64_ADDR64, EdgeKind::Abs64});
 
   if (type == IMPORT_CODE) {
     const uint8_t jmp[8] = {0xff, 0x25, 0, 0, 0, 0, 0xcc, 0xcc};  // jmp *disp32(%rip)
     uint32_t text = u.add_section(".text", jmp, 8, Perm::ReadExecute);
-    u.sections[text].edges.push_back(Edge{2, -4, 1, IMAGE_REL_AMD64_REL32, EdgeKind::PCRel32});
+    u.add_edge(text, Edge{2, -4, 1, IMAGE_REL_AMD64_REL32, EdgeKind::PCRel32});
     Symbol code;
     code.name = symbol;
     code.section = text;

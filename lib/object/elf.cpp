@@ -267,7 +267,14 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     u.groups.push_back(std::move(g));
   }
 
-  // Relocations of loaded sections.
+  // Relocations of loaded sections, into one array: room for them all at
+  // once (as many as the tables say, no more than the file could hold).
+  uint64_t relocations = 0;
+  for (const typename ELFT::Shdr &sh : secs)
+    if (sh.sh_type == SHT_RELA && sh.sh_info < u.sections.size() &&
+        u.sections[sh.sh_info].role != SectionRole::Skip)
+      relocations += sh.sh_size / sizeof(typename ELFT::Rela);
+  u.edges.reserve(std::min<uint64_t>(relocations, bytes.size() / sizeof(typename ELFT::Rela)));
   for (size_t i = 0; i < secs.size(); ++i) {
     const ELFT::Shdr &sh = secs[i];
     if (sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL)
@@ -291,7 +298,6 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
     if (!relas->empty() && secs[sh.sh_info].sh_type == SHT_NOBITS)
       return fail("relocation section ", u.sections[i].name, " applies to ", target.name,
                   ", which has no contents (SHT_NOBITS)");
-    target.edges.reserve(relas->size());
     for (const ELFT::Rela &r : *relas) {
       uint32_t type = r.getType(false);
       uint32_t sym = r.getSymbol(false);
@@ -315,7 +321,7 @@ Expected<LinkUnit> parse_elf_object(std::string name, std::shared_ptr<const File
         return make_error(where(), ": relocation ", machine->relocation_name(uint16_t(type)),
                           " runs past the end of section ", target.name, " (size ",
                           hex(target.size), ")");
-      target.edges.push_back(Edge{r.r_offset, r.r_addend, sym, uint16_t(type), m.kind});
+      u.add_edge(sh.sh_info, Edge{r.r_offset, r.r_addend, sym, uint16_t(type), m.kind});
     }
   }
   // Nothing but the names points into the file (Section::bytes aside).

@@ -2,6 +2,7 @@
 #include "support/demangle.hpp"
 #include "support/format.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rtlink {
@@ -25,6 +26,25 @@ uint32_t LinkUnit::add_section(std::string_view name, std::span<const uint8_t> b
   s.role = SectionRole::Normal;
   sections.push_back(std::move(s));
   return uint32_t(sections.size() - 1);
+}
+
+void LinkUnit::move_edges_to_end(Section &s) {
+  const uint32_t from = s.first_edge;
+  s.first_edge = uint32_t(edges.size());
+  edges.reserve(edges.size() + s.edge_count + 1);
+  for (uint32_t i = 0; i < s.edge_count; ++i)
+    edges.push_back(edges[from + i]);
+}
+
+void LinkUnit::set_edges(uint32_t section, std::span<const Edge> es) {
+  Section &s = sections[section];
+  if (es.size() > s.edge_count) {
+    s.first_edge = uint32_t(edges.size());
+    edges.insert(edges.end(), es.begin(), es.end());
+  } else {
+    std::copy(es.begin(), es.end(), edges.begin() + s.first_edge);
+  }
+  s.edge_count = uint32_t(es.size());
 }
 
 void LinkUnit::unread_input(bool copied, uint64_t page,

@@ -64,7 +64,8 @@ struct Section {
   std::string_view name;
   const uint8_t *bytes = nullptr;  // null: zero fill
   uint64_t size = 0;
-  std::vector<Edge> edges;
+  // Its edges: edge_count of the unit's `edges` from first_edge (LinkUnit::edges_of).
+  uint32_t first_edge = 0, edge_count = 0;
   uint32_t align = 1;        // a power of two, at most 1 GiB
   int32_t priority = 65536;  // init/fini priority; 65536 = none (runs last)
   Perm perm = Perm::Read;
@@ -80,8 +81,9 @@ struct Section {
   bool tls = false;
 };
 // One per section header, loaded or not: GHC's base archive has 126,000 (its
-// fields are ordered so that it packs into 72 bytes; see docs/architecture.md, Speed).
-static_assert(sizeof(void *) != 8 || sizeof(Section) == 72);
+// fields are ordered so that it packs into 56 bytes, its edges held by the
+// unit; see docs/architecture.md, Speed).
+static_assert(sizeof(void *) != 8 || sizeof(Section) == 56);
 
 enum class Binding : uint8_t { Local, Global, Weak };
 
@@ -141,6 +143,11 @@ struct LinkUnit {
   std::shared_ptr<const FileData> file;
   std::vector<std::unique_ptr<uint8_t[]>> owned;  // rewritten section bytes
   std::vector<Section> sections;
+  // Every section's edges, each section's together and in its order (a
+  // section whose edges grow after another's moves them to the end: the old
+  // place is dead). One array per unit, not one per section: GHC's sections
+  // were 88,000 allocations.
+  std::vector<Edge> edges;
   std::vector<Symbol> symbols;
   std::vector<Group> groups;
   // From COFF's .drectve: /alternatename:FROM=TO (FROM, if undefined, stands
@@ -155,6 +162,25 @@ struct LinkUnit {
   std::vector<std::span<const uint8_t>> name_tables;
   // Names the native relocation type in messages.
   std::string (*relocation_name)(uint16_t native) = nullptr;
+
+  std::span<const Edge> edges_of(const Section &s) const {
+    return {edges.data() + s.first_edge, s.edge_count};
+  }
+  std::span<Edge> edges_of(const Section &s) { return {edges.data() + s.first_edge, s.edge_count}; }
+  std::span<const Edge> edges_of(uint32_t section) const { return edges_of(sections[section]); }
+  std::span<Edge> edges_of(uint32_t section) { return edges_of(sections[section]); }
+  // One more edge of a section, after those it has.
+  void add_edge(uint32_t section, const Edge &e) {
+    Section &s = sections[section];
+    if (s.edge_count && s.first_edge + s.edge_count != edges.size())
+      move_edges_to_end(s);
+    else if (!s.edge_count)
+      s.first_edge = uint32_t(edges.size());
+    edges.push_back(e);
+    ++s.edge_count;
+  }
+  // A section's edges, all replaced.
+  void set_edges(uint32_t section, std::span<const Edge> es);
 
   // A name made after parsing, kept as long as the unit.
   std::string_view keep(std::string name) { return strings.emplace_front(std::move(name)); }
@@ -172,6 +198,9 @@ struct LinkUnit {
 
   std::string site(uint32_t section, uint64_t offset) const;  // "a.o:(function f: .text+0x12)"
   std::string symbol_name(uint32_t index) const;  // name (C++: demangled (mangled)), or "section .text"
+
+private:
+  void move_edges_to_end(Section &s);
 };
 
 } // namespace rtlink

@@ -157,7 +157,7 @@ Error eh_frame_edges(LinkUnit &u, uint32_t index, const std::vector<uint64_t> &a
     return make_error(u.site(index, at), ": malformed __eh_frame: ", parts...);
   };
   std::vector<uint64_t> has_edge;
-  for (const Edge &e : sec.edges)
+  for (const Edge &e : u.edges_of(sec))
     has_edge.push_back(e.offset);
   std::sort(has_edge.begin(), has_edge.end());
   auto uleb = [&](uint64_t &pos, uint64_t end, uint64_t &v) {
@@ -204,8 +204,8 @@ Error eh_frame_edges(LinkUnit &u, uint32_t index, const std::vector<uint64_t> &a
         break;
       EdgeKind kind = pcrel ? (width == 8 ? EdgeKind::PCRel64 : EdgeKind::PCRel32)
                             : (width == 8 ? EdgeKind::Abs64 : EdgeKind::Abs32);
-      sec.edges.push_back(Edge{at, int64_t(target - addr[t]), nsyms + t,
-                               macho::kImplicitPointer, kind});
+      u.add_edge(index, Edge{at, int64_t(target - addr[t]), nsyms + t,
+                             macho::kImplicitPointer, kind});
       return Error::success();
     }
     return fail(at, "a pointer to ", hex(target), " lies in no loaded section");
@@ -316,7 +316,7 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
                         " bytes (a multiple of 24 expected)");
     std::vector<Edge> more;
     std::vector<bool> initialised(s.size / 24);
-    for (Edge &e : s.edges) {
+    for (Edge &e : u.edges_of(s)) {
       if (e.offset % 24 == 16 && e.kind == EdgeKind::Abs64) {
         const Symbol &init = u.symbols[e.target];
         if (init.section >= u.sections.size() || !u.sections[init.section].tls)
@@ -334,7 +334,8 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
       if (!initialised[d])
         return make_error(u.site(i, d * 24), ": a thread-local variable descriptor without "
                                              "its initial value");
-    s.edges.insert(s.edges.end(), more.begin(), more.end());
+    for (const Edge &e : more)
+      u.add_edge(i, e);
     any = true;
   }
   if (!any)
@@ -347,8 +348,7 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
   function.binding = Binding::Global;
   u.symbols.push_back(function);
   for (const macho::ThunkEdge &e : cpu.tlv_edges)
-    u.sections[thunk].edges.push_back(
-        Edge{e.offset, e.addend, uint32_t(u.symbols.size() - 1), e.native, e.kind});
+    u.add_edge(thunk, Edge{e.offset, e.addend, uint32_t(u.symbols.size() - 1), e.native, e.kind});
   // `__tlv_bootstrap` (the descriptors' first word) is the thunk.
   for (Symbol &sym : u.symbols)
     if (sym.name == "_tlv_bootstrap" && !sym.defined()) {
@@ -598,7 +598,6 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
                         cpu.relocation_name(prefix->type),
                         " is not followed by a BRANCH26, PAGE21 or PAGEOFF12 of the same site");
     };
-    s.edges.reserve(h.nreloc);
     for (uint32_t k = 0; k < h.nreloc; ++k) {
       const uint32_t word0 = load<uint32_t>(bytes.data() + h.reloff + uint64_t(k) * kRelocSize);
       if (word0 & R_SCATTERED)
@@ -684,12 +683,12 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         const bool wide = m.width == 8;
         if (minus.section == i) {  // B - P is known: A + addend - P
           const int64_t addend = int64_t(uint64_t(content) + r.offset - minus.value);
-          s.edges.push_back(Edge{r.offset, addend, plus, uint16_t(r.type),
-                                 wide ? EdgeKind::PCRel64 : EdgeKind::PCRel32});
+          u.add_edge(i, Edge{r.offset, addend, plus, uint16_t(r.type),
+                             wide ? EdgeKind::PCRel64 : EdgeKind::PCRel32});
         } else if (ps.section == i) {  // A - P is known: P - B + addend
           const int64_t addend = int64_t(uint64_t(content) - r.offset + ps.value);
-          s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type),
-                                 wide ? EdgeKind::NegDelta64 : EdgeKind::NegDelta32});
+          u.add_edge(i, Edge{r.offset, addend, target, uint16_t(r.type),
+                             wide ? EdgeKind::NegDelta64 : EdgeKind::NegDelta32});
         } else {
           return make_error(where(), ": relocation ", what, " pair ", u.symbol_name(plus),
                             " - ", u.symbol_name(target), ": neither lies in section ", s.name,
@@ -707,7 +706,7 @@ Expected<LinkUnit> parse_macho_object(std::string name, std::shared_ptr<const Fi
         else
           addend = int64_t(uint64_t(content) - section_start);
       }
-      s.edges.push_back(Edge{r.offset, addend, target, uint16_t(r.type), kind});
+      u.add_edge(i, Edge{r.offset, addend, target, uint16_t(r.type), kind});
     }
     if (prefix)
       return lone_prefix();

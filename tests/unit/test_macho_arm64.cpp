@@ -49,7 +49,7 @@ std::vector<Row> rows(const rtlink::LinkUnit &u, const std::string &section) {
   for (uint32_t i = 0; i < u.sections.size(); ++i) {
     if (u.sections[i].name != section)
       continue;
-    for (const rtlink::Edge &e : u.sections[i].edges)
+    for (const rtlink::Edge &e : u.edges_of(i))
       out.emplace_back(u.site(i, e.offset), e.kind, u.symbol_name(e.target), e.addend);
   }
   return out;

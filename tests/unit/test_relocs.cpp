@@ -1,6 +1,8 @@
 // Every ELF x86-64 relocation type rtlink applies, non-PIC code, C++ EH.
 #include "helpers.hpp"
 
+#include "object/link_unit.hpp"
+
 #include <sys/mman.h>
 
 // relocs.o is x86-64 assembly, one field per relocation type (test_aarch64.cpp
@@ -89,4 +91,37 @@ TEST_CASE("an indirect function (IFUNC) binds every reference to what its resolv
   load_all(*l, {"ifunc_user.o"});
   CHECK(call(*l, "answer_from_another_object") == 45);
   CHECK(call(*l, "ifunc_resolver_calls") == 1);
+}
+
+// A unit keeps every section's edges in one array; a section's stay
+// together and in order however the sections' edges interleave as they come
+// (Mach-O adds a section's eh_frame pointers after every relocation).
+TEST_CASE("a section's edges stay its own, in order, as sections' edges interleave") {
+  rtlink::LinkUnit u;
+  const uint8_t bytes[16] = {};
+  const uint32_t a = u.add_section("a", bytes, 8, rtlink::Perm::Read);
+  const uint32_t b = u.add_section("b", bytes, 8, rtlink::Perm::Read);
+  auto edge = [](uint64_t offset) {
+    return rtlink::Edge{offset, 0, 0, 0, rtlink::EdgeKind::Abs64};
+  };
+  auto offsets = [&](uint32_t s) {
+    std::vector<uint64_t> out;
+    for (const rtlink::Edge &e : u.edges_of(s))
+      out.push_back(e.offset);
+    return out;
+  };
+  u.add_edge(a, edge(0));
+  u.add_edge(b, edge(8));
+  u.add_edge(a, edge(4));  // a's run moves past b's
+  u.add_edge(a, edge(6));
+  CHECK(offsets(a) == std::vector<uint64_t>{0, 4, 6});
+  CHECK(offsets(b) == std::vector<uint64_t>{8});
+  // Replaced by fewer (in place), then by more (at the end).
+  const rtlink::Edge one[] = {edge(2)};
+  u.set_edges(a, one);
+  CHECK(offsets(a) == std::vector<uint64_t>{2});
+  const rtlink::Edge three[] = {edge(1), edge(3), edge(5)};
+  u.set_edges(b, three);
+  CHECK(offsets(b) == std::vector<uint64_t>{1, 3, 5});
+  CHECK(offsets(a) == std::vector<uint64_t>{2});
 }
