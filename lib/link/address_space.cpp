@@ -19,6 +19,16 @@ Expected<AddressSpace> AddressSpace::reserve(Executor &ex, uint64_t size) {
 
 Expected<Allocation> AddressSpace::allocate(Executor &ex, uint64_t size) {
   size = (size + page_ - 1) & ~(page_ - 1);
+  // A block of 2 MiB or more starts on a 2 MiB boundary where one is free:
+  // its pages can then be huge pages (platform::prefault), whose first touch
+  // costs less per byte. Address space is what that spends, not memory.
+  constexpr uint64_t kHuge = uint64_t(2) << 20;
+  if (size >= kHuge)
+    for (auto it = free_.begin(); it != free_.end(); ++it) {
+      const uint64_t at = (it->first + kHuge - 1) & ~(kHuge - 1);
+      if (at - it->first < it->second && it->second - (at - it->first) >= size)
+        return take(ex, it, at, size);
+    }
   for (auto it = free_.begin(); it != free_.end(); ++it)
     if (it->second >= size)
       return take(ex, it, it->first, size);

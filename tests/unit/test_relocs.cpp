@@ -5,6 +5,9 @@
 
 #include <sys/mman.h>
 
+#include <cstdio>
+#include <iterator>
+
 // relocs.o is x86-64 assembly, one field per relocation type (test_aarch64.cpp
 // and tests/cli/aarch64_programs.sh are aarch64's).
 TEST_CASE("every relocation type gives the psABI's value" * doctest::test_suite("x86-64")) {
@@ -76,6 +79,32 @@ TEST_CASE("no loaded page is writable and executable at once" * doctest::test_su
     ++checked;
   }
   CHECK(checked >= 5);
+}
+
+// A block of 2 MiB or more starts on a 2 MiB boundary and is asked for huge
+// pages before its first touch (where the system gives them when asked, as
+// Debian's default "madvise" does): fewer, cheaper first touches.
+TEST_CASE("a large block is placed in huge pages" * doctest::test_suite("in-process")) {
+  auto l = new_linker();
+  load_all(*l, {"big_table.o"});
+  CHECK(address_of<unsigned(unsigned)>(*l, "big_table_at")(2) == 3);
+  const uint64_t table = *l->lookup("big_table");
+  std::ifstream thp_mode("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string mode((std::istreambuf_iterator<char>(thp_mode)), {});
+  uint64_t huge_kib = 0;
+  std::ifstream smaps("/proc/self/smaps");
+  bool in_table = false;
+  for (std::string line; std::getline(smaps, line);) {
+    // A mapping's first line: "from-to perms ..."; its fields: "Name: n kB".
+    unsigned long from = 0, to = 0;
+    if (line.find(" kB") == std::string::npos && std::sscanf(line.c_str(), "%lx-%lx", &from, &to) == 2)
+      in_table = table >= from && table < to;
+    else if (in_table && line.rfind("AnonHugePages:", 0) == 0)
+      huge_kib = std::strtoull(line.c_str() + 14, nullptr, 10);
+  }
+  INFO("transparent huge pages: ", mode);
+  if (mode.find("[never]") == std::string::npos)
+    CHECK(huge_kib >= 2048);
 }
 
 TEST_CASE("an indirect function (IFUNC) binds every reference to what its resolver picks") {
