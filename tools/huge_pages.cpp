@@ -55,7 +55,7 @@ void advise_main_arena() noexcept {
     // malloc writes the new top's header into each step before it returns,
     // so that step's first 2 MiB is in 4 KiB pages before it can be
     // advised: the fewer steps, the fewer such. (16 MiB steps: the GHC job
-    // 1.10-1.27x the time; 32 MiB: 1.08x.) A step is address space: only
+    // 1.12-1.19x the time; 32 MiB: 1.08x.) A step is address space: only
     // what is touched becomes memory, and what a link frees is what the next
     // one uses first.
     mallopt(M_TOP_PAD, 64 << 20);
