@@ -145,8 +145,8 @@ struct LinkUnit {
   std::vector<Section> sections;
   // Every section's edges, each section's together and in its order (a
   // section whose edges grow after another's moves them to the end: the old
-  // place is dead). One array per unit, not one per section: GHC's sections
-  // were 88,000 allocations.
+  // place is dead). One array per unit, not one per section: the GHC job's
+  // sections were 82,000 allocations.
   std::vector<Edge> edges;
   std::vector<Symbol> symbols;
   std::vector<Group> groups;
