@@ -14,13 +14,14 @@
 //   break has moved, and each thread's arena (a 64 MiB reservation glibc
 //   aligns to 64 MiB and grows within; HEAP_MAX_SIZE on 64-bit systems)
 //   once, when the first small block from it is seen.
-// This is what glibc.malloc.hugetlb=1 does. The GHC job (bench/run) takes
+// glibc.malloc.hugetlb=1 does the like (added to this, with the 64 MiB
+// steps below, it makes the GHC job 1.13x slower). The GHC job (bench/run) takes
 // 0.55x the time it did with only large allocations advised (13,700 page
 // faults to 4,500), the sqlite job 0.81x, symdump over LLVM's archives 0.92x;
 // peak memory 2-10% more. Advice that is refused changes nothing.
 //
 // Only in the tools: a library must not replace a host's operator new. A
-// host embedding librtlink gets the same with GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
+// host embedding librtlink gets much of it with GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>

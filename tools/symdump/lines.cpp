@@ -2,8 +2,8 @@
 #include "lines.hpp"
 #include "relocations.hpp"
 
-#include <llvm/DebugInfo/DIContext.h>
 #include <llvm/BinaryFormat/Dwarf.h>
+#include <llvm/DebugInfo/DIContext.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/DebugInfo/DWARF/DWARFFormValue.h>
 #include <llvm/DebugInfo/DWARF/DWARFUnit.h>
@@ -28,7 +28,8 @@ namespace {
 // Whether a DWARF 5 line table's entry formats name only forms LLVM knows.
 // Its reader of a prologue jumps through a table by the form's number, form
 // 0 included: a directory or file entry of form 0 sends it to no code at all
-// (llvm-nm -l and llvm-dwarfdump end by SIGSEGV). Only the entry formats are
+// (llvm-nm -l and llvm-dwarfdump end by SIGSEGV). DW_FORM_indirect is refused
+// too: the form it reads from the entry may be 0. Only the entry formats are
 // read here, and the directories between them skipped; anything else wrong
 // in the prologue LLVM's reader says itself. Empty: the formats are known.
 std::string unknown_line_form(const DWARFObject &dwarf, uint64_t offset, bool little) {
@@ -66,7 +67,9 @@ std::string unknown_line_form(const DWARFObject &dwarf, uint64_t offset, bool li
           dwarf::FormEncodingString(form).empty()) {
         said = "the line table at offset " + std::to_string(offset) +
                " of .debug_line gives its " + what + " the form " +
-               std::to_string(static_cast<unsigned>(form)) + ", which is no DWARF form";
+               std::to_string(static_cast<unsigned>(form)) +
+               (form == dwarf::DW_FORM_indirect ? " (DW_FORM_indirect), which its reader cannot check"
+                                                : ", which is no DWARF form");
         return false;
       }
       forms.push_back(form);
