@@ -519,19 +519,44 @@ void elf_needed(const ELFObjectFileBase &obj, Listing &out);
 void gnu_import_parts(const COFFObjectFile &obj, Listing &out);
 void macho_exports_imports(const MachOObjectFile &obj, const Options &opt, Listing &out);
 
-// An ELF section symbol whose section index is 0: LLVM names such a symbol
-// by its section, and reads the name of section_end(), past the section
-// headers (past the file when they end it: found by fuzz_symdump under
+// An ELF section symbol whose section index is 0, or special (SHN_ABS and
+// the like) while its own name is empty or does not read: LLVM names such a symbol by its
+// section, and reads the name of section_end(), past the section headers
+// (past the file when they end it: both found by fuzz_symdump under
 // AddressSanitizer). The symbol is read through ELFFile, which reports what
 // does not read (ELFSymbolRef::getELFType would end the process).
 template <class ELFT>
 bool section_symbol_of_no_section(const ELFObjectFile<ELFT> &o, const BasicSymbolRef &sym) {
-  auto raw = o.getSymbol(sym.getRawDataRefImpl());
+  const DataRefImpl d = sym.getRawDataRefImpl();
+  auto raw = o.getSymbol(d);
   if (!raw) {
     consumeError(raw.takeError());
     return false;  // getFlags says what is wrong
   }
-  return (*raw)->getType() == ELF::STT_SECTION && (*raw)->st_shndx == ELF::SHN_UNDEF;
+  const uint16_t x = (*raw)->st_shndx;
+  if ((*raw)->getType() != ELF::STT_SECTION || (x != ELF::SHN_UNDEF && x < ELF::SHN_LORESERVE) ||
+      x == ELF::SHN_XINDEX)
+    return false;
+  if (x == ELF::SHN_UNDEF)
+    return true;
+  const ELFFile<ELFT> &ef = o.getELFFile();
+  auto symtab = ef.getSection(d.d.a);
+  if (!symtab) {
+    consumeError(symtab.takeError());
+    return false;
+  }
+  auto strtab = ef.getStringTableForSymtab(**symtab);
+  if (!strtab) {
+    consumeError(strtab.takeError());
+    return false;
+  }
+  // A name that does not read is taken for none, as LLVM takes it.
+  auto name = (*raw)->getName(*strtab);
+  if (!name) {
+    consumeError(name.takeError());
+    return true;
+  }
+  return name->empty();
 }
 
 bool elf_section_symbol_of_no_section(const SymbolicFile &obj, const BasicSymbolRef &sym) {
@@ -596,10 +621,6 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
     if (es.st_name >= strtab->size() || x == ELF::SHN_XINDEX ||
         (x != ELF::SHN_UNDEF && x < ELF::SHN_LORESERVE && x >= nsecs))
       return false;
-    // A section symbol without a name is named by its section: it must have one.
-    if (es.getType() == ELF::STT_SECTION && x >= ELF::SHN_LORESERVE &&
-        (*strtab)[es.st_name] == '\0')
-      return false;
   }
 
   // As symbol_begin(): from 1, past the null symbol, unless it is the only one.
@@ -608,7 +629,10 @@ bool elf_rel_symbols(const ELF64LEObjectFile &o, const Options &opt, Listing &ou
     const bool null_symbol = i == 0;
     const uint8_t type = es.getType(), binding = es.getBinding();
     const uint16_t shndx = es.st_shndx;
-    if (type == ELF::STT_SECTION && shndx == ELF::SHN_UNDEF) {
+    // A section symbol without a name is named by its section: none, or special.
+    if (type == ELF::STT_SECTION &&
+        (shndx == ELF::SHN_UNDEF ||
+         (shndx >= ELF::SHN_LORESERVE && (*strtab)[es.st_name] == '\0'))) {
       leave_out_section_symbol_of_no_section(out);
       continue;
     }
@@ -745,9 +769,18 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   std::optional<LineFinder> lines;
   if (const auto *o = dyn_cast<ObjectFile>(&obj); o && opt.line_numbers)
     lines.emplace(*o);
+  // LLVM's symbolizer names every symbol of the object, a section symbol of
+  // no section too (see elf_section_symbol_of_no_section): then no lines.
+  bool symbolizable = true;
+  if (lines)
+    for (const BasicSymbolRef &sym : obj.symbols())
+      if (elf_section_symbol_of_no_section(obj, sym)) {
+        symbolizable = false;
+        break;
+      }
   auto find_line = [&](const SymbolRef &sym, Sym &s) {
-    std::string error;
-    SourceLine at = lines->find(sym, s.type, error);
+    std::string error = symbolizable ? "" : "a section symbol (STT_SECTION) of no section";
+    SourceLine at = symbolizable ? lines->find(sym, s.type, error) : SourceLine{};
     s.detail().source_file = std::move(at.file);
     s.detail().source_line = at.line;
     if (!error.empty() && out.warning.empty())
