@@ -38,12 +38,21 @@ extern void *dlsym(void *handle, const char *name);
 extern char *dlerror(void);
 extern int dlclose(void *handle);
 extern long write(int fd, const void *buffer, size_t size);
-extern size_t strlen(const char *s);
 extern void abort(void);
 
 enum { RTLD_LAZY = 1, RTLD_GLOBAL = 0x100 }; /* glibc's, on x86-64 and aarch64 */
 
-static void say(const char *s) { write(2, s, strlen(s)); }
+/* The parts of one line, written in one call: threads that fail at once
+ * print whole lines, not their parts interleaved. */
+static void say(const char *const *parts, size_t n) {
+  char line[1024];
+  size_t at = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (const char *c = parts[i]; *c && at < sizeof line - 1; ++c)
+      line[at++] = *c;
+  line[at++] = '\n';
+  write(2, line, at);
+}
 
 __attribute__((visibility("hidden"), weak)) void *
 __rtlink_stub_resolve(struct stub_library *lib, size_t index) {
@@ -78,12 +87,9 @@ __rtlink_stub_resolve(struct stub_library *lib, size_t index) {
   if (!address && lib->on_failure)
     address = lib->on_failure(lib->soname, name, error ? error : "no address");
   if (!address) {
-    say(lib->soname);
-    say(": cannot call ");
-    say(name);
-    say(": ");
-    say(error ? error : "no address");
-    say("\n");
+    const char *parts[] = {lib->soname, ": cannot call ", name, ": ",
+                           error ? error : "no address"};
+    say(parts, sizeof parts / sizeof parts[0]);
     abort();
   }
   __atomic_store_n(&lib->slots[index], address, __ATOMIC_RELEASE);
