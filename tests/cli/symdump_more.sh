@@ -120,6 +120,12 @@ PY
 run 0 "$SYMDUMP" -l "$RTLINK_SOURCE/fuzz/regressions/fuzz_symdump/dwarf-line-table-of-form-0.obj"
 has out "T main"
 has err "symdump: warning: line numbers: the line table at offset 0 of .debug_line gives its directories the form 0, which is no DWARF form"
+# -l on an object whose symbol table claims 2^36 entries past the end of the
+# file: the error, at once (the scan for section symbols of no section read
+# them one error at a time: found by fuzz_symdump).
+R="$RTLINK_SOURCE/fuzz/regressions/fuzz_symdump/symtab-of-2-to-the-36-entries-past-the-file.o"
+run 1 "$SYMDUMP" -l "$R"
+has err "symdump: error: $R: section [index 18] has a sh_offset (0x248) + sh_size (0x18000000000) that is greater than the file size (0xac0)"
 run 2 "$SYMDUMP" --radix=z "$F/rts.o"
 has err "unknown --radix z"
 run 2 "$SYMDUMP" -f darwin "$F/rts.o"
