@@ -273,8 +273,13 @@ public:
   virtual Error ping() { return Error(); }
 };
 
-// The host process itself.
-std::unique_ptr<Executor> make_in_process_executor();
+// The host process itself. `process_libraries` are libraries the process is
+// taken to hold without having them loaded yet (objload's C++ library, which
+// it links in statically, as a C++ program would have libstdc++.so): the
+// first time a name is not found in the process, they are opened into it
+// (for good, as a dlopen with RTLD_GLOBAL), one at a time in order, until it
+// is. One that does not open is passed over.
+std::unique_ptr<Executor> make_in_process_executor(std::vector<std::string> process_libraries = {});
 
 // Another process, started on first use: `argv` with the protocol channel as
 // its descriptor `fd` (objload-executor --fd=3), or with `tcp`, `argv` plus

@@ -4,6 +4,7 @@
 #include <rtlink/executor.hpp>
 
 #include <cstring>
+#include <mutex>
 
 namespace rtlink {
 
@@ -26,6 +27,8 @@ template <class F> auto with_pointers(std::span<const CallArg> args, F &&f) {
 
 class InProcessExecutor final : public Executor {
 public:
+  explicit InProcessExecutor(std::vector<std::string> process_libraries)
+      : process_libraries_(std::move(process_libraries)) {}
   std::string describe() const override { return "in-process"; }
   uint64_t page_size() const override { return platform::page_size(); }
   CallConv native_convention() const override {
@@ -84,7 +87,15 @@ public:
     return out;
   }
   std::optional<uint64_t> lookup_process_symbol(std::string_view name) override {
-    return platform::process_symbol(name);
+    if (auto a = platform::process_symbol(name))
+      return a;
+    std::lock_guard<std::mutex> g(opening_);
+    while (opened_ < process_libraries_.size()) {
+      (void)platform::open_into_process(process_libraries_[opened_++]);
+      if (auto a = platform::process_symbol(name))
+        return a;
+    }
+    return std::nullopt;
   }
   Expected<uint64_t> load_library(const std::string &path) override {
     return platform::open_library(path);
@@ -148,12 +159,18 @@ public:
   Expected<int> call_int(uint64_t addr, CallConv conv) override {
     return rtlink::call_int(addr, conv);
   }
+
+private:
+  std::vector<std::string> process_libraries_;
+  size_t opened_ = 0;  // of process_libraries_
+  std::mutex opening_;
+
 };
 
 } // namespace
 
-std::unique_ptr<Executor> make_in_process_executor() {
-  return std::make_unique<InProcessExecutor>();
+std::unique_ptr<Executor> make_in_process_executor(std::vector<std::string> process_libraries) {
+  return std::make_unique<InProcessExecutor>(std::move(process_libraries));
 }
 
 } // namespace rtlink

@@ -63,9 +63,13 @@ void Session::prefetch_externals(const std::vector<Unit *> &batch) {
     for (Unit *u : batch) {
       if (host_only(u->lu.format))
         continue;  // COFF code on a POSIX host reaches registered host symbols only
+      // (Not a name the linker defines, such as _GLOBAL_OFFSET_TABLE_: bind
+      // never looks for it outside, and a miss in the process would open
+      // the process libraries for nothing: make_in_process_executor.)
       for (const Symbol &s : u->lu.symbols)
         if (!s.defined() && !s.is_import && !s.name.empty() && s.global() &&
-            !globals.count(s.name) && seen.insert(s.name).second &&
+            !linker_defined(s.name, u->lu.format) && !globals.count(s.name) &&
+            seen.insert(s.name).second &&
             !cache_.count(std::string(s.name)) && !host_symbols.count(std::string(s.name)))
           names.emplace_back(s.name);
     }

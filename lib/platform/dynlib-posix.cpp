@@ -63,6 +63,10 @@ Expected<uint64_t> open_library(const std::string &path) {
   return reinterpret_cast<uint64_t>(h);
 }
 
+bool open_into_process(const std::string &path) {
+  return dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr;
+}
+
 Error close_library(uint64_t handle) {
   if (dlclose(reinterpret_cast<void *>(handle)) != 0) {
     const char *e = dlerror();

@@ -85,6 +85,9 @@ std::optional<uint64_t> process_symbol(std::string_view name);
 // function) or not; nullopt where that cannot be told.
 std::optional<bool> is_code_address(uint64_t addr);
 Expected<uint64_t> open_library(const std::string &path);
+// A library opened into the process for good, its names then found by
+// process_symbol (dlopen RTLD_GLOBAL; LoadLibrary); false if it is not there.
+bool open_into_process(const std::string &path);
 Error close_library(uint64_t handle);
 std::optional<uint64_t> library_symbol(uint64_t handle, std::string_view name);
 // Where a library given by name is looked for first (AddDllDirectory on

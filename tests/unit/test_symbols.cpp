@@ -96,6 +96,22 @@ TEST_CASE("host symbols registered explicitly win over the process's" * doctest:
   CHECK(fake_labs_calls == 1);
 }
 
+// objload links libstdc++ in statically, and its executor takes
+// libstdc++.so for part of the process, opened when first needed (here
+// Debian's liblua, which the test program does not link).
+TEST_CASE("process libraries are opened the first time a name is not found in the process" *
+          doctest::test_suite("in-process")) {
+  auto plain = rtlink::make_in_process_executor();
+  REQUIRE_FALSE(plain->lookup_process_symbol("luaL_newstate"));
+  auto ex = rtlink::make_in_process_executor({"librtlink-no-such-library.so.1", "liblua5.4.so.0"});
+  CHECK(ex->lookup_process_symbol("printf"));  // in the process already: nothing is opened
+  CHECK_FALSE(plain->lookup_process_symbol("luaL_newstate"));
+  // The first does not open and is passed over; the second is opened.
+  CHECK(ex->lookup_process_symbol("luaL_newstate"));
+  CHECK(plain->lookup_process_symbol("luaL_newstate"));  // now the process's, for good
+  CHECK_FALSE(ex->lookup_process_symbol("rtlink_no_such_name"));
+}
+
 // support/hash.hpp's NameMap, the session's tables by name: growth, erasing
 // (the last entry moves into the hole; erased slots are reused), a key
 // re-pointed at the same name elsewhere.
