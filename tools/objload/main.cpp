@@ -286,7 +286,15 @@ int main(int argc, char **argv) {
     handshake_ms = int(s * 1000);
   }
   options.max_expand = max_expand;
-  if (executor == "child") {
+  if (executor == "in-process") {
+    // objload links its C++ library in statically (meson.build: the dynamic
+    // loader would bind libstdc++.so's relocations at every start); loaded
+    // C++ code still finds libstdc++.so in the process, as before: it is
+    // opened the first time a name is not found there.
+#ifndef _WIN32
+    options.executor = rtlink::make_in_process_executor({"libstdc++.so.6"});
+#endif
+  } else if (executor == "child") {
     options.executor =
         rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3, handshake_ms});
   } else if (executor != "in-process") {
