@@ -289,10 +289,11 @@ int main(int argc, char **argv) {
   if (executor == "in-process") {
     // objload links its C++ library in statically (meson.build: the dynamic
     // loader would bind libstdc++.so's relocations at every start); loaded
-    // C++ code still finds libstdc++.so in the process, as before: it is
-    // opened the first time a name is not found there.
+    // code still finds libstdc++.so and libm.so (which came with it, and
+    // which C code such as sqlite's takes from the process) there, as
+    // before: they are opened the first time a name is not found.
 #ifndef _WIN32
-    options.executor = rtlink::make_in_process_executor({"libstdc++.so.6"});
+    options.executor = rtlink::make_in_process_executor({"libm.so.6", "libstdc++.so.6"});
 #endif
   } else if (executor == "child") {
     options.executor =
