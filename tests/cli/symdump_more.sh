@@ -126,6 +126,13 @@ has err "symdump: warning: line numbers: the line table at offset 0 of .debug_li
 R="$RTLINK_SOURCE/fuzz/regressions/fuzz_symdump/symtab-of-2-to-the-36-entries-past-the-file.o"
 run 1 "$SYMDUMP" -l "$R"
 has err "symdump: error: $R: section [index 18] has a sh_offset (0x248) + sh_size (0x18000000000) that is greater than the file size (0xac0)"
+# -l on an object with a section symbol of section 0: the listing without
+# it, no lines, and why. (Its flags name it by a section past the headers;
+# that read lies in the file's mapping here, so only fuzz_symdump's replay
+# of this input, from a buffer of its size, sees it under AddressSanitizer.)
+run 0 "$SYMDUMP" -l "$RTLINK_SOURCE/fuzz/regressions/fuzz_symdump/section-symbol-of-no-section.o"
+has out "T main"
+has err "symdump: warning: line numbers: a section symbol (STT_SECTION) of no section"
 run 2 "$SYMDUMP" --radix=z "$F/rts.o"
 has err "unknown --radix z"
 run 2 "$SYMDUMP" -f darwin "$F/rts.o"

@@ -772,17 +772,18 @@ std::string read_object(const std::string &file, const char *bytes, size_t size,
   // LLVM's symbolizer names every symbol of the object, a section symbol of
   // no section too (see elf_section_symbol_of_no_section): then no lines.
   // The scan stops where the listing below does, at a symbol that does not
-  // read (going on read a forged table of 2^40 entries one error at a time:
-  // found by fuzz_symdump).
+  // read (going on read a forged table of 2^36 entries one error at a time:
+  // found by fuzz_symdump), in the same order: a section symbol of no section
+  // is told before its flags are read (they name it by its section).
   bool symbolizable = true;
   if (lines)
     for (const BasicSymbolRef &sym : obj.symbols()) {
-      if (auto flags = sym.getFlags(); !flags) {
-        consumeError(flags.takeError());
-        break;
-      }
       if (elf_section_symbol_of_no_section(obj, sym)) {
         symbolizable = false;
+        break;
+      }
+      if (auto flags = sym.getFlags(); !flags) {
+        consumeError(flags.takeError());
         break;
       }
     }
