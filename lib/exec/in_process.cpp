@@ -164,7 +164,6 @@ private:
   std::vector<std::string> process_libraries_;
   size_t opened_ = 0;  // of process_libraries_
   std::mutex opening_;
-
 };
 
 } // namespace

@@ -38,13 +38,13 @@ Error set_library_dirs(std::span<const std::string> dirs) {
   return {};
 }
 
-// What the process offers: each loaded module's exports, the program first.
 // A module stays in the process once loaded, and process_symbol looks in
 // every one.
 bool open_into_process(const std::string &path) {
   return LoadLibraryA(path.c_str()) != nullptr;
 }
 
+// What the process offers: each loaded module's exports, the program first.
 std::optional<uint64_t> process_symbol(std::string_view name) {
   std::string n(name);
   HMODULE mods[512];
