@@ -12,7 +12,6 @@
 #include <cstdio>
 
 namespace rtlink::implib {
-namespace {
 
 void put16(std::string &out, uint16_t v) {
   out += static_cast<char>(v & 0xff);
@@ -23,6 +22,8 @@ void put32(std::string &out, uint32_t v) {
   for (int i = 0; i < 4; ++i)
     out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
+
+namespace {
 
 // An 8-byte name field: the name itself, or "/N" (sections) or a string
 // table offset (symbols) for longer ones.

@@ -77,6 +77,10 @@ private:
 
 uint16_t coff_machine_number(Machine m);
 
+// `v` appended little-endian.
+void put16(std::string &out, uint16_t v);
+void put32(std::string &out, uint32_t v);
+
 // `width` little-endian bytes of `v`; `n` zero bytes.
 std::string le_bytes(uint64_t v, unsigned width);
 inline std::string zeros(size_t n) { return std::string(n, '\0'); }

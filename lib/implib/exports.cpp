@@ -79,32 +79,14 @@ std::string symbol_name(const Module &m, const Export &e) {
   if (m.machine != Machine::I386)
     return e.name;
   // i386 C names carry a leading underscore. Already decorated: C++ (?),
-  // fastcall (@), and in lib.exe's dialect a stdcall name written _foo@4.
+  // fastcall (@), and in lib.exe's dialect any name with an @ (a stdcall
+  // name is written _foo@4 there; GNU's foo@4 gets its underscore).
   const std::string &n = e.name;
   if (n.starts_with("?") || n.starts_with("@") || n.find("@@") != std::string::npos)
     return n;
-  if (!m.mingw && n.starts_with("_") && n.find('@') != std::string::npos)
+  if (!m.mingw && n.find('@') != std::string::npos)
     return n;
   return "_" + n;
-}
-
-const char *name_type(const Module &m, const Export &e, const LibraryOptions &opt) {
-  if (e.noname)
-    return "ordinal";
-  if (!e.export_as.empty())
-    return "exportas";
-  std::string sym = symbol_name(m, e);
-  if (!e.import_name.empty() && e.import_name != sym)
-    return "alias";  // a weak alias to the import of import_name
-  if (m.machine != Machine::I386)
-    return "name";
-  if (opt.kill_at && !sym.starts_with("?") && sym.find('@', 1) != std::string::npos)
-    return "undecorate";
-  if (!m.mingw && sym.starts_with("_") && sym.find('@') != std::string::npos)
-    return "name";
-  if (sym.starts_with("_"))
-    return "noprefix";
-  return "name";
 }
 
 namespace {

@@ -3,8 +3,7 @@
 // of import libraries and .def files that take it.
 //
 // Which part is whose: the .def parser, the export readers (DLLs, objects),
-// the .def writer and the long and delay-import library writers are rtlink's;
-// short import libraries are written by LLVM Object's writeImportLibrary.
+// the .def writer and the import library writers are rtlink's.
 #pragma once
 
 #include <rtlink/error.hpp>
@@ -95,9 +94,24 @@ Error write_long_library(const Module &m, const LibraryOptions &opt, const std::
 // through __delayLoadHelper2, which loads the DLL and fills in the cell.
 Error write_delay_library(const Module &m, const LibraryOptions &opt, const std::string &path);
 
-// How the import binds to the export, as the import member records it:
-// "ordinal", "name", "noprefix", "undecorate" or "exportas".
-const char *name_type(const Module &m, const Export &e, const LibraryOptions &opt);
+// How the short import library imports an export: by what its import
+// member records (PE/COFF's import name types, in their order), or, for an
+// ==NAME served by another export's import, as weak aliases of that import.
+enum class ImportNameType { Ordinal, Name, NoPrefix, Undecorate, ExportAs, Alias };
+// "ordinal", "name", "noprefix", "undecorate", "exportas", "alias"
+const char *import_name_type_name(ImportNameType t);
+
+struct ShortImport {
+  std::string symbol;     // what importers use (symbol_name)
+  ImportNameType name_type = ImportNameType::Name;
+  std::string imported;   // ExportAs: the name imported; Alias: the symbol aliased
+  bool renamed = false;   // an ==NAME: its member comes after the others'
+};
+
+// One per export of `m`, in order; a PRIVATE export is planned as if it were
+// not, though the library leaves it out. The rules are llvm-dlltool's and
+// llvm-lib's (LLVM 19), whose libraries implib-gen's are byte for byte.
+std::vector<ShortImport> plan_short_imports(const Module &m, const LibraryOptions &opt);
 
 // The symbol an export is known by in the import library: the name, with the
 // i386 C prefix (an underscore) where the name is not already decorated.

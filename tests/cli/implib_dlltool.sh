@@ -1,7 +1,8 @@
-# implib-gen against llvm-dlltool: for the same .def, the same import library
-# (byte for byte: both write through LLVM's writer), on each machine and
-# with --kill-at; the same output wherever and whenever it is written; and
-# the --json manifest says what the library holds, as symdump reads it.
+# implib-gen against llvm-dlltool and llvm-lib: for the same .def, the same
+# import library, byte for byte (implib-gen writes it itself, by the rules
+# LLVM's writer follows), on each machine, with --kill-at, and in lib.exe's
+# flavor; the same output wherever and whenever it is written; and the --json
+# manifest says what the library holds, as symdump reads it.
 . "$(dirname "$0")/common.sh"
 : "${IMPLIB_GEN:?}" "${SYMDUMP:?}"
 S=$RTLINK_SOURCE/fixtures/implib
@@ -10,7 +11,7 @@ NM=/usr/lib/llvm-19/bin/llvm-nm
 
 for pair in x86-64:i386:x86-64 i386:i386 arm64:arm64; do
   ours=${pair%%:*} theirs=${pair#*:}
-  for def in features stdcall; do
+  for def in features stdcall renames; do
     for kill in "" --kill-at; do
       [ -n "$kill" ] && [ "$ours" != i386 ] && continue
       rm -f "$T/ours.a" "$T/theirs.a"
@@ -23,7 +24,34 @@ for pair in x86-64:i386:x86-64 i386:i386 arm64:arm64; do
     done
   done
 done
-grep -q "__imp_a_variable" "$T/ours.nm" || fail "the comparison compared nothing: $(cat "$T/ours.nm")"
+# (the last library compared was renames.def's, on arm64)
+grep -q "W __imp_al2" "$T/ours.nm" && grep -q "D __imp_dat" "$T/ours.nm" ||
+  fail "the comparison compared nothing: $(cat "$T/ours.nm")"
+
+# --flavor=msvc (lib.exe's .def dialect: foo@4 is decorated already) against
+# llvm-lib.
+LLVM_LIB=/usr/lib/llvm-19/bin/llvm-lib
+for pair in x86-64:x64 i386:x86 arm64:arm64; do
+  ours=${pair%%:*} theirs=${pair#*:}
+  for def in features stdcall renames; do
+    rm -f "$T/ours.lib" "$T/theirs.lib"
+    run 0 "$IMPLIB_GEN" --flavor=msvc --machine="$ours" --def "$S/$def.def" -o "$T/ours.lib"
+    $LLVM_LIB /def:"$S/$def.def" /machine:"$theirs" /out:"$T/theirs.lib" > /dev/null
+    cmp "$T/theirs.lib" "$T/ours.lib" || fail "$def.def, $ours, msvc: bytes differ from llvm-lib's"
+  done
+done
+$NM "$T/ours.lib" | grep -q "W __imp_al2" || fail "renames.def, msvc: no weak alias"
+
+# More members than the second linker member can number (0xfffe): the GNU
+# layout, as LLVM's writer falls back to.
+{
+  echo "LIBRARY many.dll"
+  echo "EXPORTS"
+  for ((n = 0; n < 66000; n++)); do echo "  f$n"; done
+} > "$T/many.def"
+run 0 "$IMPLIB_GEN" --def "$T/many.def" -o "$T/ours.a"
+$DLLTOOL -m i386:x86-64 -d "$T/many.def" -l "$T/theirs.a"
+cmp "$T/theirs.a" "$T/ours.a" || fail "66,000 exports: bytes differ from llvm-dlltool's"
 
 # Deterministic: another directory, another name, a second later.
 mkdir -p "$T/elsewhere"

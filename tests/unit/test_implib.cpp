@@ -204,10 +204,37 @@ TEST_CASE("i386 names: the C underscore, stdcall and fastcall decoration") {
   CHECK(symbol_name(m, m.exports[1]) == "_g@8");
   CHECK(symbol_name(m, m.exports[2]) == "@h@4");
   CHECK(symbol_name(m, m.exports[3]) == "?cxx@@YAXXZ");
-  CHECK(std::string(name_type(m, m.exports[1], {})) == "noprefix");
-  CHECK(std::string(name_type(m, m.exports[1], {false, true})) == "undecorate");
-  Module msvc = parse_ok("LIBRARY a.dll\nEXPORTS\n  _g@8\n", {Machine::I386, false});
+  CHECK(plan_short_imports(m, {})[1].name_type == ImportNameType::NoPrefix);
+  CHECK(plan_short_imports(m, {false, true})[1].name_type == ImportNameType::Undecorate);
+  Module msvc = parse_ok("LIBRARY a.dll\nEXPORTS\n  _g@8\n  k@4\n", {Machine::I386, false});
   CHECK(symbol_name(msvc, msvc.exports[0]) == "_g@8");  // lib.exe's dialect: decorated already
+  CHECK(symbol_name(msvc, msvc.exports[1]) == "k@4");   // as llvm-lib reads it
+}
+
+TEST_CASE("==NAME: an alias of the export that imports NAME, else an import of NAME") {
+  Module m = parse_ok("LIBRARY a.dll\nEXPORTS\n  a == elsewhere\n  b == c\n  c\n"
+                      "  d @4 NONAME\n  e == d DATA\n  p PRIVATE\n  q == p\n");
+  std::vector<ShortImport> plan = plan_short_imports(m, {});
+  REQUIRE(plan.size() == 7);
+  CHECK(plan[0].name_type == ImportNameType::ExportAs);
+  CHECK(plan[0].imported == "elsewhere");
+  CHECK(plan[0].renamed);
+  CHECK(plan[1].name_type == ImportNameType::Alias);  // c comes later: still served by it
+  CHECK(plan[1].imported == "c");
+  CHECK(plan[2].name_type == ImportNameType::Name);
+  CHECK_FALSE(plan[2].renamed);
+  CHECK(plan[3].name_type == ImportNameType::Ordinal);
+  CHECK(plan[4].name_type == ImportNameType::Alias);
+  CHECK(plan[4].imported == "d");
+  CHECK(plan[6].name_type == ImportNameType::ExportAs);  // p is not in the library
+  CHECK(std::string(import_name_type_name(plan[6].name_type)) == "exportas");
+
+  DefOptions i386{Machine::I386, true};
+  Module m32 = parse_ok("LIBRARY a.dll\nEXPORTS\n  f\n  g == f\n", i386);
+  plan = plan_short_imports(m32, {});
+  CHECK(plan[0].name_type == ImportNameType::NoPrefix);
+  CHECK(plan[1].name_type == ImportNameType::Alias);  // f is imported by the name "f"
+  CHECK(plan[1].imported == "_f");
 }
 
 TEST_CASE("a real DLL's exports: code, data, forwarders, names and hints") {

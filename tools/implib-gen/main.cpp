@@ -281,15 +281,17 @@ Error finish_module(const Config &c, Library &lib) {
 nlohmann::ordered_json manifest(const Config &c, const Library &lib) {
   const Module &m = lib.module;
   nlohmann::ordered_json exports = nlohmann::ordered_json::array();
-  for (const Export &e : m.exports) {
+  const std::vector<ShortImport> plan = plan_short_imports(m, c.lib);
+  for (size_t i = 0; i < m.exports.size(); ++i) {
+    const Export &e = m.exports[i];
     nlohmann::ordered_json x;
     x["name"] = e.name;
-    x["symbol"] = symbol_name(m, e);
+    x["symbol"] = plan[i].symbol;
     x["ordinal"] = e.ordinal ? nlohmann::ordered_json(e.ordinal) : nlohmann::ordered_json(nullptr);
     uint32_t hint = e.noname || e.hint == 0 ? e.ordinal : e.hint;
     x["hint"] = e.noname ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(hint);
     x["type"] = kind_name(e.kind);
-    x["name_type"] = name_type(m, e, c.lib);
+    x["name_type"] = import_name_type_name(plan[i].name_type);
     if (!e.internal.empty())
       x["internal"] = e.internal;
     if (!e.import_name.empty())
