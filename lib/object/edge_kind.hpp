@@ -102,6 +102,30 @@ constexpr bool needs_got_cell(EdgeKind k) {
          k == EdgeKind::A64GOTPage21 || k == EdgeKind::A64GOTLo12 || k == EdgeKind::A64GOTPCRel19;
 }
 
+// Initial and local exec: the target at one offset from every thread's pointer.
+constexpr bool static_tls_edge(EdgeKind k) {
+  switch (k) {
+  case EdgeKind::TPOffPCRel32:
+  case EdgeKind::TPOff32:
+  case EdgeKind::TPOff64:
+  case EdgeKind::A64TLSIEPage21:
+  case EdgeKind::A64TLSIELd64Lo12:
+  case EdgeKind::A64TPOffHi12:
+  case EdgeKind::A64TPOffLo12:
+  case EdgeKind::A64TPOffLo12NC: return true;
+  default: return false;
+  }
+}
+
+// Any edge that reaches thread-local storage (link/tls.cpp).
+constexpr bool tls_edge(EdgeKind k) {
+  return k == EdgeKind::TLSIndexPCRel32 || k == EdgeKind::TLSModulePCRel32 ||
+         k == EdgeKind::TLSDescPCRel32 || k == EdgeKind::DTPOff32 || k == EdgeKind::DTPOff64 ||
+         k == EdgeKind::DTPMod64 || k == EdgeKind::A64TLSDescPage21 ||
+         k == EdgeKind::A64TLSDescLd64Lo12 || k == EdgeKind::A64TLSDescAddLo12 ||
+         static_tls_edge(k);
+}
+
 std::string_view edge_kind_name(EdgeKind k);
 // Bytes the fixup writes at its site.
 inline unsigned edge_width(EdgeKind kind) {

@@ -45,6 +45,8 @@ void LinkUnit::set_edges(uint32_t section, std::span<const Edge> es) {
     std::copy(es.begin(), es.end(), edges.begin() + s.first_edge);
   }
   s.edge_count = uint32_t(es.size());
+  for (const Edge &e : es)
+    tls_edges = tls_edges || tls_edge(e.kind);
 }
 
 void LinkUnit::unread_input(bool copied, uint64_t page,

@@ -148,6 +148,9 @@ struct LinkUnit {
   // place is dead). One array per unit, not one per section: the GHC job's
   // sections were 82,000 allocations.
   std::vector<Edge> edges;
+  // Some edge reaches thread-local storage (tls_edge): set by add_edge and
+  // set_edges, and by whoever gives an edge such a kind in place.
+  bool tls_edges = false;
   std::vector<Symbol> symbols;
   std::vector<Group> groups;
   // From COFF's .drectve: /alternatename:FROM=TO (FROM, if undefined, stands
@@ -178,6 +181,7 @@ struct LinkUnit {
       s.first_edge = uint32_t(edges.size());
     edges.push_back(e);
     ++s.edge_count;
+    tls_edges = tls_edges || tls_edge(e.kind);
   }
   // A section's edges, all replaced.
   void set_edges(uint32_t section, std::span<const Edge> es);

@@ -323,6 +323,7 @@ Error thread_local_variables(LinkUnit &u, const std::vector<section_64> &raw,
           return make_error(u.site(i, e.offset), ": a thread-local variable's initial value ",
                             u.symbol_name(e.target), " lies outside __thread_data and __thread_bss");
         e.kind = EdgeKind::DTPOff64;
+        u.tls_edges = true;
         more.push_back(Edge{e.offset - 8, 0, e.target, e.native, EdgeKind::DTPMod64});
         initialised[e.offset / 24] = true;
       } else if (e.offset % 24 != 0 || e.kind != EdgeKind::Abs64) {
