@@ -6,10 +6,12 @@
 // or read-only: never writable and executable at once.
 #include "link/session.hpp"
 #include "support/format.hpp"
+#include "support/parallel.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace rtlink {
 
@@ -146,118 +148,210 @@ Error Session::apply_edge(const Unit &u, uint32_t i, const Edge &e, const Fixup 
   return Error::success();
 }
 
+// One unit's part of its block: its GOT and far cells, its stubs and unit
+// runtime code, its TLS cells, and its sections' edges. Touches nothing
+// but `image` where u's pieces lie, and u: units of a block are fixed up
+// side by side where no observer watches (apply_fixups).
+Error Session::fix_unit(Unit &u, uint8_t *image, uint64_t base, LinkObserver *observer,
+                        uint64_t &edges) {
+  const LinkUnit &lu = u.lu;
+  for (size_t c = 0; c < u.got_symbols.size(); ++c) {
+    uint64_t v = u.addr[u.got_symbols[c]];
+    std::memcpy(image + (u.got_base - base) + c * 8, &v, 8);
+    if (observer)
+      observer->fixup(u, u.got_symbols[c], EdgeKind::Abs64,
+                      cell_fixup(v, 0, u.got_base + c * 8, u));
+  }
+  for (auto [j, off] : u.runtime_code) {
+    const Target &t = u.targets[j];
+    uint64_t at = u.thunks_base + off;
+    std::vector<uint8_t> code = u.arch().unit_runtime_code(
+        int(t.value), at, u.dso_handle(), space.base(),
+        u.got_base + uint64_t(u.got_cell[t.index]) * 8);
+    std::memcpy(image + (at - base), code.data(), code.size());
+  }
+  write_tls_cells(u, image, base);
+  const uint64_t far_cells = u.got_base + u.got_symbols.size() * 8;
+  for (size_t c = 0; c < u.far_cells.size(); ++c) {
+    auto [j, addend] = u.far_cells[c];
+    uint64_t v = u.addr[j] + uint64_t(addend), at = far_cells + c * 8;
+    std::memcpy(image + (at - base), &v, 8);
+    if (observer)
+      observer->fixup(u, j, EdgeKind::Abs64, cell_fixup(u.addr[j], addend, at, u));
+  }
+  for (size_t k = 0; k < u.stub_symbols.size(); ++k) {
+    uint32_t j = u.stub_symbols[k];
+    uint64_t at = u.stubs_base + k * u.arch().stub_size;
+    // Through the unit's own GOT cell, or through an __imp_ cell elsewhere.
+    uint64_t cell = u.targets[j].kind == Target::StubVia
+                        ? u.addr[u.targets[j].index]
+                        : u.got_base + uint64_t(u.got_cell[j]) * 8;
+    u.arch().write_stub(image + (at - base), at, cell);
+  }
+  for (uint32_t i = 0; i < lu.sections.size(); ++i) {
+    const Section &s = lu.sections[i];
+    if (s.role == SectionRole::Skip || s.discarded)
+      continue;
+    const uint64_t sec_addr = u.section_addr[i];
+    uint8_t *sec_bytes = image + (sec_addr - base);
+    for (const Edge &e : lu.edges_of(s)) {
+      Fixup f;
+      EdgeKind kind = e.kind;
+      if (Error err = edge_values(u, i, e, f))
+        return err;
+      if (const Unit::FarRef *far = u.far_refs.empty() ? nullptr : u.far_ref(i, e.offset)) {
+        const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
+        switch (far->plan.kind) {
+        case FarPlan::Stub:
+          f.S = u.stub_address(e.target);
+          break;
+        case FarPlan::LoadFromCell:
+          std::memcpy(sec_bytes + far->plan.opcode_at, &far->plan.opcode,
+                      far->plan.opcode_size);
+          f.S = cell;
+          f.A = far->plan.cell_field_addend;
+          kind = far->plan.field_kind.value_or(kind);
+          break;
+        case FarPlan::Thunk:
+          if (Error err = write_thunk(u, *far, image + (u.thunks_base + far->thunk - base),
+                                      sec_bytes + far->plan.start, sec_addr, cell, observer))
+            return err;
+          continue;
+        }
+      }
+      if (Error err = apply_edge(u, i, e, f, kind, sec_bytes + e.offset))
+        return err;
+      if (observer)
+        observer->fixup(u, e.target, kind, f);
+    }
+    edges += s.edge_count;
+  }
+  collect_init_fini(u, image, base);
+  return Error::success();
+}
+
 Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *observer) {
   std::vector<Block *> todo;
   for (Unit *u : batch)
     if (std::find(todo.begin(), todo.end(), u->block) == todo.end())
       todo.push_back(u->block);
 
+  // Each block's image: its pages (with the in-process executor), or a
+  // staging buffer sent with Executor::write. calloc: a large buffer is
+  // fresh zero pages, not zeroed once more here.
+  struct Image {
+    Block *block;
+    uint8_t *bytes;
+    std::unique_ptr<uint8_t, decltype(&std::free)> staging{nullptr, &std::free};
+  };
+  std::vector<Image> images;
+  images.reserve(todo.size());
   for (Block *b : todo) {
-    const uint64_t base = b->mem.base;
-    // calloc: a large buffer is fresh zero pages, not zeroed once more here.
-    std::unique_ptr<uint8_t, decltype(&std::free)> staging_bytes(nullptr, &std::free);
-    std::span<const uint8_t> staging;
-    uint8_t *image = executor->direct_view(base);
-    if (image) {
-      executor->prefault(base, b->initialised);
-    } else {
-      staging_bytes.reset(static_cast<uint8_t *>(std::calloc(b->initialised ? b->initialised : 1, 1)));
-      if (!staging_bytes)
+    Image &im = images.emplace_back(Image{b, executor->direct_view(b->mem.base)});
+    if (!im.bytes) {
+      im.staging.reset(static_cast<uint8_t *>(std::calloc(b->initialised ? b->initialised : 1, 1)));
+      if (!im.staging)
         return make_error("out of memory for a block of ", b->initialised, " bytes");
-      image = staging_bytes.get();
-      staging = {image, b->initialised};
+      im.bytes = im.staging.get();
     }
-    // Every section's bytes into place first: then what was read of the
-    // inputs for them can go (before the fixups, which touch only the block).
-    std::vector<const LinkUnit *> copied;
-    for (Unit *u : b->units) {
-      const LinkUnit &lu = u->lu;
-      copied.push_back(&lu);
-      for (uint32_t i = 0; i < lu.sections.size(); ++i) {
-        const Section &s = lu.sections[i];
-        if (u->section_addr[i] && s.bytes && s.size)
-          std::memcpy(image + (u->section_addr[i] - base), s.bytes, s.size);
+  }
+
+  // A large batch is made on both cores, every block at once (the GHC job's
+  // 250 units lie in 8 blocks): first the pages (the kernel zeroing them, in
+  // 2 MiB pieces on their 2 MiB boundaries, so each piece's huge pages stay
+  // whole) and every section's bytes; then the fixups, unit by unit, beside
+  // the input pages that copying left unread going back. Where an observer
+  // (the link cache's recorder) is told of each fixup in order, the fixups
+  // are made in order.
+  constexpr uint64_t kHuge = uint64_t(2) << 20;
+  constexpr uint64_t kBytesWorthThreads = 4 << 20, kEdgesWorthThreads = 16384;
+  uint64_t bytes_total = 0, edge_total = 0;
+  struct Piece {
+    const Image *image;
+    uint64_t from, to;  // pages to populate; or, for `unit`, none
+    const Unit *unit;   // whose sections' bytes to copy
+  };
+  std::vector<Piece> pieces;
+  std::vector<std::pair<Unit *, const Image *>> units;
+  for (const Image &im : images) {
+    const Block &b = *im.block;
+    bytes_total += b.initialised;
+    if (!im.staging && b.initialised) {
+      const uint64_t end = b.mem.base + b.initialised;
+      for (uint64_t at = b.mem.base; at < end;) {
+        const uint64_t next = std::min(end, (at & ~(kHuge - 1)) + kHuge);
+        pieces.push_back({&im, at, next, nullptr});
+        at = next;
       }
     }
+    for (Unit *u : b.units) {
+      pieces.push_back({&im, 0, 0, u});
+      units.emplace_back(u, &im);
+      edge_total += u->lu.edges.size();
+    }
+  }
+  auto copy = [&](size_t k) {
+    const Piece &p = pieces[k];
+    if (!p.unit) {
+      executor->prefault(p.from, p.to - p.from);
+      return;
+    }
+    const uint64_t base = p.image->block->mem.base;
+    for (uint32_t i = 0; i < p.unit->lu.sections.size(); ++i) {
+      const Section &s = p.unit->lu.sections[i];
+      if (p.unit->section_addr[i] && s.bytes && s.size)
+        std::memcpy(p.image->bytes + (p.unit->section_addr[i] - base), s.bytes, s.size);
+    }
+  };
+  if (bytes_total >= kBytesWorthThreads) {
+    parallel_for(pieces.size(), copy);
+  } else {
+    for (size_t k = 0; k < pieces.size(); ++k)
+      copy(k);
+  }
+
+  // Every section's bytes are in place: what was read of the inputs for them
+  // can go (the fixups touch only the blocks). Each unit's first error is
+  // kept; the first unit's with one is the error, as in order.
+  std::vector<const LinkUnit *> copied;
+  for (auto [u, im] : units)
+    copied.push_back(&u->lu);
+  std::vector<Error> failed(units.size());
+  std::vector<uint64_t> edges(units.size(), 0);
+  auto fix = [&](size_t k) {
+    auto [u, im] = units[k];
+    try {
+      failed[k] = fix_unit(*u, im->bytes, im->block->mem.base, observer, edges[k]);
+    } catch (const std::bad_alloc &) {
+      failed[k] = make_error(u->lu.name, ": out of memory applying its relocations");
+    }
+  };
+  const bool side_by_side = !observer && units.size() > 1 && edge_total >= kEdgesWorthThreads;
+  if (side_by_side) {
+    parallel_for(units.size() + 1, [&](size_t k) {
+      if (k == 0)
+        give_back_unread(copied, true);  // system calls: beside the fixups
+      else
+        fix(k - 1);
+    });
+  } else {
     give_back_unread(copied, true);
-    for (Unit *u : b->units) {
-      const LinkUnit &lu = u->lu;
-      for (size_t c = 0; c < u->got_symbols.size(); ++c) {
-        uint64_t v = u->addr[u->got_symbols[c]];
-        std::memcpy(image + (u->got_base - base) + c * 8, &v, 8);
-        if (observer)
-          observer->fixup(*u, u->got_symbols[c], EdgeKind::Abs64,
-                          cell_fixup(v, 0, u->got_base + c * 8, *u));
-      }
-      for (auto [j, off] : u->runtime_code) {
-        const Target &t = u->targets[j];
-        uint64_t at = u->thunks_base + off;
-        std::vector<uint8_t> code = u->arch().unit_runtime_code(
-            int(t.value), at, u->dso_handle(), space.base(),
-            u->got_base + uint64_t(u->got_cell[t.index]) * 8);
-        std::memcpy(image + (at - base), code.data(), code.size());
-      }
-      write_tls_cells(*u, image, base);
-      const uint64_t far_cells = u->got_base + u->got_symbols.size() * 8;
-      for (size_t c = 0; c < u->far_cells.size(); ++c) {
-        auto [j, addend] = u->far_cells[c];
-        uint64_t v = u->addr[j] + uint64_t(addend), at = far_cells + c * 8;
-        std::memcpy(image + (at - base), &v, 8);
-        if (observer)
-          observer->fixup(*u, j, EdgeKind::Abs64, cell_fixup(u->addr[j], addend, at, *u));
-      }
-      for (size_t k = 0; k < u->stub_symbols.size(); ++k) {
-        uint32_t j = u->stub_symbols[k];
-        uint64_t at = u->stubs_base + k * u->arch().stub_size;
-        // Through the unit's own GOT cell, or through an __imp_ cell elsewhere.
-        uint64_t cell = u->targets[j].kind == Target::StubVia
-                            ? u->addr[u->targets[j].index]
-                            : u->got_base + uint64_t(u->got_cell[j]) * 8;
-        u->arch().write_stub(image + (at - base), at, cell);
-      }
-      for (uint32_t i = 0; i < lu.sections.size(); ++i) {
-        const Section &s = lu.sections[i];
-        if (s.role == SectionRole::Skip || s.discarded)
-          continue;
-        const uint64_t sec_addr = u->section_addr[i];
-        uint8_t *sec_bytes = image + (sec_addr - base);
-        for (const Edge &e : lu.edges_of(s)) {
-          Fixup f;
-          EdgeKind kind = e.kind;
-          if (Error err = edge_values(*u, i, e, f))
-            return err;
-          if (const Unit::FarRef *far = u->far_refs.empty() ? nullptr : u->far_ref(i, e.offset)) {
-            const uint64_t cell = far_cells + uint64_t(far->cell) * 8;
-            switch (far->plan.kind) {
-            case FarPlan::Stub:
-              f.S = u->stub_address(e.target);
-              break;
-            case FarPlan::LoadFromCell:
-              std::memcpy(sec_bytes + far->plan.opcode_at, &far->plan.opcode,
-                          far->plan.opcode_size);
-              f.S = cell;
-              f.A = far->plan.cell_field_addend;
-              kind = far->plan.field_kind.value_or(kind);
-              break;
-            case FarPlan::Thunk:
-              if (Error err = write_thunk(*u, *far, image + (u->thunks_base + far->thunk - base),
-                                          sec_bytes + far->plan.start, sec_addr, cell, observer))
-                return err;
-              continue;
-            }
-          }
-          if (Error err = apply_edge(*u, i, e, f, kind, sec_bytes + e.offset))
-            return err;
-          if (observer)
-            observer->fixup(*u, e.target, kind, f);
-        }
-        stats.edges_applied += s.edge_count;
-      }
-      collect_init_fini(*u, image, base);
+  }
+  size_t k = 0;
+  for (const Image &im : images) {
+    for (size_t n = 0; n < im.block->units.size(); ++n, ++k) {
+      if (!side_by_side)
+        fix(k);
+      if (failed[k])
+        return std::move(failed[k]);
+      stats.edges_applied += edges[k];
     }
     if (observer)
-      observer->block(*b, image);
-    if (Error e = place_block(*b, staging))
+      observer->block(*im.block, im.bytes);
+    std::span<const uint8_t> staging;
+    if (im.staging)
+      staging = {im.bytes, im.block->initialised};
+    if (Error e = place_block(*im.block, staging))
       return e;
   }
   return Error::success();

@@ -333,6 +333,21 @@ TEST_CASE("a far data address non-PIC code cannot reach: refused naming the inst
   check_unchanged_and_usable(*l, snapshot(*l));
 }
 
+TEST_CASE("a fixup that fails in a batch fixed up on every core: its error, and the linker as it was") {
+  auto l = busy_linker();
+  if (l->executor().arch() != rtlink::Arch::X86_64)
+    return;  // the fixture is x86-64 assembly
+  auto before = snapshot(*l);
+  REQUIRE(!l->load(fixture("size_of_extern.o")));
+  REQUIRE(!l->load(system_library("libsqlite3.a")));
+  check_error(l->resolve(), {fixture("size_of_extern.o") + ":(.data+0x0): relocation R_X86_64_SIZE64",
+                             "'environ'", "its size is not known"});
+  CHECK(l->stats().members_pulled > 80);  // sqlite's members were pulled, then put back
+  REQUIRE(!l->unload(fixture("size_of_extern.o")));
+  REQUIRE(!l->unload(system_library("libsqlite3.a")));
+  check_unchanged_and_usable(*l, before);
+}
+
 TEST_CASE("a failed resolve puts back the archive members it pulled") {
   auto l = new_linker();
   REQUIRE(!l->load(fixture("rts.o")));
