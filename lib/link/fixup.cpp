@@ -256,57 +256,40 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
     }
   }
 
-  // A large batch is made on both cores, every block at once (the GHC job's
-  // 250 units lie in 8 blocks): first the pages (the kernel zeroing them, in
-  // 2 MiB pieces on their 2 MiB boundaries, so each piece's huge pages stay
-  // whole) and every section's bytes; then the fixups, unit by unit, beside
-  // the input pages that copying left unread going back. Where an observer
-  // (the link cache's recorder) is told of each fixup in order, the fixups
-  // are made in order.
-  constexpr uint64_t kHuge = uint64_t(2) << 20;
+  // A large batch is made on every core, every block at once (the GHC job's
+  // 250 units lie in 8 blocks): first each block's pages are populated
+  // (platform::prefault spreads a large block's over the cores), then every
+  // section's bytes copied, unit by unit; then the fixups, unit by unit,
+  // beside the input pages that copying left unread going back. Every page
+  // is populated before any is written: one written first would be a 4 KiB
+  // page, and its 2 MiB page never a huge one. Where an observer (the link
+  // cache's recorder) is told of each fixup in order, the fixups are made in
+  // order.
   constexpr uint64_t kBytesWorthThreads = 4 << 20, kEdgesWorthThreads = 16384;
   uint64_t bytes_total = 0, edge_total = 0;
-  struct Piece {
-    const Image *image;
-    uint64_t from, to;  // pages to populate; or, for `unit`, none
-    const Unit *unit;   // whose sections' bytes to copy
-  };
-  std::vector<Piece> pieces;
   std::vector<std::pair<Unit *, const Image *>> units;
   for (const Image &im : images) {
-    const Block &b = *im.block;
-    bytes_total += b.initialised;
-    if (!im.staging && b.initialised) {
-      const uint64_t end = b.mem.base + b.initialised;
-      for (uint64_t at = b.mem.base; at < end;) {
-        const uint64_t next = std::min(end, (at & ~(kHuge - 1)) + kHuge);
-        pieces.push_back({&im, at, next, nullptr});
-        at = next;
-      }
-    }
-    for (Unit *u : b.units) {
-      pieces.push_back({&im, 0, 0, u});
+    bytes_total += im.block->initialised;
+    if (!im.staging)
+      executor->prefault(im.block->mem.base, im.block->initialised);
+    for (Unit *u : im.block->units) {
       units.emplace_back(u, &im);
       edge_total += u->lu.edges.size();
     }
   }
   auto copy = [&](size_t k) {
-    const Piece &p = pieces[k];
-    if (!p.unit) {
-      executor->prefault(p.from, p.to - p.from);
-      return;
-    }
-    const uint64_t base = p.image->block->mem.base;
-    for (uint32_t i = 0; i < p.unit->lu.sections.size(); ++i) {
-      const Section &s = p.unit->lu.sections[i];
-      if (p.unit->section_addr[i] && s.bytes && s.size)
-        std::memcpy(p.image->bytes + (p.unit->section_addr[i] - base), s.bytes, s.size);
+    auto [u, im] = units[k];
+    const uint64_t base = im->block->mem.base;
+    for (uint32_t i = 0; i < u->lu.sections.size(); ++i) {
+      const Section &s = u->lu.sections[i];
+      if (u->section_addr[i] && s.bytes && s.size)
+        std::memcpy(im->bytes + (u->section_addr[i] - base), s.bytes, s.size);
     }
   };
   if (bytes_total >= kBytesWorthThreads) {
-    parallel_for(pieces.size(), copy);
+    parallel_for(units.size(), copy);
   } else {
-    for (size_t k = 0; k < pieces.size(); ++k)
+    for (size_t k = 0; k < units.size(); ++k)
       copy(k);
   }
 
