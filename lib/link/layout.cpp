@@ -16,6 +16,7 @@
 // __start_NAME and __stop_NAME bracket all of them.
 #include "link/session.hpp"
 #include "support/format.hpp"
+#include "support/parallel.hpp"
 
 #include <array>
 #include <map>
@@ -278,7 +279,12 @@ void Session::free_blocks(const std::vector<Unit *> &gone) {
 }
 
 Error Session::compute_addresses(const std::vector<Unit *> &batch) {
-  for (Unit *u : batch) {
+  // Each unit's own symbols: on every core for a large batch (a unit's
+  // addresses are its own to write). A __start_/__stop_ name's section was
+  // loaded when it was bound; one without a placed range is an error here.
+  std::vector<const Symbol *> no_range(batch.size(), nullptr);
+  auto own = [&](size_t k) {
+    Unit *u = batch[k];
     const LinkUnit &lu = u->lu;
     u->addr.assign(lu.symbols.size(), 0);
     for (uint32_t j = 0; j < lu.symbols.size(); ++j) {
@@ -294,24 +300,41 @@ Error Session::compute_addresses(const std::vector<Unit *> &batch) {
       case Target::GOTBase: a = u->got_base; break;
       case Target::DSOHandle: a = u->dso_handle(); break;
       case Target::SectionStart:
-        a = u->named_ranges.at(lu.symbols[j].name.substr(t.index)).first;
+      case Target::SectionStop: {
+        auto r = u->named_ranges.find(lu.symbols[j].name.substr(t.index));
+        if (r == u->named_ranges.end()) {
+          no_range[k] = &lu.symbols[j];
+          return;
+        }
+        a = t.kind == Target::SectionStart ? r->second.first : r->second.second;
         break;
-      case Target::SectionStop:
-        a = u->named_ranges.at(lu.symbols[j].name.substr(t.index)).second;
-        break;
+      }
       case Target::Common: a = u->commons[t.index].addr; break;
       case Target::CellOf: a = u->got_base + uint64_t(u->got_cell[t.index]) * 8; break;
       case Target::StubVia: a = u->stub_address(j); break;
       case Target::UnitRuntime:
-        for (auto [k, off] : u->runtime_code)
-          if (k == j)
+        for (auto [k2, off] : u->runtime_code)
+          if (k2 == j)
             a = u->thunks_base + off;
         break;
       case Target::Other:
       case Target::Unbound: break;
       }
     }
-  }
+  };
+  constexpr size_t kWorthThreads = 16384;  // symbols
+  size_t symbols = 0;
+  for (const Unit *u : batch)
+    symbols += u->lu.symbols.size();
+  if (batch.size() > 1 && symbols >= kWorthThreads)
+    parallel_for(batch.size(), own);
+  else
+    for (size_t k = 0; k < batch.size(); ++k)
+      own(k);
+  for (size_t k = 0; k < batch.size(); ++k)
+    if (no_range[k])
+      return make_error(batch[k]->lu.name, ": ", quote(no_range[k]->name),
+                        ": no section of that name was placed");
   // Names bound to other units, now that every unit has its addresses. A
   // weak external's alias may itself be bound by name: repeat until settled.
   for (bool changed = true; changed;) {
