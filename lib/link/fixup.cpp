@@ -235,7 +235,17 @@ Error Session::apply_fixups(const std::vector<Unit *> &batch, LinkObserver *obse
   for (Unit *u : batch)
     if (std::find(todo.begin(), todo.end(), u->block) == todo.end())
       todo.push_back(u->block);
+  // Every block at once where the executor's pages are this process's; one
+  // at a time where each is staged and sent (only one staging buffer held).
+  if (todo.empty() || executor->direct_view(todo.front()->mem.base))
+    return make_blocks(todo, observer);
+  for (Block *b : todo)
+    if (Error e = make_blocks({&b, 1}, observer))
+      return e;
+  return Error::success();
+}
 
+Error Session::make_blocks(std::span<Block *const> todo, LinkObserver *observer) {
   // Each block's image: its pages (with the in-process executor), or a
   // staging buffer sent with Executor::write. calloc: a large buffer is
   // fresh zero pages, not zeroed once more here.

@@ -456,6 +456,8 @@ public:
   // The passes a watcher of the link (link/observer.hpp: the cache's recorder)
   // is handed to; null when none watches.
   Error apply_fixups(const std::vector<Unit *> &batch, LinkObserver *observer);  // fixup.cpp
+  // The blocks' bytes: copied, fixed up (fix_unit, unit by unit) and placed.
+  Error make_blocks(std::span<Block *const> blocks, LinkObserver *observer);  // fixup.cpp
   Error fix_unit(Unit &u, uint8_t *image, uint64_t base, LinkObserver *observer,
                  uint64_t &edges);  // fixup.cpp
   // Edge e of section i of u: the values of its fixup expression; then
