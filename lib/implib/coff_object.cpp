@@ -27,8 +27,9 @@ namespace {
 
 // An 8-byte name field: the name itself, or "/N" (sections) or a string
 // table offset (symbols) for longer ones.
-void put_name(std::string &out, const std::string &name, std::string &strings, bool section) {
-  if (name.size() <= 8) {
+void put_name(std::string &out, const std::string &name, std::string &strings, bool section,
+              bool in_strings = false) {
+  if (name.size() <= 8 && !in_strings) {
     out += name;
     out.append(8 - name.size(), '\0');
     return;
@@ -55,8 +56,21 @@ int CoffObject::section(std::string name, uint32_t flags, std::string data) {
 }
 
 uint32_t CoffObject::symbol(std::string name, int section, uint32_t value, bool external) {
-  symbols_.push_back({std::move(name), section, value, uint8_t(external ? 2 : 3)});
-  return static_cast<uint32_t>(symbols_.size() - 1);
+  symbols_.push_back({std::move(name), section, value, external ? kClassExternal : kClassStatic});
+  return records_++;
+}
+
+uint32_t CoffObject::symbol_of_class(std::string name, int section, uint8_t storage_class,
+                                     bool in_strings) {
+  symbols_.push_back({std::move(name), section, 0, storage_class, in_strings});
+  return records_++;
+}
+
+uint32_t CoffObject::weak_external(std::string name, uint32_t fallback, bool in_strings) {
+  symbols_.push_back({std::move(name), 0, 0, kClassWeak, in_strings, fallback});
+  const uint32_t index = records_;
+  records_ += 2;
+  return index;
 }
 
 uint32_t CoffObject::section_symbol(int section) {
@@ -86,9 +100,9 @@ std::string CoffObject::bytes() const {
   put16(out, static_cast<uint16_t>(sections_.size()));
   put32(out, 0);  // no timestamp: the same inputs give the same bytes
   put32(out, symtab);
-  put32(out, static_cast<uint32_t>(symbols_.size()));
+  put32(out, records_);
   put16(out, 0);
-  put16(out, machine_ == 0x14c ? 0x0100 : 0);  // i386: IMAGE_FILE_32BIT_MACHINE
+  put16(out, mark_32bit_ && machine_ == 0x14c ? 0x0100 : 0);  // i386: IMAGE_FILE_32BIT_MACHINE
   for (size_t i = 0; i < sections_.size(); ++i) {
     const Section &s = sections_[i];
     put_name(out, s.name, strings, true);
@@ -111,12 +125,18 @@ std::string CoffObject::bytes() const {
     }
   }
   for (const Symbol &s : symbols_) {
-    put_name(out, s.name, strings, false);
+    put_name(out, s.name, strings, false, s.in_strings);
     put32(out, s.value);
     put16(out, static_cast<uint16_t>(s.section));
     put16(out, 0);  // type
     out += static_cast<char>(s.storage_class);
-    out += '\0';  // no auxiliary records
+    const bool weak = s.weak_fallback != UINT32_MAX;
+    out += static_cast<char>(weak ? 1 : 0);  // auxiliary records
+    if (weak) {
+      put32(out, s.weak_fallback);
+      put32(out, 3);  // IMAGE_WEAK_EXTERN_SEARCH_ALIAS
+      out.append(10, '\0');
+    }
   }
   put32(out, static_cast<uint32_t>(strings.size() + 4));
   out += strings;
@@ -155,6 +175,18 @@ Error write_gnu_archive(const std::string &path, const std::vector<ArchiveMember
       return make_error(path, ": ", warnings);
     return {};
   });
+}
+
+ImportTarget import_target(Machine m) {
+  switch (m) {
+  case Machine::I386:
+    return {coff_machine_number(m), 4, kI386Dir32NB};
+  case Machine::ARM64:
+    return {coff_machine_number(m), 8, kArm64Addr32NB};
+  case Machine::X86_64:
+    break;
+  }
+  return {coff_machine_number(m), 8, kAmd64Addr32NB};
 }
 
 std::string le_bytes(uint64_t v, unsigned width) {

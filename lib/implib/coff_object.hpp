@@ -43,8 +43,19 @@ public:
   // Sections are numbered from 1, as symbols refer to them.
   int section(std::string name, uint32_t flags, std::string data = {});
   std::string &data(int section) { return sections_[section - 1].data; }
-  // A symbol at `value` in `section` (0: undefined); returns its index.
+  // A symbol at `value` in `section` (0: undefined; -1: absolute); returns
+  // its index.
   uint32_t symbol(std::string name, int section, uint32_t value, bool external);
+  // One of any storage class (IMAGE_SYM_CLASS_*). A name of 8 bytes or less
+  // is kept in the record unless `in_strings` says the string table (as
+  // LLVM's import objects have every name they make).
+  uint32_t symbol_of_class(std::string name, int section, uint8_t storage_class,
+                           bool in_strings = false);
+  // A weak external that stands for symbol `fallback` (searched as an alias)
+  // if nothing defines it, with its auxiliary record.
+  uint32_t weak_external(std::string name, uint32_t fallback, bool in_strings = false);
+  // i386 objects are marked IMAGE_FILE_32BIT_MACHINE; not this one.
+  void unmark_32bit() { mark_32bit_ = false; }
   // A static symbol naming a section, for relocations against its start.
   uint32_t section_symbol(int section);
   // A relocation at `offset` in `section` against symbol `sym`; the addend is
@@ -69,13 +80,29 @@ private:
     int section;
     uint32_t value;
     uint8_t storage_class;
+    bool in_strings = false;
+    uint32_t weak_fallback = UINT32_MAX;  // a weak external's: one auxiliary record
   };
   uint16_t machine_;
+  bool mark_32bit_ = true;
   std::vector<Section> sections_;
   std::vector<Symbol> symbols_;
+  uint32_t records_ = 0;  // symbol table records, auxiliary ones included
 };
 
+// Storage classes used here.
+enum : uint8_t { kClassExternal = 2, kClassStatic = 3, kClassSection = 104, kClassWeak = 105 };
+
 uint16_t coff_machine_number(Machine m);
+
+// What a machine's import pieces are made of: its COFF machine number, the
+// size of an ILT or IAT entry, and its image-relative (RVA) relocation.
+struct ImportTarget {
+  uint16_t machine;
+  unsigned pointer;  // 8 or 4
+  uint16_t addr32nb;
+};
+ImportTarget import_target(Machine m);
 
 // `v` appended little-endian.
 void put16(std::string &out, uint16_t v);

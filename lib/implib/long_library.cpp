@@ -15,34 +15,11 @@
 // inputs give the same library wherever it is written.
 #include "implib/coff_object.hpp"
 
-
 namespace rtlink::implib {
-namespace {
-
-struct Target {
-  Machine machine;
-  unsigned pointer;   // 8 or 4
-  uint16_t addr32nb;  // RVA relocation
-};
-
-Target target_of(Machine m) {
-  switch (m) {
-  case Machine::I386:
-    return {m, 4, kI386Dir32NB};
-  case Machine::ARM64:
-    return {m, 8, kArm64Addr32NB};
-  case Machine::X86_64:
-    break;
-  }
-  return {m, 8, kAmd64Addr32NB};
-}
-
-
-} // namespace
 
 Error write_long_library(const Module &m, const LibraryOptions &opt, const std::string &path) {
-  const Target t = target_of(m.machine);
-  const uint16_t machine = coff_machine_number(m.machine);
+  const ImportTarget t = import_target(m.machine);
+  const uint16_t machine = t.machine;
   const std::string label = label_of(m.dll_name);
   const std::string head_sym = "_head_" + label, iname = "__" + label + "_iname";
   const uint32_t data_rw = kScnData | kScnRead | kScnWrite;

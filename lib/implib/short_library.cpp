@@ -27,88 +27,10 @@
 namespace rtlink::implib {
 namespace {
 
-enum : uint8_t { kClassExternal = 2, kClassStatic = 3, kClassSection = 104, kClassWeak = 105 };
 // ImportType and ImportNameType
 constexpr uint16_t kImportCode = 0, kImportData = 1, kImportConst = 2;
-constexpr uint16_t kNameOrdinal = 0, kName = 1, kNameNoPrefix = 2, kNameUndecorate = 3,
-                   kNameExportAs = 4;
-constexpr uint32_t kFileHeader = 20, kSectionHeader = 40, kReloc = 10;
 constexpr uint32_t kDirectoryEntry = 20;  // an import directory entry
 constexpr uint32_t kDataRW = kScnData | kScnRead | kScnWrite;
-
-struct Target {
-  uint16_t machine;
-  bool is64;
-  uint16_t addr32nb;  // the RVA relocation
-};
-
-Target target_of(Machine m) {
-  switch (m) {
-  case Machine::I386:
-    return {coff_machine_number(m), false, kI386Dir32NB};
-  case Machine::ARM64:
-    return {coff_machine_number(m), true, kArm64Addr32NB};
-  case Machine::X86_64:
-    break;
-  }
-  return {coff_machine_number(m), true, kAmd64Addr32NB};
-}
-
-void file_header(std::string &out, const Target &t, uint16_t sections, uint32_t symtab,
-                 uint32_t symbols, bool mark_32bit = true) {
-  put16(out, t.machine);
-  put16(out, sections);
-  put32(out, 0);  // no time stamp
-  put32(out, symtab);
-  put32(out, symbols);
-  put16(out, 0);  // no optional header
-  put16(out, mark_32bit && !t.is64 ? 0x0100 : 0);  // IMAGE_FILE_32BIT_MACHINE
-}
-
-void section_header(std::string &out, std::string_view name, uint32_t size, uint32_t at,
-                    uint32_t relocs_at, uint16_t relocs, uint32_t flags) {
-  out += name;
-  out.append(8 - name.size(), '\0');
-  put32(out, 0);  // VirtualSize
-  put32(out, 0);  // VirtualAddress
-  put32(out, size);
-  put32(out, at);
-  put32(out, relocs_at);
-  put32(out, 0);  // no line numbers
-  put16(out, relocs);
-  put16(out, 0);
-  put32(out, flags);
-}
-
-// A symbol record; `name` of at most 8 bytes, else `string_at` is its offset
-// in the string table.
-void symbol(std::string &out, std::string_view name, uint32_t string_at, uint16_t section,
-            uint8_t storage_class, uint8_t aux = 0) {
-  if (name.empty()) {
-    put32(out, 0);
-    put32(out, string_at);
-  } else {
-    out += name;
-    out.append(8 - name.size(), '\0');
-  }
-  put32(out, 0);  // value
-  put16(out, section);
-  put16(out, 0);  // type
-  out += static_cast<char>(storage_class);
-  out += static_cast<char>(aux);
-}
-
-// The string table: its size, then each string NUL-terminated.
-void string_table(std::string &out, std::initializer_list<std::string_view> strings) {
-  uint32_t size = 4;
-  for (std::string_view s : strings)
-    size += static_cast<uint32_t>(s.size() + 1);
-  put32(out, size);
-  for (std::string_view s : strings) {
-    out += s;
-    out += '\0';
-  }
-}
 
 struct Names {
   std::string dll;         // the module's file name
@@ -117,63 +39,46 @@ struct Names {
 };
 constexpr std::string_view kNullDescriptor = "__NULL_IMPORT_DESCRIPTOR";
 
-std::string import_descriptor(const Target &t, const Names &n) {
-  const uint32_t sections = 2, relocs = 3;
-  const uint32_t idata2 = kFileHeader + sections * kSectionHeader;
-  const uint32_t relocs_at = idata2 + kDirectoryEntry, idata6 = relocs_at + relocs * kReloc;
-  const auto name_size = static_cast<uint32_t>(n.dll.size() + 1);
-  std::string o;
-  file_header(o, t, sections, idata6 + name_size, 7);
-  section_header(o, ".idata$2", kDirectoryEntry, idata2, relocs_at, relocs, kDataRW | kAlign4);
-  section_header(o, ".idata$6", name_size, idata6, 0, 0, kDataRW | kAlign2);
-  o.append(kDirectoryEntry, '\0');
-  // Name, ImportLookupTable and ImportAddressTable RVAs, against symbols 2-4.
-  for (auto [offset, sym] : {std::pair<uint32_t, uint32_t>{12, 2}, {0, 3}, {16, 4}}) {
-    put32(o, offset);
-    put32(o, sym);
-    put16(o, t.addr32nb);
-  }
-  o += n.dll;
-  o += '\0';
-  symbol(o, {}, 4, 1, kClassExternal);
-  symbol(o, ".idata$2", 0, 1, kClassSection);
-  symbol(o, ".idata$6", 0, 2, kClassStatic);
-  symbol(o, ".idata$4", 0, 0, kClassSection);
-  symbol(o, ".idata$5", 0, 0, kClassSection);
-  const auto null_at = static_cast<uint32_t>(4 + n.descriptor.size() + 1);
-  symbol(o, {}, null_at, 0, kClassExternal);
-  symbol(o, {}, static_cast<uint32_t>(null_at + kNullDescriptor.size() + 1), 0, kClassExternal);
-  string_table(o, {n.descriptor, kNullDescriptor, n.null_thunk});
-  return o;
+// The names LLVM's objects make are all in their string tables, short or not.
+constexpr bool kInStrings = true;
+
+std::string import_descriptor(const ImportTarget &t, const Names &n) {
+  CoffObject o(t.machine);
+  int idata2 = o.section(".idata$2", kDataRW | kAlign4, zeros(kDirectoryEntry));
+  int idata6 = o.section(".idata$6", kDataRW | kAlign2, n.dll + '\0');
+  o.symbol_of_class(n.descriptor, idata2, kClassExternal, kInStrings);
+  o.symbol_of_class(".idata$2", idata2, kClassSection);
+  uint32_t name = o.symbol_of_class(".idata$6", idata6, kClassStatic);
+  uint32_t ilt = o.symbol_of_class(".idata$4", 0, kClassSection);
+  uint32_t iat = o.symbol_of_class(".idata$5", 0, kClassSection);
+  o.symbol_of_class(std::string(kNullDescriptor), 0, kClassExternal, kInStrings);
+  o.symbol_of_class(n.null_thunk, 0, kClassExternal, kInStrings);
+  // The directory entry's Name, ImportLookupTable and ImportAddressTable RVAs.
+  o.relocate(idata2, 12, name, t.addr32nb);
+  o.relocate(idata2, 0, ilt, t.addr32nb);
+  o.relocate(idata2, 16, iat, t.addr32nb);
+  return o.bytes();
 }
 
-std::string null_import_descriptor(const Target &t) {
-  const uint32_t idata3 = kFileHeader + kSectionHeader;
-  std::string o;
-  file_header(o, t, 1, idata3 + kDirectoryEntry, 1);
-  section_header(o, ".idata$3", kDirectoryEntry, idata3, 0, 0, kDataRW | kAlign4);
-  o.append(kDirectoryEntry, '\0');
-  symbol(o, {}, 4, 1, kClassExternal);
-  string_table(o, {kNullDescriptor});
-  return o;
+std::string null_import_descriptor(const ImportTarget &t) {
+  CoffObject o(t.machine);
+  int idata3 = o.section(".idata$3", kDataRW | kAlign4, zeros(kDirectoryEntry));
+  o.symbol_of_class(std::string(kNullDescriptor), idata3, kClassExternal, kInStrings);
+  return o.bytes();
 }
 
-std::string null_thunk(const Target &t, const Names &n) {
-  const uint32_t entry = t.is64 ? 8 : 4, lists = kFileHeader + 2 * kSectionHeader;
-  const uint32_t flags = kDataRW | (t.is64 ? kAlign8 : kAlign4);
-  std::string o;
-  file_header(o, t, 2, lists + 2 * entry, 1);
-  section_header(o, ".idata$5", entry, lists, 0, 0, flags);
-  section_header(o, ".idata$4", entry, lists + entry, 0, 0, flags);
-  o.append(2 * entry, '\0');
-  symbol(o, {}, 4, 1, kClassExternal);
-  string_table(o, {n.null_thunk});
-  return o;
+std::string null_thunk(const ImportTarget &t, const Names &n) {
+  const uint32_t flags = kDataRW | (t.pointer == 8 ? kAlign8 : kAlign4);
+  CoffObject o(t.machine);
+  int iat = o.section(".idata$5", flags, zeros(t.pointer));
+  o.section(".idata$4", flags, zeros(t.pointer));
+  o.symbol_of_class(n.null_thunk, iat, kClassExternal, kInStrings);
+  return o.bytes();
 }
 
 // The import member: its header, the symbol's name, the DLL's, and the name
 // to import when that is given apart (EXPORTAS).
-void short_import(std::string &o, const Target &t, const Names &n, std::string_view sym,
+void short_import(std::string &o, const ImportTarget &t, const Names &n, std::string_view sym,
                   uint16_t hint, uint16_t type, uint16_t name_type, std::string_view export_as) {
   uint32_t size = static_cast<uint32_t>(sym.size() + 1 + n.dll.size() + 1);
   if (!export_as.empty())
@@ -199,24 +104,17 @@ void short_import(std::string &o, const Target &t, const Names &n, std::string_v
 
 // An object whose only definition is `prefix alias`, a weak external that
 // falls back to `prefix target` (searched as an alias).
-std::string weak_alias(const Target &t, std::string_view prefix, std::string_view target,
+std::string weak_alias(const ImportTarget &t, std::string_view prefix, std::string_view target,
                        std::string_view alias) {
-  std::string o;
-  file_header(o, t, 1, kFileHeader + kSectionHeader, 5, /*mark_32bit=*/false);
-  section_header(o, ".drectve", 0, 0, 0, 0, 0x00000a00);  // LNK_INFO | LNK_REMOVE
-  symbol(o, "@comp.id", 0, 0xffff, kClassStatic);
-  symbol(o, "@feat.00", 0, 0xffff, kClassStatic);
-  symbol(o, {}, 4, 0, kClassExternal);
-  symbol(o, {}, static_cast<uint32_t>(4 + prefix.size() + target.size() + 1), 0, kClassWeak, 1);
-  // The auxiliary record: the symbol it falls back to (2), how it is searched.
-  put32(o, 2);
-  put32(o, 3);  // IMAGE_WEAK_EXTERN_SEARCH_ALIAS
-  o.append(10, '\0');
-  std::string t_name(prefix), a_name(prefix);
-  t_name += target;
-  a_name += alias;
-  string_table(o, {t_name, a_name});
-  return o;
+  CoffObject o(t.machine);
+  o.unmark_32bit();
+  o.section(".drectve", 0x00000a00);  // LNK_INFO | LNK_REMOVE, empty
+  o.symbol_of_class("@comp.id", -1, kClassStatic);
+  o.symbol_of_class("@feat.00", -1, kClassStatic);
+  uint32_t fallback =
+      o.symbol_of_class(std::string(prefix) + std::string(target), 0, kClassExternal, kInStrings);
+  o.weak_external(std::string(prefix) + std::string(alias), fallback, kInStrings);
+  return o.bytes();
 }
 
 // The name an import member binds to, as its name type makes it of the
@@ -233,21 +131,10 @@ std::string_view bound_name(ImportNameType type, std::string_view sym) {
 } // namespace
 
 const char *import_name_type_name(ImportNameType t) {
-  switch (t) {
-  case ImportNameType::Ordinal:
-    return "ordinal";
-  case ImportNameType::Name:
-    break;
-  case ImportNameType::NoPrefix:
-    return "noprefix";
-  case ImportNameType::Undecorate:
-    return "undecorate";
-  case ImportNameType::ExportAs:
-    return "exportas";
-  case ImportNameType::Alias:
-    return "alias";
-  }
-  return "name";
+  // In the enum's order (PE/COFF's import name types, then Alias).
+  static constexpr const char *kNames[] = {"ordinal", "name", "noprefix", "undecorate",
+                                           "exportas", "alias"};
+  return kNames[static_cast<size_t>(t)];
 }
 
 std::vector<ShortImport> plan_short_imports(const Module &m, const LibraryOptions &opt) {
@@ -302,7 +189,7 @@ std::vector<ShortImport> plan_short_imports(const Module &m, const LibraryOption
 }
 
 Error write_short_library(const Module &m, const LibraryOptions &opt, const std::string &path) {
-  const Target t = target_of(m.machine);
+  const ImportTarget t = import_target(m.machine);
   Names n;
   n.dll = m.dll_name.substr(m.dll_name.rfind('/') + 1);
   std::string stem = n.dll;

@@ -298,7 +298,7 @@ int main(int argc, char **argv) {
   } else if (executor == "child") {
     options.executor =
         rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3, handshake_ms});
-  } else if (executor != "in-process") {
+  } else {
     auto argv = rtlink::split_words(executor, "\"'");  // quotes keep blanks
     if (argv.empty())
       return usage_error("--executor: an empty command");
