@@ -297,22 +297,29 @@ Error Session::load_archive_data(const std::string &given, std::shared_ptr<const
   la->reader = std::move(*reader);
   la->partial = std::move(partial);
   la->pulled.assign(la->reader->member_count(), nullptr);
-  // The symbol table is checked now; index_archives() indexes it when needed.
-  size_t symbols = 0;
-  if (Error e = la->reader->for_each_symbol([&](std::string_view, uint32_t) { ++symbols; }))
-    return e;
-  la->symbols = symbols;
+  // The symbol table is read and checked now; index_archives() indexes it when needed.
+  auto index = la->reader->symbols();
+  if (!index)
+    return index.take_error();
+  la->index = std::move(*index);
   archives.push_back(std::move(la));
   if (trace)
     trace("loaded archive " + given + " (" + std::to_string(archives.back()->reader->member_count()) +
-          " members, " + std::to_string(symbols) + " symbols)");
+          " members, " + std::to_string(archives.back()->index.size()) + " symbols)");
   return Error::success();
 }
 
 void Session::index_archives() {
   size_t added = 0;
   for (size_t i = lazy_indexed; i < archives.size(); ++i)
-    added += archives[i] ? archives[i]->symbols : 0;
+    if (const auto &a = archives[i]) {
+      // Given back once indexed (below): read again, as it read at load,
+      // when `lazy` is made afresh (rollback, a lost executor).
+      if (a->index.empty())
+        if (auto again = a->reader->symbols())
+          a->index = std::move(*again);
+      added += a->index.size();
+    }
   lazy.reserve(lazy.size() + added);  // grown once, not doubled again and again
   // The globals' table too, for the members the pull may add: their
   // definitions are mostly what the archives' indexes name (the GHC job:
@@ -320,11 +327,11 @@ void Session::index_archives() {
   // entries each time into fresh pages.
   globals.reserve(globals.size() + added);
   for (; lazy_indexed < archives.size(); ++lazy_indexed)
-    if (const auto &a = archives[lazy_indexed])
-      (void)a->reader->for_each_symbol([&](std::string_view name, uint32_t m) {
-        // the first archive to define a name wins
+    if (const auto &a = archives[lazy_indexed]) {
+      for (const auto &[name, m] : a->index)  // the first archive to define a name wins
         lazy.try_emplace(name, LazyMember{uint32_t(lazy_indexed), m});
-      });
+      std::vector<ArchiveReader::IndexSymbol>().swap(a->index);  // `lazy` holds it now
+    }
 }
 
 Error Session::load_library(const std::string &given) {

@@ -210,7 +210,9 @@ struct Unit {
 struct LoadedArchive {
   std::shared_ptr<ArchiveReader> reader;
   std::vector<Unit *> pulled;  // per member
-  size_t symbols = 0;          // entries in its symbol table (counted at load)
+  // Its symbol table (or, without one, what its members define), read and
+  // checked at load: index_archives puts it in `lazy`, and gives it back.
+  std::vector<ArchiveReader::IndexSymbol> index;
   // Read through the AsyncReader in parts: members are read as they are pulled.
   std::shared_ptr<const io::PartialFile> partial;
 };

@@ -2,11 +2,12 @@
 //
 // LLVM's Archive checks every member header as it iterates the members. Its
 // Symbol::getMember() trusts the offset stored in the symbol table, though,
-// so each offset is read here, per layout, and must name a member the
-// iteration found: a bogus offset is an error naming the archive and the
-// symbol, never a read past the end of the file. Its symbol iteration trusts
-// the table's counts and name offsets too: the table is checked whole
-// (symbol_table_problem) before it is walked.
+// so the symbol table is walked here (walk_symbol_table), per layout, in one
+// pass that checks each count, name and offset against the table as it meets
+// them: each member offset must name a member the iteration found, and a
+// bogus one is an error naming the archive and the symbol, never a read past
+// the end of the file. (LLVM's symbol iteration trusts the table's counts and
+// name offsets, and reads each name up to its NUL wherever that is.)
 #include "object/archive.hpp"
 #include "object/coff.hpp"
 #include "object/elf.hpp"
@@ -18,6 +19,7 @@
 #include <llvm/Support/Endian.h>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 
@@ -75,62 +77,42 @@ std::string ArchiveReader::member_display_name(size_t i) const {
 
 namespace {
 
-// The member offset of symbol i, read from the symbol table as each layout
-// stores it; nullopt when the table is too short for it.
-std::optional<uint64_t> symbol_member_offset(const Archive &ar, uint32_t i) {
-  using namespace llvm::support::endian;
-  llvm::StringRef t = ar.getSymbolTable();
-  auto at = [&](uint64_t pos, unsigned width) -> bool { return pos + width <= t.size(); };
-  const char *p = t.data();
-  switch (ar.kind()) {
-  case Archive::K_GNU:
-    if (!at(4 + uint64_t(i) * 4, 4)) return std::nullopt;
-    return read32be(p + 4 + uint64_t(i) * 4);
-  case Archive::K_GNU64:
-    if (!at(8 + uint64_t(i) * 8, 8)) return std::nullopt;
-    return read64be(p + 8 + uint64_t(i) * 8);
-  case Archive::K_BSD:
-  case Archive::K_DARWIN:
-    if (!at(4 + uint64_t(i) * 8 + 4, 4)) return std::nullopt;
-    return read32le(p + 4 + uint64_t(i) * 8 + 4);
-  case Archive::K_DARWIN64:
-    if (!at(8 + uint64_t(i) * 16 + 8, 8)) return std::nullopt;
-    return read64le(p + 8 + uint64_t(i) * 16 + 8);
-  case Archive::K_COFF: {
-    if (!at(0, 4)) return std::nullopt;
-    uint64_t members = read32le(p);
-    uint64_t counts = 4 + members * 4;
-    if (!at(counts, 4)) return std::nullopt;
-    uint64_t idx_pos = counts + 4 + uint64_t(i) * 2;
-    if (!at(idx_pos, 2)) return std::nullopt;
-    uint64_t m = read16le(p + idx_pos);
-    if (m == 0 || m > members) return std::nullopt;
-    return read32le(p + 4 + (m - 1) * 4);
-  }
-  default: return std::nullopt;
-  }
-}
-
-// What is wrong with the symbol table, if anything, in the terms LLVM's
-// Archive::Symbol walks it: the counts against the table's size, and every
-// name NUL-terminated within the table (Symbol::getName() hands back a C
-// string, read up to its NUL wherever that is). Only a table that passes is
-// walked; member offsets are checked as each symbol is met.
-std::optional<std::string> symbol_table_problem(const Archive &ar) {
+// Walks the symbol table once, as each layout stores it: emit(i, name,
+// member offset) for each symbol in the table's order, the offset nullopt
+// where the table does not hold it. Every count, offset and name is checked
+// against the table's size as it is met (a name must end in a NUL inside
+// the table); the first problem is returned, in the terms of the layout.
+// emit returns false to stop (the caller keeps its own reason). start(count)
+// comes first, once the count is known to fit the table.
+template <class Start, class Emit>
+std::optional<std::string> walk_symbol_table(const Archive &ar, Start &&start, Emit &&emit) {
   using namespace llvm::support::endian;
   const llvm::StringRef t = ar.getSymbolTable();
   const uint64_t n = t.size();
   const char *p = t.data();
   const std::string size = " (the table has " + std::to_string(n) + " bytes)";
   auto count_of = [](uint64_t c, const char *what) { return std::to_string(c) + " " + what; };
-  // `count` names from `at` on, each ending in a NUL before `end`.
-  auto names = [&](uint64_t count, uint64_t at, uint64_t end) -> std::optional<std::string> {
+  // The name at `at`, ending in a NUL before `end`, or nullopt.
+  auto name_at = [&](uint64_t at, uint64_t end) -> std::optional<std::string_view> {
+    if (at >= end)
+      return std::nullopt;
+    const void *nul = std::memchr(p + at, 0, end - at);
+    if (!nul)
+      return std::nullopt;
+    return std::string_view(p + at, size_t(static_cast<const char *>(nul) - (p + at)));
+  };
+  // `count` names one after another from `at`, the member offset of each by `offset(i)`.
+  auto consecutive = [&](uint64_t count, uint64_t at,
+                         auto offset) -> std::optional<std::string> {
+    start(count);
     for (uint64_t i = 0; i < count; ++i) {
-      size_t nul = at < end ? t.find('\0', at) : llvm::StringRef::npos;
-      if (nul == llvm::StringRef::npos || nul >= end)
+      auto name = name_at(at, n);
+      if (!name)
         return "the name of symbol " + std::to_string(i) + " (of " + std::to_string(count) +
                ") runs past the end of the table";
-      at = nul + 1;
+      if (!emit(uint32_t(i), *name, offset(i)))
+        return std::nullopt;
+      at += name->size() + 1;
     }
     return std::nullopt;
   };
@@ -146,7 +128,9 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
     const uint64_t count = w == 4 ? read32be(p) : read64be(p);
     if (count > (n - w) / w)
       return "the member offsets of its " + count_of(count, "symbols") + " run past its end" + size;
-    return names(count, w + count * w, n);
+    return consecutive(count, w + count * w, [&](uint64_t i) -> std::optional<uint64_t> {
+      return w == 4 ? uint64_t(read32be(p + w + i * w)) : read64be(p + w + i * w);
+    });
   }
   case Archive::K_BSD:
   case Archive::K_DARWIN64: {
@@ -164,17 +148,21 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
     if (strings_size > n - strings)
       return "its names (" + std::to_string(strings_size) + " bytes from offset " +
              std::to_string(strings) + ") run past its end" + size;
+    start(count);
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t at = rd(w + i * 2 * w);
-      if (at >= strings_size || names(1, strings + at, strings + strings_size))
+      auto name = at < strings_size ? name_at(strings + at, strings + strings_size) : std::nullopt;
+      if (!name)
         return "the name of symbol " + std::to_string(i) + " (at offset " + std::to_string(at) +
                " of its " + std::to_string(strings_size) + " bytes of names) runs past their end";
+      if (!emit(uint32_t(i), *name, std::optional<uint64_t>(rd(w + i * 2 * w + w))))
+        return std::nullopt;
     }
     return std::nullopt;
   }
   case Archive::K_COFF: {
     // The second linker member: a member count and offsets, a symbol count,
-    // a 16-bit member index per symbol, the names.
+    // a 16-bit member index per symbol (from 1), the names.
     if (n < 4)
       return "its member count is cut short" + size;
     const uint64_t members = read32le(p);
@@ -184,7 +172,12 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
     const uint64_t at = 4 + members * 4, count = read32le(p + at);
     if (count > (n - at - 4) / 2)
       return "the member indices of its " + count_of(count, "symbols") + " run past its end" + size;
-    return names(count, at + 4 + count * 2, n);
+    return consecutive(count, at + 4 + count * 2, [&](uint64_t i) -> std::optional<uint64_t> {
+      const uint64_t m = read16le(p + at + 4 + i * 2);
+      if (m == 0 || m > members)
+        return std::nullopt;
+      return read32le(p + 4 + (m - 1) * 4);
+    });
   }
   default:
     return "this kind of archive is not supported";
@@ -193,9 +186,9 @@ std::optional<std::string> symbol_table_problem(const Archive &ar) {
 
 } // namespace
 
-Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
-                                     bool as_listed) const {
+Expected<std::vector<ArchiveReader::IndexSymbol>> ArchiveReader::symbols(bool as_listed) const {
   const Archive &ar = *impl_->archive;
+  std::vector<IndexSymbol> out;
   // A Mach-O member's names carry a '_' its unit drops. (The member of the
   // symbol before is kept: a table lists a member's symbols together.)
   uint32_t last_member = UINT32_MAX;
@@ -210,34 +203,36 @@ Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, 
     return last_macho ? macho_c_name(n) : n;
   };
   if (ar.hasSymbolTable()) {
-    if (auto bad = symbol_table_problem(ar))
-      return make_error(path_, ": malformed symbol table (archive index): ", *bad);
-    if (ar.getNumberOfSymbols() == 0)
-      return Error::success();
-    uint32_t i = 0;
     uint64_t last_offset = UINT64_MAX;
     uint32_t member = 0;
-    for (const Archive::Symbol &s : ar.symbols()) {
-      llvm::StringRef name = s.getName();
-      auto off = symbol_member_offset(ar, i);
-      if (!off)
-        return make_error(path_, ": symbol table entry ", i, " (", name.str(),
-                          ") lies past the end of the symbol table");
+    Error bad_entry = Error::success();
+    auto emit = [&](uint32_t i, std::string_view name, std::optional<uint64_t> off) {
+      if (!off) {
+        bad_entry = make_error(path_, ": symbol table entry ", i, " (", name,
+                               ") lies past the end of the symbol table");
+        return false;
+      }
       if (*off != last_offset) {
         auto it = impl_->by_offset.find(*off);
-        if (it == impl_->by_offset.end())
-          return make_error(path_, ": symbol table entry for ", quote(name.str()),
-                            " points at offset ", hex(*off), ", which is not a member",
-                            *off >= file_->size() ? " (past the end of the archive, size " +
-                                                        hex(file_->size()) + ")"
-                                                  : std::string());
+        if (it == impl_->by_offset.end()) {
+          bad_entry = make_error(path_, ": symbol table entry for ", quote(name),
+                                 " points at offset ", hex(*off), ", which is not a member",
+                                 *off >= file_->size() ? " (past the end of the archive, size " +
+                                                             hex(file_->size()) + ")"
+                                                       : std::string());
+          return false;
+        }
         last_offset = *off;
         member = it->second;
       }
-      fn(name_of(std::string_view(name.data(), name.size()), member), member);
-      ++i;
-    }
-    return Error::success();
+      out.push_back({name_of(name, member), member});
+      return true;
+    };
+    if (auto bad = walk_symbol_table(ar, [&](uint64_t count) { out.reserve(count); }, emit))
+      return make_error(path_, ": malformed symbol table (archive index): ", *bad);
+    if (bad_entry)
+      return bad_entry;
+    return out;
   }
   // No symbol table (ar without s, llvm-ar S, lib.exe's output stripped of
   // its index): read each member's global definitions, ELF, COFF (objects
@@ -247,7 +242,7 @@ Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, 
   // fail later on an undefined symbol. Members that are no such object
   // (text, bitcode, 32-bit ELF) define nothing here, as before.
   for (uint32_t m = 0; m < members_.size(); ++m) {
-    auto add = [&](std::string_view n) { fn(name_of(n, m), m); };
+    auto add = [&](std::string_view n) { out.push_back({name_of(n, m), m}); };
     Error e = for_each_defined_global(members_[m].bytes, false, add);
     if (!e)
       e = for_each_coff_global(members_[m].bytes, add);
@@ -257,6 +252,16 @@ Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, 
       return make_error(member_display_name(m), ": ", e.message(),
                         " (the archive has no symbol index, so every member's symbols are read)");
   }
+  return out;
+}
+
+Error ArchiveReader::for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
+                                     bool as_listed) const {
+  auto all = symbols(as_listed);
+  if (!all)
+    return all.take_error();
+  for (const IndexSymbol &s : *all)
+    fn(s.name, s.member);
   return Error::success();
 }
 

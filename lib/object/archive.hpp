@@ -45,6 +45,12 @@ public:
   // members. Names are as link units name them (a Mach-O member's without
   // its leading '_', object/macho.hpp), or with `as_listed` as the archive
   // has them (symdump's --print-armap).
+  struct IndexSymbol {
+    std::string_view name;
+    uint32_t member;
+  };
+  Expected<std::vector<IndexSymbol>> symbols(bool as_listed = false) const;
+  // The same, one at a time: fn is called only once all have read.
   Error for_each_symbol(const std::function<void(std::string_view, uint32_t)> &fn,
                         bool as_listed = false) const;
 
