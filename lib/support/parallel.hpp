@@ -10,6 +10,13 @@
 
 namespace rtlink {
 
+// The machine's cores, asked once: glibc reads them from /sys each time it is
+// asked (an open, a read and a close; the GHC job asked six times).
+inline size_t core_count() {
+  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return cores;
+}
+
 // Calls work(k) for every k in [0, n), on one thread per core (this one
 // among them), each taking the next k not taken yet; returns when all are
 // done. Fewer threads if the system gives fewer; none started for n < 2.
@@ -21,7 +28,7 @@ template <class Work> void parallel_for(size_t n, Work &&work) {
     for (size_t k; (k = next++) < n;)
       work(k);
   };
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t cores = core_count();
   std::vector<std::thread> pool;
   for (size_t t = 1; t < cores && t < n; ++t) {
     try {
