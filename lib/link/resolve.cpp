@@ -228,8 +228,10 @@ Error Session::resolve() {
             }
           };
           // Less than this is parsed sooner than a thread starts and its
-          // allocator's arena fills (the sqlite job's rounds: 1.02x).
-          constexpr uint64_t kWorthThreads = 4 << 20;
+          // allocator's arena fills (the sqlite job's rounds, 1.3 MiB at
+          // most: 1.02x). From 2 MiB, not 4: the GHC job's third round,
+          // 68 members of 3.4 MiB, on both cores made it 0.91-0.93x.
+          constexpr uint64_t kWorthThreads = 2 << 20;
           if (bytes >= kWorthThreads)
             parallel_for(wanted.size(), parse);
           else
