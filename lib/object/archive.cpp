@@ -82,8 +82,10 @@ namespace {
 // where the table does not hold it. Every count, offset and name is checked
 // against the table's size as it is met (a name must end in a NUL inside
 // the table); the first problem is returned, in the terms of the layout.
-// emit returns false to stop (the caller keeps its own reason). start(count)
-// comes first, once the count is known to fit the table.
+// emit returns false to stop (the caller keeps its own reason). start(hint)
+// comes first: how many symbols to make room for, the count but no more than
+// the bytes left for names (each takes one at least), so that a forged count
+// costs no more memory than the table's size.
 template <class Start, class Emit>
 std::optional<std::string> walk_symbol_table(const Archive &ar, Start &&start, Emit &&emit) {
   using namespace llvm::support::endian;
@@ -104,7 +106,7 @@ std::optional<std::string> walk_symbol_table(const Archive &ar, Start &&start, E
   // `count` names one after another from `at`, the member offset of each by `offset(i)`.
   auto consecutive = [&](uint64_t count, uint64_t at,
                          auto offset) -> std::optional<std::string> {
-    start(count);
+    start(std::min(count, n - std::min(at, n)));
     for (uint64_t i = 0; i < count; ++i) {
       auto name = name_at(at, n);
       if (!name)
@@ -148,7 +150,7 @@ std::optional<std::string> walk_symbol_table(const Archive &ar, Start &&start, E
     if (strings_size > n - strings)
       return "its names (" + std::to_string(strings_size) + " bytes from offset " +
              std::to_string(strings) + ") run past its end" + size;
-    start(count);
+    start(std::min(count, strings_size));
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t at = rd(w + i * 2 * w);
       auto name = at < strings_size ? name_at(strings + at, strings + strings_size) : std::nullopt;
@@ -190,11 +192,13 @@ Expected<std::vector<ArchiveReader::IndexSymbol>> ArchiveReader::symbols(bool as
   const Archive &ar = *impl_->archive;
   std::vector<IndexSymbol> out;
   // A Mach-O member's names carry a '_' its unit drops. (The member of the
-  // symbol before is kept: a table lists a member's symbols together.)
+  // symbol before is kept: a table lists a member's symbols together.) Only
+  // a name with a '_' to drop needs its member read: the check touches the
+  // member's first page, and most of GHC's archives' members are never pulled.
   uint32_t last_member = UINT32_MAX;
   bool last_macho = false;
   auto name_of = [&](std::string_view n, uint32_t m) {
-    if (as_listed)
+    if (as_listed || n.empty() || n[0] != '_')
       return n;
     if (m != last_member) {
       last_member = m;
@@ -228,7 +232,7 @@ Expected<std::vector<ArchiveReader::IndexSymbol>> ArchiveReader::symbols(bool as
       out.push_back({name_of(name, member), member});
       return true;
     };
-    if (auto bad = walk_symbol_table(ar, [&](uint64_t count) { out.reserve(count); }, emit))
+    if (auto bad = walk_symbol_table(ar, [&](uint64_t hint) { out.reserve(hint); }, emit))
       return make_error(path_, ": malformed symbol table (archive index): ", *bad);
     if (bad_entry)
       return bad_entry;
