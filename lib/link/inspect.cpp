@@ -170,6 +170,9 @@ MemoryUse Session::memory_use() const {
   m.tables = globals.memory() + lazy.memory() + comdats.memory();
   for (const auto &[name, e] : globals)
     m.tables += bytes(e.shadowed);
+  for (const auto &a : archives)  // symbol tables read, not indexed yet
+    if (a)
+      m.tables += bytes(a->index);
   return m;
 }
 

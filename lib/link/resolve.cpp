@@ -172,8 +172,14 @@ Error Session::resolve() {
     }
     if (!cache_key_text.empty()) {
       Error init;
-      if (restore_from_cache(cache_key_text, init))
+      if (restore_from_cache(cache_key_text, init)) {
+        // Served whole: no archive was indexed. Their symbol tables' lists
+        // go; index_archives reads them again if a later resolve pulls.
+        for (const auto &a : archives)
+          if (a)
+            std::vector<ArchiveReader::IndexSymbol>().swap(a->index);
         return init;
+      }
       recorder = std::make_unique<cache::Recorder>(*this);
     }
   }
