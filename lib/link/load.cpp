@@ -313,8 +313,9 @@ void Session::index_archives() {
   size_t added = 0;
   for (size_t i = lazy_indexed; i < archives.size(); ++i)
     if (const auto &a = archives[i]) {
-      // Given back once indexed (below): read again, as it read at load,
-      // when `lazy` is made afresh (rollback, a lost executor).
+      // Given back once indexed (below): read again when `lazy` is made
+      // afresh (rollback, a lost executor). It read at load, from these
+      // same bytes, so it reads again.
       if (a->index.empty())
         if (auto again = a->reader->symbols())
           a->index = std::move(*again);
@@ -330,7 +331,7 @@ void Session::index_archives() {
     if (const auto &a = archives[lazy_indexed]) {
       for (const auto &[name, m] : a->index)  // the first archive to define a name wins
         lazy.try_emplace(name, LazyMember{uint32_t(lazy_indexed), m});
-      std::vector<ArchiveReader::IndexSymbol>().swap(a->index);  // `lazy` holds it now
+      a->give_back_index();  // `lazy` holds it now
     }
 }
 

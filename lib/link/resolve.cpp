@@ -177,7 +177,7 @@ Error Session::resolve() {
         // go; index_archives reads them again if a later resolve pulls.
         for (const auto &a : archives)
           if (a)
-            std::vector<ArchiveReader::IndexSymbol>().swap(a->index);
+            a->give_back_index();
         return init;
       }
       recorder = std::make_unique<cache::Recorder>(*this);

@@ -213,6 +213,7 @@ struct LoadedArchive {
   // Its symbol table (or, without one, what its members define), read and
   // checked at load: index_archives puts it in `lazy`, and gives it back.
   std::vector<ArchiveReader::IndexSymbol> index;
+  void give_back_index() { std::vector<ArchiveReader::IndexSymbol>().swap(index); }
   // Read through the AsyncReader in parts: members are read as they are pulled.
   std::shared_ptr<const io::PartialFile> partial;
 };
