@@ -20,9 +20,15 @@ Expected<AddressSpace> AddressSpace::reserve(Executor &ex, uint64_t size) {
 Expected<Allocation> AddressSpace::allocate(Executor &ex, uint64_t size) {
   size = (size + page_ - 1) & ~(page_ - 1);
   // A block of 2 MiB or more starts on a 2 MiB boundary where one is free:
-  // its pages can then be huge pages (platform::prefault), whose first touch
-  // costs less per byte. Address space is what that spends, not memory.
+  // its pages can then be huge pages (platform::commit), whose first touch
+  // costs less per byte. Address space is what that spends, not memory. A
+  // block whose last 2 MiB would be half used or more is given all of it,
+  // so that it too is one huge page: the sqlite job's one block of 1.2 MiB
+  // was 293 first touches of 4 KiB pages. That spends at most 1 MiB per
+  // block (where huge pages are given; elsewhere only address space).
   constexpr uint64_t kHuge = uint64_t(2) << 20;
+  if (size % kHuge >= kHuge / 2 && size <= UINT64_MAX - kHuge)
+    size = (size + kHuge - 1) & ~(kHuge - 1);
   if (size >= kHuge)
     for (auto it = free_.begin(); it != free_.end(); ++it) {
       const uint64_t at = (it->first + kHuge - 1) & ~(kHuge - 1);

@@ -223,7 +223,7 @@ Error Session::layout_block(const std::vector<Unit *> &group) {
   if (!mem)
     return make_error(group[0]->lu.name, ": ", mem.error().message());
   block->mem = *mem;
-  stats.bytes_mapped += total;
+  stats.bytes_mapped += mem->size;
 
   const uint64_t base = block->mem.base;
   for (size_t k = 0; k < group.size(); ++k) {

@@ -26,6 +26,9 @@ static Error os_error(const char *what, uint64_t addr, uint64_t size) {
                     " failed: ", std::strerror(errno));
 }
 
+// A transparent huge page's size on x86-64 and on arm64 with 4 KiB pages.
+constexpr uint64_t kHuge = uint64_t(2) << 20;
+
 static void *map_none(void *hint, uint64_t size, int extra) {
   return mmap(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra, -1, 0);
 }
@@ -75,6 +78,13 @@ Error release(uint64_t base, uint64_t size) {
 Error commit(uint64_t addr, uint64_t size) {
   if (mprotect(reinterpret_cast<void *>(addr), size, PROT_READ | PROT_WRITE) != 0)
     return os_error("committing memory", addr, size);
+  // In 2 MiB pages where the system gives them when asked (Debian's
+  // default): loading's dearest work is a page's first touch, and a huge
+  // page's costs less per byte. Only pages wholly inside, and before any is
+  // touched (a 2 MiB range with a 4 KiB page in it stays in 4 KiB pages).
+  const uint64_t from = (addr + kHuge - 1) & ~(kHuge - 1), to = (addr + size) & ~(kHuge - 1);
+  if (to > from)
+    (void)madvise(reinterpret_cast<void *>(from), to - from, MADV_HUGEPAGE);
   return Error::success();
 }
 
@@ -88,18 +98,12 @@ Error decommit(uint64_t addr, uint64_t size) {
 void prefault(uint64_t addr, uint64_t size) {
   if (!size)
     return;
-  // In 2 MiB pages where the system gives them when asked (Debian's
-  // default): loading's dearest work is a page's first touch, and a huge
-  // page's costs less per byte. Only pages wholly inside.
-  constexpr uint64_t kHuge = uint64_t(2) << 20;
-  const uint64_t from = (addr + kHuge - 1) & ~(kHuge - 1), to = (addr + size) & ~(kHuge - 1);
-  if (to > from)
-    (void)madvise(reinterpret_cast<void *>(from), to - from, MADV_HUGEPAGE);
   // One call instead of a fault per page; older kernels say EINVAL and the
   // pages fault in as they are written. From 4 MiB, on every core, in 2 MiB
-  // pieces on 2 MiB boundaries (the kernel's zeroing is most of it), once
-  // all the advice is given: advice given beside a piece being populated
-  // cost that piece its huge pages.
+  // pieces on 2 MiB boundaries (the kernel's zeroing is most of it); the
+  // huge-page advice was given at commit, before any piece is populated
+  // (advice given beside a piece being populated cost that piece its huge
+  // pages).
   constexpr uint64_t kWorthThreads = uint64_t(4) << 20;
   if (size < kWorthThreads) {
     (void)madvise(reinterpret_cast<void *>(addr), size, MADV_POPULATE_WRITE);

@@ -107,6 +107,30 @@ TEST_CASE("a large block is placed in huge pages" * doctest::test_suite("in-proc
     CHECK(huge_kib >= 2048);
 }
 
+// A block whose last 2 MiB would be half used or more is given all of it, on
+// a 2 MiB boundary, so that it too can be one huge page; a smaller one keeps
+// its own size.
+TEST_CASE("a block of 1 to 2 MiB is given a whole 2 MiB page") {
+  auto l = new_linker();
+  load_all(*l, {"mid_table.o", "good.o"});
+  CHECK(call(*l, "mid_table_second") == 5);
+  constexpr uint64_t huge = uint64_t(2) << 20;
+  int seen = 0;
+  for (const rtlink::UnitInfo &u : l->units()) {
+    INFO(u.name, " at 0x", std::hex, u.base, ", ", std::dec, u.size, " bytes");
+    if (u.name.find("mid_table.o") != std::string::npos) {
+      CHECK(u.base % huge == 0);
+      CHECK(u.size == huge);
+      ++seen;
+    } else if (u.name.find("good.o") != std::string::npos) {
+      CHECK(u.size < huge / 2);
+      ++seen;
+    }
+  }
+  CHECK(seen == 2);
+  CHECK(l->stats().bytes_mapped >= huge);
+}
+
 TEST_CASE("an indirect function (IFUNC) binds every reference to what its resolver picks") {
   auto l = new_linker();
   load_all(*l, {"ifunc.o", "ifunc_user.o"});
