@@ -1,4 +1,6 @@
-// tools/huge_pages.cpp — the tools' heap in transparent huge pages.
+// tools/huge_pages.cpp — the tools' heap in transparent huge pages
+// (objload-executor's too: the code it runs mallocs from this heap, as code
+// loaded into objload does).
 //
 // A link unit's tables (sections, symbols, edges, their bindings and
 // addresses) are written once, right after they are allocated: in 4 KiB
