@@ -74,18 +74,26 @@ std::optional<LazyMember> Session::member_for(const Unit &u, const Symbol &s) co
   return lz->second;
 }
 
-std::vector<LazyMember> Session::members_wanted(std::span<Unit *const> round) const {
+std::vector<LazyMember> Session::members_wanted(std::span<Unit *const> round,
+                                                std::vector<std::vector<uint32_t>> *wanting) const {
   std::vector<LazyMember> out;
   std::unordered_set<uint64_t> seen;
-  for (const Unit *u : round)
-    for (const Symbol &s : u->lu.symbols) {
+  if (wanting)
+    wanting->assign(round.size(), {});
+  for (size_t k = 0; k < round.size(); ++k) {
+    const Unit *u = round[k];
+    for (uint32_t j = 0; j < u->lu.symbols.size(); ++j) {
+      const Symbol &s = u->lu.symbols[j];
       if (!wants_archive_member(*u, s))
         continue;
+      if (wanting)
+        (*wanting)[k].push_back(j);
       std::optional<LazyMember> lz = member_for(*u, s);
       if (lz && archives[lz->archive] && !archives[lz->archive]->pulled[lz->member] &&
           seen.insert(uint64_t(lz->archive) << 32 | lz->member).second)
         out.push_back(*lz);
     }
+  }
   return out;
 }
 
@@ -207,6 +215,12 @@ Error Session::resolve() {
     PhaseTimer t{stats.resolve, options.measure_memory, &stats.parse, &stats.load};
     // Members parsed ahead, by (archive, member): what pull_member adds.
     std::unordered_map<uint64_t, ParsedMember> parsed;
+    // The round's symbols that wanted a member when the round began, per
+    // unit (from round_start): the pull visits only those (bench/scale's
+    // second round, its 800 units' references, all defined by then, was a
+    // second probe of the globals' table for each).
+    std::vector<std::vector<uint32_t>> wanting;
+    size_t round_start = 0;
     for (size_t i = 0, round_end = 0; i < batch.size(); ++i) {
       // Each round (the units the previous one added): the members they
       // would pull are read together, for archives read in parts, then
@@ -215,11 +229,12 @@ Error Session::resolve() {
       // errors (a member's parse error only when it is pulled), as it would
       // parse them; one an earlier member made unwanted is never used.
       if (i == round_end) {
+        round_start = i;
         round_end = batch.size();
         const auto round = std::span<Unit *const>(batch).subspan(i);
         if (Error e = read_members_for(round))
           return rollback(std::move(e));
-        std::vector<LazyMember> wanted = members_wanted(round);
+        std::vector<LazyMember> wanted = members_wanted(round, &wanting);
         std::vector<ParsedMember> results(wanted.size());
         uint64_t bytes = 0;
         for (LazyMember lz : wanted)
@@ -256,7 +271,7 @@ Error Session::resolve() {
                          std::move(results[k]));
       }
       Unit *u = batch[i];
-      for (size_t j = 0; j < u->lu.symbols.size(); ++j) {
+      for (uint32_t j : wanting[i - round_start]) {
         const Symbol &s = u->lu.symbols[j];
         if (!wants_archive_member(*u, s))
           continue;
@@ -387,10 +402,10 @@ Error Session::bind(const std::vector<Unit *> &batch) {
     std::vector<std::pair<uint32_t, uint32_t>> runtime;  // (atexit, __cxa_atexit)
     for (uint32_t j = 0; j < u->base_symbols; ++j) {
       const Symbol &s = lu.symbols[j];
-      if (s.defined() || s.name.empty() || globals.count(s.name))
+      if (s.defined() || s.name.empty())
         continue;
-      int f = unit_runtime_function(s.name, lu.format);
-      if (f < 0 || !unit_runtime_applies(f))
+      int f = unit_runtime_function(s.name, lu.format);  // (a few names: before the probe)
+      if (f < 0 || globals.count(s.name) || !unit_runtime_applies(f))
         continue;
       Symbol callee;
       callee.name = unit_runtime_callee(f);

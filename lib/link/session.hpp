@@ -363,8 +363,12 @@ public:
   Expected<Unit *> pull_member(uint32_t archive, uint32_t member, ParsedMember *parsed = nullptr);
   // The members these units' references would pull now, each once, in the
   // order a pull would meet them (a pull changes the tables, so it may
-  // take fewer).
-  std::vector<LazyMember> members_wanted(std::span<Unit *const> units) const;
+  // take fewer). With `wanting`, also each unit's symbols that want a
+  // member now (wants_archive_member), by index, a list per unit: the only
+  // ones that can still want one once members are pulled, as pulling only
+  // adds definitions.
+  std::vector<LazyMember> members_wanted(std::span<Unit *const> units,
+                                         std::vector<std::vector<uint32_t>> *wanting = nullptr) const;
   // The archive member that would define what `s` (of `u`) needs, if one does.
   std::optional<LazyMember> member_for(const Unit &u, const Symbol &s) const;
   // Reads, in one batch, the members of archives read in parts that these
