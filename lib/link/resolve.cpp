@@ -97,14 +97,14 @@ std::vector<LazyMember> Session::members_wanted(std::span<Unit *const> round,
   return out;
 }
 
-Error Session::read_members_for(std::span<Unit *const> round) {
+Error Session::read_members_for(std::span<const LazyMember> wanted) {
   if (!reader || std::none_of(archives.begin(), archives.end(), [](const auto &a) {
         return a && a->partial && !a->partial->complete();
       }))
     return Error::success();
   std::vector<io::PartialFile::Want> wants;
   std::vector<const io::PartialFile *> files;
-  for (LazyMember lz : members_wanted(round)) {
+  for (LazyMember lz : wanted) {
     const LoadedArchive &a = *archives[lz.archive];
     if (!a.partial)
       continue;
@@ -232,9 +232,9 @@ Error Session::resolve() {
         round_start = i;
         round_end = batch.size();
         const auto round = std::span<Unit *const>(batch).subspan(i);
-        if (Error e = read_members_for(round))
-          return rollback(std::move(e));
         std::vector<LazyMember> wanted = members_wanted(round, &wanting);
+        if (Error e = read_members_for(wanted))
+          return rollback(std::move(e));
         std::vector<ParsedMember> results(wanted.size());
         uint64_t bytes = 0;
         for (LazyMember lz : wanted)

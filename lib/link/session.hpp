@@ -371,10 +371,10 @@ public:
                                          std::vector<std::vector<uint32_t>> *wanting = nullptr) const;
   // The archive member that would define what `s` (of `u`) needs, if one does.
   std::optional<LazyMember> member_for(const Unit &u, const Symbol &s) const;
-  // Reads, in one batch, the members of archives read in parts that these
-  // units' references would pull (resolve's rounds; pull_member reads any
-  // other one it needs on its own).
-  Error read_members_for(std::span<Unit *const> units);
+  // Reads, in one batch, those of these members (a round's, members_wanted)
+  // that lie in archives read in parts (pull_member reads any other one it
+  // needs on its own).
+  Error read_members_for(std::span<const LazyMember> wanted);
   std::string describe_def(const GlobalDef &d) const;
 
   // --- session.cpp: symbols from outside the range, cached ---
