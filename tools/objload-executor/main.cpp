@@ -6,6 +6,7 @@
 // inherited from the controller; the channel is a socket of its own.
 #include "exec/serve.hpp"
 #include "platform/platform.hpp"
+#include "in_process.hpp"
 
 #include <rtlink/executor.hpp>
 
@@ -73,14 +74,7 @@ int main(int argc, char **argv) {
   }
   int status;
   {
-    // Linked with its C++ library in statically, as objload is (meson.build):
-    // loaded code finds libstdc++.so and libm.so in this process all the
-    // same, opened the first time a name is not found.
-#ifdef _WIN32
-    auto ex = rtlink::make_in_process_executor();
-#else
-    auto ex = rtlink::make_in_process_executor({"libm.so.6", "libstdc++.so.6"});
-#endif
+    auto ex = rtlink::tools::make_tool_executor();  // (common/in_process.hpp)
     status = rtlink::protocol::serve(channel, *ex);
   }
   rtlink::platform::leave_process(status);

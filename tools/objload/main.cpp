@@ -4,6 +4,7 @@
 #include <rtlink/linker.hpp>
 
 #include "commands.hpp"
+#include "in_process.hpp"
 #include "repl.hpp"
 
 #include "platform/platform.hpp"
@@ -287,14 +288,7 @@ int main(int argc, char **argv) {
   }
   options.max_expand = max_expand;
   if (executor == "in-process") {
-    // objload links its C++ library in statically (meson.build: the dynamic
-    // loader would bind libstdc++.so's relocations at every start); loaded
-    // code still finds libstdc++.so and libm.so (which came with it, and
-    // which C code such as sqlite's takes from the process) there, as
-    // before: they are opened the first time a name is not found.
-#ifndef _WIN32
-    options.executor = rtlink::make_in_process_executor({"libm.so.6", "libstdc++.so.6"});
-#endif
+    options.executor = rtlink::tools::make_tool_executor();  // (common/in_process.hpp)
   } else if (executor == "child") {
     options.executor =
         rtlink::make_remote_executor({{executor_path(), "--fd=3"}, false, 3, handshake_ms});
